@@ -1,0 +1,104 @@
+# lx4: an L4-style microkernel for x86-64 and its user-level world.
+#
+#   make          build the kernel, the root task and the in-guest programs
+#   make run      boot lx4 in QEMU (interactive)
+#   make test     build and run every test; ends with "N passed, N failed"
+#   make bench    measure (guest instructions under -icount shift=0)
+#   make debug    boot under QEMU's gdb stub, stopped at the first instruction
+
+B ?= build
+CC := gcc
+LD := ld
+PYTHON := /usr/bin/python3
+
+WARN := -Wall -Wextra -Werror
+COMMON := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Iinclude -MMD -MP
+KCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
+	-fno-strict-aliasing -fcf-protection=none -Ikernel
+UCFLAGS := $(COMMON) -Ilib -fcf-protection=none
+KASFLAGS := -Iinclude -MMD -MP
+LDFLAGS_USER := -nostdlib -static -z noexecstack -z max-page-size=4096 -T lib/user.ld
+
+KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) lib/fmt.c lib/elf.c
+KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S))
+
+LIB_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard lib/*.c)) $(B)/u/lib/crt0.o
+ROOT_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard root/*.c))
+KTEST_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard tests/kernel/*.c))
+KBENCH_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard bench/kernel/*.c))
+
+IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf
+
+.PHONY: all run test bench debug clean format unit deps
+all: $(IMAGES)
+
+$(B)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/k/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+$(B)/u/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/u/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+# the kernel is linked twice: the second link adds the symbol table for
+# backtraces after everything else, so no address moves
+$(B)/ksyms0.S: tools/ksyms.py
+	@mkdir -p $(B)
+	$(PYTHON) tools/ksyms.py > $@
+$(B)/kernel.pass1.elf: $(KERNEL_OBJ) $(B)/k/ksyms0.o kernel/arch/x86_64/kernel.ld
+	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms0.o
+$(B)/k/ksyms0.o: $(B)/ksyms0.S
+	$(CC) -c $< -o $@
+$(B)/ksyms.S: $(B)/kernel.pass1.elf tools/ksyms.py
+	$(PYTHON) tools/ksyms.py $< > $@
+$(B)/k/ksyms.o: $(B)/ksyms.S
+	$(CC) -c $< -o $@
+$(B)/kernel.elf: $(KERNEL_OBJ) $(B)/k/ksyms.o kernel/arch/x86_64/kernel.ld
+	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms.o
+# QEMU's multiboot loader takes only 32-bit ELF files
+$(B)/kernel32.elf: $(B)/kernel.elf
+	objcopy -O elf32-i386 $< $@
+
+$(B)/liblx4.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+$(B)/root.elf: $(ROOT_OBJ) $(B)/liblx4.a lib/user.ld
+	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(ROOT_OBJ) $(B)/liblx4.a
+$(B)/ktest.elf: $(KTEST_OBJ) $(B)/liblx4.a lib/user.ld
+	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KTEST_OBJ) $(B)/liblx4.a
+$(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
+	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KBENCH_OBJ) $(B)/liblx4.a
+
+deps:
+	@sh tools/deps
+
+run: deps all
+	$(PYTHON) tools/lx4 boot --interactive
+
+debug: deps all
+	$(PYTHON) tools/lx4 boot --interactive --gdb
+
+unit: deps
+	$(MAKE) -C tests/unit B=$(abspath $(B))/unit
+
+test: deps all
+	$(MAKE) -C tests/unit B=$(abspath $(B))/unit
+	$(PYTHON) tools/test.py --build $(B)
+
+bench: deps all
+	$(PYTHON) tools/bench.py --build $(B)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,53 @@
+/*
+ * The kernel info page (KIP): one read-only page the kernel keeps up to
+ * date and the root task may map on to anyone.  Holds the clock and the
+ * per-CPU event counters the benchmarks read.
+ */
+#ifndef LX4_KIP_H
+#define LX4_KIP_H
+
+#include <stdint.h>
+
+#define LX4_KIP_MAGIC 0x3450494b344c584cull /* "LX4KIP4\0"-ish */
+#define LX4_MAX_CPUS 8
+
+struct lx4_kip_cpu {
+	uint64_t kernel_entries; /* syscalls, exceptions and interrupts */
+	uint64_t cr3_loads;      /* address-space switches */
+	uint64_t ipcs;           /* messages delivered */
+	uint64_t context_switches;
+	uint64_t pad[4];
+};
+
+struct lx4_kip {
+	uint64_t magic;
+	uint64_t version;
+	uint64_t ncpus;
+	uint64_t tsc_hz;        /* TSC ticks per second (1e9 under -icount 0) */
+	uint64_t boot_tsc;      /* TSC at clock zero */
+	uint64_t tick_ns;       /* timer period */
+	volatile uint64_t ticks; /* timer interrupts since boot */
+	uint64_t kmem_total_pages;
+	volatile uint64_t kmem_free_pages;
+	uint64_t ns_mult; /* ns = (tsc - boot_tsc) * ns_mult >> 32 */
+	uint64_t pad[6];
+	struct lx4_kip_cpu cpu[LX4_MAX_CPUS];
+};
+
+_Static_assert(sizeof(struct lx4_kip) <= 4096, "the KIP is one page");
+
+/* nanoseconds since boot, from the TSC: no kernel entry */
+static inline uint64_t lx4_kip_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t lx4_kip_now_ns(const struct lx4_kip *k)
+{
+	uint64_t d = lx4_kip_rdtsc() - k->boot_tsc;
+	return (uint64_t)(((unsigned __int128)d * k->ns_mult) >> 32);
+}
+
+#endif

@@ -1,0 +1,243 @@
+/* x86-64 page-table management (see mmu.h). */
+#include "mmu.h"
+#include "../../cpu.h"
+#include "../../kmem.h"
+#include "../../lib.h"
+#include "../../mapdb.h"
+#include "../../task.h"
+
+#define IDX(va, lvl) (((va) >> (12 + 9 * (lvl))) & 511)
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+uint64_t pte_rights(pte_t e)
+{
+	if (!(e & PTE_P))
+		return 0;
+	uint64_t r = LX4_FP_R;
+	if (e & PTE_W)
+		r |= LX4_FP_W;
+	if (!(e & PTE_NX))
+		r |= LX4_FP_X;
+	return r;
+}
+
+pte_t mk_pte(paddr_t pa, uint64_t rights, unsigned order)
+{
+	pte_t e = pa | PTE_P | PTE_U;
+	if (rights & LX4_FP_W)
+		e |= PTE_W;
+	if (!(rights & LX4_FP_X) && cpu_feat.nx)
+		e |= PTE_NX;
+	if (order == 21)
+		e |= PTE_PS;
+	return e;
+}
+
+static inline pte_t *table_of(pte_t e) { return phys_to_virt(e & PTE_ADDR); }
+
+int mmu_space_init(struct task *t)
+{
+	uint64_t *pml4 = kalloc_page(t);
+	if (!pml4)
+		return -LX4_ENOMEM;
+	memcpy(pml4 + 256, kernel_task.pml4 + 256, 256 * 8);
+	t->pml4 = pml4;
+	t->pml4_phys = virt_to_phys(pml4);
+	return 0;
+}
+
+/* a new table page; PD and PT pages (lvl 1, 0) get a companion */
+static pte_t *table_alloc(struct task *t, unsigned lvl, int *err)
+{
+	pte_t *tab = kalloc_page(t);
+	if (!tab) {
+		*err = -LX4_ENOMEM;
+		return NULL;
+	}
+	if (lvl <= 1) {
+		void *comp = kalloc_page(t);
+		if (!comp) {
+			kfree_page(t, tab);
+			*err = -LX4_ENOMEM;
+			return NULL;
+		}
+		*kmem_page_aux(tab) = (uint64_t)comp;
+	}
+	return tab;
+}
+
+static void table_free(struct task *t, pte_t *tab, unsigned lvl)
+{
+	if (lvl <= 1)
+		kfree_page(t, (void *)*kmem_page_aux(tab));
+	kfree_page(t, tab);
+}
+
+static void free_level(struct task *t, pte_t *tab, unsigned lvl, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pte_t e = tab[i];
+		if (!(e & PTE_P) || (e & PTE_PS) || lvl == 0)
+			continue;
+		pte_t *sub = table_of(e);
+		free_level(t, sub, lvl - 1, 512);
+		table_free(t, sub, lvl - 1);
+	}
+}
+
+void mmu_space_free(struct task *t)
+{
+	if (!t->pml4)
+		return;
+	free_level(t, t->pml4, 3, 256);
+	kfree_page(t, t->pml4);
+	t->pml4 = NULL;
+}
+
+pte_t *mmu_walk(struct task *t, uint64_t va, unsigned order, bool alloc, int *err)
+{
+	unsigned stop = order == 21 ? 1 : 0;
+	pte_t *tab = t->pml4;
+	*err = 0;
+	for (unsigned lvl = 3; lvl > stop; lvl--) {
+		pte_t *e = &tab[IDX(va, lvl)];
+		if (*e & PTE_PS) { /* a 2 MiB leaf is in the way */
+			*err = -LX4_EBUSY;
+			return NULL;
+		}
+		if (!(*e & PTE_P)) {
+			if (!alloc)
+				return NULL;
+			pte_t *sub = table_alloc(t, lvl - 1, err);
+			if (!sub)
+				return NULL;
+			*e = virt_to_phys(sub) | TABLE_FLAGS;
+		}
+		tab = table_of(*e);
+	}
+	return &tab[IDX(va, stop)];
+}
+
+pte_t *mmu_leaf(struct task *t, uint64_t va, unsigned *order)
+{
+	pte_t *tab = t->pml4;
+	for (unsigned lvl = 3;; lvl--) {
+		pte_t *e = &tab[IDX(va, lvl)];
+		if (!(*e & PTE_P))
+			return NULL;
+		if (lvl == 0 || (lvl == 1 && (*e & PTE_PS))) {
+			*order = lvl ? 21 : 12;
+			return e;
+		}
+		tab = table_of(*e);
+	}
+}
+
+bool mmu_pde_is_table(pte_t e) { return (e & PTE_P) && !(e & PTE_PS); }
+
+struct mapnode **mmu_pte_node(pte_t *pte)
+{
+	pte_t *tab = (pte_t *)ALIGN_DOWN((uint64_t)pte, PAGE_SIZE);
+	struct mapnode **comp = (struct mapnode **)*kmem_page_aux(tab);
+	return &comp[pte - tab];
+}
+
+void mmu_free_pt(struct task *t, pte_t *pde)
+{
+	table_free(t, table_of(*pde), 0);
+	*pde = 0;
+}
+
+uint64_t mmu_next_mapped(struct task *t, uint64_t va, uint64_t end)
+{
+	while (va < end) {
+		pte_t *tab = t->pml4;
+		unsigned lvl = 3;
+		for (;;) {
+			pte_t e = tab[IDX(va, lvl)];
+			uint64_t span = 1ull << (12 + 9 * lvl);
+			if (!(e & PTE_P)) {
+				va = ALIGN_DOWN(va, span) + span;
+				break;
+			}
+			if (lvl == 0 || (e & PTE_PS))
+				return va;
+			tab = table_of(e);
+			lvl--;
+		}
+	}
+	return end;
+}
+
+void mmu_activate(struct task *t)
+{
+	struct cpu *c = this_cpu();
+	write_cr3(t->pml4_phys);
+	c->space = t;
+	c->kcnt->cr3_loads++;
+}
+
+void mmu_flush(struct task *t, uint64_t va, unsigned order)
+{
+	if (this_cpu()->space != t)
+		return; /* no PCID: the next CR3 load flushes it */
+	if (order == 21)
+		for (uint64_t a = va; a < va + LARGE_SIZE; a += PAGE_SIZE)
+			invlpg(a);
+	else
+		invlpg(va);
+}
+
+/* ---- the kernel's own page table ------------------------------------- */
+
+static uint64_t *kalloc_table(void) { return kmem_page_alloc_boot(); }
+static uint64_t *mmio_pt;
+static unsigned mmio_next;
+#define MMIO_BASE 0xffffffffc0000000ull
+
+void mmu_kernel_init(paddr_t max_phys)
+{
+	uint64_t *pml4 = kalloc_table();
+	uint64_t g = PTE_G;
+	/* direct map of all physical memory at PHYSMAP_BASE */
+	uint64_t *pdpt = kalloc_table();
+	pml4[256] = virt_to_phys(pdpt) | PTE_P | PTE_W;
+	uint64_t top = ALIGN_UP(max_phys, 1ull << 30);
+	if (top > PHYSMAP_MAX)
+		panic("more than 512 GiB of physical memory");
+	for (uint64_t gb = 0; gb < top >> 30; gb++) {
+		if (cpu_feat.pdpe1gb) {
+			pdpt[gb] = (gb << 30) | PTE_P | PTE_W | PTE_PS | g | (cpu_feat.nx ? PTE_NX : 0);
+			continue;
+		}
+		uint64_t *pd = kalloc_table();
+		for (unsigned i = 0; i < 512; i++)
+			pd[i] = ((gb << 30) + ((uint64_t)i << 21)) | PTE_P | PTE_W | PTE_PS | g | (cpu_feat.nx ? PTE_NX : 0);
+		pdpt[gb] = virt_to_phys(pd) | PTE_P | PTE_W;
+	}
+	/* the kernel image: the first GiB of physical memory at KERNEL_VBASE */
+	uint64_t *kpdpt = kalloc_table();
+	uint64_t *kpd = kalloc_table();
+	for (unsigned i = 0; i < 512; i++)
+		kpd[i] = ((uint64_t)i << 21) | PTE_P | PTE_W | PTE_PS | g;
+	kpdpt[510] = virt_to_phys(kpd) | PTE_P | PTE_W;
+	/* device window just above: one page table of uncached pages */
+	uint64_t *mpd = kalloc_table();
+	mmio_pt = kalloc_table();
+	mpd[0] = virt_to_phys(mmio_pt) | PTE_P | PTE_W;
+	kpdpt[511] = virt_to_phys(mpd) | PTE_P | PTE_W;
+	pml4[511] = virt_to_phys(kpdpt) | PTE_P | PTE_W;
+	kernel_task.pml4 = pml4;
+	kernel_task.pml4_phys = virt_to_phys(pml4);
+	write_cr3(kernel_task.pml4_phys);
+}
+
+void *mmu_map_mmio(paddr_t pa)
+{
+	assert(mmio_next < 512);
+	unsigned i = mmio_next++;
+	mmio_pt[i] = (pa & PTE_ADDR) | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | (cpu_feat.nx ? PTE_NX : 0);
+	uint64_t va = MMIO_BASE + ((uint64_t)i << 12);
+	invlpg(va);
+	return (void *)(va + (pa & 0xfff));
+}

@@ -1,0 +1,67 @@
+/*
+ * x86-64 page tables.  User mappings are 4 KiB or 2 MiB leaves.  Every
+ * page-table page that can hold user leaves (PD and PT) has a companion
+ * page of mapnode pointers, one per entry: the mapdb back-pointer.
+ */
+#ifndef ARCH_MMU_H
+#define ARCH_MMU_H
+
+#include "arch.h"
+
+struct task;
+struct mapnode;
+
+typedef uint64_t pte_t;
+
+#define PTE_P 0x1ull
+#define PTE_W 0x2ull
+#define PTE_U 0x4ull
+#define PTE_PWT 0x8ull
+#define PTE_PCD 0x10ull
+#define PTE_A 0x20ull
+#define PTE_D 0x40ull
+#define PTE_PS 0x80ull
+#define PTE_G 0x100ull
+#define PTE_KOWNED 0x200ull /* a kernel-owned user mapping (UTCB): no mapnode */
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+static inline bool pte_present(pte_t e) { return e & PTE_P; }
+static inline paddr_t pte_paddr(pte_t e) { return e & PTE_ADDR & ~(uint64_t)((e & PTE_PS) ? 0x1fffff : 0); }
+
+/* rights in LX4_FP_* terms */
+uint64_t pte_rights(pte_t e);
+pte_t mk_pte(paddr_t pa, uint64_t rights, unsigned order);
+
+/* allocates t's top-level table and shares the kernel half; 0 or -err */
+int mmu_space_init(struct task *t);
+/* frees every page-table page of t (leaves must already be gone) */
+void mmu_space_free(struct task *t);
+
+/* the entry for a leaf of the given order (12 or 21) at va; with alloc,
+ * creates missing tables (charged to t).  NULL with *err set when the
+ * quota is exhausted (-LX4_ENOMEM) or a 2 MiB leaf covers va and order is
+ * 12 (-LX4_EBUSY), or when the tables are missing and !alloc (0). */
+pte_t *mmu_walk(struct task *t, uint64_t va, unsigned order, bool alloc, int *err);
+/* the present leaf covering va, or NULL; *order gets 12 or 21 */
+pte_t *mmu_leaf(struct task *t, uint64_t va, unsigned *order);
+/* true if the entry at PD level points to a page table */
+bool mmu_pde_is_table(pte_t e);
+/* the mapnode slot of a leaf entry */
+struct mapnode **mmu_pte_node(pte_t *pte);
+/* frees the page table a PD entry points to (all its entries empty) */
+void mmu_free_pt(struct task *t, pte_t *pde);
+/* the lowest address >= va and < end with a present leaf, or end */
+uint64_t mmu_next_mapped(struct task *t, uint64_t va, uint64_t end);
+
+/* loads t's page table on this CPU (counted) */
+void mmu_activate(struct task *t);
+/* drops TLB entries of t for the leaf at va if t is loaded here */
+void mmu_flush(struct task *t, uint64_t va, unsigned order);
+
+/* boot: the kernel's page table with the physical memory map */
+void mmu_kernel_init(paddr_t max_phys);
+/* maps a device page uncached into kernel space; returns its address */
+void *mmu_map_mmio(paddr_t pa);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Endpoints and synchronous IPC.  An endpoint queues blocked senders or
+ * blocked receivers (never both) and pending IRQ notifications.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include "obj.h"
+#include "thread.h"
+
+struct irq;
+
+struct endpoint {
+	struct kobj obj;
+	struct thread *snd_head, *snd_tail;
+	struct thread *rcv_head, *rcv_tail;
+	struct irq *irq_head, *irq_tail;
+};
+
+static inline struct endpoint *obj_ep(struct kobj *o) { return container_of(o, struct endpoint, obj); }
+
+struct endpoint *endpoint_create(struct task *acct);
+void endpoint_destroy(struct endpoint *ep);
+
+/* endpoint queues */
+void ep_enqueue(struct thread **head, struct thread **tail, struct thread *t);
+void ep_dequeue(struct thread **head, struct thread **tail, struct thread *t);
+
+/* the system calls; each returns the thread to resume */
+struct thread *sys_call(struct thread *cur);
+struct thread *sys_reply_recv(struct thread *cur);
+struct thread *sys_send(struct thread *cur);
+struct thread *sys_recv(struct thread *cur);
+struct thread *sys_reply_to(struct thread *cur);
+
+/* the kernel sends a fault/exception/syscall message on behalf of t to ep
+ * (a call: t waits for the reply); returns the thread to resume */
+struct thread *ipc_kernel_call(struct thread *t, struct endpoint *ep, uint64_t badge, unsigned kind);
+
+/* delivers an IRQ notification to a receiver waiting on ep, if any */
+bool ipc_deliver_irq(struct endpoint *ep, struct irq *irq);
+
+/* takes t out of whatever IPC it is in; it gets rax = -err unless the
+ * message was kernel-made (then its registers stay untouched) */
+void ipc_cancel(struct thread *t, int err);
+/* wakes every thread waiting for t's reply with -err */
+void ipc_release_reply_waiters(struct thread *t, int err);
+
+/* fills the receiver's registers/UTCB from the sender's message and does
+ * the typed-item transfers; returns the tag the receiver sees */
+uint64_t ipc_copy(struct thread *snd, struct thread *rcv, uint64_t badge);
+/* applies a reply from snd to rcv (who waits for it); false: invalid */
+int ipc_apply_reply(struct thread *snd, struct thread *rcv);
+
+/* reply relationship */
+void reply_link(struct thread *caller, struct thread *callee);
+void reply_unlink(struct thread *caller);
+
+#endif

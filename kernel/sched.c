@@ -1,0 +1,181 @@
+/*
+ * Fixed-priority round-robin scheduling (see sched.h).  Every kernel entry
+ * ends in sched_finish(), which picks the thread to leave on: the one the
+ * operation chose (a direct IPC switch), or the best ready thread.
+ */
+#include "sched.h"
+#include "arch/x86_64/cpuarch.h"
+#include "arch/x86_64/mmu.h"
+#include "lib.h"
+#include "task.h"
+#include "timer.h"
+
+static inline void bitmap_set(struct cpu *c, unsigned p) { c->rq_bitmap[p / 64] |= 1ull << (p % 64); }
+static inline void bitmap_clear(struct cpu *c, unsigned p) { c->rq_bitmap[p / 64] &= ~(1ull << (p % 64)); }
+
+void sched_enqueue(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	unsigned p = t->prio;
+	t->state = LX4_TSTATE_READY;
+	t->q_next = NULL;
+	t->q_prev = c->rq_tail[p];
+	if (c->rq_tail[p])
+		c->rq_tail[p]->q_next = t;
+	else
+		c->rq_head[p] = t;
+	c->rq_tail[p] = t;
+	bitmap_set(c, p);
+}
+
+void sched_enqueue_front(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	unsigned p = t->prio;
+	t->state = LX4_TSTATE_READY;
+	t->q_prev = NULL;
+	t->q_next = c->rq_head[p];
+	if (c->rq_head[p])
+		c->rq_head[p]->q_prev = t;
+	else
+		c->rq_tail[p] = t;
+	c->rq_head[p] = t;
+	bitmap_set(c, p);
+}
+
+void sched_dequeue(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	unsigned p = t->prio;
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		c->rq_head[p] = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		c->rq_tail[p] = t->q_prev;
+	if (!c->rq_head[p])
+		bitmap_clear(c, p);
+	t->q_next = t->q_prev = NULL;
+}
+
+/* highest ready priority + 1, or 0 when nothing is ready */
+static unsigned top_level(struct cpu *c)
+{
+	for (int w = NPRIO / 64 - 1; w >= 0; w--)
+		if (c->rq_bitmap[w])
+			return w * 64 + 63 - __builtin_clzll(c->rq_bitmap[w]) + 1;
+	return 0;
+}
+
+unsigned sched_top_prio(void)
+{
+	unsigned l = top_level(this_cpu());
+	return l ? l - 1 : 0;
+}
+
+bool sched_any_ready(void) { return top_level(this_cpu()) != 0; }
+
+struct thread *sched_pick(void)
+{
+	struct cpu *c = this_cpu();
+	unsigned l = top_level(c);
+	if (!l)
+		return c->idle;
+	struct thread *t = c->rq_head[l - 1];
+	sched_dequeue(t);
+	return t;
+}
+
+struct thread *sched_wake(struct thread *cur, struct thread *t)
+{
+	sched_enqueue(t);
+	if (t->prio > cur->prio || cur == this_cpu()->idle)
+		this_cpu()->need_resched = true;
+	return cur;
+}
+
+void sched_switch_to(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	c->cur = t;
+	c->kcnt->context_switches++;
+	if (t == c->idle)
+		return;
+	if (c->space != t->task)
+		mmu_activate(t->task);
+	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
+	arch_set_io(c, t->task);
+	wrmsr(MSR_FS_BASE, t->fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
+	fpu_switch(c, t);
+}
+
+/* the thread to leave the kernel on: want (a direct switch) or NULL
+ * (pick); leaves on the idle loop when nothing can run */
+struct thread *sched_finish(struct thread *want)
+{
+	struct cpu *c = this_cpu();
+	obj_reap();
+	struct thread *next = want;
+	if (next && next->state != LX4_TSTATE_RUNNING)
+		next = NULL;
+	if (next && next != c->idle && top_level(c) > (unsigned)next->prio + 1) {
+		sched_enqueue_front(next);
+		next = NULL;
+	}
+	c->need_resched = false;
+	if (!next) {
+		next = sched_pick();
+		next->state = LX4_TSTATE_RUNNING;
+	}
+	if (next != c->cur)
+		sched_switch_to(next);
+	if (next == c->idle)
+		arch_run_on_stack(c->kstack_top, idle_loop);
+	return next;
+}
+
+noreturn void schedule(void)
+{
+	arch_exit_to_user(sched_finish(NULL));
+}
+
+/* the current thread gives up the rest of its slice */
+struct thread *sched_next(struct thread *cur)
+{
+	if (cur->state == LX4_TSTATE_RUNNING && cur != this_cpu()->idle)
+		sched_enqueue(cur);
+	return NULL;
+}
+
+void sched_tick(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->cur;
+	if (cur == c->idle)
+		return;
+	if (cur->ticks_left > 1) {
+		cur->ticks_left--;
+		return;
+	}
+	cur->ticks_left = cur->timeslice;
+	/* round robin among equals: go to the back if anyone else waits */
+	if (top_level(c) >= (unsigned)cur->prio + 1) {
+		sched_enqueue(cur);
+		c->need_resched = true;
+	}
+}
+
+noreturn void idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+	for (;;) {
+		if (sched_any_ready()) {
+			c->cur = c->idle;
+			schedule();
+		}
+		__asm__ volatile("sti; hlt; cli");
+	}
+}

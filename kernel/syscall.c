@@ -1,0 +1,460 @@
+/*
+ * System call dispatch and the object-management calls: capabilities,
+ * tasks, threads, endpoints, mappings, debug.  Each call decodes and
+ * checks all of its arguments before it changes anything.
+ */
+#include "arch/x86_64/cpuarch.h"
+#include "cpu.h"
+#include "fastpath.h"
+#include "fault.h"
+#include "ioport.h"
+#include "ipc.h"
+#include "irq.h"
+#include "kip.h"
+#include "lib.h"
+#include "sched.h"
+#include "space.h"
+#include "task.h"
+#include "thread.h"
+
+typedef struct thread *syscall_fn(struct thread *cur);
+
+static inline struct thread *ret(struct thread *cur, int err)
+{
+	cur->frame.rax = (uint64_t)(int64_t)err;
+	return cur;
+}
+
+/* a task named by a capability with CONTROL (or the caller's own) */
+static int lookup_task(struct thread *cur, lx4_cap_t idx, uint32_t rights, struct task **t)
+{
+	struct cap c;
+	int err = cap_lookup(cur, idx, LX4_OBJ_TASK, rights, &c);
+	if (!err)
+		*t = container_of(c.obj, struct task, obj);
+	return err;
+}
+
+/* ---- capabilities ---------------------------------------------------- */
+
+/* rdi = dst task, rsi = dst slot, rdx = src slot, r10 = rights mask, r8 = badge */
+static struct thread *sys_cap_copy(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *dt;
+	struct cap src, *dst;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
+	if (!err && (lx4_cap_t)f->rdx >= LX4_CAP_SELF_TASK)
+		err = -LX4_ECAP; /* pseudo caps are not materialised */
+	if (!err)
+		err = cap_lookup(cur, (lx4_cap_t)f->rdx, 0, 0, &src);
+	if (!err && f->r8 && (src.badge || src.obj->type != LX4_OBJ_ENDPOINT))
+		err = -LX4_EINVAL; /* only an unbadged endpoint cap can be badged */
+	if (!err)
+		err = cap_dst_slot(dt, (lx4_cap_t)f->rsi, &dst);
+	if (err)
+		return ret(cur, err);
+	cap_install(dst, src.obj, src.rights & (uint32_t)f->r10, f->r8 ? f->r8 : src.badge);
+	return ret(cur, 0);
+}
+
+/* rdi = dst task, rsi = dst slot, rdx = src slot */
+static struct thread *sys_cap_move(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *dt;
+	struct cap src, *dst, *sslot;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
+	if (!err)
+		sslot = cap_slot(cur->task, (lx4_cap_t)f->rdx, false, &err);
+	if (!err && !sslot->obj)
+		err = -LX4_ECAP;
+	if (!err)
+		err = cap_dst_slot(dt, (lx4_cap_t)f->rsi, &dst);
+	if (err)
+		return ret(cur, err);
+	src = *sslot;
+	cap_install(dst, src.obj, src.rights, src.badge);
+	cap_clear(sslot);
+	return ret(cur, 0);
+}
+
+/* rdi = task, rsi = slot */
+static struct thread *sys_cap_delete(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	struct cap *slot;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (!err)
+		slot = cap_slot(t, (lx4_cap_t)f->rsi, false, &err);
+	if (!err && !slot->obj)
+		err = -LX4_ECAP;
+	if (err)
+		return ret(cur, err);
+	cap_clear(slot);
+	return ret(cur, 0);
+}
+
+/* rdi = slot (or a pseudo cap): destroys the object itself */
+static struct thread *sys_cap_destroy(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	lx4_cap_t idx = (lx4_cap_t)f->rdi;
+	struct cap c;
+	int err = cap_lookup(cur, idx, 0, LX4_R_DESTROY, &c);
+	if (err)
+		return ret(cur, err);
+	if (idx < LX4_CAP_SELF_TASK)
+		cap_clear(cap_slot(cur->task, idx, false, &err));
+	cur->frame.rax = 0; /* before: the caller may be what dies */
+	obj_destroy(c.obj);
+	return cur;
+}
+
+/* rdi = task, rsi = slot -> rdi = type | dead << 8, rsi = rights, rdx = badge */
+static struct thread *sys_cap_info(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	struct cap c = {0}, *slot;
+	lx4_cap_t idx = (lx4_cap_t)f->rsi;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (!err && idx >= LX4_CAP_SELF_TASK) {
+		err = t == cur->task ? cap_lookup(cur, idx, 0, 0, &c) : -LX4_ECAP;
+	} else if (!err) {
+		slot = cap_slot(t, idx, false, &err);
+		if (!err && !slot->obj)
+			err = -LX4_ECAP;
+		if (!err)
+			c = *slot;
+	}
+	if (err)
+		return ret(cur, err);
+	f->rdi = c.obj->type | ((uint64_t)c.obj->dead << 8);
+	f->rsi = c.rights;
+	f->rdx = c.badge;
+	return ret(cur, 0);
+}
+
+/* ---- tasks, threads, endpoints -------------------------------------------- */
+
+/* rdi = dst slot, rsi = quota pages, rdx = capability slots */
+static struct thread *sys_task_create(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct cap *slot;
+	int err = cap_dst_slot(cur->task, (lx4_cap_t)f->rdi, &slot);
+	if (!err && (f->rdx == 0 || f->rdx > CAP_SLOTS_MAX))
+		err = -LX4_EINVAL;
+	struct task *t = err ? NULL : task_create(cur->task, f->rsi, (uint32_t)f->rdx, &err);
+	if (!t)
+		return ret(cur, err);
+	cap_install(slot, &t->obj, LX4_R_ALL, 0);
+	return ret(cur, 0);
+}
+
+/* rdi = task -> rdi = quota, rsi = used, rdx = threads */
+static struct thread *sys_task_info(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, 0, &t);
+	if (err)
+		return ret(cur, err);
+	f->rdi = t->quota;
+	f->rsi = t->used;
+	f->rdx = t->nthreads;
+	return ret(cur, 0);
+}
+
+/* rdi = dst slot, rsi = task the thread runs in */
+static struct thread *sys_thread_create(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct cap *slot;
+	struct task *t;
+	int err = lookup_task(cur, (lx4_cap_t)f->rsi, LX4_R_CONTROL, &t);
+	if (!err)
+		err = cap_dst_slot(cur->task, (lx4_cap_t)f->rdi, &slot);
+	struct thread *th = err ? NULL : thread_create(cur->task, t, &err);
+	if (!th)
+		return ret(cur, err);
+	th->prio = cur->prio;
+	cap_install(slot, &th->obj, LX4_R_ALL, 0);
+	return ret(cur, 0);
+}
+
+static int lookup_thread(struct thread *cur, lx4_cap_t idx, uint32_t rights, struct thread **t)
+{
+	struct cap c;
+	int err = cap_lookup(cur, idx, LX4_OBJ_THREAD, rights, &c);
+	if (!err)
+		*t = obj_thread(c.obj);
+	return err;
+}
+
+static int set_endpoint(struct thread *cur, uint64_t idx, struct endpoint **slot, uint64_t *badge)
+{
+	struct cap c = {0};
+	if (idx) {
+		int err = cap_lookup(cur, (lx4_cap_t)idx, LX4_OBJ_ENDPOINT, LX4_R_SEND, &c);
+		if (err)
+			return err;
+		obj_get(c.obj);
+	}
+	if (*slot)
+		obj_put(&(*slot)->obj);
+	*slot = c.obj ? obj_ep(c.obj) : NULL;
+	*badge = c.badge;
+	return 0;
+}
+
+/* rdi = thread, rsi = what (LX4_TCFG_*), rdx = value */
+static struct thread *sys_thread_config(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct thread *t;
+	int err = lookup_thread(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (err)
+		return ret(cur, err);
+	uint64_t v = f->rdx;
+	switch (f->rsi) {
+	case LX4_TCFG_PAGER:
+		err = set_endpoint(cur, v, &t->pager, &t->pager_badge);
+		break;
+	case LX4_TCFG_HANDLER:
+		err = set_endpoint(cur, v, &t->handler, &t->handler_badge);
+		break;
+	case LX4_TCFG_UTCB:
+		err = thread_set_utcb(t, v);
+		break;
+	case LX4_TCFG_PRIORITY:
+		if (v > cur->prio)
+			err = -LX4_ERANGE;
+		else if (t->state == LX4_TSTATE_READY) {
+			sched_dequeue(t);
+			t->prio = v;
+			sched_enqueue(t);
+		} else {
+			t->prio = v;
+		}
+		break;
+	case LX4_TCFG_FSBASE:
+	case LX4_TCFG_GSBASE: {
+		unsigned reg = f->rsi == LX4_TCFG_FSBASE ? LX4_REG_FSBASE : LX4_REG_GSBASE;
+		if (!thread_reg_ok(reg, v))
+			err = -LX4_EINVAL;
+		else
+			thread_reg_write(t, reg, v);
+		break;
+	}
+	case LX4_TCFG_FOREIGN:
+		if (v > 1)
+			err = -LX4_EINVAL;
+		else
+			t->flags = v ? (t->flags | TF_FOREIGN) : (t->flags & ~TF_FOREIGN);
+		break;
+	case LX4_TCFG_TIMESLICE:
+		if (v < 1 || v > 1000)
+			err = -LX4_ERANGE;
+		else
+			t->timeslice = t->ticks_left = v;
+		break;
+	default:
+		err = -LX4_EINVAL;
+	}
+	return ret(cur, err);
+}
+
+static bool in_ipc(struct thread *t)
+{
+	return t->state == LX4_TSTATE_SEND || t->state == LX4_TSTATE_RECV || t->state == LX4_TSTATE_REPLY;
+}
+
+/* rdi = thread, rsi = flags, rdx = mask of registers to write (frame order,
+ * values in the caller's UTCB mr[]); READ puts all registers there.
+ * Returns the thread's state (after) in rdi. */
+static struct thread *sys_thread_exregs(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct thread *t;
+	uint64_t flags = f->rsi, mask = f->rdx;
+	int err = lookup_thread(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (!err && (flags & ~0x1full || mask >> LX4_REG_COUNT))
+		err = -LX4_EINVAL;
+	if (!err && (flags & (LX4_EXREGS_READ | LX4_EXREGS_WRITE)) && !cur->utcb)
+		err = -LX4_EINVAL;
+	if (!err && (flags & LX4_EXREGS_WRITE))
+		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+			if ((mask >> i & 1) && !thread_reg_ok(i, cur->utcb->mr[i]))
+				err = -LX4_EINVAL;
+	if (!err && t->state == LX4_TSTATE_DEAD)
+		err = -LX4_EDEAD;
+	if (err)
+		return ret(cur, err);
+	if (flags & LX4_EXREGS_STOP) {
+		if (t->state != LX4_TSTATE_INACTIVE)
+			thread_stop(t, LX4_TSTATE_INACTIVE);
+	} else if ((flags & (LX4_EXREGS_ABORT | LX4_EXREGS_WRITE)) && in_ipc(t)) {
+		ipc_cancel(t, LX4_EABORT);
+		sched_wake(cur, t);
+	}
+	if (flags & LX4_EXREGS_READ)
+		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+			cur->utcb->mr[i] = *thread_reg(t, i);
+	if (flags & LX4_EXREGS_WRITE)
+		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+			if (mask >> i & 1)
+				thread_reg_write(t, i, cur->utcb->mr[i]);
+	if ((flags & LX4_EXREGS_START) &&
+	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
+		sched_wake(cur, t);
+	f->rdi = t == cur ? LX4_TSTATE_RUNNING : t->state;
+	f->rax = 0;
+	return t == cur && t->state != LX4_TSTATE_RUNNING ? NULL : cur; /* NULL: stopped itself */
+}
+
+/* rdi = dst slot */
+static struct thread *sys_ep_create(struct thread *cur)
+{
+	struct cap *slot;
+	int err = cap_dst_slot(cur->task, (lx4_cap_t)cur->frame.rdi, &slot);
+	struct endpoint *ep = err ? NULL : endpoint_create(cur->task);
+	if (!err && !ep)
+		err = -LX4_ENOMEM;
+	if (err)
+		return ret(cur, err);
+	cap_install(slot, &ep->obj, LX4_R_ALL, 0);
+	return ret(cur, 0);
+}
+
+/* ---- mappings -------------------------------------------------------------- */
+
+/* rdi = dst task, rsi = fpage in the caller's space, rdx = dst address, r10 = flags */
+static struct thread *sys_map(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *dt;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
+	if (!err && f->r10 & ~LX4_MAP_GRANT)
+		err = -LX4_EINVAL;
+	if (err)
+		return ret(cur, err);
+	bool grant = f->r10 & LX4_MAP_GRANT;
+	switch (lx4_fp_type(f->rsi)) {
+	case LX4_ITEM_MEM:
+		return ret(cur, space_map(cur->task, f->rsi, dt, f->rdx, grant));
+	case LX4_ITEM_IO:
+		return ret(cur, io_map(cur->task, f->rsi, dt, grant));
+	default:
+		return ret(cur, -LX4_EINVAL);
+	}
+}
+
+/* rdi = task, rsi = fpage, rdx = flags (LX4_UNMAP_SELF) */
+static struct thread *sys_unmap(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (!err && f->rdx & ~LX4_UNMAP_SELF)
+		err = -LX4_EINVAL;
+	if (err)
+		return ret(cur, err);
+	switch (lx4_fp_type(f->rsi)) {
+	case LX4_ITEM_MEM:
+		return ret(cur, space_unmap(t, f->rsi, f->rdx & LX4_UNMAP_SELF));
+	case LX4_ITEM_IO:
+		return ret(cur, io_unmap(t, f->rsi));
+	default:
+		return ret(cur, -LX4_EINVAL);
+	}
+}
+
+/* rdi = task, rsi = address -> rdi = (order << 16) | rights, rsi = derived */
+static struct thread *sys_map_query(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	if (err)
+		return ret(cur, err);
+	uint64_t derived;
+	f->rdi = space_query(t, f->rsi, &derived);
+	f->rsi = derived;
+	return ret(cur, 0);
+}
+
+/* ---- misc -------------------------------------------------------------------- */
+
+static struct thread *sys_yield(struct thread *cur)
+{
+	cur->frame.rax = 0;
+	return sched_next(cur);
+}
+
+/* rdi = op */
+static struct thread *sys_debug(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	switch (f->rdi) {
+	case LX4_DBG_WRITE:
+		if (!cur->utcb || f->rsi > sizeof(cur->utcb->mr))
+			return ret(cur, -LX4_EINVAL);
+		kputs((const char *)cur->utcb->mr, f->rsi);
+		return ret(cur, 0);
+	case LX4_DBG_KMEM_FREE:
+		f->rdi = kmem_free_pages();
+		return ret(cur, 0);
+	default:
+		return ret(cur, -LX4_EINVAL);
+	}
+}
+
+static struct thread *sys_invalid(struct thread *cur) { return ret(cur, -LX4_ENOSYS); }
+
+static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
+	[0] = sys_invalid,
+	[LX4_SYS_CALL] = sys_call,
+	[LX4_SYS_REPLY_RECV] = sys_reply_recv,
+	[LX4_SYS_SEND] = sys_send,
+	[LX4_SYS_RECV] = sys_recv,
+	[LX4_SYS_REPLY_TO] = sys_reply_to,
+	[LX4_SYS_YIELD] = sys_yield,
+	[LX4_SYS_CAP_COPY] = sys_cap_copy,
+	[LX4_SYS_CAP_MOVE] = sys_cap_move,
+	[LX4_SYS_CAP_DELETE] = sys_cap_delete,
+	[LX4_SYS_CAP_DESTROY] = sys_cap_destroy,
+	[LX4_SYS_CAP_INFO] = sys_cap_info,
+	[LX4_SYS_TASK_CREATE] = sys_task_create,
+	[LX4_SYS_TASK_INFO] = sys_task_info,
+	[LX4_SYS_THREAD_CREATE] = sys_thread_create,
+	[LX4_SYS_THREAD_CONFIG] = sys_thread_config,
+	[LX4_SYS_THREAD_EXREGS] = sys_thread_exregs,
+	[LX4_SYS_EP_CREATE] = sys_ep_create,
+	[LX4_SYS_IRQ_CREATE] = sys_irq_create,
+	[LX4_SYS_IRQ_BIND] = sys_irq_bind,
+	[LX4_SYS_IRQ_ACK] = sys_irq_ack,
+	[LX4_SYS_MAP] = sys_map,
+	[LX4_SYS_UNMAP] = sys_unmap,
+	[LX4_SYS_MAP_QUERY] = sys_map_query,
+	[LX4_SYS_DEBUG] = sys_debug,
+};
+
+/* entry.S: every syscall instruction lands here with the caller's frame
+ * saved; returns the thread to leave the kernel on */
+struct thread *syscall_dispatch(struct frame *f)
+{
+	struct thread *cur = this_cpu()->cur;
+	(void)f;
+	if (cur->flags & TF_FOREIGN)
+		return fastpath_foreign(cur);
+	uint64_t nr = cur->frame.rax;
+	if (nr == LX4_SYS_CALL)
+		return fastpath_call(cur);
+	if (nr == LX4_SYS_REPLY_RECV)
+		return fastpath_reply_recv(cur);
+	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : sys_invalid;
+	return sched_finish(fn(cur));
+}

@@ -1,0 +1,90 @@
+/* Tasks: creation, destruction and the kernel-memory account. */
+#include "task.h"
+#include "arch/x86_64/cpuarch.h"
+#include "arch/x86_64/mmu.h"
+#include "cpu.h"
+#include "ioport.h"
+#include "lib.h"
+#include "space.h"
+#include "thread.h"
+
+struct task kernel_task;
+static uint32_t next_task_id = 1;
+void obj_task_idle(struct task *t);
+
+bool task_charge(struct task *t, uint64_t pages)
+{
+	if (pages > t->quota - t->used)
+		return false;
+	t->used += pages;
+	return true;
+}
+
+void task_uncharge(struct task *t, uint64_t pages)
+{
+	assert(t->used >= pages);
+	t->used -= pages;
+	if (!t->used)
+		obj_task_idle(t);
+}
+
+struct task *task_create(struct task *parent, uint64_t quota, uint32_t cap_slots, int *err)
+{
+	struct task *t;
+	_Static_assert(sizeof(struct task) <= PAGE_SIZE, "a task fits a page");
+	if (cap_slots == 0 || cap_slots > CAP_SLOTS_MAX) {
+		*err = -LX4_EINVAL;
+		return NULL;
+	}
+	if (parent) {
+		if (quota < 1 || !task_charge(parent, quota)) {
+			*err = -LX4_ENOMEM;
+			return NULL;
+		}
+		t = kalloc_page(parent);
+		if (!t) {
+			task_uncharge(parent, quota);
+			*err = -LX4_ENOMEM;
+			return NULL;
+		}
+	} else {
+		t = kmem_page_alloc_boot();
+	}
+	obj_init(&t->obj, LX4_OBJ_TASK, parent);
+	t->quota = quota;
+	t->parent_acct = parent;
+	t->cap_slots = cap_slots;
+	t->id = next_task_id++;
+	if ((*err = mmu_space_init(t))) {
+		t->obj.dead = 1;
+		task_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void task_destroy(struct task *t)
+{
+	struct cpu *c = this_cpu();
+	for (struct thread *th = t->threads; th; th = th->task_next)
+		obj_destroy(&th->obj);
+	if (c->space == t) {
+		write_cr3(kernel_task.pml4_phys);
+		c->space = &kernel_task;
+	}
+	space_destroy(t);
+	cap_table_destroy(t);
+	io_free(t);
+}
+
+/* frees the task struct: refs and charges are gone */
+void task_free(struct task *t)
+{
+	struct task *parent = t->parent_acct;
+	assert(!t->used && !t->obj.refs);
+	if (!parent)
+		return;
+	uint64_t quota = t->quota;
+	kfree_page(parent, t);
+	task_uncharge(parent, quota);
+}

@@ -1,0 +1,162 @@
+/* Threads: creation, destruction, stopping, registers, UTCB. */
+#include "thread.h"
+#include "arch/x86_64/cpuarch.h"
+#include "cpu.h"
+#include "ipc.h"
+#include "kmem.h"
+#include "lib.h"
+#include "sched.h"
+#include "space.h"
+#include "task.h"
+#include "timer.h"
+
+#define VEC_FULL 0x101 /* frame must be restored with iret */
+static uint32_t next_thread_id = 1;
+
+struct thread *thread_create(struct task *acct, struct task *space, int *err)
+{
+	struct thread *t = kalloc_page(acct);
+	if (!t) {
+		*err = -LX4_ENOMEM;
+		return NULL;
+	}
+	obj_init(&t->obj, LX4_OBJ_THREAD, acct);
+	t->task = space;
+	obj_get(&space->obj);
+	t->state = LX4_TSTATE_INACTIVE;
+	t->prio = 100;
+	t->timeslice = t->ticks_left = 10;
+	t->id = next_thread_id++;
+	t->frame.cs = SEL_UCODE;
+	t->frame.ss = SEL_UDATA;
+	t->frame.rflags = RFLAGS_USER_FORCED;
+	t->frame.vector = VEC_FULL;
+	t->task_next = space->threads;
+	if (space->threads)
+		space->threads->task_prev = t;
+	space->threads = t;
+	space->nthreads++;
+	return t;
+}
+
+void thread_stop(struct thread *t, uint8_t new_state)
+{
+	switch (t->state) {
+	case LX4_TSTATE_READY:
+		sched_dequeue(t);
+		break;
+	case LX4_TSTATE_SEND:
+	case LX4_TSTATE_RECV:
+	case LX4_TSTATE_REPLY:
+		ipc_cancel(t, new_state == LX4_TSTATE_DEAD ? LX4_EDEAD : LX4_EABORT);
+		break;
+	}
+	t->state = new_state;
+}
+
+void thread_destroy(struct thread *t)
+{
+	thread_stop(t, LX4_TSTATE_DEAD);
+	ipc_release_reply_waiters(t, LX4_EDEAD);
+	if (t->pager)
+		obj_put(&t->pager->obj);
+	if (t->handler)
+		obj_put(&t->handler->obj);
+	t->pager = t->handler = NULL;
+	if (t->utcb) {
+		space_unmap_kowned(t->task, t->utcb_uaddr);
+		kfree_page(t->obj.owner, t->utcb);
+		t->utcb = NULL;
+	}
+	fpu_forget(t);
+}
+
+void thread_free(struct thread *t)
+{
+	struct task *space = t->task;
+	if (t->task_prev)
+		t->task_prev->task_next = t->task_next;
+	else
+		space->threads = t->task_next;
+	if (t->task_next)
+		t->task_next->task_prev = t->task_prev;
+	space->nthreads--;
+	kfree_page(t->obj.owner, t);
+	obj_put(&space->obj);
+}
+
+int thread_set_utcb(struct thread *t, uint64_t uaddr)
+{
+	if (t->utcb)
+		return -LX4_EBUSY;
+	if (!IS_ALIGNED(uaddr, PAGE_SIZE) || !user_addr_ok(uaddr))
+		return -LX4_EINVAL;
+	void *page = kalloc_page(t->obj.owner);
+	if (!page)
+		return -LX4_ENOMEM;
+	int err = space_map_kowned(t->task, uaddr, virt_to_phys(page));
+	if (err) {
+		kfree_page(t->obj.owner, page);
+		return err;
+	}
+	t->utcb = page;
+	t->utcb->tls[0] = uaddr; /* the runtime finds its UTCB through %fs */
+	t->utcb_uaddr = uaddr;
+	return 0;
+}
+
+uint64_t *thread_reg(struct thread *t, unsigned i)
+{
+	struct frame *f = &t->frame;
+	switch (i) {
+	case LX4_REG_RAX: return &f->rax;
+	case LX4_REG_RDI: return &f->rdi;
+	case LX4_REG_RSI: return &f->rsi;
+	case LX4_REG_RDX: return &f->rdx;
+	case LX4_REG_R10: return &f->r10;
+	case LX4_REG_R8: return &f->r8;
+	case LX4_REG_R9: return &f->r9;
+	case LX4_REG_RIP: return &f->rip;
+	case LX4_REG_RSP: return &f->rsp;
+	case LX4_REG_RFLAGS: return &f->rflags;
+	case LX4_REG_RBX: return &f->rbx;
+	case LX4_REG_RBP: return &f->rbp;
+	case LX4_REG_RCX: return &f->rcx;
+	case LX4_REG_R11: return &f->r11;
+	case LX4_REG_R12: return &f->r12;
+	case LX4_REG_R13: return &f->r13;
+	case LX4_REG_R14: return &f->r14;
+	case LX4_REG_R15: return &f->r15;
+	case LX4_REG_FSBASE: return &t->fs_base;
+	default: return &t->gs_base;
+	}
+}
+
+bool thread_reg_ok(unsigned i, uint64_t v)
+{
+	switch (i) {
+	case LX4_REG_RIP:
+		return user_addr_ok(v);
+	case LX4_REG_RSP:
+	case LX4_REG_FSBASE:
+	case LX4_REG_GSBASE:
+		return v < (1ull << 47);
+	default:
+		return i < LX4_REG_COUNT;
+	}
+}
+
+void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
+{
+	if (i == LX4_REG_RFLAGS)
+		v = (v & RFLAGS_USER_MASK) | RFLAGS_USER_FORCED;
+	*thread_reg(t, i) = v;
+	if (i == LX4_REG_RCX || i == LX4_REG_R11)
+		t->frame.vector = VEC_FULL;
+	if (t == this_cpu()->cur) {
+		if (i == LX4_REG_FSBASE)
+			wrmsr(MSR_FS_BASE, v);
+		else if (i == LX4_REG_GSBASE)
+			wrmsr(MSR_KERNEL_GS_BASE, v);
+	}
+}

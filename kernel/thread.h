@@ -1,0 +1,104 @@
+/*
+ * Threads: the user register frame, scheduling state, IPC state and
+ * configuration.  A thread control block is one page: the frame first
+ * (entry.S saves into it), the FPU area last.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include "arch/x86_64/arch.h"
+#include "obj.h"
+#include <lx4/utcb.h>
+
+struct task;
+struct endpoint;
+
+/* what a thread sends, and so how the reply it waits for is applied */
+enum ipc_kind {
+	IPC_NORMAL = 0,  /* native send/call: message in registers + UTCB */
+	IPC_PAGEFAULT,   /* kernel-made page-fault message */
+	IPC_EXCEPTION,   /* kernel-made exception message */
+	IPC_SYSCALL,     /* foreign-ABI syscall */
+};
+
+#define TF_FOREIGN 0x1  /* syscalls become exception IPC */
+#define TF_FPU_USED 0x2 /* the FPU area holds saved state */
+
+#define TCB_FPU_OFFSET 512
+
+struct thread {
+	struct frame frame; /* must stay first: entry.S saves here */
+	struct kobj obj;
+	struct task *task;
+	uint8_t state; /* enum lx4_tstate */
+	uint8_t prio;
+	uint8_t flags;
+	uint8_t ipc_kind;
+	uint8_t send_is_call;
+	uint8_t on_timeout;
+	uint32_t timeslice, ticks_left;
+
+	/* a thread is on at most one queue: the ready queue or an endpoint */
+	struct thread *q_next, *q_prev;
+	struct endpoint *wait_ep;
+	uint64_t send_badge;
+	uint64_t fault_addr;
+	uint32_t fault_access;
+	uint32_t fault_vector;
+	uint64_t fault_error;
+
+	/* replies: a receiver replies to reply_to; a caller waits for
+	 * reply_from and sits on its rw list so its death wakes us */
+	struct thread *reply_to;
+	struct thread *reply_from;
+	struct thread *rw_head;
+	struct thread *rw_next, *rw_prev;
+
+	uint64_t deadline;
+	struct thread *to_next, *to_prev;
+
+	/* configuration */
+	struct endpoint *pager, *handler;
+	uint64_t pager_badge, handler_badge;
+	struct lx4_utcb *utcb; /* kernel view of the UTCB page, or NULL */
+	uint64_t utcb_uaddr;
+	uint64_t fs_base, gs_base;
+	struct thread *task_next, *task_prev;
+	uint32_t id;
+	uint8_t fpu[4096 - TCB_FPU_OFFSET] __attribute__((aligned(TCB_FPU_OFFSET)));
+};
+
+_Static_assert(offsetof(struct thread, frame) == 0, "entry.S saves at the TCB start");
+_Static_assert(offsetof(struct thread, fpu) == TCB_FPU_OFFSET, "FPU area offset");
+_Static_assert(sizeof(struct thread) == 4096, "a TCB is one page");
+static inline struct thread *obj_thread(struct kobj *o) { return container_of(o, struct thread, obj); }
+
+struct thread *thread_create(struct task *acct, struct task *space, int *err);
+void thread_destroy(struct thread *t);
+void thread_free(struct thread *t);
+/* stops t where it is: leaves any IPC, off the ready queue */
+void thread_stop(struct thread *t, uint8_t new_state);
+/* int utcb setup: allocates and maps the UTCB into t's task at uaddr */
+int thread_set_utcb(struct thread *t, uint64_t uaddr);
+
+/* message register access for native IPC (MR0-6 live in the frame) */
+static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i)
+{
+	switch (i) {
+	case 0: return &t->frame.r8;
+	case 1: return &t->frame.r9;
+	case 2: return &t->frame.r12;
+	case 3: return &t->frame.r13;
+	case 4: return &t->frame.r14;
+	case 5: return &t->frame.r15;
+	default: return &t->frame.rbx;
+	}
+}
+
+/* register i in lx4 frame order (enum lx4_reg) */
+uint64_t *thread_reg(struct thread *t, unsigned i);
+/* validates and writes a register in frame order; false if refused */
+bool thread_reg_ok(unsigned i, uint64_t v);
+void thread_reg_write(struct thread *t, unsigned i, uint64_t v);
+
+#endif
