@@ -15,6 +15,7 @@ struct task;
 struct mapnode {
 	struct task *space;
 	uint64_t va; /* page aligned; bit 0 set: a 2 MiB mapping */
+	uint64_t pa; /* the physical memory it maps */
 	struct mapnode *parent, *child, *next, *prev;
 };
 
@@ -22,6 +23,11 @@ struct mapnode {
 
 static inline uint64_t mapnode_va(const struct mapnode *n) { return n->va & ~0xfffull; }
 static inline unsigned mapnode_order(const struct mapnode *n) { return (n->va & MAPNODE_LARGE) ? 21 : 12; }
+/* true if n maps any of the physical range [lo, hi) */
+static inline bool mapnode_overlaps(const struct mapnode *n, uint64_t lo, uint64_t hi)
+{
+	return n->pa < hi && lo < n->pa + (1ull << mapnode_order(n));
+}
 
 /* links n as the first child of parent (parent NULL: n is a root) */
 void mapdb_add_child(struct mapnode *parent, struct mapnode *n);

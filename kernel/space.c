@@ -1,9 +1,11 @@
 /*
  * Address-space operations (see space.h).  A mapping is a leaf in the
  * page table plus a mapnode; revocation takes a node's subtree away, so
- * unmap reaches every task that got a page through the unmapper.  A
- * mapping that only partly overlaps the range being unmapped is revoked
- * whole (a 2 MiB mapping loses all of it).
+ * unmap reaches every task that got a page through the unmapper.
+ * Derived mappings are revoked by physical overlap: unmapping one 4 KiB
+ * page of a 2 MiB mapping takes that page from every 4 KiB mapping
+ * derived from it; a derived 2 MiB mapping that overlaps loses all of it,
+ * and so does the unmapper's own 2 MiB mapping when self is asked for.
  */
 #include "space.h"
 #include "arch/x86_64/mmu.h"
@@ -146,6 +148,7 @@ static int map_one(struct task *src, pte_t *spte, uint64_t sva, paddr_t pa, unsi
 		return -LX4_ENOMEM;
 	n->space = dst;
 	n->va = dva | (order == 21 ? MAPNODE_LARGE : 0);
+	n->pa = pa;
 	if (grant) {
 		mapdb_replace(snode, n);
 		*spte = 0;
@@ -215,9 +218,18 @@ int space_unmap(struct task *t, uint64_t fpage, bool self)
 	for (uint64_t va = base; (va = mmu_next_mapped(t, va, end)) < end;) {
 		unsigned o;
 		pte_t *leaf = mmu_leaf(t, va, &o);
-		uint64_t next = ALIGN_DOWN(va, 1ull << o) + (1ull << o);
-		if (!(*leaf & PTE_KOWNED))
-			revoke(node_of(leaf), rights, self);
+		uint64_t lva = ALIGN_DOWN(va, 1ull << o), next = lva + (1ull << o);
+		if (!(*leaf & PTE_KOWNED)) {
+			struct mapnode *n = node_of(leaf);
+			uint64_t lo = n->pa + (va - lva), hi = n->pa + (MIN(end, next) - lva);
+			for (struct mapnode *c = n->child, *cn; c; c = cn) {
+				cn = c->next;
+				if (mapnode_overlaps(c, lo, hi))
+					revoke(c, rights, true);
+			}
+			if (self)
+				revoke(n, rights, true);
+		}
 		va = next;
 	}
 	return 0;
@@ -249,6 +261,7 @@ int space_map_root(struct task *t, uint64_t va, paddr_t pa, unsigned order, uint
 		return -LX4_ENOMEM;
 	n->space = t;
 	n->va = va | (order == 21 ? MAPNODE_LARGE : 0);
+	n->pa = pa;
 	mapdb_add_child(NULL, n);
 	*d = mk_pte(pa, rights, order);
 	*mmu_pte_node(d) = n;

@@ -9,6 +9,7 @@
 #include <lx4/kip.h>
 #include <lx4/utcb.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -100,6 +101,7 @@ static inline long lx4_send(lx4_cap_t ep, struct lx4_msg *m, uint64_t timeout)
 }
 static inline long lx4_recv(lx4_cap_t ep, struct lx4_msg *m, uint64_t timeout)
 {
+	*m = (struct lx4_msg){0}; /* nothing is sent */
 	return lx4_ipc(LX4_SYS_RECV, ep, m, 0, timeout);
 }
 static inline long lx4_reply_recv(lx4_cap_t ep, struct lx4_msg *m, uint64_t timeout)
