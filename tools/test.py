@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Runs every lx4 test and prints one summary line: "N passed, N failed".
+
+  tools/test.py [--build DIR] [--only PREFIX] [-v]
+
+- host unit tests (cmocka, built by tests/unit/Makefile), TAP output
+- the in-guest kernel suite (root task + ktest image, including the fuzzer)
+- the kernel panic check (a deliberate fault at boot must print a full
+  report and end QEMU with the panic status)
+Every QEMU run has a timeout; a hang counts as a failure.
+"""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
+
+results = []  # (name, ok, detail)
+
+
+def record(name, ok, detail=""):
+    results.append((name, ok, detail))
+    print(("PASS " if ok else "FAIL ") + name + ("" if ok or not detail else ": " + detail), flush=True)
+
+
+def unit_tests(build):
+    bins = sorted(glob.glob(os.path.join(build, "unit", "test_*")))
+    bins = [b for b in bins if os.access(b, os.X_OK) and not b.endswith((".o", ".d"))]
+    if not bins:
+        record("unit: built", False, "no unit test binaries in " + build + "/unit")
+    for b in bins:
+        env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP")
+        try:
+            p = subprocess.run([b], capture_output=True, text=True, timeout=120, env=env)
+        except subprocess.TimeoutExpired:
+            record("unit." + os.path.basename(b), False, "timed out")
+            continue
+        seen = 0
+        for line in p.stdout.splitlines():
+            m = re.match(r"(not ok|ok) \d+ - (\S+)", line)
+            if m:
+                seen += 1
+                record("unit.%s.%s" % (os.path.basename(b)[5:], m.group(2)), m.group(1) == "ok")
+        if not seen or (p.returncode != 0 and all(r[1] for r in results if r[0].startswith("unit." + os.path.basename(b)[5:]))):
+            record("unit." + os.path.basename(b), False, "exit %d: %s" % (p.returncode, (p.stdout + p.stderr)[-500:]))
+
+
+def guest_suite(build, kind, image, only, timeout, verbose):
+    mod = "%s %s%s" % (os.path.join(build, image), kind, (" " + only) if only else "")
+    r = qemu.run(build, [os.path.join(build, "root.elf"), mod], timeout=timeout, echo=verbose)
+    n = 0
+    for line in r.log.splitlines():
+        m = re.match(r"TEST (PASS|FAIL) (\S+?)(?:: (.*))?$", line)
+        if m:
+            n += 1
+            record(m.group(2), m.group(1) == "PASS", m.group(3) or "")
+    summary = re.search(r"SUITE (\d+) passed, (\d+) failed", r.log)
+    tail = "\n".join(r.log.splitlines()[-25:])
+    if r.timed_out or r.panicked or not summary:
+        why = "timed out" if r.timed_out else "kernel panic" if r.panicked else "no summary"
+        record("%s: whole run" % kind, False, why + "\n" + tail)
+    elif n == 0:
+        record("%s: whole run" % kind, False, "no tests ran\n" + tail)
+    return r
+
+
+def panic_check(build):
+    r = qemu.run(build, [os.path.join(build, "root.elf"), os.path.join(build, "ktest.elf") + " ktest"],
+                 append="test_panic", timeout=60)
+    need = ["lx4 PANIC", "cr2 (fault address) 0000000000000010", "rip ", "rsp ", "backtrace:", "<kmain+"]
+    missing = [s for s in need if s not in r.log]
+    ok = r.guest_exit == qemu.EXIT_PANIC and not missing
+    record("kernel.panic_report", ok,
+           "" if ok else "exit %s, missing %s\n%s" % (r.status, missing, r.log[-1500:]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", default="", help="run only in-guest tests with this name prefix")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    if not a.only:
+        unit_tests(a.build)
+        panic_check(a.build)
+    guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)
+    passed = sum(1 for r in results if r[1])
+    failed = len(results) - passed
+    if failed:
+        print("\nfailures:")
+        for name, ok, detail in results:
+            if not ok:
+                print("  " + name + (": " + detail.splitlines()[0] if detail else ""))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
