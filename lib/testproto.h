@@ -7,7 +7,10 @@
 #define LX4_TESTPROTO_H
 
 #define TP_PARENT_CAP 1u /* the root's endpoint, badged per program */
+#define TP_IRQCTL_CAP 2u /* the IRQ control capability (kernel tests only) */
 #define TP_FIRST_FREE_CAP 8u
+/* I/O ports a suite program may use: the CMOS clock, for the IRQ test */
+#define TP_RTC_PORT 0x70 /* and 0x71 */
 
 /* labels */
 #define TP_START 0x100  /* MR0 = entry count, then the name (bytes) */

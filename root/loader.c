@@ -115,6 +115,11 @@ int program_start(struct program *p, const void *img, size_t size, const struct 
 			return err;
 	if ((err = (int)lx4_map(p->task, lx4_fpage(LX4_ROOT_KIP, 12, LX4_FP_R), TP_KIP, 0)))
 		return err;
+	if (o->devices) { /* the CMOS clock and the IRQ control capability */
+		if ((err = (int)lx4_map(p->task, lx4_iopage(TP_RTC_PORT, 1), 0, 0)) ||
+		    (err = (int)lx4_cap_copy(p->task, TP_IRQCTL_CAP, LX4_ROOT_CAP_IRQCTL, LX4_R_ALL, 0)))
+			return err;
+	}
 	return setup_thread(p, info.entry, o);
 }
 

@@ -2,6 +2,7 @@
 #ifndef ROOT_LOADER_H
 #define ROOT_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct program_opts {
 	uint64_t badge;
 	uint32_t ep;    /* the root endpoint: pager, handler and parent cap */
 	unsigned prio;
+	bool devices; /* give it the RTC ports and the IRQ control cap */
 	uint64_t arg0, arg1;
 };
 

@@ -75,7 +75,8 @@ static enum outcome serve(struct lx4_msg *m, const char *filter, char *name, cha
 static enum outcome run_one(const void *img, size_t size, unsigned i, const char *filter, uint64_t timeout_ns,
 			    char *name, char *why)
 {
-	struct program_opts o = {.quota_pages = QUOTA_PAGES, .badge = 0x1000 + i, .ep = ep, .prio = 100, .arg0 = i};
+	struct program_opts o = {
+		.quota_pages = QUOTA_PAGES, .badge = 0x1000 + i, .ep = ep, .prio = 100, .arg0 = i, .devices = true};
 	name[0] = why[0] = 0;
 	int err = program_start(&prog, img, size, &o);
 	if (err) {
