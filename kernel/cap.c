@@ -5,20 +5,29 @@
 #include "task.h"
 #include "thread.h"
 
+struct cap cap_empty_leaf[CAPS_PER_LEAF] __attribute__((aligned(4096)));
+
+void cap_table_init(struct task *t)
+{
+	for (unsigned l = 0; l < CAP_LEAVES; l++)
+		t->cap_leaf[l] = cap_empty_leaf;
+}
+
 struct cap *cap_slot(struct task *t, lx4_cap_t idx, bool alloc, int *err)
 {
 	*err = -LX4_ECAP;
 	if (idx == LX4_CAP_NULL || idx >= t->cap_slots)
 		return NULL;
 	struct cap **leaf = &t->cap_leaf[idx / CAPS_PER_LEAF];
-	if (!*leaf) {
+	if (!cap_leaf_present(*leaf)) {
 		if (!alloc)
 			return NULL;
-		*leaf = kalloc_page(t);
-		if (!*leaf) {
+		struct cap *page = kalloc_page(t);
+		if (!page) {
 			*err = -LX4_ENOMEM;
 			return NULL;
 		}
+		*leaf = page;
 	}
 	*err = 0;
 	return &(*leaf)[idx % CAPS_PER_LEAF];
@@ -70,11 +79,11 @@ void cap_table_destroy(struct task *t)
 {
 	for (unsigned l = 0; l < CAP_LEAVES; l++) {
 		struct cap *leaf = t->cap_leaf[l];
-		if (!leaf)
+		if (!cap_leaf_present(leaf))
 			continue;
 		for (unsigned i = 0; i < CAPS_PER_LEAF; i++)
 			cap_clear(&leaf[i]);
-		t->cap_leaf[l] = NULL;
+		t->cap_leaf[l] = cap_empty_leaf;
 		kfree_page(t, leaf);
 	}
 }

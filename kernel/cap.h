@@ -23,6 +23,11 @@ _Static_assert(sizeof(struct cap) == 32, "cap slots pack a page");
 
 struct thread;
 
+/* unallocated leaves point here (every slot empty), so that a lookup
+ * needs no check for a missing leaf */
+extern struct cap cap_empty_leaf[CAPS_PER_LEAF];
+static inline bool cap_leaf_present(const struct cap *leaf) { return leaf != cap_empty_leaf; }
+
 /* the slot for index idx in t's table, allocating its leaf when alloc;
  * NULL when out of range, or (with alloc) when the quota is exhausted */
 struct cap *cap_slot(struct task *t, lx4_cap_t idx, bool alloc, int *err);
@@ -35,6 +40,8 @@ int cap_lookup(struct thread *cur, lx4_cap_t idx, unsigned type, uint32_t rights
 void cap_install(struct cap *slot, struct kobj *obj, uint32_t rights, uint64_t badge);
 /* empties a slot (drops the ref) */
 void cap_clear(struct cap *slot);
+/* a new table: every leaf empty */
+void cap_table_init(struct task *t);
 /* empties every slot and frees the leaves */
 void cap_table_destroy(struct task *t);
 

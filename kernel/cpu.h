@@ -18,7 +18,7 @@ struct cpu {
 	struct cpu *self;         /* 0 */
 	uint64_t kstack_top;      /* 8 */
 	uint64_t user_rsp;        /* 16 */
-	uint64_t frame_end;       /* 24: end of cur->frame; TSS rsp0 too */
+	uint64_t scratch;         /* 24: entry.S */
 	struct thread *cur;       /* 32 */
 	struct lx4_kip_cpu *kcnt; /* 40 */
 	/* generic */
@@ -27,7 +27,10 @@ struct cpu {
 	struct task *space;        /* whose page table is loaded */
 	struct thread *fpu_owner;  /* whose state the FPU holds */
 	bool ts_set;               /* CR0.TS is set */
+	uint64_t fs_loaded, kgs_loaded; /* MSR_FS_BASE, MSR_KERNEL_GS_BASE now */
 	bool need_resched;
+	int rq_hi; /* highest ready priority, -1: none */
+	uint64_t *tss_rsp0;
 	uint64_t rq_bitmap[NPRIO / 64];
 	struct thread *rq_head[NPRIO], *rq_tail[NPRIO];
 	struct thread *timeouts;   /* sorted by deadline */
@@ -38,7 +41,7 @@ struct cpu {
 #define CPU_OFF_SELF 0
 #define CPU_OFF_KSTACK 8
 #define CPU_OFF_USER_RSP 16
-#define CPU_OFF_FRAME_END 24
+#define CPU_OFF_SCRATCH 24
 #define CPU_OFF_CUR 32
 #define CPU_OFF_KCNT 40
 

@@ -1,10 +1,226 @@
 /*
- * IPC fast paths.  (First version: straight to the slow path.)
+ * IPC fast paths: call, reply-and-wait, and the foreign-ABI syscall.
+ *
+ * Each handles the common case of its system call completely: a register-
+ * only message to a partner that is already waiting, with no timeouts and
+ * nothing more urgent to run.  Then it copies the message words from frame
+ * to frame, updates the two threads' states and switches directly to the
+ * partner: no scheduler pass, no UTCB access, no reaping.  Every other
+ * case falls through to the slow path (ipc.c), which gives the same
+ * result.  One precondition per line.
  */
 #include "fastpath.h"
+#include "arch/x86_64/cpuarch.h"
+#include "arch/x86_64/mmu.h"
+#include "cpu.h"
 #include "fault.h"
 #include "ipc.h"
+#include "sched.h"
+#include "task.h"
 
-struct thread *fastpath_call(struct thread *cur) { return sched_finish(sys_call(cur)); }
-struct thread *fastpath_reply_recv(struct thread *cur) { return sched_finish(sys_reply_recv(cur)); }
-struct thread *fastpath_foreign(struct thread *cur) { return sched_finish(fault_syscall(cur)); }
+/* typed items, or untyped words beyond the registers (8..63) */
+#define TAG_NOT_REGS (15ull << 6 | 0x38ull)
+
+/* the fast paths are leaves (the slow path is a tail call): no frame
+ * pointer needed */
+#define FASTPATH __attribute__((optimize("omit-frame-pointer")))
+
+/* an endpoint capability with the right, or NULL (no pseudo caps here;
+ * slot 0 is always empty, a missing leaf is cap_empty_leaf) */
+static inline struct endpoint *ep_fast(struct task *t, uint64_t idx, uint32_t right, uint64_t *badge)
+{
+	if (unlikely(idx >= t->cap_slots))
+		return NULL;
+	struct cap *c = &t->cap_leaf[idx / CAPS_PER_LEAF][idx % CAPS_PER_LEAF];
+	if (unlikely(!c->obj))
+		return NULL;
+	if (unlikely(obj_type_live(c->obj) != LX4_OBJ_ENDPOINT))
+		return NULL;
+	if (unlikely(!(c->rights & right)))
+		return NULL;
+	*badge = c->badge;
+	return obj_ep(c->obj);
+}
+
+/* copies u (<= 7) register words from frame order slots */
+static inline void copy_mrs(struct frame *d, const struct frame *s, unsigned u)
+{
+	if (likely(u == 1)) {
+		d->r8 = s->r8;
+		return;
+	}
+	switch (u) {
+	case 7: d->rbx = s->rbx; /* fall through */
+	case 6: d->r15 = s->r15; /* fall through */
+	case 5: d->r14 = s->r14; /* fall through */
+	case 4: d->r13 = s->r13; /* fall through */
+	case 3: d->r12 = s->r12; /* fall through */
+	case 2: d->r9 = s->r9;   /* fall through */
+	case 1: d->r8 = s->r8;   /* fall through */
+	default: break;
+	}
+}
+
+/* t->q_next is left stale: every enqueue sets it */
+static inline void dequeue_head(struct thread **head, struct thread **tail, struct thread *t)
+{
+	*head = t->q_next;
+	if (*head)
+		(*head)->q_prev = NULL;
+	else
+		*tail = NULL;
+}
+
+/* the slow paths, as tail calls: the fast paths stay leaves */
+static __attribute__((noinline)) struct thread *call_slow(struct thread *cur) { return sched_finish(sys_call(cur)); }
+static __attribute__((noinline)) struct thread *reply_recv_slow(struct thread *cur)
+{
+	return sched_finish(sys_reply_recv(cur));
+}
+static __attribute__((noinline)) struct thread *foreign_slow(struct thread *cur)
+{
+	return sched_finish(fault_syscall(cur));
+}
+
+/* a message went from one thread to next, which runs now (never idle) */
+static inline struct thread *switch_fast(struct cpu *c, struct thread *next)
+{
+	c->kcnt->ipcs++;
+	sched_switch_thread(c, next);
+	return next;
+}
+
+FASTPATH struct thread *fastpath_call(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+	struct frame *f = &cur->frame;
+	uint64_t tag = f->rsi, badge;
+	unsigned u = lx4_tag_untyped(tag);
+	if (unlikely(tag & TAG_NOT_REGS))
+		goto slow;
+	if (unlikely(f->r10 != LX4_TIMEOUT_NEVER))
+		goto slow;
+	struct endpoint *ep = ep_fast(cur->task, f->rdi, LX4_R_SEND, &badge);
+	if (unlikely(!ep))
+		goto slow;
+	struct thread *r = ep->rcv_head;
+	if (unlikely(!r))
+		goto slow;
+	if (unlikely(r->on_timeout))
+		goto slow;
+	if (unlikely(!sched_may_run(c, r)))
+		goto slow;
+
+	/* (a receiver waiting on an endpoint is always IPC_NORMAL) */
+	dequeue_head(&ep->rcv_head, &ep->rcv_tail, r);
+	copy_mrs(&r->frame, f, u);
+	r->frame.rax = 0;
+	r->frame.rdi = badge;
+	r->frame.rsi = tag & ~0xffc0ull; /* label and untyped words */
+	reply_link(cur, r);
+	r->state = LX4_TSTATE_RUNNING;
+	return switch_fast(c, r);
+slow:
+	return call_slow(cur);
+}
+
+/* writes a reply of u (<= 7) words into the waiting caller */
+static inline void reply_fast(struct thread *caller, const struct frame *f, uint64_t tag, unsigned u)
+{
+	struct frame *d = &caller->frame;
+	if (likely(caller->ipc_kind == IPC_NORMAL)) {
+		copy_mrs(d, f, u);
+		d->rax = 0;
+		d->rdi = 0;
+		d->rsi = tag & ~0xffc0ull;
+		return;
+	}
+	/* a foreign-ABI syscall: words are rax rdi rsi rdx r10 r8 r9 */
+	caller->ipc_kind = IPC_NORMAL;
+	switch (u) {
+	case 7: d->r9 = f->rbx;   /* fall through */
+	case 6: d->r8 = f->r15;   /* fall through */
+	case 5: d->r10 = f->r14;  /* fall through */
+	case 4: d->rdx = f->r13;  /* fall through */
+	case 3: d->rsi = f->r12;  /* fall through */
+	case 2: d->rdi = f->r9;   /* fall through */
+	case 1: d->rax = f->r8;   /* fall through */
+	default: break;
+	}
+}
+
+FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+	struct frame *f = &cur->frame;
+	uint64_t tag = f->rsi, badge;
+	unsigned u = lx4_tag_untyped(tag);
+	struct thread *caller = cur->reply_to;
+	if (unlikely(!caller))
+		goto slow;
+	if (unlikely(caller->ipc_kind != IPC_NORMAL && caller->ipc_kind != IPC_SYSCALL))
+		goto slow;
+	if (unlikely(caller->on_timeout))
+		goto slow;
+	if (unlikely(tag & TAG_NOT_REGS))
+		goto slow;
+	if (unlikely(f->r10 != LX4_TIMEOUT_NEVER))
+		goto slow;
+	struct endpoint *ep = ep_fast(cur->task, f->rdi, LX4_R_RECV, &badge);
+	if (unlikely(!ep))
+		goto slow;
+	if (unlikely(ep->snd_head || ep->irq_head))
+		goto slow;
+	if (unlikely(!sched_may_run(c, caller)))
+		goto slow;
+
+	reply_fast(caller, f, tag, u);
+	cur->reply_to = NULL; /* reply_unlink: caller->reply_from matters only in REPLY */
+	cur->state = LX4_TSTATE_RECV;
+	cur->wait_ep = ep;
+	ep_enqueue(&ep->rcv_head, &ep->rcv_tail, cur);
+	caller->state = LX4_TSTATE_RUNNING;
+	return switch_fast(c, caller);
+slow:
+	return reply_recv_slow(cur);
+}
+
+FASTPATH struct thread *fastpath_foreign(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+	struct frame *f = &cur->frame;
+	struct endpoint *ep = cur->handler;
+	if (unlikely(!ep || ep->obj.dead))
+		goto slow;
+	struct thread *r = ep->rcv_head;
+	if (unlikely(!r))
+		goto slow;
+	if (unlikely(!r->utcb))
+		goto slow;
+	if (unlikely(r->on_timeout))
+		goto slow;
+	if (unlikely(!sched_may_run(c, r)))
+		goto slow;
+
+	dequeue_head(&ep->rcv_head, &ep->rcv_tail, r);
+	struct frame *d = &r->frame;
+	d->r8 = f->rax;
+	d->r9 = f->rdi;
+	d->r12 = f->rsi;
+	d->r13 = f->rdx;
+	d->r14 = f->r10;
+	d->r15 = f->r8;
+	d->rbx = f->r9;
+	r->utcb->mr[LX4_REG_RIP] = f->rip;
+	r->utcb->mr[LX4_REG_RSP] = f->rsp;
+	r->utcb->mr[LX4_REG_RFLAGS] = f->rflags;
+	d->rax = 0;
+	d->rdi = cur->handler_badge;
+	d->rsi = lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL;
+	cur->ipc_kind = IPC_SYSCALL;
+	reply_link(cur, r);
+	r->state = LX4_TSTATE_RUNNING;
+	return switch_fast(c, r);
+slow:
+	return foreign_slow(cur);
+}

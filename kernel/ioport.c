@@ -1,7 +1,7 @@
 /* I/O port permission bitmaps (see ioport.h).  Bit set = port denied, as
  * in the TSS bitmap the CPU checks. */
 #include "ioport.h"
-#include "arch/x86_64/cpuarch.h"
+#include "arch/x86_64/mmu.h"
 #include "kmem.h"
 #include "lib.h"
 #include "task.h"
@@ -34,6 +34,12 @@ static int io_alloc(struct task *t)
 	}
 	memset(a, 0xff, PAGE_SIZE);
 	memset(b, 0xff, PAGE_SIZE);
+	int err = mmu_io_enable(t, a, b);
+	if (err) {
+		kfree_page(t, a);
+		kfree_page(t, b);
+		return err;
+	}
 	t->iobm[0] = a;
 	t->iobm[1] = b;
 	return 0;
@@ -65,8 +71,6 @@ int io_map(struct task *src, uint64_t iofp, struct task *dst, bool grant)
 		if (grant && src != dst)
 			io_set(src, p, false);
 	}
-	arch_io_changed(dst);
-	arch_io_changed(src);
 	return 0;
 }
 
@@ -79,7 +83,6 @@ int io_unmap(struct task *t, uint64_t iofp)
 		return 0;
 	for (unsigned p = first; p < first + n; p++)
 		io_set(t, p, false);
-	arch_io_changed(t);
 	return 0;
 }
 
@@ -97,8 +100,8 @@ void io_free(struct task *t)
 {
 	if (!t->iobm[0])
 		return;
+	mmu_io_disable(t);
 	kfree_page(t, t->iobm[0]);
 	kfree_page(t, t->iobm[1]);
 	t->iobm[0] = t->iobm[1] = NULL;
-	arch_io_changed(t);
 }

@@ -25,17 +25,6 @@ struct endpoint *endpoint_create(struct task *acct)
 	return ep;
 }
 
-void ep_enqueue(struct thread **head, struct thread **tail, struct thread *t)
-{
-	t->q_next = NULL;
-	t->q_prev = *tail;
-	if (*tail)
-		(*tail)->q_next = t;
-	else
-		*head = t;
-	*tail = t;
-}
-
 void ep_dequeue(struct thread **head, struct thread **tail, struct thread *t)
 {
 	if (t->q_prev)
@@ -49,39 +38,9 @@ void ep_dequeue(struct thread **head, struct thread **tail, struct thread *t)
 	t->q_next = t->q_prev = NULL;
 }
 
-/* ---- reply relationships ------------------------------------------------ */
-
-void reply_link(struct thread *caller, struct thread *callee)
+unsigned ipc_cancel(struct thread *t, int err)
 {
-	caller->state = LX4_TSTATE_REPLY;
-	caller->reply_from = callee;
-	caller->rw_prev = NULL;
-	caller->rw_next = callee->rw_head;
-	if (callee->rw_head)
-		callee->rw_head->rw_prev = caller;
-	callee->rw_head = caller;
-	callee->reply_to = caller;
-}
-
-void reply_unlink(struct thread *caller)
-{
-	struct thread *callee = caller->reply_from;
-	if (!callee)
-		return;
-	if (caller->rw_prev)
-		caller->rw_prev->rw_next = caller->rw_next;
-	else
-		callee->rw_head = caller->rw_next;
-	if (caller->rw_next)
-		caller->rw_next->rw_prev = caller->rw_prev;
-	caller->rw_next = caller->rw_prev = NULL;
-	if (callee->reply_to == caller)
-		callee->reply_to = NULL;
-	caller->reply_from = NULL;
-}
-
-void ipc_cancel(struct thread *t, int err)
-{
+	unsigned kind = t->ipc_kind;
 	timeout_cancel(t);
 	switch (t->state) {
 	case LX4_TSTATE_SEND:
@@ -94,12 +53,14 @@ void ipc_cancel(struct thread *t, int err)
 		reply_unlink(t);
 		break;
 	default:
-		return;
+		return kind;
 	}
 	t->wait_ep = NULL;
 	t->state = LX4_TSTATE_INACTIVE;
 	if (t->ipc_kind == IPC_NORMAL)
 		t->frame.rax = (uint64_t)-err;
+	t->ipc_kind = IPC_NORMAL;
+	return kind;
 }
 
 /* a kernel-made IPC that cannot complete: the thread stops */
@@ -107,15 +68,16 @@ static void halt(struct thread *t, const char *why)
 {
 	kprintf("lx4: thread %u halted: %s (rip %lx)\n", t->id, why, t->frame.rip);
 	t->state = LX4_TSTATE_HALTED;
+	t->ipc_kind = IPC_NORMAL;
 }
 
 void ipc_release_reply_waiters(struct thread *t, int err)
 {
 	struct thread *cur = this_cpu()->cur;
-	while (t->rw_head) {
-		struct thread *w = t->rw_head;
-		ipc_cancel(w, err);
-		if (w->ipc_kind == IPC_NORMAL)
+	for (struct thread *w = thread_list; w; w = w->all_next) {
+		if (w->state != LX4_TSTATE_REPLY || w->reply_from != t)
+			continue;
+		if (ipc_cancel(w, err) == IPC_NORMAL)
 			sched_wake(cur, w);
 		else
 			halt(w, "its handler died before replying");
@@ -288,6 +250,7 @@ int ipc_apply_reply(struct thread *s, struct thread *r)
 		break;
 	}
 	}
+	r->ipc_kind = IPC_NORMAL; /* the kernel-made IPC is over */
 	this_cpu()->kcnt->ipcs++;
 	return 0;
 }
@@ -522,9 +485,7 @@ void endpoint_destroy(struct endpoint *ep)
 	struct thread *cur = this_cpu()->cur;
 	while (ep->snd_head) {
 		struct thread *t = ep->snd_head;
-		unsigned kind = t->ipc_kind;
-		ipc_cancel(t, LX4_EDEAD);
-		if (kind == IPC_NORMAL)
+		if (ipc_cancel(t, LX4_EDEAD) == IPC_NORMAL)
 			sched_wake(cur, t);
 		else
 			halt(t, "its pager/handler endpoint was destroyed");

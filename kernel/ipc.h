@@ -23,7 +23,16 @@ struct endpoint *endpoint_create(struct task *acct);
 void endpoint_destroy(struct endpoint *ep);
 
 /* endpoint queues */
-void ep_enqueue(struct thread **head, struct thread **tail, struct thread *t);
+static inline void ep_enqueue(struct thread **head, struct thread **tail, struct thread *t)
+{
+	t->q_next = NULL;
+	t->q_prev = *tail;
+	if (*tail)
+		(*tail)->q_next = t;
+	else
+		*head = t;
+	*tail = t;
+}
 void ep_dequeue(struct thread **head, struct thread **tail, struct thread *t);
 
 /* the system calls; each returns the thread to resume */
@@ -41,8 +50,10 @@ struct thread *ipc_kernel_call(struct thread *t, struct endpoint *ep, uint64_t b
 bool ipc_deliver_irq(struct endpoint *ep, struct irq *irq);
 
 /* takes t out of whatever IPC it is in; it gets rax = -err unless the
- * message was kernel-made (then its registers stay untouched) */
-void ipc_cancel(struct thread *t, int err);
+ * message was kernel-made (then its registers stay untouched); returns
+ * the kind of IPC it was in.  A thread's ipc_kind is IPC_NORMAL except
+ * while it is in a kernel-made IPC (fault, exception, foreign syscall). */
+unsigned ipc_cancel(struct thread *t, int err);
 /* wakes every thread waiting for t's reply with -err */
 void ipc_release_reply_waiters(struct thread *t, int err);
 
@@ -52,8 +63,24 @@ uint64_t ipc_copy(struct thread *snd, struct thread *rcv, uint64_t badge);
 /* applies a reply from snd to rcv (who waits for it); false: invalid */
 int ipc_apply_reply(struct thread *snd, struct thread *rcv);
 
-/* reply relationship */
-void reply_link(struct thread *caller, struct thread *callee);
-void reply_unlink(struct thread *caller);
+/* the reply relationship: caller waits for callee's reply; callee's
+ * implicit reply target becomes caller (a receiver that takes another
+ * call before replying leaves the first caller to REPLY_TO) */
+static inline void reply_link(struct thread *caller, struct thread *callee)
+{
+	caller->state = LX4_TSTATE_REPLY;
+	caller->reply_from = callee;
+	callee->reply_to = caller;
+}
+
+static inline void reply_unlink(struct thread *caller)
+{
+	struct thread *callee = caller->reply_from;
+	if (!callee)
+		return;
+	if (callee->reply_to == caller)
+		callee->reply_to = NULL;
+	caller->reply_from = NULL;
+}
 
 #endif

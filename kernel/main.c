@@ -66,6 +66,7 @@ noreturn void kmain(uint32_t magic, uint32_t mbi)
 
 	struct cpu *c = &cpus[0];
 	c->id = 0;
+	c->rq_hi = -1;
 	c->kstack_top = (uint64_t)cpu0_kstack_top;
 	kip_init();
 	cpu_init(c);

@@ -16,7 +16,7 @@ struct task;
 
 struct kobj {
 	uint32_t refs;
-	uint8_t type; /* enum lx4_obj_type */
+	uint8_t type; /* enum lx4_obj_type; keep dead right after it */
 	uint8_t dead; /* destroyed: operations fail with LX4_EDEAD */
 	uint8_t queued;
 	struct task *owner;  /* the account this object is charged to */
@@ -32,6 +32,13 @@ static inline void obj_init(struct kobj *o, unsigned type, struct task *owner)
 }
 
 static inline void obj_get(struct kobj *o) { o->refs++; }
+/* the type of a live object, anything else for a dead one (one load) */
+static inline unsigned obj_type_live(const struct kobj *o)
+{
+	uint16_t v;
+	__builtin_memcpy(&v, &o->type, 2);
+	return v; /* type | dead << 8, little-endian */
+}
 /* drops a reference; the object is reaped at the end of the operation */
 void obj_put(struct kobj *o);
 /* destroys now (wakes waiters, releases resources); memory goes when refs do */

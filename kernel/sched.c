@@ -13,6 +13,15 @@
 static inline void bitmap_set(struct cpu *c, unsigned p) { c->rq_bitmap[p / 64] |= 1ull << (p % 64); }
 static inline void bitmap_clear(struct cpu *c, unsigned p) { c->rq_bitmap[p / 64] &= ~(1ull << (p % 64)); }
 
+/* highest ready priority + 1, or 0 when nothing is ready */
+static unsigned top_level(struct cpu *c)
+{
+	for (int w = NPRIO / 64 - 1; w >= 0; w--)
+		if (c->rq_bitmap[w])
+			return w * 64 + 63 - __builtin_clzll(c->rq_bitmap[w]) + 1;
+	return 0;
+}
+
 void sched_enqueue(struct thread *t)
 {
 	struct cpu *c = this_cpu();
@@ -26,6 +35,8 @@ void sched_enqueue(struct thread *t)
 		c->rq_head[p] = t;
 	c->rq_tail[p] = t;
 	bitmap_set(c, p);
+	if ((int)p > c->rq_hi)
+		c->rq_hi = p;
 }
 
 void sched_enqueue_front(struct thread *t)
@@ -41,6 +52,8 @@ void sched_enqueue_front(struct thread *t)
 		c->rq_tail[p] = t;
 	c->rq_head[p] = t;
 	bitmap_set(c, p);
+	if ((int)p > c->rq_hi)
+		c->rq_hi = p;
 }
 
 void sched_dequeue(struct thread *t)
@@ -55,18 +68,12 @@ void sched_dequeue(struct thread *t)
 		t->q_next->q_prev = t->q_prev;
 	else
 		c->rq_tail[p] = t->q_prev;
-	if (!c->rq_head[p])
+	if (!c->rq_head[p]) {
 		bitmap_clear(c, p);
+		if ((int)p == c->rq_hi)
+			c->rq_hi = (int)top_level(c) - 1;
+	}
 	t->q_next = t->q_prev = NULL;
-}
-
-/* highest ready priority + 1, or 0 when nothing is ready */
-static unsigned top_level(struct cpu *c)
-{
-	for (int w = NPRIO / 64 - 1; w >= 0; w--)
-		if (c->rq_bitmap[w])
-			return w * 64 + 63 - __builtin_clzll(c->rq_bitmap[w]) + 1;
-	return 0;
 }
 
 unsigned sched_top_prio(void)
@@ -96,22 +103,6 @@ struct thread *sched_wake(struct thread *cur, struct thread *t)
 	return cur;
 }
 
-void sched_switch_to(struct thread *t)
-{
-	struct cpu *c = this_cpu();
-	c->cur = t;
-	c->kcnt->context_switches++;
-	if (t == c->idle)
-		return;
-	if (c->space != t->task)
-		mmu_activate(t->task);
-	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
-	arch_set_io(c, t->task);
-	wrmsr(MSR_FS_BASE, t->fs_base);
-	wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
-	fpu_switch(c, t);
-}
-
 /* the thread to leave the kernel on: want (a direct switch) or NULL
  * (pick); leaves on the idle loop when nothing can run */
 struct thread *sched_finish(struct thread *want)
@@ -121,7 +112,7 @@ struct thread *sched_finish(struct thread *want)
 	struct thread *next = want;
 	if (next && next->state != LX4_TSTATE_RUNNING)
 		next = NULL;
-	if (next && next != c->idle && top_level(c) > (unsigned)next->prio + 1) {
+	if (next && next != c->idle && !sched_may_run(c, next)) {
 		sched_enqueue_front(next);
 		next = NULL;
 	}
@@ -131,7 +122,7 @@ struct thread *sched_finish(struct thread *want)
 		next->state = LX4_TSTATE_RUNNING;
 	}
 	if (next != c->cur)
-		sched_switch_to(next);
+		sched_switch_to(c, next);
 	if (next == c->idle)
 		arch_run_on_stack(c->kstack_top, idle_loop);
 	return next;

@@ -442,19 +442,12 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 	[LX4_SYS_DEBUG] = sys_debug,
 };
 
-/* entry.S: every syscall instruction lands here with the caller's frame
- * saved; returns the thread to leave the kernel on */
-struct thread *syscall_dispatch(struct frame *f)
+/* entry.S: every native syscall but CALL and REPLY_RECV (fastpath.c)
+ * lands here with the caller's frame saved at cur (the frame is the start
+ * of the TCB); returns the thread to leave the kernel on */
+struct thread *syscall_dispatch(struct thread *cur)
 {
-	struct thread *cur = this_cpu()->cur;
-	(void)f;
-	if (cur->flags & TF_FOREIGN)
-		return fastpath_foreign(cur);
 	uint64_t nr = cur->frame.rax;
-	if (nr == LX4_SYS_CALL)
-		return fastpath_call(cur);
-	if (nr == LX4_SYS_REPLY_RECV)
-		return fastpath_reply_recv(cur);
 	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : sys_invalid;
 	return sched_finish(fn(cur));
 }

@@ -54,6 +54,7 @@ struct task *task_create(struct task *parent, uint64_t quota, uint32_t cap_slots
 	t->quota = quota;
 	t->parent_acct = parent;
 	t->cap_slots = cap_slots;
+	cap_table_init(t);
 	t->id = next_task_id++;
 	if ((*err = mmu_space_init(t))) {
 		t->obj.dead = 1;

@@ -12,6 +12,7 @@
 
 #define VEC_FULL 0x101 /* frame must be restored with iret */
 static uint32_t next_thread_id = 1;
+struct thread *thread_list;
 
 struct thread *thread_create(struct task *acct, struct task *space, int *err)
 {
@@ -31,6 +32,10 @@ struct thread *thread_create(struct task *acct, struct task *space, int *err)
 	t->frame.ss = SEL_UDATA;
 	t->frame.rflags = RFLAGS_USER_FORCED;
 	t->frame.vector = VEC_FULL;
+	t->all_next = thread_list;
+	if (thread_list)
+		thread_list->all_prev = t;
+	thread_list = t;
 	t->task_next = space->threads;
 	if (space->threads)
 		space->threads->task_prev = t;
@@ -81,6 +86,12 @@ void thread_free(struct thread *t)
 	if (t->task_next)
 		t->task_next->task_prev = t->task_prev;
 	space->nthreads--;
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		thread_list = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
 	kfree_page(t->obj.owner, t);
 	obj_put(&space->obj);
 }
@@ -108,6 +119,8 @@ int thread_set_utcb(struct thread *t, uint64_t uaddr)
 uint64_t *thread_reg(struct thread *t, unsigned i)
 {
 	struct frame *f = &t->frame;
+	if (f->vector == VEC_SYSCALL && (i == LX4_REG_RCX || i == LX4_REG_R11))
+		return i == LX4_REG_RCX ? &f->rip : &f->rflags; /* what sysret loads */
 	switch (i) {
 	case LX4_REG_RAX: return &f->rax;
 	case LX4_REG_RDI: return &f->rdi;
@@ -148,15 +161,16 @@ bool thread_reg_ok(unsigned i, uint64_t v)
 
 void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
 {
+	struct frame *f = &t->frame;
 	if (i == LX4_REG_RFLAGS)
 		v = (v & RFLAGS_USER_MASK) | RFLAGS_USER_FORCED;
-	*thread_reg(t, i) = v;
-	if (i == LX4_REG_RCX || i == LX4_REG_R11)
-		t->frame.vector = VEC_FULL;
-	if (t == this_cpu()->cur) {
-		if (i == LX4_REG_FSBASE)
-			wrmsr(MSR_FS_BASE, v);
-		else if (i == LX4_REG_GSBASE)
-			wrmsr(MSR_KERNEL_GS_BASE, v);
+	if ((i == LX4_REG_RCX || i == LX4_REG_R11) && f->vector == VEC_SYSCALL) {
+		/* rcx and r11 of their own: the frame must leave by iret */
+		f->rcx = f->rip;
+		f->r11 = f->rflags;
+		f->vector = VEC_FULL;
 	}
+	*thread_reg(t, i) = v;
+	if (t == this_cpu()->cur && (i == LX4_REG_FSBASE || i == LX4_REG_GSBASE))
+		sched_load_bases(this_cpu(), t);
 }

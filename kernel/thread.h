@@ -33,7 +33,7 @@ struct thread {
 	uint8_t state; /* enum lx4_tstate */
 	uint8_t prio;
 	uint8_t flags;
-	uint8_t ipc_kind;
+	uint8_t ipc_kind; /* IPC_NORMAL but during a kernel-made IPC */
 	uint8_t send_is_call;
 	uint8_t on_timeout;
 	uint32_t timeslice, ticks_left;
@@ -47,12 +47,11 @@ struct thread {
 	uint32_t fault_vector;
 	uint64_t fault_error;
 
-	/* replies: a receiver replies to reply_to; a caller waits for
-	 * reply_from and sits on its rw list so its death wakes us */
+	/* replies: a receiver replies to reply_to (its last caller); a
+	 * caller waits for reply_from */
 	struct thread *reply_to;
 	struct thread *reply_from;
-	struct thread *rw_head;
-	struct thread *rw_next, *rw_prev;
+	struct thread *all_next, *all_prev; /* every thread (thread_list) */
 
 	uint64_t deadline;
 	struct thread *to_next, *to_prev;
@@ -71,7 +70,12 @@ struct thread {
 _Static_assert(offsetof(struct thread, frame) == 0, "entry.S saves at the TCB start");
 _Static_assert(offsetof(struct thread, fpu) == TCB_FPU_OFFSET, "FPU area offset");
 _Static_assert(sizeof(struct thread) == 4096, "a TCB is one page");
+_Static_assert(offsetof(struct thread, flags) == 0xd2 && TF_FOREIGN == 1, "entry.S: T_FLAGS, TF_FOREIGN");
 static inline struct thread *obj_thread(struct kobj *o) { return container_of(o, struct thread, obj); }
+
+/* every thread that exists; walked when a thread dies (rare) so that the
+ * IPC fast path keeps no per-callee list of waiting callers */
+extern struct thread *thread_list;
 
 struct thread *thread_create(struct task *acct, struct task *space, int *err);
 void thread_destroy(struct thread *t);

@@ -91,6 +91,24 @@ static inline long lx4_ipc(long op, lx4_cap_t cap, struct lx4_msg *m, uint64_t s
 	return err;
 }
 
+/* Short IPC: tag and one word in registers, infinite timeouts.  The other
+ * message registers are clobbered (a longer message may arrive). */
+static inline long lx4_ipc_short(long op, lx4_cap_t cap, uint64_t *tag, uint64_t *w0)
+{
+	long err;
+	uint64_t rdi = cap, rsi = *tag;
+	register uint64_t rdx __asm__("rdx") = LX4_TIMEOUT_NEVER;
+	register uint64_t r10 __asm__("r10") = LX4_TIMEOUT_NEVER;
+	register uint64_t r8 __asm__("r8") = *w0;
+	__asm__ volatile("syscall"
+			 : "=a"(err), "+D"(rdi), "+S"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8)
+			 : "a"(op)
+			 : "rcx", "r11", "r9", "r12", "r13", "r14", "r15", "rbx", "memory");
+	*tag = rsi;
+	*w0 = r8;
+	return err;
+}
+
 static inline long lx4_call(lx4_cap_t ep, struct lx4_msg *m)
 {
 	return lx4_ipc(LX4_SYS_CALL, ep, m, LX4_TIMEOUT_NEVER, LX4_TIMEOUT_NEVER);

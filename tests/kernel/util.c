@@ -36,11 +36,11 @@ static void thread_entry(void (*fn)(uint64_t), uint64_t arg)
 	lx4_halt();
 }
 
-/* sets up and (optionally) starts thread t with a fresh stack page */
+/* sets up and (optionally) starts thread t with a fresh stack page and
+ * its UTCB at utcb */
 static uint64_t thread_setup(lx4_cap_t t, void (*fn)(uint64_t), uint64_t arg, unsigned prio, bool start,
-			     uint64_t stack)
+			     uint64_t stack, uint64_t utcb)
 {
-	uint64_t utcb = utcb_new();
 	KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_UTCB, utcb), 0);
 	KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_FSBASE, utcb), 0);
 	KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_PRIORITY, prio), 0);
@@ -58,7 +58,7 @@ lx4_cap_t thread_spawn(void (*fn)(uint64_t), uint64_t arg, unsigned prio, bool s
 {
 	lx4_cap_t t = cap_new();
 	KEXPECT_EQ(lx4_thread_create(t, LX4_CAP_SELF_TASK), 0);
-	thread_setup(t, fn, arg, prio, start, (uint64_t)page_new());
+	thread_setup(t, fn, arg, prio, start, (uint64_t)page_new(), utcb_new());
 	return t;
 }
 
@@ -79,7 +79,9 @@ void task_spawn(struct child *c, void (*fn)(uint64_t), uint64_t arg, lx4_cap_t p
 		KEXPECT_EQ(lx4_thread_config(c->thread, LX4_TCFG_PAGER, pager), 0);
 	if (handler)
 		KEXPECT_EQ(lx4_thread_config(c->thread, LX4_TCFG_HANDLER, handler), 0);
-	thread_setup(c->thread, fn, arg, 100, start, c->stack);
+	/* the child's first thread has its UTCB where ours is (as every
+	 * task's first thread does): the same FS base */
+	thread_setup(c->thread, fn, arg, 100, start, c->stack, TP_UTCB);
 }
 
 void child_destroy(struct child *c)

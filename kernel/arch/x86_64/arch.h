@@ -37,13 +37,18 @@
 #define VEC_SYSCALL 0x100 /* pseudo vector: the frame came from syscall */
 
 /* The user register frame, saved in the thread control block on every
- * kernel entry; the layout is fixed by the push order in entry.S. */
+ * kernel entry; the layout is fixed by entry.S.  Interrupts and
+ * exceptions save all of it.  The syscall entry (vector VEC_SYSCALL)
+ * saves neither rcx nor r11 (they hold rip and rflags then) nor cs, ss
+ * and error (cs and ss never change); see thread_reg(). */
 struct frame {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rax, rbx, rdx, rsi, rdi, rbp, r8, r9, r10, r12, r13, r14, r15, rcx, r11;
 	uint64_t vector, error;
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 _Static_assert(sizeof(struct frame) == 22 * 8, "frame layout is fixed by entry.S");
+_Static_assert(__builtin_offsetof(struct frame, rcx) == 13 * 8, "entry.S: rcx and r11 come last");
+_Static_assert(__builtin_offsetof(struct frame, rip) == 17 * 8, "entry.S: F_RIP");
 
 #define RFLAGS_CF 0x1ull
 #define RFLAGS_IF 0x200ull

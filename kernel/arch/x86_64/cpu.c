@@ -4,6 +4,7 @@
  */
 #include "arch.h"
 #include "cpuarch.h"
+#include "mmu.h"
 #include "../../cpu.h"
 #include "../../lib.h"
 #include "../../task.h"
@@ -19,11 +20,8 @@ struct tss {
 	uint64_t rsvd2;
 	uint16_t rsvd3;
 	uint16_t iomap_base;
-	uint8_t iomap[8192 + 1];
 } __attribute__((packed));
-
-#define TSS_IOMAP_OFF 104
-#define TSS_NO_IOMAP 0xffff
+_Static_assert(sizeof(struct tss) <= TSS_STRIDE, "TSSes are TSS_STRIDE apart");
 
 struct idt_gate {
 	uint16_t off0, sel;
@@ -34,9 +32,8 @@ struct idt_gate {
 
 struct arch_cpu {
 	uint64_t gdt[8];
-	struct tss tss __attribute__((aligned(16)));
+	struct tss *tss; /* just below the I/O window (mmu.h) */
 	uint8_t ist_stacks[3][4096] __attribute__((aligned(16)));
-	struct task *iobm_owner;
 };
 
 static struct arch_cpu arch_cpus[LX4_MAX_CPUS] __attribute__((aligned(4096)));
@@ -155,19 +152,6 @@ void fpu_trap(struct thread *cur)
 	c->fpu_owner = cur;
 }
 
-void fpu_switch(struct cpu *c, struct thread *next)
-{
-	if (next == c->fpu_owner) {
-		if (c->ts_set) {
-			__asm__ volatile("clts");
-			c->ts_set = false;
-		}
-	} else if (!c->ts_set) {
-		write_cr0(read_cr0() | CR0_TS);
-		c->ts_set = true;
-	}
-}
-
 void fpu_forget(struct thread *t)
 {
 	struct cpu *c = this_cpu();
@@ -185,14 +169,17 @@ void cpu_init(struct cpu *c)
 	a->gdt[3] = 0;                     /* no 32-bit user code */
 	a->gdt[4] = 0x00cff2000000ffffull; /* user data */
 	a->gdt[5] = 0x00affa000000ffffull; /* user code */
-	uint64_t base = (uint64_t)&a->tss, limit = sizeof(struct tss) - 1;
+	a->tss = mmu_tss_area(c->id);
+	memset(a->tss, 0, sizeof *a->tss);
+	/* the I/O bitmap starts at the window; the byte after it is covered */
+	a->tss->iomap_base = IO_WINDOW - (uint64_t)a->tss;
+	uint64_t base = (uint64_t)a->tss, limit = a->tss->iomap_base + 8192;
 	a->gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 		    ((limit >> 16) << 48) | (((base >> 24) & 0xff) << 56);
 	a->gdt[7] = base >> 32;
 	for (unsigned i = 0; i < 3; i++)
-		a->tss.ist[i] = (uint64_t)a->ist_stacks[i] + 4096;
-	a->tss.iomap_base = TSS_NO_IOMAP;
-	a->tss.iomap[8192] = 0xff;
+		a->tss->ist[i] = (uint64_t)a->ist_stacks[i] + 4096;
+	c->tss_rsp0 = (uint64_t *)((char *)a->tss + 4); /* rsp0: unaligned, fine on x86 */
 
 	struct {
 		uint16_t limit;
@@ -226,39 +213,4 @@ void cpu_init(struct cpu *c)
 	write_cr4(cr4);
 	fpu_init();
 	c->ts_set = false;
-}
-
-void arch_set_kstack(struct cpu *c, uint64_t frame_end)
-{
-	struct arch_cpu *a = c->arch;
-	a->tss.rsp0 = frame_end;
-	c->frame_end = frame_end;
-}
-
-/* gives the CPU t's I/O permissions */
-void arch_set_io(struct cpu *c, struct task *t)
-{
-	struct arch_cpu *a = c->arch;
-	if (!t || !t->iobm[0]) {
-		a->tss.iomap_base = TSS_NO_IOMAP;
-		return;
-	}
-	if (a->iobm_owner != t) {
-		memcpy(a->tss.iomap, t->iobm[0], 4096);
-		memcpy(a->tss.iomap + 4096, t->iobm[1], 4096);
-		a->iobm_owner = t;
-	}
-	a->tss.iomap_base = TSS_IOMAP_OFF;
-}
-
-/* t's bitmap changed or t is going away: drop any CPU's cached copy */
-void arch_io_changed(struct task *t)
-{
-	for (unsigned i = 0; i < LX4_MAX_CPUS; i++) {
-		if (arch_cpus[i].iobm_owner != t)
-			continue;
-		arch_cpus[i].iobm_owner = NULL;
-		if (cpus[i].space == t && cpus[i].arch)
-			arch_set_io(&cpus[i], t);
-	}
 }

@@ -3,21 +3,35 @@
 #define ARCH_CPUARCH_H
 
 #include "arch.h"
+#include "../../cpu.h"
 
-struct cpu;
 struct thread;
 struct task;
 
 void cpu_detect(void);
 void cpu_init(struct cpu *c);
-void arch_set_kstack(struct cpu *c, uint64_t frame_end);
-void arch_set_io(struct cpu *c, struct task *t);
-void arch_io_changed(struct task *t);
+
+/* where the CPU saves user registers on the next interrupt from user
+ * mode (the syscall entry finds the frame through cpu->cur) */
+static inline void arch_set_kstack(struct cpu *c, uint64_t frame_end) { *c->tss_rsp0 = frame_end; }
+
+/* lazy FPU: the FPU stays with its owner; anyone else traps (#NM) */
+static inline void fpu_switch(struct cpu *c, struct thread *next)
+{
+	if (next == c->fpu_owner) {
+		if (c->ts_set) {
+			__asm__ volatile("clts");
+			c->ts_set = false;
+		}
+	} else if (!c->ts_set) {
+		write_cr0(read_cr0() | CR0_TS);
+		c->ts_set = true;
+	}
+}
 
 void fpu_save(void *area);
 void fpu_restore(const void *area);
 void fpu_trap(struct thread *cur);
-void fpu_switch(struct cpu *c, struct thread *next);
 void fpu_forget(struct thread *t);
 
 noreturn void arch_exit_to_user(struct thread *t);

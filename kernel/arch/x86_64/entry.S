@@ -1,29 +1,45 @@
 /*
  * Kernel entry and exit.  User registers are saved into the current
- * thread's frame (the first bytes of its TCB): syscall pushes them there
- * by pointing rsp at the frame's end, interrupts from user mode arrive
- * there through TSS.rsp0.  Then the kernel runs on the per-CPU stack and
+ * thread's frame (the first bytes of its TCB, struct frame in arch.h):
+ * the syscall entry stores them there, interrupts from user mode arrive
+ * there through TSS.rsp0.  The kernel then runs on the per-CPU stack and
  * leaves through arch_exit_to_user(thread), on that thread's frame.
  */
 #define CPU_KSTACK 8
 #define CPU_USER_RSP 16
-#define CPU_FRAME_END 24
+#define CPU_CUR 32
 #define CPU_KCNT 40
-#define SEL_UDATA 0x23
-#define SEL_UCODE 0x2b
 #define VEC_SYSCALL 0x100
+#define T_FLAGS 0xd2 /* offsetof(struct thread, flags), checked in thread.h */
+#define TF_FOREIGN 1
+#define SYS_CALL 1
+#define SYS_REPLY_RECV 2
+#define F_RAX 0
+#define F_RBX 8
+#define F_RDX 16
+#define F_RSI 24
+#define F_RDI 32
+#define F_RBP 40
+#define F_R8 48
+#define F_R9 56
+#define F_R10 64
+#define F_R12 72
+#define F_R13 80
+#define F_R14 88
+#define F_R15 96
 #define F_VECTOR (15 * 8)
 #define F_RIP (17 * 8)
 #define F_RFLAGS (19 * 8)
 #define F_RSP (20 * 8)
-#define USER_END 0x00007ffffffff000
 
+/* interrupts and exceptions: all fifteen, rcx and r11 last */
 .macro PUSH_GPRS
+	push %r11
+	push %rcx
 	push %r15
 	push %r14
 	push %r13
 	push %r12
-	push %r11
 	push %r10
 	push %r9
 	push %r8
@@ -31,15 +47,13 @@
 	push %rdi
 	push %rsi
 	push %rdx
-	push %rcx
 	push %rbx
 	push %rax
 .endm
 
-.macro POP_GPRS
+.macro POP_GPRS_BUT_RCX_R11
 	pop %rax
 	pop %rbx
-	pop %rcx
 	pop %rdx
 	pop %rsi
 	pop %rdi
@@ -47,11 +61,23 @@
 	pop %r8
 	pop %r9
 	pop %r10
-	pop %r11
 	pop %r12
 	pop %r13
 	pop %r14
 	pop %r15
+.endm
+
+/* leaves the kernel on the frame of the thread in rax */
+.macro EXIT_TO_USER
+	mov %rax, %rsp
+	cmpq $VEC_SYSCALL, F_VECTOR(%rsp)
+	jne exit_by_iret
+	POP_GPRS_BUT_RCX_R11
+	mov (F_RIP - 13 * 8)(%rsp), %rcx
+	mov (F_RFLAGS - 13 * 8)(%rsp), %r11
+	mov (F_RSP - 13 * 8)(%rsp), %rsp
+	swapgs
+	sysretq
 .endm
 
 	.text
@@ -60,45 +86,65 @@
 syscall_entry:
 	swapgs
 	mov %rsp, %gs:CPU_USER_RSP
-	mov %gs:CPU_FRAME_END, %rsp
-	push $SEL_UDATA
-	push %gs:CPU_USER_RSP
-	push %r11
-	push $SEL_UCODE
-	push %rcx
-	push $0
-	push $VEC_SYSCALL
-	PUSH_GPRS
+	mov %gs:CPU_CUR, %rsp /* the frame is at the start of the TCB */
+	mov %rax, F_RAX(%rsp)
+	mov %rbx, F_RBX(%rsp)
+	mov %rdx, F_RDX(%rsp)
+	mov %rsi, F_RSI(%rsp)
+	mov %rdi, F_RDI(%rsp)
+	mov %rbp, F_RBP(%rsp)
+	mov %r8, F_R8(%rsp)
+	mov %r9, F_R9(%rsp)
+	mov %r10, F_R10(%rsp)
+	mov %r12, F_R12(%rsp)
+	mov %r13, F_R13(%rsp)
+	mov %r14, F_R14(%rsp)
+	mov %r15, F_R15(%rsp)
+	mov %rcx, F_RIP(%rsp)
+	mov %r11, F_RFLAGS(%rsp)
+	mov %gs:CPU_USER_RSP, %rcx
+	mov %rcx, F_RSP(%rsp)
+	movq $VEC_SYSCALL, F_VECTOR(%rsp)
 	mov %rsp, %rdi
 	mov %gs:CPU_KSTACK, %rsp
 	mov %gs:CPU_KCNT, %rcx
 	incq (%rcx)
+	/* the IPC fast paths first; rax still holds the call number */
+	testb $TF_FOREIGN, T_FLAGS(%rdi)
+	jnz 3f
+	cmp $SYS_CALL, %rax
+	je 1f
+	cmp $SYS_REPLY_RECV, %rax
+	je 2f
 	call syscall_dispatch
 	mov %rax, %rdi
 	jmp arch_exit_to_user
+1:	call fastpath_call
+	EXIT_TO_USER
+2:	call fastpath_reply_recv
+	EXIT_TO_USER
+3:	call fastpath_foreign
+	EXIT_TO_USER
 	.size syscall_entry, . - syscall_entry
 
-/* noreturn void arch_exit_to_user(struct thread *t): the frame is at t+0 */
+/* noreturn void arch_exit_to_user(struct thread *t): the frame is at t+0.
+ * A syscall frame leaves by sysret (its rip is a user address: every rip
+ * the kernel accepts is checked, and the top user page is never mapped),
+ * anything else by iret. */
 	.globl arch_exit_to_user
 	.type arch_exit_to_user, @function
 arch_exit_to_user:
-	mov %rdi, %rsp
-	cmpq $VEC_SYSCALL, F_VECTOR(%rsp)
-	jne 1f
-	movabs $USER_END, %rcx
-	cmp %rcx, F_RIP(%rsp)
-	jae 1f
-	POP_GPRS
-	mov 16(%rsp), %rcx  /* rip */
-	mov 32(%rsp), %r11  /* rflags */
-	mov 40(%rsp), %rsp  /* user rsp */
-	swapgs
-	sysretq
-1:	POP_GPRS
+	mov %rdi, %rax
+	EXIT_TO_USER
+	.size arch_exit_to_user, . - arch_exit_to_user
+
+exit_by_iret:
+	POP_GPRS_BUT_RCX_R11
+	pop %rcx
+	pop %r11
 	add $16, %rsp
 	swapgs
 	iretq
-	.size arch_exit_to_user, . - arch_exit_to_user
 
 /* exception and interrupt stubs: push a dummy error code where the CPU
  * pushes none, then the vector */
@@ -170,11 +216,13 @@ from_kernel:
 	and $-16, %rsp
 	call trap_kernel
 	mov %rbx, %rsp
-	POP_GPRS
+	POP_GPRS_BUT_RCX_R11
+	pop %rcx
+	pop %r11
 	add $16, %rsp
 	iretq
 
-/* noreturn void arch_idle_on_stack(uint64_t stack_top, void (*fn)(void)) */
+/* noreturn void arch_run_on_stack(uint64_t stack_top, void (*fn)(void)) */
 	.globl arch_run_on_stack
 arch_run_on_stack:
 	mov %rdi, %rsp

@@ -90,6 +90,7 @@ void mmu_space_free(struct task *t)
 	if (!t->pml4)
 		return;
 	free_level(t, t->pml4, 3, 256);
+	mmu_io_disable(t);
 	kfree_page(t, t->pml4);
 	t->pml4 = NULL;
 }
@@ -169,14 +170,6 @@ uint64_t mmu_next_mapped(struct task *t, uint64_t va, uint64_t end)
 	return end;
 }
 
-void mmu_activate(struct task *t)
-{
-	struct cpu *c = this_cpu();
-	write_cr3(t->pml4_phys);
-	c->space = t;
-	c->kcnt->cr3_loads++;
-}
-
 void mmu_flush(struct task *t, uint64_t va, unsigned order)
 {
 	if (this_cpu()->space != t)
@@ -191,6 +184,74 @@ void mmu_flush(struct task *t, uint64_t va, unsigned order)
 /* ---- the kernel's own page table ------------------------------------- */
 
 static uint64_t *kalloc_table(void) { return kmem_page_alloc_boot(); }
+static uint64_t *noio_pdpt;  /* the I/O window of tasks without ports */
+static void *io_ff_page;     /* all bits set: every port denied */
+static void *tss_page;       /* the TSSes, mapped just below IO_WINDOW */
+
+/* a chain PDPT -> PD -> PT at slot 0 of each; returns the PT */
+static uint64_t *chain(uint64_t *pdpt, unsigned pdpt_i, unsigned pd_i)
+{
+	uint64_t *pd = kalloc_table(), *pt = kalloc_table();
+	pdpt[pdpt_i] = virt_to_phys(pd) | PTE_P | PTE_W;
+	pd[pd_i] = virt_to_phys(pt) | PTE_P | PTE_W;
+	return pt;
+}
+
+static void io_window_init(uint64_t *pml4)
+{
+	io_ff_page = kalloc_table();
+	memset(io_ff_page, 0xff, PAGE_SIZE);
+	noio_pdpt = kalloc_table();
+	uint64_t *pt = chain(noio_pdpt, 0, 0);
+	for (unsigned i = 0; i < 3; i++) /* bitmap (2 pages) and the byte after it */
+		pt[i] = virt_to_phys(io_ff_page) | PTE_P | (cpu_feat.nx ? PTE_NX : 0);
+	pml4[510] = virt_to_phys(noio_pdpt) | PTE_P | PTE_W;
+	/* the TSS page: the last page below the window (PML4 slot 509) */
+	tss_page = kalloc_table();
+	uint64_t *tpdpt = kalloc_table();
+	uint64_t *tpt = chain(tpdpt, 511, 511);
+	tpt[511] = virt_to_phys(tss_page) | PTE_P | PTE_W | PTE_G | (cpu_feat.nx ? PTE_NX : 0);
+	pml4[509] = virt_to_phys(tpdpt) | PTE_P | PTE_W;
+}
+
+void *mmu_tss_area(unsigned cpu) { return (void *)(IO_WINDOW - TSS_STRIDE * (cpu + 1)); }
+
+int mmu_io_enable(struct task *t, void *bm0, void *bm1)
+{
+	uint64_t *pdpt = kalloc_page(t), *pd = pdpt ? kalloc_page(t) : NULL, *pt = pd ? kalloc_page(t) : NULL;
+	if (!pt) {
+		if (pd)
+			kfree_page(t, pd);
+		if (pdpt)
+			kfree_page(t, pdpt);
+		return -LX4_ENOMEM;
+	}
+	uint64_t nx = cpu_feat.nx ? PTE_NX : 0;
+	pt[0] = virt_to_phys(bm0) | PTE_P | nx;
+	pt[1] = virt_to_phys(bm1) | PTE_P | nx;
+	pt[2] = virt_to_phys(io_ff_page) | PTE_P | nx;
+	pd[0] = virt_to_phys(pt) | PTE_P | PTE_W;
+	pdpt[0] = virt_to_phys(pd) | PTE_P | PTE_W;
+	t->pml4[510] = virt_to_phys(pdpt) | PTE_P | PTE_W;
+	if (this_cpu()->space == t)
+		write_cr3(t->pml4_phys); /* drop the shared window's TLB entries */
+	return 0;
+}
+
+void mmu_io_disable(struct task *t)
+{
+	if (!t->pml4 || (t->pml4[510] & PTE_ADDR) == virt_to_phys(noio_pdpt))
+		return;
+	uint64_t *pdpt = phys_to_virt(t->pml4[510] & PTE_ADDR);
+	uint64_t *pd = phys_to_virt(pdpt[0] & PTE_ADDR);
+	uint64_t *pt = phys_to_virt(pd[0] & PTE_ADDR);
+	t->pml4[510] = virt_to_phys(noio_pdpt) | PTE_P | PTE_W;
+	if (this_cpu()->space == t)
+		write_cr3(t->pml4_phys);
+	kfree_page(t, pt);
+	kfree_page(t, pd);
+	kfree_page(t, pdpt);
+}
 static uint64_t *mmio_pt;
 static unsigned mmio_next;
 #define MMIO_BASE 0xffffffffc0000000ull
@@ -227,6 +288,7 @@ void mmu_kernel_init(paddr_t max_phys)
 	mpd[0] = virt_to_phys(mmio_pt) | PTE_P | PTE_W;
 	kpdpt[511] = virt_to_phys(mpd) | PTE_P | PTE_W;
 	pml4[511] = virt_to_phys(kpdpt) | PTE_P | PTE_W;
+	io_window_init(pml4);
 	kernel_task.pml4 = pml4;
 	kernel_task.pml4_phys = virt_to_phys(pml4);
 	write_cr3(kernel_task.pml4_phys);

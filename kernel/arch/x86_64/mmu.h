@@ -7,6 +7,7 @@
 #define ARCH_MMU_H
 
 #include "arch.h"
+#include "../../cpu.h"
 
 struct task;
 struct mapnode;
@@ -54,13 +55,28 @@ void mmu_free_pt(struct task *t, pte_t *pde);
 /* the lowest address >= va and < end with a present leaf, or end */
 uint64_t mmu_next_mapped(struct task *t, uint64_t va, uint64_t end);
 
-/* loads t's page table on this CPU (counted) */
-void mmu_activate(struct task *t);
+/* loads the page table at pml4 for task t on CPU c (counted) */
+static inline void mmu_activate_on(struct cpu *c, struct task *t, paddr_t pml4)
+{
+	write_cr3(pml4);
+	c->space = t;
+	c->kcnt->cr3_loads++;
+}
 /* drops TLB entries of t for the leaf at va if t is loaded here */
 void mmu_flush(struct task *t, uint64_t va, unsigned order);
 
 /* boot: the kernel's page table with the physical memory map */
 void mmu_kernel_init(paddr_t max_phys);
+
+/* I/O permissions follow the address space: the TSS's I/O bitmap lies in
+ * a per-task kernel window (PML4 slot 510), where a task with ports maps
+ * its own two bitmap pages and every other task a shared all-denied one.
+ * So a CR3 switch switches I/O rights too. */
+#define IO_WINDOW 0xffffff0000000000ull
+#define TSS_STRIDE 128 /* TSSes sit just below the window, one per CPU */
+void *mmu_tss_area(unsigned cpu);
+int mmu_io_enable(struct task *t, void *bm0, void *bm1);
+void mmu_io_disable(struct task *t);
 /* maps a device page uncached into kernel space; returns its address */
 void *mmu_map_mmio(paddr_t pa);
 
