@@ -85,9 +85,11 @@ static int clear_pt(struct task *t, pte_t *pde, uint64_t va2m)
 	return 0;
 }
 
-/* the entry at dst for a new leaf, with whatever was there out of the way;
- * NULL with *err on failure */
-static pte_t *dst_slot(struct task *dst, uint64_t dva, unsigned order, struct mapnode *snode, pte_t spa, int *err)
+/* the entry at dst for a new leaf, with whatever was there out of the way
+ * (a mapping derived from snode stays when not granting: its rights may
+ * grow); NULL with *err on failure */
+static pte_t *dst_slot(struct task *dst, uint64_t dva, unsigned order, struct mapnode *snode, pte_t spa, bool grant,
+		       int *err)
 {
 	for (int tries = 0; tries < 2; tries++) {
 		pte_t *d = mmu_walk(dst, dva, order, true, err);
@@ -115,7 +117,7 @@ static pte_t *dst_slot(struct task *dst, uint64_t dva, unsigned order, struct ma
 				*err = -LX4_EBUSY;
 				return NULL;
 			}
-			if (dn->parent == snode && pte_paddr(*d) == spa)
+			if (!grant && dn->parent == snode && pte_paddr(*d) == spa)
 				return d; /* the same mapping again: rights may grow */
 			if (mapdb_is_ancestor(dn, snode)) {
 				*err = -LX4_EINVAL;
@@ -135,7 +137,7 @@ static int map_one(struct task *src, pte_t *spte, uint64_t sva, paddr_t pa, unsi
 	struct mapnode *snode = node_of(spte);
 	uint64_t eff = pte_rights(*spte) & (rights | LX4_FP_R);
 	int err;
-	pte_t *d = dst_slot(dst, dva, order, snode, pa, &err);
+	pte_t *d = dst_slot(dst, dva, order, snode, pa, grant, &err);
 	if (!d)
 		return err;
 	if (pte_present(*d)) { /* remap of the same page */
