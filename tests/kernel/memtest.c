@@ -229,7 +229,7 @@ uint64_t heap_reserve(unsigned order)
 
 uint64_t heap_unused(void) { return heap_reserve(12); }
 
-bool wait_eq(volatile uint64_t *p, uint64_t v)
+bool wait_eq(const volatile uint64_t *p, uint64_t v)
 {
 	uint64_t end = now_ns() + 1000000000ull;
 	while (*p != v && now_ns() < end)

@@ -102,7 +102,7 @@ uint64_t mt_inw(uint64_t port);            /* in %dx, %ax at mt_inw_insn (2 byte
 extern char mt_inb_insn[], mt_outb_insn[], mt_inw_insn[];
 
 /* spins (yielding) until *p == v or 1 s passes; returns *p == v */
-bool wait_eq(volatile uint64_t *p, uint64_t v);
+bool wait_eq(const volatile uint64_t *p, uint64_t v);
 /* waits (yielding) until thread t is in state, at most 1 s */
 bool wait_state(lx4_cap_t t, uint64_t state);
 
