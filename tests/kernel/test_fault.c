@@ -259,10 +259,12 @@ KTEST(fault_reply_skips_utcb)
 	lx4_cap_t pf = ep_new();
 	struct child c;
 	mt_spawn(&c, reader_stays, 0, pf, 0, false);
-	/* the child's UTCB is the last one handed out; fault next to it */
-	uint64_t cu = utcb_new() - 4096;
+	/* a child's first thread has its UTCB where ours is: fault next to it */
+	uint64_t cu = TP_UTCB;
 	KEXPECT_EQ(q_rights(c.task, cu), Q_KOWNED | Q_4K(RW));
-	uint64_t cblk = cu & ~0xffffull, at = cu == cblk ? cblk + 4096 : cblk;
+	uint64_t cblk = cu & ~0xffffull, at = cblk;
+	while (q_rights(c.task, at))
+		at += 4096;
 	struct lx4_utcb *u = lx4_utcb();
 	u->mr[LX4_REG_RSI] = at; /* the argument of reader_stays */
 	KEXPECT_EQ(lx4_exregs(c.thread, LX4_EXREGS_WRITE | LX4_EXREGS_START, 1ull << LX4_REG_RSI).err, 0);
