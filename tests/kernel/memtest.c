@@ -178,7 +178,10 @@ void reply_empty(lx4_cap_t t)
 	KEXPECT_EQ(lx4_reply_to(t, &m), 0);
 }
 
-static inline uint64_t pattern_word(uint64_t seed, unsigned i) { return (seed + 1) * 0x9e3779b97f4a7c15ull + i; }
+static inline uint64_t pattern_word(uint64_t seed, unsigned i)
+{
+	return (seed + 1) * 0x9e3779b97f4a7c15ull + i;
+}
 
 uint64_t page_pattern(uint64_t seed)
 {
@@ -195,7 +198,10 @@ void fill_pattern(uint64_t va, uint64_t seed)
 		p[i] = pattern_word(seed, i);
 }
 
-uint64_t pattern(uint64_t seed, unsigned i) { return pattern_word(seed, i); }
+uint64_t pattern(uint64_t seed, unsigned i)
+{
+	return pattern_word(seed, i);
+}
 
 bool page_has_pattern(uint64_t va, uint64_t seed)
 {
@@ -227,7 +233,10 @@ uint64_t heap_reserve(unsigned order)
 	return b;
 }
 
-uint64_t heap_unused(void) { return heap_reserve(12); }
+uint64_t heap_unused(void)
+{
+	return heap_reserve(12);
+}
 
 bool wait_eq(const volatile uint64_t *p, uint64_t v)
 {

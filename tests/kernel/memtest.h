@@ -11,23 +11,23 @@
 #include "ktest.h"
 
 /* child slots */
-#define AG_EP 2u       /* the agent's endpoint (RECV) */
+#define AG_EP       2u /* the agent's endpoint (RECV) */
 #define AG_FREE_CAP 3u /* further caps given to a child */
 
 /* agent operations (message labels); results come back in MR0.. */
 enum ag_op {
-	AG_MAP = 1,   /* MR0 task slot, MR1 fpage, MR2 dst, MR3 flags -> err */
-	AG_UNMAP,     /* MR0 task slot, MR1 fpage, MR2 flags -> err */
-	AG_READ,      /* MR0 address -> value */
-	AG_WRITE,     /* MR0 address, MR1 value */
-	AG_SETBR,     /* MR0 br_mem, MR1 br_cap, MR2 br_io */
-	AG_ECHO,      /* -> MR0 tag received, MR1.. the words received */
-	AG_INB,       /* MR0 port -> value */
-	AG_OUTB,      /* MR0 port, MR1 value */
-	AG_SEND,      /* MR0 ep slot, MR1 tag, MR2..MR6 words -> err of a send */
-	AG_QUERY,     /* MR0 task slot, MR1 address -> rights, derived, err */
-	AG_UTCB,      /* -> the address of the agent UTCB */
-	AG_REPLYMAP,  /* MR0 fpage, MR1 offset: the reply carries that item */
+	AG_MAP = 1,  /* MR0 task slot, MR1 fpage, MR2 dst, MR3 flags -> err */
+	AG_UNMAP,    /* MR0 task slot, MR1 fpage, MR2 flags -> err */
+	AG_READ,     /* MR0 address -> value */
+	AG_WRITE,    /* MR0 address, MR1 value */
+	AG_SETBR,    /* MR0 br_mem, MR1 br_cap, MR2 br_io */
+	AG_ECHO,     /* -> MR0 tag received, MR1.. the words received */
+	AG_INB,      /* MR0 port -> value */
+	AG_OUTB,     /* MR0 port, MR1 value */
+	AG_SEND,     /* MR0 ep slot, MR1 tag, MR2..MR6 words -> err of a send */
+	AG_QUERY,    /* MR0 task slot, MR1 address -> rights, derived, err */
+	AG_UTCB,     /* -> the address of the agent UTCB */
+	AG_REPLYMAP, /* MR0 fpage, MR1 offset: the reply carries that item */
 };
 /* the tag of the last message an agent received, and its last MR0 result */
 extern volatile uint64_t ag_last_tag, ag_last_r0;
@@ -60,10 +60,10 @@ static inline uint64_t q_derived(lx4_cap_t task, uint64_t va)
 	KEXPECT_EQ(r.err, 0);
 	return r.r2;
 }
-#define Q_4K(r) ((12ull << 16) | (r)) /* a 4 KiB mapping with rights r */
+#define Q_4K(r)  ((12ull << 16) | (r)) /* a 4 KiB mapping with rights r */
 #define Q_KOWNED (1ull << 24)
-#define RW (LX4_FP_R | LX4_FP_W)
-#define RX (LX4_FP_R | LX4_FP_X)
+#define RW       (LX4_FP_R | LX4_FP_W)
+#define RX       (LX4_FP_R | LX4_FP_X)
 
 /* receives one message on ep (1 s timeout) and checks it is a page fault
  * at addr with access bits; returns the rip (the badge goes to pf_badge) */
@@ -92,13 +92,13 @@ uint64_t heap_reserve(unsigned order);
 uint64_t heap_unused(void);
 
 /* assembly: each faults (if it does) at its first instruction */
-uint64_t mt_load(uint64_t addr);           /* mov (%rdi), %rax */
-void mt_store(uint64_t addr, uint64_t v);  /* mov %rsi, (%rdi) */
-uint64_t mt_jump(uint64_t addr);           /* jmp *%rdi (returns what the target returns) */
-uint64_t mt_ret42(void);                   /* mov $42, %eax; ret (position independent) */
-uint64_t mt_inb(uint64_t port);            /* in %dx, %al at mt_inb_insn (1 byte) */
-void mt_outb(uint64_t port, uint64_t v);   /* out %al, %dx at mt_outb_insn (1 byte) */
-uint64_t mt_inw(uint64_t port);            /* in %dx, %ax at mt_inw_insn (2 bytes) */
+uint64_t mt_load(uint64_t addr);          /* mov (%rdi), %rax */
+void mt_store(uint64_t addr, uint64_t v); /* mov %rsi, (%rdi) */
+uint64_t mt_jump(uint64_t addr);          /* jmp *%rdi (returns what the target returns) */
+uint64_t mt_ret42(void);                  /* mov $42, %eax; ret (position independent) */
+uint64_t mt_inb(uint64_t port);           /* in %dx, %al at mt_inb_insn (1 byte) */
+void mt_outb(uint64_t port, uint64_t v);  /* out %al, %dx at mt_outb_insn (1 byte) */
+uint64_t mt_inw(uint64_t port);           /* in %dx, %ax at mt_inw_insn (2 bytes) */
 extern char mt_inb_insn[], mt_outb_insn[], mt_inw_insn[];
 
 /* spins (yielding) until *p == v or 1 s passes; returns *p == v */

@@ -5,12 +5,15 @@
  */
 #include "memtest.h"
 
-#define A1 0x40000000ull /* fault addresses in children */
-#define A2 0x48000000ull
-#define A3 0x50000000ull
+#define A1   0x40000000ull /* fault addresses in children */
+#define A2   0x48000000ull
+#define A3   0x50000000ull
 #define SELF LX4_CAP_SELF_TASK
 
-static inline uint64_t fp(uint64_t base, uint64_t rights) { return lx4_fpage(base, 12, rights); }
+static inline uint64_t fp(uint64_t base, uint64_t rights)
+{
+	return lx4_fpage(base, 12, rights);
+}
 
 static volatile uint64_t g_r, g_x, g_done, g_count;
 
@@ -135,8 +138,8 @@ KTEST(fault_unresolved_repeats)
 		KEXPECT_EQ(expect_pf(pf, A1 + 0x123, LX4_PF_READ), (uint64_t)mt_load);
 		switch (i) {
 		case 0: reply_empty(c.thread); break;
-		case 1: reply_map(c.thread, fp(heap_unused(), RW), A1); break;     /* we do not have it */
-		case 2: reply_map(c.thread, fp(p, RW), A1 + 4096); break;          /* the wrong page */
+		case 1: reply_map(c.thread, fp(heap_unused(), RW), A1); break;         /* we do not have it */
+		case 2: reply_map(c.thread, fp(p, RW), A1 + 4096); break;              /* the wrong page */
 		case 3: reply_map(c.thread, lx4_fpage(p | 0x1000, 13, RW), A1); break; /* misaligned */
 		default: break;
 		}
@@ -488,4 +491,69 @@ KTEST(fault_reply_out_of_quota)
 	KASSERT(wait_eq(&g_done, 1));
 	KEXPECT_EQ(g_r, pattern(13, 0));
 	mt_destroy(&c);
+}
+
+static void echo_server(uint64_t ep)
+{
+	struct lx4_msg m;
+	long e = lx4_recv(ep, &m, LX4_TIMEOUT_NEVER);
+	while (e == 0) {
+		m.mr[0] += 1;
+		m.tag = lx4_tag(0, 1, 0);
+		e = lx4_reply_recv(ep, &m, LX4_TIMEOUT_NEVER);
+	}
+}
+
+/* a thread whose fault was resolved is an ordinary thread again: its
+ * next call gets its reply */
+KTEST(fault_then_call)
+{
+	lx4_cap_t ep = ep_new();
+	lx4_cap_t s = thread_spawn(echo_server, ep, 100, true);
+	for (unsigned i = 0; i < 4; i++) {
+		KASSERT(wait_state(s, LX4_TSTATE_RECV));
+		*(volatile uint64_t *)heap_unused() = 1; /* a fault, resolved by the root */
+		struct lx4_msg m = msg(1, 1, 41 + i, 0, 0);
+		KEXPECT_EQ(lx4_call(ep, &m), 0);
+		KEXPECT_EQ(m.mr[0], 42 + i);
+		KEXPECT_EQ(lx4_tag_untyped(m.tag), 1);
+	}
+}
+
+static volatile uint64_t g_err;
+
+static void fault_then_caller(uint64_t ep)
+{
+	g_r = mt_load(A1);
+	struct lx4_msg m = msg(1, 1, 7, 0, 0);
+	g_err = (uint64_t)lx4_call(ep, &m);
+	g_done = 1;
+}
+
+static void silent_server(uint64_t ep)
+{
+	struct lx4_msg m;
+	lx4_recv(ep, &m, LX4_TIMEOUT_NEVER);
+	g_count = 1;
+	lx4_recv(ep, &m, LX4_TIMEOUT_NEVER); /* never replies */
+}
+
+/* ... and when the callee of that call dies, the caller gets EDEAD (it
+ * is not halted as if it were still in its fault) */
+KTEST(fault_then_call_callee_dies)
+{
+	lx4_cap_t pf = ep_new(), ep = ep_new();
+	lx4_cap_t s = thread_spawn(silent_server, ep, 100, true);
+	KASSERT(wait_state(s, LX4_TSTATE_RECV));
+	g_err = 1;
+	lx4_cap_t t = thread_spawn(fault_then_caller, ep, 100, false);
+	KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_PAGER, pf), 0);
+	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_START, 0).err, 0);
+	KEXPECT_EQ(expect_pf(pf, A1, LX4_PF_READ), (uint64_t)mt_load);
+	reply_map(t, fp(page_pattern(14), LX4_FP_R), A1);
+	KASSERT(wait_eq(&g_count, 1));
+	KEXPECT_EQ(thread_state(t), LX4_TSTATE_REPLY);
+	KEXPECT_EQ(lx4_cap_destroy(s), 0);
+	KASSERT(wait_eq(&g_done, 1));
+	KEXPECT_EQ(g_err, (uint64_t)-LX4_EDEAD);
 }

@@ -6,10 +6,10 @@
  */
 #include "memtest.h"
 
-#define SELF LX4_CAP_SELF_TASK
-#define RTC TP_RTC_PORT
+#define SELF          LX4_CAP_SELF_TASK
+#define RTC           TP_RTC_PORT
 #define CMOS_STATUS_D 0x0d /* reads 0x80 */
-#define CMOS_CENTURY 0x32
+#define CMOS_CENTURY  0x32
 
 static uint64_t rtc_read(unsigned reg)
 {

@@ -5,10 +5,13 @@
  */
 #include "memtest.h"
 
-#define W1 0x40000000ull /* receive windows */
+#define W1   0x40000000ull /* receive windows */
 #define SELF LX4_CAP_SELF_TASK
 
-static inline uint64_t fp(uint64_t base, uint64_t rights) { return lx4_fpage(base, 12, rights); }
+static inline uint64_t fp(uint64_t base, uint64_t rights)
+{
+	return lx4_fpage(base, 12, rights);
+}
 
 /* sends an AG_ECHO with u untyped words (1, 2, ...) and items to an agent;
  * returns the tag the agent received */
@@ -36,7 +39,7 @@ static uint64_t send_item(lx4_cap_t ep, uint64_t w0, uint64_t w1)
 	return send_items(ep, 1, 1, it);
 }
 
-#define TAG_OK(n) (lx4_tag(AG_ECHO, 1, n))
+#define TAG_OK(n)  (lx4_tag(AG_ECHO, 1, n))
 #define TAG_ERR(n) (lx4_tag(AG_ECHO, 1, n) | LX4_TAG_XFER_ERR)
 
 KTEST(items_mem_into_window)
@@ -86,16 +89,16 @@ KTEST(items_mem_not_delivered)
 	KEXPECT_EQ(send_item(ep, fp(p, RW), 0), TAG_ERR(0));
 	/* a 16 KiB window */
 	agent_call(ep, AG_SETBR, lx4_fpage(W1, 14, 0), 0, 0, 0);
-	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 16, RW), 0), TAG_ERR(0));   /* too big */
-	KEXPECT_EQ(send_item(ep, fp(p, RW), 0x4000), TAG_ERR(0));           /* past the end */
-	KEXPECT_EQ(send_item(ep, fp(p, RW), 0x100000), TAG_ERR(0));         /* far past */
-	KEXPECT_EQ(send_item(ep, fp(p, RW), ~0xfffull), TAG_ERR(0));        /* wraps */
-	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 13, RW), 0x1000), TAG_ERR(0)); /* misaligned offset */
-	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 15, RW), 0), TAG_ERR(0));   /* bigger than the window */
-	KEXPECT_EQ(send_item(ep, lx4_fpage(big | 0x1000, 13, RW), 0), TAG_ERR(0)); /* misaligned fpage */
+	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 16, RW), 0), TAG_ERR(0));                   /* too big */
+	KEXPECT_EQ(send_item(ep, fp(p, RW), 0x4000), TAG_ERR(0));                           /* past the end */
+	KEXPECT_EQ(send_item(ep, fp(p, RW), 0x100000), TAG_ERR(0));                         /* far past */
+	KEXPECT_EQ(send_item(ep, fp(p, RW), ~0xfffull), TAG_ERR(0));                        /* wraps */
+	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 13, RW), 0x1000), TAG_ERR(0));              /* misaligned offset */
+	KEXPECT_EQ(send_item(ep, lx4_fpage(big, 15, RW), 0), TAG_ERR(0));                   /* bigger than the window */
+	KEXPECT_EQ(send_item(ep, lx4_fpage(big | 0x1000, 13, RW), 0), TAG_ERR(0));          /* misaligned fpage */
 	KEXPECT_EQ(send_item(ep, lx4_fpage(0xffff800000000000ull, 12, RW), 0), TAG_ERR(0)); /* kernel */
-	KEXPECT_EQ(send_item(ep, (p & ~0xfffull) | RW | 12, 0), TAG_ERR(0)); /* no type */
-	KEXPECT_EQ(send_item(ep, (p & ~0xfffull) | (5ull << 9) | RW | 12, 0), TAG_ERR(0)); /* bad type */
+	KEXPECT_EQ(send_item(ep, (p & ~0xfffull) | RW | 12, 0), TAG_ERR(0));                /* no type */
+	KEXPECT_EQ(send_item(ep, (p & ~0xfffull) | (5ull << 9) | RW | 12, 0), TAG_ERR(0));  /* bad type */
 	for (uint64_t a = W1; a < W1 + 0x4000; a += 4096)
 		KEXPECT_EQ(q_rights(c.task, a), 0);
 	KEXPECT_EQ(q_derived(SELF, p), 0);

@@ -6,14 +6,17 @@
  */
 #include "memtest.h"
 
-#define X1 0x40000000ull /* destinations in children, far from everything */
-#define X2 0x48000000ull
-#define X3 0x50000000ull
-#define X4 0x58000000ull
-#define SELF LX4_CAP_SELF_TASK
+#define X1            0x40000000ull /* destinations in children, far from everything */
+#define X2            0x48000000ull
+#define X3            0x50000000ull
+#define X4            0x58000000ull
+#define SELF          LX4_CAP_SELF_TASK
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static inline uint64_t fp(uint64_t base, uint64_t rights) { return lx4_fpage(base, 12, rights); }
+static inline uint64_t fp(uint64_t base, uint64_t rights)
+{
+	return lx4_fpage(base, 12, rights);
+}
 
 KTEST(map_share_rw_with_child)
 {
@@ -227,11 +230,11 @@ static void chain_build(struct chain *k, unsigned from)
 }
 
 /* rights (0 = none) of the mappings in b, c, d */
-#define chain_expect(k, rb, rc, rd)                                                    \
-	do {                                                                           \
-		KEXPECT_EQ(q_rights((k)->b.task, X1), (rb) ? Q_4K(rb) : 0);             \
-		KEXPECT_EQ(q_rights((k)->c.task, X2), (rc) ? Q_4K(rc) : 0);             \
-		KEXPECT_EQ(q_rights((k)->d.task, X3), (rd) ? Q_4K(rd) : 0);             \
+#define chain_expect(k, rb, rc, rd)                                         \
+	do {                                                                \
+		KEXPECT_EQ(q_rights((k)->b.task, X1), (rb) ? Q_4K(rb) : 0); \
+		KEXPECT_EQ(q_rights((k)->c.task, X2), (rc) ? Q_4K(rc) : 0); \
+		KEXPECT_EQ(q_rights((k)->d.task, X3), (rd) ? Q_4K(rd) : 0); \
 	} while (0)
 
 static void chain_destroy(struct chain *k)
@@ -548,20 +551,20 @@ KTEST(map_bad_arguments)
 	uint64_t p = page_pattern(21), blk = heap_block(13, 50);
 	KEXPECT_EQ(task_used(t), 1);
 	static const uint64_t bad[] = {
-		0x10001000ull | (1ull << 9) | 13,          /* misaligned for order 13 */
-		(1ull << 9) | 48,                          /* too large */
-		(1ull << 9) | 63,                          /* too large */
-		(1ull << 9) | 47,                          /* all of it: includes the top page */
-		0x10000000ull | (1ull << 9) | 11,          /* below a page */
-		0x10000000ull | (1ull << 9) | 0,           /* below a page */
-		0xffff800000000000ull | (1ull << 9) | 12,  /* kernel */
-		0xffffffff80000000ull | (1ull << 9) | 21,  /* kernel */
-		0x0000800000000000ull | (1ull << 9) | 12,  /* non-canonical */
-		0x1000000000000000ull | (1ull << 9) | 12,  /* non-canonical */
-		0x7ffffffff000ull | (1ull << 9) | 12,      /* the top page */
-		0x7fffffe00000ull | (1ull << 9) | 21,      /* covers the top page */
-		0x7ffff0000000ull | (1ull << 9) | 28,      /* covers the top page */
-		0x400000000000ull | (1ull << 9) | 46,      /* covers the top page */
+	    0x10001000ull | (1ull << 9) | 13,         /* misaligned for order 13 */
+	    (1ull << 9) | 48,                         /* too large */
+	    (1ull << 9) | 63,                         /* too large */
+	    (1ull << 9) | 47,                         /* all of it: includes the top page */
+	    0x10000000ull | (1ull << 9) | 11,         /* below a page */
+	    0x10000000ull | (1ull << 9) | 0,          /* below a page */
+	    0xffff800000000000ull | (1ull << 9) | 12, /* kernel */
+	    0xffffffff80000000ull | (1ull << 9) | 21, /* kernel */
+	    0x0000800000000000ull | (1ull << 9) | 12, /* non-canonical */
+	    0x1000000000000000ull | (1ull << 9) | 12, /* non-canonical */
+	    0x7ffffffff000ull | (1ull << 9) | 12,     /* the top page */
+	    0x7fffffe00000ull | (1ull << 9) | 21,     /* covers the top page */
+	    0x7ffff0000000ull | (1ull << 9) | 28,     /* covers the top page */
+	    0x400000000000ull | (1ull << 9) | 46,     /* covers the top page */
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		uint64_t f = bad[i] | RW;
@@ -576,8 +579,13 @@ KTEST(map_bad_arguments)
 	}
 	/* destination addresses */
 	static const uint64_t bad_dst[] = {
-		0xffff800000000000ull, 0xffffffff80000000ull, 0x0000800000000000ull,
-		0x8000000000000000ull, 0x7ffffffff000ull, X1 + 1, X1 + 0x800,
+	    0xffff800000000000ull,
+	    0xffffffff80000000ull,
+	    0x0000800000000000ull,
+	    0x8000000000000000ull,
+	    0x7ffffffff000ull,
+	    X1 + 1,
+	    X1 + 0x800,
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad_dst); i++)
 		KEXPECT_EQ(lx4_map(t, fp(p, RW), bad_dst[i], 0), -LX4_EINVAL);
@@ -765,8 +773,14 @@ KTEST(map_utcb_config_errors)
 	lx4_cap_t t = cap_new();
 	KEXPECT_EQ(lx4_thread_create(t, SELF), 0);
 	static const uint64_t bad[] = {
-		0xffff800000000000ull, 0xffffffff80000000ull, 0x0000800000000000ull, 0x8000000000000000ull,
-		0x7ffffffff000ull,     X1 + 16,               X1 + 0x800,            ~0ull & ~0xfffull,
+	    0xffff800000000000ull,
+	    0xffffffff80000000ull,
+	    0x0000800000000000ull,
+	    0x8000000000000000ull,
+	    0x7ffffffff000ull,
+	    X1 + 16,
+	    X1 + 0x800,
+	    ~0ull & ~0xfffull,
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
 		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_UTCB, bad[i]), -LX4_EINVAL);
@@ -913,4 +927,77 @@ KTEST(map_task_dropped_revokes)
 		ep_new();
 	child_destroy(&k.d);
 	child_destroy(&k.c);
+}
+
+/* a 4 MiB fpage over our image gives a child each page with its own rights */
+KTEST(map_image_rights_kept)
+{
+	struct child c;
+	lx4_cap_t ep;
+	agent_spawn(&c, &ep, 0, 0);
+	static const uint64_t ro = 0x1234; /* in .rodata */
+	uint64_t text = (uint64_t)mt_ret42, rodata = (uint64_t)&ro, data = (uint64_t)&g_val;
+	KEXPECT_EQ(q_rights(SELF, text), Q_4K(RX));
+	KEXPECT_EQ(q_rights(SELF, rodata), Q_4K(LX4_FP_R));
+	KEXPECT_EQ(q_rights(SELF, data), Q_4K(RW));
+	KEXPECT_EQ(q_rights(c.task, text), Q_4K(RX));
+	KEXPECT_EQ(q_rights(c.task, rodata), Q_4K(LX4_FP_R));
+	KEXPECT_EQ(q_rights(c.task, data), Q_4K(RW));
+	KEXPECT_EQ(q_derived(SELF, text), 1);
+	KEXPECT_EQ(agent_call(ep, AG_READ, rodata, 0, 0, 0), 0x1234);
+	/* past our image there is nothing to give */
+	KEXPECT_EQ(q_rights(c.task, (uint64_t)_end), 0);
+	/* the same fpage again: nothing changes, nothing is added */
+	uint64_t used = task_used(c.task);
+	KEXPECT_EQ(lx4_map(c.task, lx4_fpage((uint64_t)__image_start, 22, LX4_FP_RWX), (uint64_t)__image_start, 0), 0);
+	KEXPECT_EQ(task_used(c.task), used);
+	KEXPECT_EQ(q_derived(SELF, text), 1);
+	KEXPECT_EQ(q_rights(c.task, rodata), Q_4K(LX4_FP_R));
+	child_destroy(&c);
+	KEXPECT_EQ(q_derived(SELF, text), 0);
+}
+
+/* the lowest and the highest page a task can have */
+KTEST(map_edges_of_user_space)
+{
+	struct child c;
+	lx4_cap_t ep;
+	agent_spawn(&c, &ep, 0, 0);
+	uint64_t p = page_pattern(33);
+	KEXPECT_EQ(lx4_map(c.task, fp(p, RW), 0, 0), 0);
+	KEXPECT_EQ(lx4_map(c.task, fp(p, RW), 0x7fffffffe000ull, 0), 0);
+	KEXPECT_EQ(q_rights(c.task, 0), Q_4K(RW));
+	KEXPECT_EQ(q_rights(c.task, 0x7fffffffe000ull), Q_4K(RW));
+	KEXPECT_EQ(q_rights(c.task, 0x7ffffffff000ull), 0);
+	KEXPECT_EQ(agent_call(ep, AG_READ, 0, 0, 0, 0), pattern(33, 0));
+	KEXPECT_EQ(agent_call(ep, AG_READ, 0x7fffffffeff8ull, 0, 0, 0), pattern(33, 511));
+	KEXPECT_EQ(lx4_unmap(c.task, lx4_fpage(0x7fffffffe000ull, 13, LX4_FP_R), LX4_UNMAP_SELF), -LX4_EINVAL);
+	KEXPECT_EQ(lx4_unmap(c.task, fp(0x7fffffffe000ull, LX4_FP_R), LX4_UNMAP_SELF), 0);
+	KEXPECT_EQ(lx4_unmap(c.task, fp(0, LX4_FP_R), LX4_UNMAP_SELF), 0);
+	KEXPECT_EQ(q_derived(SELF, p), 0);
+	child_destroy(&c);
+}
+
+/* map and unmap over and over: nothing accumulates */
+KTEST(map_unmap_repeat)
+{
+	lx4_cap_t t = bare_task(32);
+	uint64_t blk = heap_block(15, 90); /* 8 pages */
+	KEXPECT_EQ(lx4_map(t, lx4_fpage(blk, 15, RW), X1, 0), 0);
+	KEXPECT_EQ(lx4_unmap(SELF, lx4_fpage(blk, 15, LX4_FP_R), 0), 0);
+	uint64_t used = task_used(t);
+	for (unsigned i = 0; i < 300; i++) {
+		uint64_t dst = X1 + (i % 4) * 0x8000ull;
+		KEXPECT_EQ(lx4_map(t, lx4_fpage(blk, 15, i & 2 ? LX4_FP_R : RW), dst, 0), 0);
+		KEXPECT_EQ(q_rights(t, dst + 7 * 4096), Q_4K(i & 2 ? LX4_FP_R : RW));
+		KEXPECT_EQ(q_derived(SELF, blk + 3 * 4096), 1);
+		if (i & 1) /* from above, or in the task itself */
+			KEXPECT_EQ(lx4_unmap(SELF, lx4_fpage(blk, 15, LX4_FP_R), 0), 0);
+		else
+			KEXPECT_EQ(lx4_unmap(t, lx4_fpage(dst, 15, LX4_FP_R), LX4_UNMAP_SELF), 0);
+		KEXPECT_EQ(q_rights(t, dst), 0);
+		KEXPECT_EQ(q_derived(SELF, blk), 0);
+		KEXPECT_EQ(task_used(t), used);
+	}
+	KEXPECT_EQ(lx4_cap_destroy(t), 0);
 }
