@@ -308,6 +308,14 @@ KTEST(fault_no_pager_halts)
 	KEXPECT_EQ(thread_state(t), LX4_TSTATE_HALTED);
 }
 
+static volatile uint64_t g_err;
+
+static void plain_sender(uint64_t ep)
+{
+	struct lx4_msg m = msg(1, 1, 0, 0, 0);
+	g_err = (uint64_t)lx4_send(ep, &m, LX4_TIMEOUT_NEVER);
+}
+
 /* the pager endpoint destroyed while the fault waits on it: HALTED */
 KTEST(fault_pager_endpoint_destroyed)
 {
@@ -315,12 +323,17 @@ KTEST(fault_pager_endpoint_destroyed)
 	struct child c, c2;
 	mt_spawn(&c, looping_reader, A1, pf, 0, true);
 	KASSERT(wait_state(c.thread, LX4_TSTATE_SEND));
-	/* a second faulter on the same endpoint */
+	/* a second faulter on the same endpoint, and an ordinary sender */
 	mt_spawn(&c2, looping_reader, A2, pf, 0, true);
 	KASSERT(wait_state(c2.thread, LX4_TSTATE_SEND));
+	g_err = 1;
+	lx4_cap_t snd = thread_spawn(plain_sender, pf, 100, true);
+	KASSERT(wait_state(snd, LX4_TSTATE_SEND));
 	KEXPECT_EQ(lx4_cap_destroy(pf), 0);
 	KEXPECT_EQ(thread_state(c.thread), LX4_TSTATE_HALTED);
 	KEXPECT_EQ(thread_state(c2.thread), LX4_TSTATE_HALTED);
+	/* the ordinary sender is not halted: its send fails */
+	KASSERT(wait_eq(&g_err, (uint64_t)-LX4_EDEAD));
 	/* a fault on a dead pager endpoint halts at once */
 	lx4_cap_t pf2 = ep_new(), keep = cap_new();
 	KEXPECT_EQ(lx4_cap_copy(SELF, keep, pf2, LX4_R_ALL, 0), 0);
@@ -519,8 +532,6 @@ KTEST(fault_then_call)
 		KEXPECT_EQ(lx4_tag_untyped(m.tag), 1);
 	}
 }
-
-static volatile uint64_t g_err;
 
 static void fault_then_caller(uint64_t ep)
 {

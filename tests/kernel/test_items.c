@@ -123,6 +123,14 @@ KTEST(items_mem_not_delivered)
 	KEXPECT_EQ(send_item(ep, fp(p, RW), 0x2000), TAG_OK(1));
 	KEXPECT_EQ(q_rights(c.task, 0x7fffffffe000ull), Q_4K(RW));
 	KEXPECT_EQ(q_derived(SELF, p), 2);
+	/* windows smaller than a page take nothing; the biggest takes anything */
+	agent_call(ep, AG_SETBR, lx4_fpage(W1, 11, 0), 0, 0, 0);
+	KEXPECT_EQ(send_item(ep, fp(p, RW), 0), TAG_ERR(0));
+	agent_call(ep, AG_SETBR, lx4_fpage(0, 63, 0), 0, 0, 0);
+	KEXPECT_EQ(send_item(ep, fp(p, RW), W1 + 0x6000), TAG_OK(1));
+	KEXPECT_EQ(q_rights(c.task, W1 + 0x6000), Q_4K(RW));
+	KEXPECT_EQ(send_item(ep, fp(p, RW), 0xffff800000000000ull), TAG_ERR(0));
+	KEXPECT_EQ(q_derived(SELF, p), 3);
 	/* a window over the receiver's UTCB: that page stays */
 	uint64_t cu = agent_call(ep, AG_UTCB, 0, 0, 0, 0);
 	agent_call(ep, AG_SETBR, lx4_fpage(cu, 12, 0), 0, 0, 0);
@@ -323,6 +331,16 @@ KTEST(items_cap_transfer)
 	KEXPECT_EQ(send_item(ep, lx4_capitem(g, LX4_R_ALL), LX4_ITEM_GRANT), TAG_OK(1));
 	KEXPECT_EQ(lx4_cap_info(SELF, g).err, -LX4_ECAP);
 	KEXPECT_EQ(lx4_cap_info(c.task, 50).r2, LX4_R_ALL);
+	/* the very capability the message is sent with, granted away */
+	agent_call(ep, AG_SETBR, 0, LX4_BR_CAP_VALID | 51, 0, 0);
+	lx4_cap_t via = cap_new();
+	KEXPECT_EQ(lx4_cap_copy(SELF, via, ep, LX4_R_SEND | LX4_R_GRANT, 0x99), 0);
+	KEXPECT_EQ(send_item(via, lx4_capitem(via, LX4_R_SEND), LX4_ITEM_GRANT), TAG_OK(1));
+	KEXPECT_EQ(lx4_cap_info(SELF, via).err, -LX4_ECAP);
+	r = lx4_cap_info(c.task, 51);
+	KEXPECT_EQ(r.r2, LX4_R_SEND);
+	KEXPECT_EQ(r.r3, 0x99);
+	KEXPECT_EQ(agent_call(ep, AG_READ, (uint64_t)&g_done, 0, 0, 0), g_done);
 	child_destroy(&c);
 	KEXPECT_EQ(lx4_cap_destroy(e), 0);
 }
