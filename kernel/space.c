@@ -178,6 +178,7 @@ int space_map(struct task *src, uint64_t fpage, struct task *dst, uint64_t dst_v
 		return -LX4_EINVAL;
 	if (!rights)
 		return 0;
+	int first_err = 0; /* a page the destination refused; the rest go on */
 	for (uint64_t off = 0; off < size;) {
 		uint64_t va = mmu_next_mapped(src, base + off, base + size);
 		if (va >= base + size)
@@ -204,8 +205,10 @@ int space_map(struct task *src, uint64_t fpage, struct task *dst, uint64_t dst_v
 		}
 		if (err == -LX4_ENOMEM)
 			return err;
+		if (err && !first_err)
+			first_err = err;
 	}
-	return 0;
+	return first_err;
 }
 
 int space_unmap(struct task *t, uint64_t fpage, bool self)

@@ -11,8 +11,10 @@
 struct task;
 
 /* maps the fpage (base, order, rights) of src to dst at dst_va; pages the
- * source does not have are skipped; returns 0 or -LX4_E* (ENOMEM when the
- * destination's quota ran out part way) */
+ * source does not have are skipped.  Returns 0, -LX4_ENOMEM when the
+ * destination's quota ran out (mapping stops there), or the first page the
+ * destination refused (-LX4_EBUSY: a UTCB is there; -LX4_EINVAL: the
+ * mapping there is an ancestor of the source) after mapping the rest. */
 int space_map(struct task *src, uint64_t fpage, struct task *dst, uint64_t dst_va, bool grant);
 /* revokes the fpage's rights (R: the whole mapping) from every mapping
  * derived from t's mappings in the range, and from t's own when self */
