@@ -25,7 +25,7 @@ struct task {
 	uint8_t *iobm[2];
 	/* threads that run in this task */
 	struct thread *threads;
-	uint32_t nthreads;
+	uint32_t nthreads; /* of them, those not destroyed */
 	uint32_t id;
 };
 

@@ -62,6 +62,7 @@ void thread_stop(struct thread *t, uint8_t new_state)
 void thread_destroy(struct thread *t)
 {
 	thread_stop(t, LX4_TSTATE_DEAD);
+	t->task->nthreads--; /* it stays on the task's list until freed */
 	ipc_release_reply_waiters(t, LX4_EDEAD);
 	if (t->pager)
 		obj_put(&t->pager->obj);
@@ -85,7 +86,6 @@ void thread_free(struct thread *t)
 		space->threads = t->task_next;
 	if (t->task_next)
 		t->task_next->task_prev = t->task_prev;
-	space->nthreads--;
 	if (t->all_prev)
 		t->all_prev->all_next = t->all_next;
 	else
