@@ -143,11 +143,16 @@ static struct thread *sys_cap_info(struct thread *cur)
 static struct thread *sys_task_create(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
+	struct task *me = cur->task;
 	struct cap *slot;
-	int err = cap_dst_slot(cur->task, (lx4_cap_t)f->rdi, &slot);
-	if (!err && (f->rdx == 0 || f->rdx > CAP_SLOTS_MAX))
+	int err = 0;
+	if (f->rdx == 0 || f->rdx > CAP_SLOTS_MAX)
 		err = -LX4_EINVAL;
-	struct task *t = err ? NULL : task_create(cur->task, f->rsi, (uint32_t)f->rdx, &err);
+	else if (f->rsi < 1 || f->rsi >= me->quota - me->used)
+		err = -LX4_ENOMEM; /* the quota and a page for the task */
+	if (!err) /* last: it may allocate the slot's leaf */
+		err = cap_dst_slot(me, (lx4_cap_t)f->rdi, &slot);
+	struct task *t = err ? NULL : task_create(me, f->rsi, (uint32_t)f->rdx, &err);
 	if (!t)
 		return ret(cur, err);
 	cap_install(slot, &t->obj, LX4_R_ALL, 0);
