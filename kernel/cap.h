@@ -28,6 +28,10 @@ struct thread;
 extern struct cap cap_empty_leaf[CAPS_PER_LEAF];
 static inline bool cap_leaf_present(const struct cap *leaf) { return leaf != cap_empty_leaf; }
 
+/* a slot argument from a 64-bit register: a value wider than a lx4_cap_t
+ * names no slot (0), rather than the slot or pseudo cap of its low half */
+static inline lx4_cap_t cap_arg(uint64_t v) { return v >> 32 ? LX4_CAP_NULL : (lx4_cap_t)v; }
+
 /* the slot for index idx in t's table, allocating its leaf when alloc;
  * NULL when out of range, or (with alloc) when the quota is exhausted */
 struct cap *cap_slot(struct task *t, lx4_cap_t idx, bool alloc, int *err);

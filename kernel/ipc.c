@@ -351,7 +351,7 @@ static struct thread *do_send(struct thread *cur, bool call)
 	struct frame *f = &cur->frame;
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, (lx4_cap_t)f->rdi, LX4_R_SEND, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(f->rdi), LX4_R_SEND, &ep, &c);
 	if (!err)
 		err = ipc_check_msg(cur, f->rsi, c.rights);
 	if (err) {
@@ -387,7 +387,7 @@ struct thread *sys_recv(struct thread *cur)
 {
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, (lx4_cap_t)cur->frame.rdi, LX4_R_RECV, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(cur->frame.rdi), LX4_R_RECV, &ep, &c);
 	if (err) {
 		cur->frame.rax = (uint64_t)err;
 		return cur;
@@ -401,7 +401,7 @@ struct thread *sys_reply_recv(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, (lx4_cap_t)f->rdi, LX4_R_RECV, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(f->rdi), LX4_R_RECV, &ep, &c);
 	if (!err)
 		err = ipc_check_msg(cur, f->rsi, LX4_R_GRANT);
 	if (err) {
@@ -427,7 +427,7 @@ struct thread *sys_reply_to(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap c;
-	int err = cap_lookup(cur, (lx4_cap_t)f->rdi, LX4_OBJ_THREAD, LX4_R_SEND, &c);
+	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_THREAD, LX4_R_SEND, &c);
 	if (!err)
 		err = ipc_check_msg(cur, f->rsi, LX4_R_GRANT);
 	struct thread *t = err ? NULL : obj_thread(c.obj);

@@ -66,14 +66,14 @@ struct thread *sys_irq_create(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap c, *slot;
-	int err = cap_lookup(cur, (lx4_cap_t)f->rdi, LX4_OBJ_IRQCTL, 0, &c);
+	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQCTL, 0, &c);
 	uint64_t line = f->rsi;
 	if (!err && (line >= NIRQ || line == 2))
 		err = -LX4_ERANGE;
 	if (!err && irq_table[line])
 		err = -LX4_EBUSY;
 	if (!err)
-		err = cap_dst_slot(cur->task, (lx4_cap_t)f->rdx, &slot);
+		err = cap_dst_slot(cur->task, cap_arg(f->rdx), &slot);
 	struct irq *irq = err ? NULL : kalloc(cur->task, sizeof *irq);
 	if (!err && !irq)
 		err = -LX4_ENOMEM;
@@ -104,9 +104,9 @@ struct thread *sys_irq_bind(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap ic, ec = {0};
-	int err = cap_lookup(cur, (lx4_cap_t)f->rdi, LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
+	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
 	if (!err && f->rsi)
-		err = cap_lookup(cur, (lx4_cap_t)f->rsi, LX4_OBJ_ENDPOINT, LX4_R_SEND, &ec);
+		err = cap_lookup(cur, cap_arg(f->rsi), LX4_OBJ_ENDPOINT, LX4_R_SEND, &ec);
 	if (err) {
 		f->rax = (uint64_t)err;
 		return cur;
@@ -128,7 +128,7 @@ struct thread *sys_irq_ack(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap ic;
-	int err = cap_lookup(cur, (lx4_cap_t)f->rdi, LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
+	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
 	struct irq *irq = err ? NULL : obj_irq(ic.obj);
 	if (!err && !irq->inflight)
 		err = -LX4_ESTATE;

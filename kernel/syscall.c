@@ -43,15 +43,15 @@ static struct thread *sys_cap_copy(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct task *dt;
 	struct cap src, *dst;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
-	if (!err && (lx4_cap_t)f->rdx >= LX4_CAP_SELF_TASK)
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
+	if (!err && cap_arg(f->rdx) >= LX4_CAP_SELF_TASK)
 		err = -LX4_ECAP; /* pseudo caps are not materialised */
 	if (!err)
-		err = cap_lookup(cur, (lx4_cap_t)f->rdx, 0, 0, &src);
+		err = cap_lookup(cur, cap_arg(f->rdx), 0, 0, &src);
 	if (!err && f->r8 && (src.badge || src.obj->type != LX4_OBJ_ENDPOINT))
 		err = -LX4_EINVAL; /* only an unbadged endpoint cap can be badged */
 	if (!err)
-		err = cap_dst_slot(dt, (lx4_cap_t)f->rsi, &dst);
+		err = cap_dst_slot(dt, cap_arg(f->rsi), &dst);
 	if (err)
 		return ret(cur, err);
 	cap_install(dst, src.obj, src.rights & (uint32_t)f->r10, f->r8 ? f->r8 : src.badge);
@@ -64,13 +64,13 @@ static struct thread *sys_cap_move(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct task *dt;
 	struct cap src, *dst, *sslot;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
 	if (!err)
-		sslot = cap_slot(cur->task, (lx4_cap_t)f->rdx, false, &err);
+		sslot = cap_slot(cur->task, cap_arg(f->rdx), false, &err);
 	if (!err && !sslot->obj)
 		err = -LX4_ECAP;
 	if (!err)
-		err = cap_dst_slot(dt, (lx4_cap_t)f->rsi, &dst);
+		err = cap_dst_slot(dt, cap_arg(f->rsi), &dst);
 	if (err)
 		return ret(cur, err);
 	src = *sslot;
@@ -85,9 +85,9 @@ static struct thread *sys_cap_delete(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct task *t;
 	struct cap *slot;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (!err)
-		slot = cap_slot(t, (lx4_cap_t)f->rsi, false, &err);
+		slot = cap_slot(t, cap_arg(f->rsi), false, &err);
 	if (!err && !slot->obj)
 		err = -LX4_ECAP;
 	if (err)
@@ -100,7 +100,7 @@ static struct thread *sys_cap_delete(struct thread *cur)
 static struct thread *sys_cap_destroy(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
-	lx4_cap_t idx = (lx4_cap_t)f->rdi;
+	lx4_cap_t idx = cap_arg(f->rdi);
 	struct cap c;
 	int err = cap_lookup(cur, idx, 0, LX4_R_DESTROY, &c);
 	if (err)
@@ -118,8 +118,8 @@ static struct thread *sys_cap_info(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct task *t;
 	struct cap c = {0}, *slot;
-	lx4_cap_t idx = (lx4_cap_t)f->rsi;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	lx4_cap_t idx = cap_arg(f->rsi);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (!err && idx >= LX4_CAP_SELF_TASK) {
 		err = t == cur->task ? cap_lookup(cur, idx, 0, 0, &c) : -LX4_ECAP;
 	} else if (!err) {
@@ -151,7 +151,7 @@ static struct thread *sys_task_create(struct thread *cur)
 	else if (f->rsi < 1 || f->rsi >= me->quota - me->used)
 		err = -LX4_ENOMEM; /* the quota and a page for the task */
 	if (!err) /* last: it may allocate the slot's leaf */
-		err = cap_dst_slot(me, (lx4_cap_t)f->rdi, &slot);
+		err = cap_dst_slot(me, cap_arg(f->rdi), &slot);
 	struct task *t = err ? NULL : task_create(me, f->rsi, (uint32_t)f->rdx, &err);
 	if (!t)
 		return ret(cur, err);
@@ -164,7 +164,7 @@ static struct thread *sys_task_info(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, 0, &t);
+	int err = lookup_task(cur, cap_arg(f->rdi), 0, &t);
 	if (err)
 		return ret(cur, err);
 	f->rdi = t->quota;
@@ -179,9 +179,9 @@ static struct thread *sys_thread_create(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct cap *slot;
 	struct task *t;
-	int err = lookup_task(cur, (lx4_cap_t)f->rsi, LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(f->rsi), LX4_R_CONTROL, &t);
 	if (!err)
-		err = cap_dst_slot(cur->task, (lx4_cap_t)f->rdi, &slot);
+		err = cap_dst_slot(cur->task, cap_arg(f->rdi), &slot);
 	struct thread *th = err ? NULL : thread_create(cur->task, t, &err);
 	if (!th)
 		return ret(cur, err);
@@ -203,7 +203,7 @@ static int set_endpoint(struct thread *cur, uint64_t idx, struct endpoint **slot
 {
 	struct cap c = {0};
 	if (idx) {
-		int err = cap_lookup(cur, (lx4_cap_t)idx, LX4_OBJ_ENDPOINT, LX4_R_SEND, &c);
+		int err = cap_lookup(cur, cap_arg(idx), LX4_OBJ_ENDPOINT, LX4_R_SEND, &c);
 		if (err)
 			return err;
 		obj_get(c.obj);
@@ -220,7 +220,7 @@ static struct thread *sys_thread_config(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct thread *t;
-	int err = lookup_thread(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (err)
 		return ret(cur, err);
 	uint64_t v = f->rdx;
@@ -285,7 +285,7 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 	struct frame *f = &cur->frame;
 	struct thread *t;
 	uint64_t flags = f->rsi, mask = f->rdx;
-	int err = lookup_thread(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (!err && (flags & ~0x1full || mask >> LX4_REG_COUNT))
 		err = -LX4_EINVAL;
 	if (!err && (flags & (LX4_EXREGS_READ | LX4_EXREGS_WRITE)) && !cur->utcb)
@@ -324,7 +324,7 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 static struct thread *sys_ep_create(struct thread *cur)
 {
 	struct cap *slot;
-	int err = cap_dst_slot(cur->task, (lx4_cap_t)cur->frame.rdi, &slot);
+	int err = cap_dst_slot(cur->task, cap_arg(cur->frame.rdi), &slot);
 	struct endpoint *ep = err ? NULL : endpoint_create(cur->task);
 	if (!err && !ep)
 		err = -LX4_ENOMEM;
@@ -341,7 +341,7 @@ static struct thread *sys_map(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *dt;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &dt);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
 	if (!err && f->r10 & ~LX4_MAP_GRANT)
 		err = -LX4_EINVAL;
 	if (err)
@@ -362,7 +362,7 @@ static struct thread *sys_unmap(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (!err && f->rdx & ~LX4_UNMAP_SELF)
 		err = -LX4_EINVAL;
 	if (err)
@@ -382,7 +382,7 @@ static struct thread *sys_map_query(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, (lx4_cap_t)f->rdi, LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
 	if (err)
 		return ret(cur, err);
 	uint64_t derived;
