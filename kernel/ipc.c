@@ -201,7 +201,8 @@ static uint64_t deliver(struct thread *s, struct thread *r, uint64_t tag, uint64
 
 uint64_t ipc_copy(struct thread *s, struct thread *r, uint64_t badge)
 {
-	uint64_t tag = s->ipc_kind == IPC_NORMAL ? s->frame.rsi : kmsg_tag(s);
+	/* only the kernel's own messages carry LX4_TAG_KERNEL */
+	uint64_t tag = s->ipc_kind == IPC_NORMAL ? s->frame.rsi & ~LX4_TAG_KERNEL : kmsg_tag(s);
 	uint64_t win = r->utcb ? r->utcb->br_mem : 0;
 	uint64_t rtag = deliver(s, r, tag, win);
 	r->frame.rax = 0;
