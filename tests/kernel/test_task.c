@@ -521,3 +521,49 @@ static void chain(bool destroy)
 
 KTEST(kmem_task_chain_delete_head) { chain(false); }
 KTEST(kmem_task_chain_destroy_head) { chain(true); }
+
+/* ---- a task that destroys itself ------------------------------------------ */
+
+static volatile uint64_t g_after;
+
+static void yielder(uint64_t arg)
+{
+	(void)arg;
+	for (;;)
+		lx4_yield();
+}
+
+/* how 0: through LX4_CAP_SELF_TASK, 1: through a cap to itself in slot 2 */
+static void destroy_self(uint64_t how)
+{
+	lx4_cap_destroy(how == 0 ? LX4_CAP_SELF_TASK : 2);
+	g_after = 1; /* never */
+}
+
+KTEST(task_destroys_itself)
+{
+	for (uint64_t how = 0; how < 2; how++) {
+		struct child c;
+		task_spawn_sized(&c, destroy_self, how, 32, 8);
+		lx4_cap_t t2 = cap_new(), other = child_thread(&c, yielder, 0, true);
+		KEXPECT_EQ(lx4_cap_copy(SELF, t2, c.task, LX4_R_ALL, 0), 0);
+		if (how == 1)
+			KEXPECT_EQ(lx4_cap_copy(c.task, 2, c.task, LX4_R_ALL, 0), 0);
+		KEXPECT_EQ(task_threads(c.task), 2);
+		child_start(&c);
+		wait_dead(c.thread);
+		KASSERT(thread_dead(other));
+		KEXPECT_EQ(lx4_cap_info(SELF, t2).r1, LX4_OBJ_TASK | 1u << 8);
+		KEXPECT_EQ(lx4_task_info(c.task).err, -LX4_EDEAD);
+		sleep_ns(10000000);
+		KEXPECT_EQ(g_after, 0);
+		/* everything comes back: its quota and page, the TCBs */
+		uint64_t u = pages_used(SELF);
+		KEXPECT_EQ(lx4_cap_delete(SELF, c.thread), 0);
+		KEXPECT_EQ(lx4_cap_delete(SELF, other), 0);
+		KEXPECT_EQ(lx4_cap_delete(SELF, c.task), 0);
+		KEXPECT_EQ(pages_used(SELF), u - 2);
+		KEXPECT_EQ(lx4_cap_delete(SELF, t2), 0);
+		KEXPECT_EQ(pages_used(SELF), u - 2 - 33);
+	}
+}
