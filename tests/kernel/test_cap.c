@@ -5,17 +5,17 @@
  */
 #include "spawn.h"
 
-#define SELF LX4_CAP_SELF_TASK
-#define DEAD (1u << 8) /* cap_info: the object was destroyed */
-#define IRQ_LINE 5     /* no device on it under QEMU's pc machine */
+#define SELF     LX4_CAP_SELF_TASK
+#define DEAD     (1u << 8) /* cap_info: the object was destroyed */
+#define IRQ_LINE 5         /* no device on it under QEMU's pc machine */
 
-#define EXPECT_CAP(task, slot, type, rights, badge)                          \
-	do {                                                                 \
-		struct lx4_sysret _r = lx4_cap_info(task, slot);             \
-		KEXPECT_EQ(_r.err, 0);                                       \
-		KEXPECT_EQ(_r.r1, type);                                     \
-		KEXPECT_EQ(_r.r2, rights);                                   \
-		KEXPECT_EQ(_r.r3, badge);                                    \
+#define EXPECT_CAP(task, slot, type, rights, badge)              \
+	do {                                                     \
+		struct lx4_sysret _r = lx4_cap_info(task, slot); \
+		KEXPECT_EQ(_r.err, 0);                           \
+		KEXPECT_EQ(_r.r1, type);                         \
+		KEXPECT_EQ(_r.r2, rights);                       \
+		KEXPECT_EQ(_r.r3, badge);                        \
 	} while (0)
 #define EXPECT_EMPTY(task, slot) KEXPECT_EQ(lx4_cap_info(task, slot).err, -LX4_ECAP)
 

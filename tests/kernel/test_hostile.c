@@ -6,7 +6,7 @@
  */
 #include "spawn.h"
 
-#define SELF LX4_CAP_SELF_TASK
+#define SELF     LX4_CAP_SELF_TASK
 #define IRQ_LINE 6 /* no device on it under QEMU's pc machine */
 
 /* values no argument should get through with */
@@ -80,12 +80,12 @@ static void idle(uint64_t arg)
 		sleep_ns(1000000000);
 }
 
-#define EXPECT_CAP_IS(slot, type, rights)                                \
-	do {                                                             \
-		struct lx4_sysret _r = lx4_cap_info(SELF, slot);         \
-		KEXPECT_EQ(_r.err, 0);                                   \
-		KEXPECT_EQ(_r.r1, type);                                 \
-		KEXPECT_EQ(_r.r2, rights);                               \
+#define EXPECT_CAP_IS(slot, type, rights)                        \
+	do {                                                     \
+		struct lx4_sysret _r = lx4_cap_info(SELF, slot); \
+		KEXPECT_EQ(_r.err, 0);                           \
+		KEXPECT_EQ(_r.r1, type);                         \
+		KEXPECT_EQ(_r.r2, rights);                       \
 	} while (0)
 
 KTEST(hostile_unknown_syscalls)

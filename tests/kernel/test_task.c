@@ -5,7 +5,7 @@
  */
 #include "spawn.h"
 
-#define SELF LX4_CAP_SELF_TASK
+#define SELF       LX4_CAP_SELF_TASK
 #define TEST_QUOTA 4096 /* root/suite.c gives each test task this much */
 
 static void idle(uint64_t arg)
@@ -293,7 +293,7 @@ KTEST(task_account_outlives_task_task) { account_outlives(1); }
 /* ---- a child that allocates until its quota runs out ---------------- */
 
 enum hog_kind { HOG_EP, HOG_THREAD, HOG_TASK, HOG_LEAF, HOG_UTCB, HOG_MAP, HOG_KINDS, HOG_MIXED = HOG_KINDS };
-#define HOG_AREA 0x0000100000000000ull /* where the child maps (2 MiB apart) */
+#define HOG_AREA  0x0000100000000000ull /* where the child maps (2 MiB apart) */
 #define HOG_QUOTA 64
 
 static struct {
