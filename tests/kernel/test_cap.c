@@ -755,3 +755,36 @@ KTEST(cap_table_sizes_and_leaves)
 	KEXPECT_EQ(lx4_task_create(t3, 2, 1), 0);
 	KEXPECT_EQ(lx4_cap_copy(t3, 1, ep, LX4_R_ALL, 0), -LX4_ECAP);
 }
+
+KTEST(cap_destroy_thread_in_ipc)
+{
+	lx4_cap_t ep = ep_new(), sv = ep_new();
+	/* a blocked sender, destroyed, leaves the endpoint's queue */
+	lx4_cap_t s = thread_spawn(send_once, ep | 0ull << 32, 100, true);
+	wait_for_state(s, LX4_TSTATE_SEND);
+	KEXPECT_EQ(lx4_cap_destroy(s), 0);
+	EXPECT_EMPTY(SELF, s);
+	KEXPECT_EQ(try_recv(ep), -LX4_ETIMEOUT);
+	/* a server holding a call, destroyed: its caller gets EDEAD */
+	lx4_cap_t srv = thread_spawn(serve_hold, sv, 100, true);
+	lx4_cap_t caller = thread_spawn(call_once, sv | 1ull << 32, 100, true);
+	wait_for_state(caller, LX4_TSTATE_REPLY);
+	wait_for_state(srv, LX4_TSTATE_RECV);
+	KEXPECT_EQ(lx4_cap_destroy(srv), 0);
+	wait_count(&g_done, 1);
+	KEXPECT_EQ(g_rc[1], -LX4_EDEAD);
+	/* a caller waiting for a deferred reply, destroyed: the reply fails
+	 * and the server goes on */
+	lx4_cap_t c2 = thread_spawn(call_once, sv | 2ull << 32, 100, true);
+	struct lx4_msg m;
+	KEXPECT_EQ(lx4_recv(sv, &m, 2000000000), 0);
+	KEXPECT_EQ(m.mr[0], 42);
+	KEXPECT_EQ(thread_state(c2), LX4_TSTATE_REPLY);
+	lx4_cap_t c2b = copy(c2, LX4_R_ALL, 0);
+	KEXPECT_EQ(lx4_cap_destroy(c2), 0);
+	m = msg(1, 1, 0, 0, 0);
+	KEXPECT_EQ(lx4_reply_to(c2b, &m), -LX4_EDEAD);
+	KEXPECT_EQ(lx4_reply_recv(sv, &m, LX4_TIMEOUT_ZERO), -LX4_ETIMEOUT);
+	KEXPECT_EQ(g_done, 1);
+	KEXPECT_EQ(task_threads(SELF), 1);
+}
