@@ -375,6 +375,16 @@ static void hog(uint64_t kind)
 	struct lx4_sysret r = lx4_task_info(SELF);
 	g_hog.quota = r.r1;
 	g_hog.used = r.r2;
+	/* when every kind failed, every kind fails again, leaving no trace
+	 * (no half-made object, no page kept) */
+	if (kind == HOG_MIXED) {
+		for (unsigned k = 0; k < HOG_KINDS; k++) {
+			if (slot % 128 == 127)
+				slot++;
+			KEXPECT_EQ(hog_one(k, slot, g_hog.count[k]), -LX4_ENOMEM);
+			KEXPECT_EQ(pages_used(SELF), g_hog.used);
+		}
+	}
 	/* out of memory, the rest of the kernel still works for us */
 	struct lx4_msg m;
 	KEXPECT_EQ(lx4_recv(TP_PARENT_CAP, &m, LX4_TIMEOUT_ZERO), -LX4_ERIGHTS);
