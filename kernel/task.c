@@ -67,8 +67,8 @@ struct task *task_create(struct task *parent, uint64_t quota, uint32_t cap_slots
 void task_destroy(struct task *t)
 {
 	struct cpu *c = this_cpu();
-	for (struct thread *th = t->threads; th; th = th->task_next)
-		obj_destroy(&th->obj);
+	while (t->threads) /* each destroyed thread leaves the list */
+		obj_destroy(&t->threads->obj);
 	if (c->space == t) {
 		write_cr3(kernel_task.pml4_phys);
 		c->space = &kernel_task;

@@ -59,10 +59,12 @@ void thread_stop(struct thread *t, uint8_t new_state)
 	t->state = new_state;
 }
 
+/* A destroyed thread leaves its task at once (the TCB stays while caps
+ * name it): so a task holding caps to its own dead threads is no cycle. */
 void thread_destroy(struct thread *t)
 {
+	struct task *space = t->task;
 	thread_stop(t, LX4_TSTATE_DEAD);
-	t->task->nthreads--; /* it stays on the task's list until freed */
 	ipc_release_reply_waiters(t, LX4_EDEAD);
 	if (t->pager)
 		obj_put(&t->pager->obj);
@@ -70,22 +72,24 @@ void thread_destroy(struct thread *t)
 		obj_put(&t->handler->obj);
 	t->pager = t->handler = NULL;
 	if (t->utcb) {
-		space_unmap_kowned(t->task, t->utcb_uaddr);
+		space_unmap_kowned(space, t->utcb_uaddr);
 		kfree_page(t->obj.owner, t->utcb);
 		t->utcb = NULL;
 	}
 	fpu_forget(t);
-}
-
-void thread_free(struct thread *t)
-{
-	struct task *space = t->task;
 	if (t->task_prev)
 		t->task_prev->task_next = t->task_next;
 	else
 		space->threads = t->task_next;
 	if (t->task_next)
 		t->task_next->task_prev = t->task_prev;
+	space->nthreads--;
+	t->task = NULL;
+	obj_put(&space->obj);
+}
+
+void thread_free(struct thread *t)
+{
 	if (t->all_prev)
 		t->all_prev->all_next = t->all_next;
 	else
@@ -93,7 +97,6 @@ void thread_free(struct thread *t)
 	if (t->all_next)
 		t->all_next->all_prev = t->all_prev;
 	kfree_page(t->obj.owner, t);
-	obj_put(&space->obj);
 }
 
 int thread_set_utcb(struct thread *t, uint64_t uaddr)

@@ -577,3 +577,33 @@ KTEST(task_destroys_itself)
 		KEXPECT_EQ(pages_used(SELF), u - 2 - 33);
 	}
 }
+
+/* ---- a task that names its own (ended) thread is no cycle ------------------ */
+
+static volatile uint64_t cyc_done;
+
+static void cyc_child(uint64_t arg)
+{
+	(void)arg;
+	cyc_done++; /* then it returns: its thread destroys itself */
+}
+
+KTEST(task_own_thread_cap_no_cycle)
+{
+	uint64_t used[3];
+	for (int round = 0; round < 3; round++) {
+		struct child c;
+		used[round] = pages_used(LX4_CAP_SELF_TASK);
+		task_spawn_sized(&c, cyc_child, 0, 64, 16);
+		/* the child's table names its own thread */
+		KEXPECT_EQ(lx4_cap_copy(c.task, 3, c.thread, LX4_R_ALL, 0), 0);
+		child_start(&c);
+		wait_dead(c.thread);
+		KEXPECT_EQ(cyc_done, (uint64_t)round + 1);
+		/* deleting (not destroying) our caps must free the child */
+		KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, c.thread), 0);
+		KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, c.task), 0);
+	}
+	/* the first round may allocate cap leaves and slab pages for good */
+	KEXPECT_EQ(used[2], used[1]);
+}
