@@ -9,6 +9,7 @@
 
 /* kernel log: QEMU debugcon (port 0xe9) */
 void kputs(const char *s, size_t n);
+void kputs_user(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

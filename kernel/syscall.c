@@ -407,7 +407,7 @@ static struct thread *sys_debug(struct thread *cur)
 	case LX4_DBG_WRITE:
 		if (!cur->utcb || f->rsi > sizeof(cur->utcb->mr))
 			return ret(cur, -LX4_EINVAL);
-		kputs((const char *)cur->utcb->mr, f->rsi);
+		kputs_user((const char *)cur->utcb->mr, f->rsi);
 		return ret(cur, 0);
 	case LX4_DBG_KMEM_FREE:
 		f->rdi = kmem_free_pages();
