@@ -305,13 +305,18 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 		ipc_cancel(t, LX4_EABORT);
 		sched_wake(cur, t);
 	}
+	/* READ with WRITE exchanges: the old values come back, the (checked)
+	 * new ones are set, so take them before READ overwrites them */
+	uint64_t nv[LX4_REG_COUNT];
+	if (flags & LX4_EXREGS_WRITE)
+		memcpy(nv, cur->utcb->mr, sizeof nv);
 	if (flags & LX4_EXREGS_READ)
 		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 			cur->utcb->mr[i] = *thread_reg(t, i);
 	if (flags & LX4_EXREGS_WRITE)
 		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 			if (mask >> i & 1)
-				thread_reg_write(t, i, cur->utcb->mr[i]);
+				thread_reg_write(t, i, nv[i]);
 	if ((flags & LX4_EXREGS_START) &&
 	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
 		sched_wake(cur, t);
