@@ -59,6 +59,8 @@ unsigned ipc_cancel(struct thread *t, int err)
 	t->state = LX4_TSTATE_INACTIVE;
 	if (t->ipc_kind == IPC_NORMAL)
 		t->frame.rax = (uint64_t)-err;
+	else if (t->ipc_kind == IPC_SYSCALL)
+		t->frame.rip -= 2; /* like a fault: made again when the thread runs */
 	t->ipc_kind = IPC_NORMAL;
 	return kind;
 }
@@ -452,6 +454,8 @@ struct thread *ipc_kernel_call(struct thread *t, struct endpoint *ep, uint64_t b
 {
 	t->ipc_kind = kind;
 	if (!ep || ep->obj.dead) {
+		if (kind == IPC_SYSCALL) /* START makes the syscall again */
+			t->frame.rip -= 2;
 		halt(t, kind == IPC_PAGEFAULT ? "page fault with no pager" : "exception with no handler");
 		return NULL;
 	}
