@@ -24,7 +24,7 @@ extern volatile uint64_t victim_zero;
 
 /* each victim: name (the entry for thread_spawn), name_fault (the fault
  * site), name_after (where the victim goes on to record its registers) */
-#define VICTIM_DECL(n) \
+#define VICTIM_DECL(n)    \
 	void n(uint64_t); \
 	extern char n##_fault[], n##_after[]
 VICTIM_DECL(victim_ud2);
@@ -42,9 +42,9 @@ VICTIM_DECL(victim_inb_port60);
 VICTIM_DECL(victim_int80);
 VICTIM_DECL(victim_int_timer);
 VICTIM_DECL(victim_noncanonical);
-VICTIM_DECL(victim_ud2_cli); /* ud2, then cli: for rflags tests */
-VICTIM_DECL(victim_spin);    /* spins at its fault site until moved on */
-VICTIM_DECL(victim_syscall); /* one syscall (for foreign-ABI threads) */
+VICTIM_DECL(victim_ud2_cli);    /* ud2, then cli: for rflags tests */
+VICTIM_DECL(victim_spin);       /* spins at its fault site until moved on */
+VICTIM_DECL(victim_syscall);    /* one syscall (for foreign-ABI threads) */
 VICTIM_DECL(victim_tf_syscall); /* sets TF itself, then syscall (yield) */
 VICTIM_DECL(victim_simd_div0);  /* divss by zero with ZE unmasked: #XM */
 VICTIM_DECL(victim_x87_div0);   /* fdiv by zero with ZE unmasked, then fwait: #MF */
@@ -53,7 +53,10 @@ extern char victim_store[];     /* where every victim's after site jumps */
 void victim_reset(void);
 
 /* the value of register i as the victim had it before its fault site */
-static inline uint64_t vpat(unsigned i) { return i == LX4_REG_RSP ? victim_rsp : VPAT(i); }
+static inline uint64_t vpat(unsigned i)
+{
+	return i == LX4_REG_RSP ? victim_rsp : VPAT(i);
+}
 
 /* all words of a message: MR0-6 from m, the rest from the UTCB */
 static inline void msg_words(const struct lx4_msg *m, uint64_t *w)

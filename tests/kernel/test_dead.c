@@ -4,7 +4,10 @@
 
 static volatile uint64_t got;
 
-static bool is_dead(lx4_cap_t t) { return lx4_exregs(t, 0, 0).err == -LX4_EDEAD; }
+static bool is_dead(lx4_cap_t t)
+{
+	return lx4_exregs(t, 0, 0).err == -LX4_EDEAD;
+}
 
 /* receives one message, then ends (destroys itself) without replying */
 static void recv_then_die(uint64_t ep)

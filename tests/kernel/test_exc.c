@@ -4,8 +4,8 @@
 #include "kthread.h"
 
 #define IOPL 0x3000ull
-#define TF 0x100ull
-#define IF 0x200ull
+#define TF   0x100ull
+#define IF   0x200ull
 
 /* a victim thread (lower priority than the test) with handler ep; returns
  * the thread; *fsbase gets its fs base */
@@ -91,8 +91,8 @@ KTEST(exc_int3_traps)
 		const char *after;
 		unsigned vector;
 	} v[] = {
-		{victim_int3, victim_int3_after, 3},
-		{victim_int3_long, victim_int3_long_after, 3},
+	    {victim_int3, victim_int3_after, 3},
+	    {victim_int3_long, victim_int3_long_after, 3},
 	};
 	lx4_cap_t ep = ep_new();
 	for (unsigned k = 0; k < sizeof v / sizeof v[0]; k++) {
@@ -132,18 +132,18 @@ KTEST(exc_privileged_instructions_gp)
 		const char *fault, *after;
 		uint64_t error;
 	} v[] = {
-		{victim_cli, victim_cli_fault, victim_cli_after, 0},
-		{victim_hlt, victim_hlt_fault, victim_hlt_after, 0},
-		{victim_mov_cr3, victim_mov_cr3_fault, victim_mov_cr3_after, 0},
-		{victim_read_cr0, victim_read_cr0_fault, victim_read_cr0_after, 0},
-		{victim_rdmsr, victim_rdmsr_fault, victim_rdmsr_after, 0},
-		{victim_swapgs, victim_swapgs_fault, victim_swapgs_after, 0},
-		{victim_lidt, victim_lidt_fault, victim_lidt_after, 0},
-		{victim_inb_port60, victim_inb_port60_fault, victim_inb_port60_after, 0},
-		{victim_noncanonical, victim_noncanonical_fault, victim_noncanonical_after, 0},
-		/* software interrupts through kernel-only gates */
-		{victim_int80, victim_int80_fault, victim_int80_after, 0x80 << 3 | 2},
-		{victim_int_timer, victim_int_timer_fault, victim_int_timer_after, 48 << 3 | 2},
+	    {victim_cli, victim_cli_fault, victim_cli_after, 0},
+	    {victim_hlt, victim_hlt_fault, victim_hlt_after, 0},
+	    {victim_mov_cr3, victim_mov_cr3_fault, victim_mov_cr3_after, 0},
+	    {victim_read_cr0, victim_read_cr0_fault, victim_read_cr0_after, 0},
+	    {victim_rdmsr, victim_rdmsr_fault, victim_rdmsr_after, 0},
+	    {victim_swapgs, victim_swapgs_fault, victim_swapgs_after, 0},
+	    {victim_lidt, victim_lidt_fault, victim_lidt_after, 0},
+	    {victim_inb_port60, victim_inb_port60_fault, victim_inb_port60_after, 0},
+	    {victim_noncanonical, victim_noncanonical_fault, victim_noncanonical_after, 0},
+	    /* software interrupts through kernel-only gates */
+	    {victim_int80, victim_int80_fault, victim_int80_after, 0x80 << 3 | 2},
+	    {victim_int_timer, victim_int_timer_fault, victim_int_timer_after, 48 << 3 | 2},
 	};
 	lx4_cap_t ep = ep_new();
 	for (unsigned k = 0; k < sizeof v / sizeof v[0]; k++) {
@@ -251,8 +251,8 @@ KTEST(exc_reply_rflags_sanitised)
 	recv_exc(ep, w, 6);
 	KEXPECT_EQ(w[LX4_REG_RIP], (uint64_t)victim_ud2_cli_fault);
 	w[LX4_REG_RIP] += 2; /* on to the cli */
-	w[LX4_REG_RFLAGS] = IOPL | 0x1 /* CF */ | 0x10000 /* RF */ | 0x20000 /* VM */ |
-			    0x80000 /* VIF */ | 0x100000 /* VIP */ | (1ull << 40);
+	w[LX4_REG_RFLAGS] = IOPL | 0x1 /* CF */ | 0x10000 /* RF */ | 0x20000 /* VM */ | 0x80000 /* VIF */ |
+			    0x100000 /* VIP */ | (1ull << 40);
 	struct lx4_msg m = words_msg(0, LX4_REG_RFLAGS + 1, w);
 	KEXPECT_EQ(lx4_reply_to(t, &m), 0);
 	/* cli still faults: no IOPL */
@@ -511,4 +511,67 @@ KTEST(exc_handler_in_other_task)
 	KEXPECT_EQ(victim_out[LX4_REG_RAX], 0xc41d);
 	for (unsigned i = LX4_REG_RDI; i < LX4_REG_RIP; i++)
 		KEXPECT_EQ(victim_out[i], VPAT(i));
+}
+
+/* exregs WRITE moves a thread that waits for its exception reply on: the
+ * IPC is cancelled, only the written registers change */
+KTEST(exc_exregs_write_instead_of_reply)
+{
+	lx4_cap_t ep = ep_new();
+	uint64_t w[LX4_MR_COUNT];
+	lx4_cap_t t = victim_start(victim_ud2, ep, NULL);
+	recv_exc(ep, w, 6);
+	KEXPECT_EQ(reg_write(t, LX4_REG_RIP, (uint64_t)victim_ud2_after, 0), 0);
+	struct lx4_msg m = {.tag = 0};
+	KEXPECT_EQ(lx4_reply_to(t, &m), -LX4_ESTATE);
+	KEXPECT_EQ(wait_nz(&victim_done, 1000 * MS), 1);
+	check_pattern(victim_out); /* rax too: no error code for a kernel-made IPC */
+}
+
+/* a syscall in the last two bytes of user space returns (sysret) to the
+ * first non-user page: the thread faults there, the kernel does not */
+extern char edge_page[], edge_syscall[];
+__asm__(".pushsection .text\n"
+	".balign 4096\n"
+	".globl edge_page, edge_syscall\n"
+	"edge_page: .fill 4094, 1, 0x90\n"
+	"edge_syscall: syscall\n"
+	".popsection\n");
+
+KTEST(exc_syscall_at_user_top)
+{
+	const uint64_t top = 0x7ffffffff000ull, page = top - 4096;
+	KEXPECT_EQ(lx4_map(LX4_CAP_SELF_TASK, lx4_fpage((uint64_t)edge_page, 12, LX4_FP_R | LX4_FP_X), page, 0), 0);
+	lx4_cap_t ep = ep_new();
+	for (unsigned foreign = 0; foreign < 2; foreign++) {
+		lx4_cap_t t = thread_spawn(victim_spin, 0, 90, false);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_PAGER, ep), 0);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_HANDLER, ep), 0);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_FOREIGN, foreign), 0);
+		struct lx4_utcb *u = lx4_utcb();
+		u->mr[LX4_REG_RIP] = top - 2;
+		u->mr[LX4_REG_RAX] = LX4_SYS_YIELD;
+		KEXPECT_EQ(
+		    lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_START, 1ull << LX4_REG_RIP | 1ull << LX4_REG_RAX).err,
+		    0);
+		struct lx4_msg m;
+		uint64_t w[LX4_MR_COUNT];
+		if (foreign) {
+			KEXPECT_EQ(recv_words(ep, &m, w, 1000 * MS), 0);
+			KEXPECT_EQ(lx4_tag_label(m.tag), LX4_LABEL_SYSCALL);
+			KEXPECT_EQ(w[LX4_REG_RIP], top);
+			m = msg(0, 1, 0, 0, 0);
+			KEXPECT_EQ(lx4_reply_to(t, &m), 0);
+		}
+		KEXPECT_EQ(recv_words(ep, &m, w, 1000 * MS), 0);
+		KEXPECT_EQ(lx4_tag_label(m.tag), LX4_LABEL_PAGEFAULT);
+		KEXPECT_EQ(w[0], top);
+		KEXPECT_EQ(w[1] & LX4_PF_EXEC, LX4_PF_EXEC);
+		KEXPECT_EQ(w[2], top);
+		KEXPECT_EQ(reg_of(t, LX4_REG_RAX), 0);
+		KEXPECT_EQ(lx4_cap_destroy(t), 0);
+	}
+	/* the top page itself cannot be mapped */
+	KEXPECT_EQ(lx4_map(LX4_CAP_SELF_TASK, lx4_fpage((uint64_t)edge_page, 12, LX4_FP_R | LX4_FP_X), top, 0),
+		   -LX4_EINVAL);
 }

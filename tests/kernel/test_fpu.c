@@ -2,9 +2,9 @@
  * exception IPC (lazy switching through CR0.TS), clean for new threads. */
 #include "kthread.h"
 
-#define XMM_CLOBBERS                                                                                        \
-	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", \
-		"xmm12", "xmm13", "xmm14", "xmm15"
+#define XMM_CLOBBERS                                                                                               \
+	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
+	    "xmm13", "xmm14", "xmm15"
 #define SYSCALL_CLOBBERS "rax", "rcx", "r11", "rdx", "rsi", "rdi", "r8", "r9", "r10", "memory"
 
 #define X16(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) m(11) m(12) m(13) m(14) m(15)
@@ -46,28 +46,29 @@ static void sse_hold_spin(const uint64_t *in, uint64_t *out, uint64_t end, volat
 /* x87: control word cw, eight values from in[8] on the stack, mxcsr mx;
  * n yields; then the stack (top first) to out[8], the control words to
  * cw_out/mx_out */
-static void x87_hold_yield(const double *in, double *out, uint16_t cw, uint32_t mx, uint16_t *cw_out,
-			   uint32_t *mx_out, uint64_t n)
+static void x87_hold_yield(const double *in, double *out, uint16_t cw, uint32_t mx, uint16_t *cw_out, uint32_t *mx_out,
+			   uint64_t n)
 {
-	__asm__ volatile("fninit\n"
-			 "fldcw %[cw]\n"
-			 "ldmxcsr %[mx]\n"
-			 "fldl 0(%[in])\n fldl 8(%[in])\n fldl 16(%[in])\n fldl 24(%[in])\n"
-			 "fldl 32(%[in])\n fldl 40(%[in])\n fldl 48(%[in])\n fldl 56(%[in])\n"
-			 "1: test %[n], %[n]\n"
-			 "jz 2f\n"
-			 "mov $6, %%eax\n"
-			 "syscall\n"
-			 "dec %[n]\n"
-			 "jmp 1b\n"
-			 "2:\n"
-			 "fstpl 0(%[out])\n fstpl 8(%[out])\n fstpl 16(%[out])\n fstpl 24(%[out])\n"
-			 "fstpl 32(%[out])\n fstpl 40(%[out])\n fstpl 48(%[out])\n fstpl 56(%[out])\n"
-			 "fnstcw (%[cwo])\n"
-			 "stmxcsr (%[mxo])\n"
-			 : [n] "+r"(n)
-			 : [in] "r"(in), [out] "r"(out), [cw] "m"(cw), [mx] "m"(mx), [cwo] "r"(cw_out), [mxo] "r"(mx_out)
-			 : SYSCALL_CLOBBERS, "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
+	__asm__ volatile(
+	    "fninit\n"
+	    "fldcw %[cw]\n"
+	    "ldmxcsr %[mx]\n"
+	    "fldl 0(%[in])\n fldl 8(%[in])\n fldl 16(%[in])\n fldl 24(%[in])\n"
+	    "fldl 32(%[in])\n fldl 40(%[in])\n fldl 48(%[in])\n fldl 56(%[in])\n"
+	    "1: test %[n], %[n]\n"
+	    "jz 2f\n"
+	    "mov $6, %%eax\n"
+	    "syscall\n"
+	    "dec %[n]\n"
+	    "jmp 1b\n"
+	    "2:\n"
+	    "fstpl 0(%[out])\n fstpl 8(%[out])\n fstpl 16(%[out])\n fstpl 24(%[out])\n"
+	    "fstpl 32(%[out])\n fstpl 40(%[out])\n fstpl 48(%[out])\n fstpl 56(%[out])\n"
+	    "fnstcw (%[cwo])\n"
+	    "stmxcsr (%[mxo])\n"
+	    : [n] "+r"(n)
+	    : [in] "r"(in), [out] "r"(out), [cw] "m"(cw), [mx] "m"(mx), [cwo] "r"(cw_out), [mxo] "r"(mx_out)
+	    : SYSCALL_CLOBBERS, "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
 }
 
 static bool have_avx(void)
@@ -367,7 +368,7 @@ KTEST(fpu_owner_destroyed)
 		KEXPECT_EQ(wait_nz(&t_done[0], 1000 * MS), 1);
 		sleep_ns(1 * MS);
 		KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, t), 0); /* freed now */
-		lx4_cap_t leaf = 128 * (3 + k);                       /* a new leaf page: the TCB's */
+		lx4_cap_t leaf = 128 * (3 + k);                      /* a new leaf page: the TCB's */
 		KEXPECT_EQ(lx4_ep_create(leaf), 0);
 		uint64_t in[32], out[32];
 		fill(in, 32, 60 + k);

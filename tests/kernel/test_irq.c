@@ -4,7 +4,10 @@
 
 #define RTC_IRQ 8
 
-static void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
 static uint8_t inb(uint16_t port)
 {
 	uint8_t v;
@@ -23,7 +26,10 @@ static void cmos_write(uint8_t reg, uint8_t v)
 }
 
 /* acknowledges at the device: reading register C lowers the line */
-static void rtc_ack(void) { cmos_read(0x0c); }
+static void rtc_ack(void)
+{
+	cmos_read(0x0c);
+}
 
 /* the periodic interrupt on (1024 Hz) or off */
 static void rtc_periodic(bool on)

@@ -4,7 +4,10 @@
 
 static volatile uint64_t order[64], norder;
 
-static void log_id(uint64_t id) { order[__atomic_fetch_add(&norder, 1, __ATOMIC_RELAXED)] = id; }
+static void log_id(uint64_t id)
+{
+	order[__atomic_fetch_add(&norder, 1, __ATOMIC_RELAXED)] = id;
+}
 
 /* busy for ns without entering the kernel */
 static void spin_ns(uint64_t ns)
@@ -255,7 +258,7 @@ KTEST(sched_priority_limit_is_the_callers)
 	u->mr[LX4_REG_RSP] = (uint64_t)page_new() + 4088;
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_START,
 			      1ull << LX4_REG_RIP | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSP)
-			   .err,
+		       .err,
 		   0);
 	sleep_ns(3 * MS);
 	KEXPECT_EQ(norder, 3);

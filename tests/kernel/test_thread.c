@@ -3,8 +3,8 @@
 #include "kthread.h"
 
 #define ALL_GPRS ((1ull << LX4_REG_FSBASE) - 1)
-#define IOPL 0x3000ull
-#define IF 0x200ull
+#define IOPL     0x3000ull
+#define IF       0x200ull
 
 /* starts victim_spin at priority 90 and waits until it spins */
 static lx4_cap_t spinner(void)
@@ -126,23 +126,23 @@ KTEST(thread_exregs_invalid_arguments)
 		unsigned reg;
 		uint64_t v;
 	} bad[] = {
-		{LX4_REG_RIP, 0x7ffffffff000ull},    /* the top page is never user space */
-		{LX4_REG_RIP, 0x800000000000ull},    /* non-canonical */
-		{LX4_REG_RIP, 0xffffffff80100000ull}, /* the kernel */
-		{LX4_REG_RSP, 0x800000000000ull},
-		{LX4_REG_RSP, 0x8000000000000000ull},
-		{LX4_REG_RSP, 0xffff800000000000ull},
-		{LX4_REG_FSBASE, 0x800000000000ull},
-		{LX4_REG_FSBASE, 0xffff800000000000ull},
-		{LX4_REG_GSBASE, 0x8000000000000000ull},
-		{LX4_REG_GSBASE, ~0ull},
+	    {LX4_REG_RIP, 0x7ffffffff000ull},     /* the top page is never user space */
+	    {LX4_REG_RIP, 0x800000000000ull},     /* non-canonical */
+	    {LX4_REG_RIP, 0xffffffff80100000ull}, /* the kernel */
+	    {LX4_REG_RSP, 0x800000000000ull},
+	    {LX4_REG_RSP, 0x8000000000000000ull},
+	    {LX4_REG_RSP, 0xffff800000000000ull},
+	    {LX4_REG_FSBASE, 0x800000000000ull},
+	    {LX4_REG_FSBASE, 0xffff800000000000ull},
+	    {LX4_REG_GSBASE, 0x8000000000000000ull},
+	    {LX4_REG_GSBASE, ~0ull},
 	};
 	for (unsigned k = 0; k < sizeof bad / sizeof bad[0]; k++) {
 		/* checked before anything changes: not stopped, rax not written */
 		u->mr[LX4_REG_RAX] = 0xdead;
 		u->mr[bad[k].reg] = bad[k].v;
 		struct lx4_sysret r =
-			lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_STOP, 1ull << LX4_REG_RAX | 1ull << bad[k].reg);
+		    lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_STOP, 1ull << LX4_REG_RAX | 1ull << bad[k].reg);
 		if (r.err != -LX4_EINVAL)
 			ktest_fail(__FILE__, __LINE__, "register %u = %lx: %ld", bad[k].reg, bad[k].v, r.err);
 		KEXPECT_EQ(thread_state(t), LX4_TSTATE_READY);
@@ -155,7 +155,7 @@ KTEST(thread_exregs_invalid_arguments)
 	u->mr[LX4_REG_GSBASE] = 0x7fffffffffffull;
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_STOP,
 			      1ull << LX4_REG_RSP | 1ull << LX4_REG_RIP | 1ull << LX4_REG_GSBASE)
-			   .err,
+		       .err,
 		   0);
 	KEXPECT_EQ(reg_of(t, LX4_REG_RSP), 0x7fffffffffffull);
 	KEXPECT_EQ(reg_of(t, LX4_REG_GSBASE), 0x7fffffffffffull);
@@ -333,6 +333,10 @@ KTEST(thread_exregs_read_blocked)
 	KEXPECT_EQ(r.r1, LX4_TSTATE_RECV);
 	KEXPECT_EQ(lx4_utcb()->mr[LX4_REG_RAX], LX4_SYS_RECV);
 	KEXPECT_EQ(lx4_utcb()->mr[LX4_REG_RDI], ep);
+	/* after a syscall, rcx holds the return rip and r11 the rflags:
+	 * that is what READ reports (and what the thread will see) */
+	KEXPECT_EQ(lx4_utcb()->mr[LX4_REG_RCX], lx4_utcb()->mr[LX4_REG_RIP]);
+	KEXPECT_EQ(lx4_utcb()->mr[LX4_REG_R11], lx4_utcb()->mr[LX4_REG_RFLAGS]);
 	/* START of a blocked thread does nothing either */
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_START, 0).r1, LX4_TSTATE_RECV);
 	struct lx4_msg m = msg(3, 1, 99, 0, 0);
@@ -487,7 +491,10 @@ KTEST(thread_config_errors)
 }
 
 static volatile uint64_t created_ran;
-static void mark_ran(uint64_t v) { created_ran = v; }
+static void mark_ran(uint64_t v)
+{
+	created_ran = v;
+}
 
 KTEST(thread_create_and_destroy)
 {
@@ -528,7 +535,7 @@ KTEST(thread_create_and_destroy)
 			u->mr[LX4_REG_RSP] = (uint64_t)page_new() + 4088;
 			KEXPECT_EQ(lx4_exregs(x, LX4_EXREGS_WRITE | LX4_EXREGS_START,
 					      1ull << LX4_REG_RIP | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSP)
-					   .err,
+				       .err,
 				   0);
 			/* it returns into nowhere (rip 0): it faults and halts */
 			KEXPECT_EQ(wait_nz(&created_ran, 1000 * MS), i + 1);
@@ -612,7 +619,7 @@ KTEST(thread_destroys_itself)
 		created_ran = 0;
 		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE | LX4_EXREGS_START,
 				      1ull << LX4_REG_RIP | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSP)
-				   .err,
+			       .err,
 			   0);
 		KEXPECT_EQ(wait_nz(&created_ran, 1000 * MS), 1);
 		sleep_ns(3 * MS);
@@ -770,4 +777,27 @@ KTEST(thread_fsgs_exregs)
 	/* our own bases did not move */
 	KEXPECT_EQ(reg_of(LX4_CAP_SELF_THREAD, LX4_REG_GSBASE), 0);
 	KEXPECT_EQ(reg_of(LX4_CAP_SELF_THREAD, LX4_REG_FSBASE), (uint64_t)u);
+}
+
+/* exregs works on a thread of another task */
+KTEST(thread_exregs_other_task)
+{
+	struct child c;
+	victim_reset();
+	task_spawn(&c, victim_spin, 0, 0, 0, false);
+	KEXPECT_EQ(lx4_thread_config(c.thread, LX4_TCFG_PRIORITY, 90), 0);
+	KEXPECT_EQ(lx4_exregs(c.thread, LX4_EXREGS_START, 0).err, 0);
+	KASSERT(wait_nz(&victim_rsp, 1000 * MS)); /* the image's data is shared */
+	sleep_ns(2 * MS);
+	struct lx4_sysret r = lx4_exregs(c.thread, LX4_EXREGS_STOP | LX4_EXREGS_READ, 0);
+	KEXPECT_EQ(r.r1, LX4_TSTATE_INACTIVE);
+	struct lx4_utcb *u = lx4_utcb();
+	KEXPECT_EQ(u->mr[LX4_REG_RIP], (uint64_t)victim_spin_fault);
+	KEXPECT_EQ(u->mr[LX4_REG_R13], VPAT(LX4_REG_R13));
+	KEXPECT_EQ(u->mr[LX4_REG_RSP], victim_rsp);
+	KEXPECT_EQ(reg_write(c.thread, LX4_REG_RIP, (uint64_t)victim_spin_after, LX4_EXREGS_START), 0);
+	KEXPECT_EQ(wait_nz(&victim_done, 1000 * MS), 1);
+	KEXPECT_EQ(victim_out[LX4_REG_R13], VPAT(LX4_REG_R13));
+	KEXPECT_EQ(lx4_exregs(c.thread, 0, 0).err, -LX4_EDEAD);
+	KEXPECT_EQ(lx4_cap_destroy(c.task), 0);
 }

@@ -27,6 +27,7 @@ void victim_finish(void)
 	lx4_halt();
 }
 
+/* clang-format off */
 #define PATS(i) "$(0x7e57000000000000 + (" #i " << 8) + 0x5a)"
 
 /* victim_load sets every register but rsp; victim_store records them */
@@ -113,3 +114,4 @@ VICTIM(victim_tf_syscall, "pushfq; orq $0x100, (%rsp); popfq; mov $6, %eax; sysc
 VICTIM2(victim_simd_div0, "ldmxcsr victim_mxcsr_ze(%rip); movss victim_onef(%rip), %xmm0",
 	"divss victim_zero(%rip), %xmm0");
 VICTIM2(victim_x87_div0, "fninit; fldcw victim_fcw_ze(%rip); fld1; fdivl victim_zero(%rip)", "fwait");
+/* clang-format on */
