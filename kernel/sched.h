@@ -24,14 +24,16 @@ bool sched_any_ready(void);
 struct thread *sched_wake(struct thread *cur, struct thread *t);
 /* cur gives up the CPU (still ready or blocked): picks the next */
 struct thread *sched_next(struct thread *cur);
-/* loads t's FS and GS bases if the CPU has others */
+/* loads t's FS and GS bases if the CPU may have others.  User code can
+ * zero its bases behind our back (a segment load takes the descriptor's
+ * base, always 0) but set nothing else: so only a loaded 0 is certain. */
 static inline void sched_load_bases(struct cpu *c, struct thread *t)
 {
-	if (unlikely(c->fs_loaded != t->fs_base)) {
+	if (unlikely(c->fs_loaded != t->fs_base || t->fs_base)) {
 		wrmsr(MSR_FS_BASE, t->fs_base);
 		c->fs_loaded = t->fs_base;
 	}
-	if (unlikely(c->kgs_loaded != t->gs_base)) {
+	if (unlikely(c->kgs_loaded != t->gs_base || t->gs_base)) {
 		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
 		c->kgs_loaded = t->gs_base;
 	}
