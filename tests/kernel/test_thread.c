@@ -801,3 +801,56 @@ KTEST(thread_exregs_other_task)
 	KEXPECT_EQ(lx4_exregs(c.thread, 0, 0).err, -LX4_EDEAD);
 	KEXPECT_EQ(lx4_cap_destroy(c.task), 0);
 }
+
+static volatile uint64_t sel_magic = 0x5e1ec7, sel_bad, sel_loops, sel_victim_utcb;
+static volatile uint64_t sel_attacks;
+
+/* checks its bases between yields */
+static void base_victim(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		if (gs0() != sel_magic || (uint64_t)lx4_utcb() != sel_victim_utcb)
+			sel_bad++;
+		sel_loops++;
+		lx4_yield();
+	}
+}
+
+/* takes the victim's base values as its own, then zeroes its real bases
+ * behind the kernel's back (null selector loads) before every yield */
+static void base_attacker(uint64_t n)
+{
+	lx4_thread_config(LX4_CAP_SELF_THREAD, LX4_TCFG_GSBASE, (uint64_t)&sel_magic);
+	lx4_thread_config(LX4_CAP_SELF_THREAD, LX4_TCFG_FSBASE, sel_victim_utcb);
+	for (uint64_t i = 0; i < n; i++) {
+		__asm__ volatile("mov %0, %%fs; mov %0, %%gs" : : "r"(0) : "memory");
+		sel_attacks++;
+		lx4_yield();
+	}
+	for (;;)
+		lx4_yield();
+}
+
+/* a thread that changes its own FS/GS base with a segment load must not
+ * change another thread's (here: of another task) */
+KTEST(thread_fsgs_selector_load_isolated)
+{
+	sel_bad = sel_loops = sel_attacks = 0;
+	lx4_cap_t v = thread_spawn(base_victim, 200, 90, false);
+	sel_victim_utcb = reg_of(v, LX4_REG_FSBASE);
+	KEXPECT_EQ(lx4_thread_config(v, LX4_TCFG_GSBASE, (uint64_t)&sel_magic), 0);
+	struct child c;
+	task_spawn(&c, base_attacker, 200, 0, 0, false);
+	KEXPECT_EQ(lx4_thread_config(c.thread, LX4_TCFG_PRIORITY, 90), 0);
+	KEXPECT_EQ(lx4_exregs(c.thread, LX4_EXREGS_START, 0).err, 0);
+	KEXPECT_EQ(lx4_exregs(v, LX4_EXREGS_START, 0).err, 0);
+	uint64_t t0 = now_ns();
+	/* (the victim ends itself after its loops: then exregs says EDEAD) */
+	while (sel_loops < 200 && now_ns() - t0 < 1000 * MS && lx4_exregs(v, 0, 0).r1 != LX4_TSTATE_HALTED)
+		sleep_ns(2 * MS);
+	KEXPECT_EQ(lx4_exregs(v, 0, 0).err, -LX4_EDEAD); /* not halted by a fault: done */
+	KASSERT(sel_attacks > 0);
+	KEXPECT_EQ(sel_loops, 200);
+	KEXPECT_EQ(sel_bad, 0);
+	child_destroy(&c);
+}
