@@ -575,3 +575,57 @@ KTEST(exc_syscall_at_user_top)
 	KEXPECT_EQ(lx4_map(LX4_CAP_SELF_TASK, lx4_fpage((uint64_t)edge_page, 12, LX4_FP_R | LX4_FP_X), top, 0),
 		   -LX4_EINVAL);
 }
+
+static volatile uint64_t call_sum, call_err, call_done;
+extern char exc_call_fault[], exc_call_after[];
+
+/* traps once, then makes ordinary calls */
+static __attribute__((noinline)) void fault_then_call(uint64_t ep)
+{
+	__asm__ volatile(".globl exc_call_fault, exc_call_after\n"
+			 "exc_call_fault: ud2\n"
+			 "exc_call_after:\n" ::
+			     : "memory");
+	for (uint64_t i = 0; i < 3; i++) {
+		struct lx4_msg m = msg(5, 2, 100 * i, 200, 0);
+		call_err |= (uint64_t)lx4_call(ep, &m);
+		call_sum += m.mr[0] + m.mr[1] + lx4_tag_label(m.tag);
+	}
+	call_done = 1;
+}
+
+static void plus_one_server(uint64_t ep)
+{
+	struct lx4_msg m;
+	long e = lx4_recv(ep, &m, LX4_TIMEOUT_NEVER);
+	while (e == 0) {
+		m.mr[0]++;
+		m.mr[1]++;
+		m.tag = lx4_tag(lx4_tag_label(m.tag) + 1, 2, 0);
+		e = lx4_reply_recv(ep, &m, LX4_TIMEOUT_NEVER);
+	}
+}
+
+/* after an exception IPC (replied, or aborted) the thread's next IPCs are
+ * ordinary ones again: their replies are messages, not registers */
+KTEST(exc_then_ordinary_ipc)
+{
+	lx4_cap_t hep = ep_new(), ep = ep_new();
+	thread_spawn(plus_one_server, ep, 95, true);
+	for (unsigned abort = 0; abort < 2; abort++) {
+		call_sum = call_err = call_done = 0;
+		lx4_cap_t t = thread_spawn(fault_then_call, ep, 90, false);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_HANDLER, hep), 0);
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_START, 0).err, 0);
+		uint64_t w[LX4_MR_COUNT];
+		recv_exc(hep, w, 6);
+		KEXPECT_EQ(w[LX4_REG_RIP], (uint64_t)exc_call_fault);
+		if (abort) /* ABORT, then move it on by exregs */
+			KEXPECT_EQ(reg_write(t, LX4_REG_RIP, (uint64_t)exc_call_after, LX4_EXREGS_ABORT), 0);
+		else
+			resume_at(t, w, (uint64_t)exc_call_after);
+		KEXPECT_EQ(wait_nz(&call_done, 1000 * MS), 1);
+		KEXPECT_EQ(call_err, 0);
+		KEXPECT_EQ(call_sum, (0 + 1 + 201 + 6) + (100 + 1 + 201 + 6) + (200 + 1 + 201 + 6));
+	}
+}

@@ -283,3 +283,65 @@ KTEST(sched_timeout_preempts_busy_threads)
 	KEXPECT_EQ(lx4_cap_destroy(a), 0);
 	KEXPECT_EQ(lx4_cap_destroy(b), 0);
 }
+
+static void sleep_then_log(uint64_t ms)
+{
+	sleep_ns(ms * MS);
+	log_id(ms);
+}
+
+/* timeouts expire in deadline order, not in the order they were armed */
+KTEST(sched_timeouts_in_deadline_order)
+{
+	static const unsigned ms[] = {17, 5, 11, 2, 14, 8, 20};
+	const unsigned n = sizeof ms / sizeof ms[0];
+	norder = 0;
+	for (unsigned i = 0; i < n; i++)
+		thread_spawn(sleep_then_log, ms[i], 90, true);
+	sleep_ns(40 * MS);
+	KEXPECT_EQ(norder, n);
+	for (unsigned i = 1; i < n; i++)
+		if (order[i - 1] > order[i])
+			ktest_fail(__FILE__, __LINE__, "woke after %lu ms before the one after %lu ms", order[i - 1],
+				   order[i]);
+}
+
+static volatile uint64_t huge_result, huge_done;
+static void recv_huge(uint64_t ep)
+{
+	struct lx4_msg m;
+	huge_result = lx4_recv(ep, &m, ~0ull - 1); /* not NEVER, but as good as */
+	huge_done = 1;
+}
+
+/* a huge relative timeout does not wrap around to the past */
+KTEST(sched_huge_timeout_does_not_wrap)
+{
+	lx4_cap_t ep = ep_new();
+	huge_done = 0;
+	lx4_cap_t t = thread_spawn(recv_huge, ep, 90, true);
+	sleep_ns(20 * MS);
+	KEXPECT_EQ(huge_done, 0);
+	KEXPECT_EQ(thread_state(t), LX4_TSTATE_RECV);
+	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_ABORT, 0).err, 0);
+	KEXPECT_EQ(wait_nz(&huge_done, 1000 * MS), 1);
+	KEXPECT_EQ(huge_result, -LX4_EABORT);
+}
+
+/* the clock: ticks and nanoseconds advance together */
+KTEST(sched_clock_and_ticks)
+{
+	uint64_t t0 = now_ns(), k0 = kip()->ticks;
+	sleep_ns(50 * MS);
+	uint64_t dt = now_ns() - t0, dk = kip()->ticks - k0;
+	KASSERT(dt >= 50 * MS);
+	KASSERT(dk >= 25 && dk <= dt / MS * 2 + 5);
+	KEXPECT_EQ(kip()->tick_ns, 1000000);
+	/* monotonic */
+	uint64_t prev = now_ns();
+	for (unsigned i = 0; i < 10000; i++) {
+		uint64_t t = now_ns();
+		KASSERT(t >= prev);
+		prev = t;
+	}
+}
