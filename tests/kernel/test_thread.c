@@ -854,3 +854,15 @@ KTEST(thread_fsgs_selector_load_isolated)
 	KEXPECT_EQ(sel_bad, 0);
 	child_destroy(&c);
 }
+
+/* system call numbers the kernel does not have: ENOSYS, nothing else */
+KTEST(thread_syscall_invalid_numbers)
+{
+	static const uint64_t nr[] = {0, LX4_SYS_COUNT, LX4_SYS_COUNT + 1, 0x100, 1ull << 32 | LX4_SYS_YIELD,
+				      1ull << 63, ~0ull};
+	for (unsigned i = 0; i < sizeof nr / sizeof nr[0]; i++) {
+		struct lx4_sysret r = lx4_syscall((long)nr[i], 1, 2, 3, 4, 5, 6);
+		if (r.err != -LX4_ENOSYS || r.r1 != 1 || r.r2 != 2 || r.r3 != 3)
+			ktest_fail(__FILE__, __LINE__, "syscall %lx: %ld %lx %lx %lx", nr[i], r.err, r.r1, r.r2, r.r3);
+	}
+}
