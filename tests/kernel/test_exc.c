@@ -629,3 +629,45 @@ KTEST(exc_then_ordinary_ipc)
 		KEXPECT_EQ(call_sum, (0 + 1 + 201 + 6) + (100 + 1 + 201 + 6) + (200 + 1 + 201 + 6));
 	}
 }
+
+/* a thread with DF set (std) takes timer interrupts, its first FPU use
+ * (#NM), a fault with no handler (halted) and one with a handler: the
+ * kernel must not run its string operations backwards */
+static volatile uint64_t df_done;
+extern char df_fault[];
+static __attribute__((noinline)) void df_victim(uint64_t arg)
+{
+	(void)arg;
+	__asm__ volatile("std\n"
+			 "mov $3000000, %%ecx\n"
+			 "1: dec %%ecx\n"
+			 "jnz 1b\n"
+			 "pxor %%xmm0, %%xmm0\n"
+			 ".globl df_fault\n"
+			 "df_fault: ud2\n"
+			 "cld\n" ::
+			     : "rcx", "xmm0", "memory", "cc");
+	df_done = 1;
+}
+
+KTEST(exc_direction_flag_from_user)
+{
+	lx4_cap_t ep = ep_new();
+	df_done = 0;
+	uint64_t t0 = kip()->ticks;
+	lx4_cap_t t = thread_spawn(df_victim, 0, 90, true);
+	KASSERT(wait_state(t, LX4_TSTATE_HALTED, 2000 * MS));
+	KEXPECT_EQ(reg_of(t, LX4_REG_RIP), (uint64_t)df_fault);
+	KEXPECT_EQ(reg_of(t, LX4_REG_RFLAGS) & 0x400, 0x400);
+	KASSERT(kip()->ticks > t0);
+	KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_HANDLER, ep), 0);
+	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_START, 0).err, 0);
+	uint64_t w[LX4_MR_COUNT];
+	recv_exc(ep, w, 6);
+	KEXPECT_EQ(w[LX4_REG_RIP], (uint64_t)df_fault);
+	KEXPECT_EQ(w[LX4_REG_RFLAGS] & 0x400, 0x400);
+	KEXPECT_EQ(w[LX4_EXC_MR_ERROR], 0);
+	KEXPECT_EQ(w[LX4_REG_FSBASE], reg_of(t, LX4_REG_FSBASE));
+	resume_at(t, w, (uint64_t)df_fault + 2);
+	KEXPECT_EQ(wait_nz(&df_done, 1000 * MS), 1);
+}
