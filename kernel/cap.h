@@ -9,7 +9,7 @@
 #include "obj.h"
 
 struct cap {
-	struct kobj *obj; /* NULL: empty slot */
+	struct kobj *obj; /* NULL: empty slot (whose rights are 0) */
 	uint64_t badge;
 	uint32_t rights;
 	uint32_t pad;

@@ -32,11 +32,9 @@ static inline struct endpoint *ep_fast(struct task *t, uint64_t idx, uint32_t ri
 	if (unlikely(idx >= t->cap_slots))
 		return NULL;
 	struct cap *c = &t->cap_leaf[idx / CAPS_PER_LEAF][idx % CAPS_PER_LEAF];
-	if (unlikely(!c->obj))
+	if (unlikely(!(c->rights & right))) /* an empty slot has no rights */
 		return NULL;
 	if (unlikely(obj_type_live(c->obj) != LX4_OBJ_ENDPOINT))
-		return NULL;
-	if (unlikely(!(c->rights & right)))
 		return NULL;
 	*badge = c->badge;
 	return obj_ep(c->obj);
@@ -82,11 +80,11 @@ static __attribute__((noinline)) struct thread *foreign_slow(struct thread *cur)
 	return sched_finish(fault_syscall(cur));
 }
 
-/* a message went from one thread to next, which runs now (never idle) */
-static inline struct thread *switch_fast(struct cpu *c, struct thread *next)
+/* a message went from cur to next, which runs now (never idle) */
+static inline struct thread *switch_fast(struct cpu *c, struct thread *cur, struct thread *next)
 {
-	c->kcnt->ipcs++;
-	sched_switch_thread(c, next);
+	cpu_counters(c)->ipcs++;
+	sched_switch_thread(c, cur, next);
 	return next;
 }
 
@@ -119,7 +117,7 @@ FASTPATH struct thread *fastpath_call(struct thread *cur)
 	r->frame.rsi = tag & ~0xffc0ull; /* label and untyped words */
 	reply_link(cur, r);
 	r->state = LX4_TSTATE_RUNNING;
-	return switch_fast(c, r);
+	return switch_fast(c, cur, r);
 slow:
 	return call_slow(cur);
 }
@@ -180,7 +178,7 @@ FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
 	cur->wait_ep = ep;
 	ep_enqueue(&ep->rcv_head, &ep->rcv_tail, cur);
 	caller->state = LX4_TSTATE_RUNNING;
-	return switch_fast(c, caller);
+	return switch_fast(c, cur, caller);
 slow:
 	return reply_recv_slow(cur);
 }
@@ -220,7 +218,7 @@ FASTPATH struct thread *fastpath_foreign(struct thread *cur)
 	cur->ipc_kind = IPC_SYSCALL;
 	reply_link(cur, r);
 	r->state = LX4_TSTATE_RUNNING;
-	return switch_fast(c, r);
+	return switch_fast(c, cur, r);
 slow:
 	return foreign_slow(cur);
 }

@@ -211,7 +211,7 @@ uint64_t ipc_copy(struct thread *s, struct thread *r, uint64_t badge)
 	r->frame.rdi = badge;
 	r->frame.rsi = rtag;
 	r->ipc_kind = IPC_NORMAL;
-	this_cpu()->kcnt->ipcs++;
+	cpu_counters(this_cpu())->ipcs++;
 	return rtag;
 }
 
@@ -254,7 +254,7 @@ int ipc_apply_reply(struct thread *s, struct thread *r)
 	}
 	}
 	r->ipc_kind = IPC_NORMAL; /* the kernel-made IPC is over */
-	this_cpu()->kcnt->ipcs++;
+	cpu_counters(this_cpu())->ipcs++;
 	return 0;
 }
 
@@ -328,7 +328,7 @@ static struct thread *do_recv(struct thread *cur, struct endpoint *ep, uint64_t 
 		cur->frame.rdi = irq->badge;
 		cur->frame.rsi = lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL;
 		cur->frame.r8 = irq->line;
-		this_cpu()->kcnt->ipcs++;
+		cpu_counters(this_cpu())->ipcs++;
 		return cur;
 	}
 	struct thread *s = ep->snd_head;
@@ -480,7 +480,7 @@ bool ipc_deliver_irq(struct endpoint *ep, struct irq *irq)
 	r->frame.rsi = lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL;
 	r->frame.r8 = irq->line;
 	irq->inflight = true;
-	this_cpu()->kcnt->ipcs++;
+	cpu_counters(this_cpu())->ipcs++;
 	sched_wake(this_cpu()->cur, r);
 	return true;
 }

@@ -4,6 +4,9 @@
 #include "kmem.h"
 
 struct lx4_kip *kip;
+_Static_assert(__builtin_offsetof(struct lx4_kip, cpu) == 128 &&
+		       __builtin_offsetof(struct lx4_kip_cpu, kernel_entries) == 0,
+	       "entry.S counts kernel entries at this offset");
 
 void kip_init(void)
 {
@@ -13,6 +16,4 @@ void kip_init(void)
 	kip->ncpus = 1;
 	kip->kmem_total_pages = kmem_total_pages();
 	kip->kmem_free_pages = kmem_free_pages();
-	for (unsigned i = 0; i < LX4_MAX_CPUS; i++)
-		cpus[i].kcnt = &kip->cpu[i];
 }

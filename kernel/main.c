@@ -64,11 +64,11 @@ noreturn void kmain(uint32_t magic, uint32_t mbi)
 	pool_init(bp);
 	mmu_kernel_init(bp->max_phys);
 
-	struct cpu *c = &cpus[0];
+	kip_init();
+	struct cpu *c = mmu_map_percpu(&cpus[0], kip); /* reached through %gs */
 	c->id = 0;
 	c->rq_hi = -1;
 	c->kstack_top = (uint64_t)cpu0_kstack_top;
-	kip_init();
 	cpu_init(c);
 	pic_init();
 	lapic_init();

@@ -77,7 +77,10 @@ void obj_reap(void)
 			break;
 		}
 		case LX4_OBJ_THREAD:
-			thread_free(obj_thread(o));
+			if (obj_thread(o) == this_cpu()->cur)
+				this_cpu()->zombie = obj_thread(o); /* sched_finish frees it */
+			else
+				thread_free(obj_thread(o));
 			break;
 		case LX4_OBJ_ENDPOINT:
 			kfree(o->owner, obj_ep(o), sizeof(struct endpoint));

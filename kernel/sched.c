@@ -123,6 +123,10 @@ struct thread *sched_finish(struct thread *want)
 	}
 	if (next != c->cur)
 		sched_switch_to(c, next);
+	if (c->zombie && c->zombie != c->cur) {
+		thread_free(c->zombie);
+		c->zombie = NULL;
+	}
 	if (next == c->idle)
 		arch_run_on_stack(c->kstack_top, idle_loop);
 	return next;

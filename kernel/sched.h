@@ -24,40 +24,66 @@ bool sched_any_ready(void);
 struct thread *sched_wake(struct thread *cur, struct thread *t);
 /* cur gives up the CPU (still ready or blocked): picks the next */
 struct thread *sched_next(struct thread *cur);
-/* loads t's FS and GS bases if the CPU may have others.  User code can
- * zero its bases behind our back (a segment load takes the descriptor's
- * base, always 0) but set nothing else: so only a loaded 0 is certain. */
-static inline void sched_load_bases(struct cpu *c, struct thread *t)
+/* saves prev's FS and GS bases (user code may have changed them) and
+ * loads next's.  With FSGSBASE the CPU's values are read back, so nothing
+ * is written unless they differ.  Without it, user code can still zero a
+ * base behind our back (a segment load takes the descriptor's base, 0) but
+ * set nothing else: so only a loaded 0 is certain. */
+static inline void sched_switch_bases(struct cpu *c, struct thread *prev, struct thread *next)
 {
-	if (unlikely(c->fs_loaded != t->fs_base || t->fs_base)) {
-		wrmsr(MSR_FS_BASE, t->fs_base);
-		c->fs_loaded = t->fs_base;
+	if (likely(cpu_feat.fsgsbase)) {
+		uint64_t fs = rdfsbase(), gs = user_gsbase();
+		if (prev) {
+			prev->fs_base = fs;
+			prev->gs_base = gs;
+		}
+		if (unlikely(fs != next->fs_base))
+			wrfsbase(next->fs_base);
+		if (unlikely(gs != next->gs_base))
+			set_user_gsbase(next->gs_base);
+		return;
 	}
-	if (unlikely(c->kgs_loaded != t->gs_base || t->gs_base)) {
-		wrmsr(MSR_KERNEL_GS_BASE, t->gs_base);
-		c->kgs_loaded = t->gs_base;
+	if (unlikely(c->fs_loaded != next->fs_base || next->fs_base)) {
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		c->fs_loaded = next->fs_base;
+	}
+	if (unlikely(c->kgs_loaded != next->gs_base || next->gs_base)) {
+		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+		c->kgs_loaded = next->gs_base;
 	}
 }
 
-/* switches the CPU to thread t, not the idle thread (address space, TSS,
- * FPU, bases) */
-static inline void sched_switch_thread(struct cpu *c, struct thread *t)
+/* the current thread's bases as the CPU has them (user code may change
+ * them itself with FSGSBASE) */
+static inline void sched_sync_bases(struct cpu *c, struct thread *t)
+{
+	if (cpu_feat.fsgsbase && t == c->cur && t != c->idle) {
+		t->fs_base = rdfsbase();
+		t->gs_base = user_gsbase();
+	}
+}
+
+/* switches the CPU from prev (c->cur, or NULL for the idle thread) to
+ * thread t, not the idle thread (address space, TSS, FPU, bases) */
+static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struct thread *t)
 {
 	struct task *prev_space = c->space;
 	c->cur = t;
 	if (prev_space != t->task) /* I/O rights come with it (mmu.h) */
 		mmu_activate_on(c, t->task, t->task->pml4_phys);
 	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
-	sched_load_bases(c, t);
+	sched_switch_bases(c, prev, t);
 	fpu_switch(c, t);
 }
 
 static inline void sched_switch_to(struct cpu *c, struct thread *t)
 {
-	if (t == c->idle)
-		c->cur = t;
-	else
-		sched_switch_thread(c, t);
+	if (t != c->idle) {
+		sched_switch_thread(c, c->cur == c->idle ? NULL : c->cur, t);
+		return;
+	}
+	sched_sync_bases(c, c->cur); /* the CPU keeps them while idle */
+	c->cur = t;
 }
 
 /* may t run now without passing over a more urgent ready thread? */

@@ -122,6 +122,8 @@ int thread_set_utcb(struct thread *t, uint64_t uaddr)
 uint64_t *thread_reg(struct thread *t, unsigned i)
 {
 	struct frame *f = &t->frame;
+	if (i >= LX4_REG_FSBASE)
+		sched_sync_bases(this_cpu(), t);
 	if (f->vector == VEC_SYSCALL && (i == LX4_REG_RCX || i == LX4_REG_R11))
 		return i == LX4_REG_RCX ? &f->rip : &f->rflags; /* what sysret loads */
 	switch (i) {
@@ -175,5 +177,5 @@ void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
 	}
 	*thread_reg(t, i) = v;
 	if (t == this_cpu()->cur && (i == LX4_REG_FSBASE || i == LX4_REG_GSBASE))
-		sched_load_bases(this_cpu(), t);
+		sched_switch_bases(this_cpu(), NULL, t);
 }

@@ -127,6 +127,25 @@ static inline uint64_t rdtsc(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
 }
+/* FS and GS bases with the FSGSBASE instructions (CR4.FSGSBASE is set when
+ * the CPU has them).  In the kernel the user's GS base is in
+ * KERNEL_GS_BASE: swapgs brings it into reach. */
+static inline uint64_t rdfsbase(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+static inline void wrfsbase(uint64_t v) { __asm__ volatile("wrfsbase %0" : : "r"(v)); }
+static inline uint64_t user_gsbase(void)
+{
+	uint64_t v;
+	__asm__ volatile("swapgs; rdgsbase %0; swapgs" : "=r"(v));
+	return v;
+}
+static inline void set_user_gsbase(uint64_t v) { __asm__ volatile("swapgs; wrgsbase %0; swapgs" : : "r"(v)); }
+#define CR4_FSGSBASE 0x10000ull
+
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void irq_enable(void) { __asm__ volatile("sti"); }

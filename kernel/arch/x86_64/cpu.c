@@ -210,6 +210,8 @@ void cpu_init(struct cpu *c)
 		cr4 |= CR4_SMAP;
 	if (cpu_feat.umip)
 		cr4 |= CR4_UMIP;
+	if (cpu_feat.fsgsbase) /* user code may then set its own bases too */
+		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
 	fpu_init();
 	c->ts_set = false;

@@ -8,7 +8,9 @@
 #define CPU_KSTACK 8
 #define CPU_USER_RSP 16
 #define CPU_CUR 32
-#define CPU_KCNT 40
+/* this CPU's kernel_entries counter in the KIP, mapped 4096 below the
+ * per-CPU structure (cpu.h): offsetof(struct lx4_kip, cpu) - 4096 */
+#define CPU_KENTRIES (128 - 4096) /* kip.c checks the 128 */
 #define VEC_SYSCALL 0x100
 #define T_FLAGS 0xd2 /* offsetof(struct thread, flags), checked in thread.h */
 #define TF_FOREIGN 1
@@ -104,11 +106,11 @@ syscall_entry:
 	mov %r11, F_RFLAGS(%rsp)
 	mov %gs:CPU_USER_RSP, %rcx
 	mov %rcx, F_RSP(%rsp)
-	movq $VEC_SYSCALL, F_VECTOR(%rsp)
+	/* the vector slot already says VEC_SYSCALL: every exit by iret puts
+	 * it back, and interrupts and exceptions write their own */
 	mov %rsp, %rdi
 	mov %gs:CPU_KSTACK, %rsp
-	mov %gs:CPU_KCNT, %rcx
-	incq (%rcx)
+	incq %gs:CPU_KENTRIES
 	/* the IPC fast paths first; rax still holds the call number */
 	testb $TF_FOREIGN, T_FLAGS(%rdi)
 	jnz 3f
@@ -139,6 +141,7 @@ arch_exit_to_user:
 	.size arch_exit_to_user, . - arch_exit_to_user
 
 exit_by_iret:
+	movq $VEC_SYSCALL, F_VECTOR(%rsp) /* for the next syscall entry */
 	POP_GPRS_BUT_RCX_R11
 	pop %rcx
 	pop %r11
@@ -201,10 +204,15 @@ trap_common:
 	jz from_kernel
 	swapgs
 	PUSH_GPRS
+	/* the user's DF and AC must not reach kernel code (an interrupt gate
+	 * clears neither; the syscall entry has FMASK for that) */
+	cld
+	pushfq
+	andl $~0x40000, (%rsp)
+	popfq
 	mov %rsp, %rdi
 	mov %gs:CPU_KSTACK, %rsp
-	mov %gs:CPU_KCNT, %rcx
-	incq (%rcx)
+	incq %gs:CPU_KENTRIES
 	call trap_user
 	mov %rax, %rdi
 	jmp arch_exit_to_user

@@ -187,6 +187,7 @@ static uint64_t *kalloc_table(void) { return kmem_page_alloc_boot(); }
 static uint64_t *noio_pdpt;  /* the I/O window of tasks without ports */
 static void *io_ff_page;     /* all bits set: every port denied */
 static void *tss_page;       /* the TSSes, mapped just below IO_WINDOW */
+static uint64_t *top_pt;     /* the page table of the last 2 MiB below it */
 
 /* a chain PDPT -> PD -> PT at slot 0 of each; returns the PT */
 static uint64_t *chain(uint64_t *pdpt, unsigned pdpt_i, unsigned pd_i)
@@ -211,10 +212,25 @@ static void io_window_init(uint64_t *pml4)
 	uint64_t *tpdpt = kalloc_table();
 	uint64_t *tpt = chain(tpdpt, 511, 511);
 	tpt[511] = virt_to_phys(tss_page) | PTE_P | PTE_W | PTE_G | (cpu_feat.nx ? PTE_NX : 0);
+	top_pt = tpt;
 	pml4[509] = virt_to_phys(tpdpt) | PTE_P | PTE_W;
 }
 
 void *mmu_tss_area(unsigned cpu) { return (void *)(IO_WINDOW - TSS_STRIDE * (cpu + 1)); }
+
+/* pages 508-510 of the last page table: the KIP, then struct cpu */
+struct cpu *mmu_map_percpu(struct cpu *c, void *kip_page)
+{
+	_Static_assert(sizeof(struct cpu) <= 2 * PAGE_SIZE, "struct cpu fits its alias");
+	uint64_t flags = PTE_P | PTE_W | PTE_G | (cpu_feat.nx ? PTE_NX : 0);
+	top_pt[508] = virt_to_phys(kip_page) | flags;
+	top_pt[509] = virt_to_phys(c) | flags;
+	top_pt[510] = (virt_to_phys(c) + PAGE_SIZE) | flags;
+	uint64_t va = IO_WINDOW - 3 * PAGE_SIZE;
+	for (unsigned i = 2; i <= 4; i++)
+		invlpg(IO_WINDOW - i * PAGE_SIZE);
+	return (struct cpu *)va;
+}
 
 int mmu_io_enable(struct task *t, void *bm0, void *bm1)
 {

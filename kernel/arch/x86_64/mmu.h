@@ -60,7 +60,7 @@ static inline void mmu_activate_on(struct cpu *c, struct task *t, paddr_t pml4)
 {
 	write_cr3(pml4);
 	c->space = t;
-	c->kcnt->cr3_loads++;
+	cpu_counters(c)->cr3_loads++;
 }
 /* drops TLB entries of t for the leaf at va if t is loaded here */
 void mmu_flush(struct task *t, uint64_t va, unsigned order);
@@ -75,6 +75,9 @@ void mmu_kernel_init(paddr_t max_phys);
 #define IO_WINDOW 0xffffff0000000000ull
 #define TSS_STRIDE 128 /* TSSes sit just below the window, one per CPU */
 void *mmu_tss_area(unsigned cpu);
+/* maps CPU 0's struct cpu (two pages) and the KIP just below it in the
+ * global kernel window; returns the alias address of the struct */
+struct cpu *mmu_map_percpu(struct cpu *c, void *kip_page);
 int mmu_io_enable(struct task *t, void *bm0, void *bm1);
 void mmu_io_disable(struct task *t);
 /* maps a device page uncached into kernel space; returns its address */
