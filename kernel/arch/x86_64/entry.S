@@ -204,14 +204,15 @@ trap_common:
 	jz from_kernel
 	swapgs
 	PUSH_GPRS
+	mov %rsp, %rdi
+	mov %gs:CPU_KSTACK, %rsp
 	/* the user's DF and AC must not reach kernel code (an interrupt gate
-	 * clears neither; the syscall entry has FMASK for that) */
+	 * clears neither; the syscall entry has FMASK for that).  On the
+	 * kernel stack: the frame is the first bytes of the TCB page. */
 	cld
 	pushfq
 	andl $~0x40000, (%rsp)
 	popfq
-	mov %rsp, %rdi
-	mov %gs:CPU_KSTACK, %rsp
 	incq %gs:CPU_KENTRIES
 	call trap_user
 	mov %rax, %rdi
