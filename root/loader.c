@@ -93,7 +93,7 @@ static int setup_thread(struct program *p, uint64_t entry, const struct program_
 	u->mr[LX4_REG_RDI] = o->arg0;
 	u->mr[LX4_REG_RSI] = o->arg1;
 	uint64_t mask = 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSI;
-	return (int)lx4_exregs(p->thread, LX4_EXREGS_WRITE | LX4_EXREGS_START, mask).err;
+	return (int)lx4_exregs(p->thread, LX4_EXREGS_WRITE | (o->stopped ? 0 : LX4_EXREGS_START), mask).err;
 }
 
 int program_start(struct program *p, const void *img, size_t size, const struct program_opts *o)
@@ -110,7 +110,8 @@ int program_start(struct program *p, const void *img, size_t size, const struct 
 		return err;
 	if ((err = load_segments(p, img, segs, info.nsegs)))
 		return err;
-	for (unsigned i = 0; i < TP_STACK_PAGES; i++)
+	unsigned stack_pages = o->stack_pages ? o->stack_pages : TP_STACK_PAGES;
+	for (unsigned i = 0; i < stack_pages; i++)
 		if ((err = program_give_page(p, TP_STACK_TOP - (i + 1) * 4096)))
 			return err;
 	if ((err = (int)lx4_map(p->task, lx4_fpage(LX4_ROOT_KIP, 12, LX4_FP_R), TP_KIP, 0)))

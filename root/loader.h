@@ -21,6 +21,8 @@ struct program_opts {
 	uint32_t ep;    /* the root endpoint: pager, handler and parent cap */
 	unsigned prio;
 	bool devices; /* give it the RTC ports and the IRQ control cap */
+	bool stopped; /* leave its thread stopped (exregs START runs it) */
+	unsigned stack_pages; /* 0: TP_STACK_PAGES */
 	uint64_t arg0, arg1;
 };
 

@@ -1,13 +1,15 @@
 /*
- * The root task.  It owns all free RAM and every I/O port; for now it runs
- * the suites named by its modules ("PATH ktest [filter]", "PATH kbench"),
- * prints a summary and ends QEMU with the result.  (The next step: start
- * the Linux server.)
+ * The root task.  It owns all free RAM and every I/O port.  Given a
+ * module "PATH server ..." (and "PATH initramfs") it starts the Linux
+ * server and hands it the machine; otherwise it runs the suites named by
+ * its modules ("PATH ktest [filter]", "PATH kbench"), prints a summary and
+ * ends QEMU with the result.
  */
 #include <lx4/bootinfo.h>
 
 #include "lx4.h"
 #include "mem.h"
+#include "server.h"
 #include "suite.h"
 
 #define EXIT_OK 0
@@ -49,6 +51,20 @@ int main(const struct lx4_bootinfo *bi)
 	}
 	mem_init(bi);
 	printf("[root] %lu free frames, kernel quota %lu pages\n", frames_free(), bi->kmem_quota_pages);
+	const struct lx4_bi_module *srv = NULL, *initrd = NULL;
+	for (unsigned i = 1; i < bi->nmodules; i++) {
+		char kind[32];
+		word(bi->modules[i].cmdline, 1, kind, sizeof kind);
+		if (!strcmp(kind, "server"))
+			srv = &bi->modules[i];
+		else if (!strcmp(kind, "initramfs"))
+			initrd = &bi->modules[i];
+	}
+	if (srv) {
+		server_run(bi, srv, initrd);
+		printf("[root] the Linux server did not start\n");
+		qemu_exit(EXIT_FAIL);
+	}
 	struct suite_stats st = {0};
 	unsigned suites = 0;
 	for (unsigned i = 1; i < bi->nmodules; i++) {

@@ -46,6 +46,36 @@ void frame_free(uint64_t va)
 
 uint64_t frames_free(void) { return nfree; }
 
+bool range_take_large(uint64_t *pa, uint64_t *size, uint64_t align)
+{
+	for (unsigned i = 0; i < nranges; i++) {
+		uint64_t b = (ranges[i].base + align - 1) & ~(align - 1), e = ranges[i].base + ranges[i].size;
+		if (e < b + align || (b > ranges[i].base && nranges == LX4_BI_MAX_RANGES))
+			continue;
+		uint64_t n = ((e - b) / align) * align;
+		if (n > align * 64)
+			n = align * 64; /* 128 MiB at a time */
+		*pa = b;
+		*size = n;
+		/* the frames below b stay with the root; [b, b+n) goes away */
+		if (b > ranges[i].base) {
+			/* keep [base, b) as a range of its own: move the rest up */
+			for (unsigned j = nranges; j > i + 1; j--)
+				ranges[j] = ranges[j - 1];
+			nranges++;
+			ranges[i + 1].base = b + n;
+			ranges[i + 1].size = e - (b + n);
+			ranges[i].size = b - ranges[i].base;
+		} else {
+			ranges[i].base = b + n;
+			ranges[i].size = e - (b + n);
+		}
+		nfree -= n / 4096;
+		return true;
+	}
+	return false;
+}
+
 static uint32_t next_slot = 16, slot_free_list[256];
 static unsigned nslot_free;
 
