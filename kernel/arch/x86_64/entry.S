@@ -151,6 +151,7 @@ isr_\vec:
 	STUB 255, 0
 
 trap_common:
+	cld                  /* a gate keeps the user's DF; C code needs it clear */
 	testb $3, 24(%rsp)   /* cs of the interrupted context */
 	jz from_kernel
 	swapgs
