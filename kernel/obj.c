@@ -70,7 +70,9 @@ void obj_reap(void)
 		switch (o->type) {
 		case LX4_OBJ_TASK: {
 			struct task *t = container_of(o, struct task, obj);
-			if (!t->used) /* else freed when its last charge goes */
+			/* else freed when its last charge goes; its own pages
+			 * going may have queued it again: then freed from there */
+			if (!t->used && !o->queued)
 				task_free(t);
 			break;
 		}

@@ -26,3 +26,21 @@ KTEST(fuzz_regress_df_on_trap)
 	KASSERT(lx4_utcb()->mr[LX4_REG_RFLAGS] & 0x400); /* DF, as the thread left it */
 	child_destroy(&c);
 }
+
+/* The last reference to a task went away with no destroy: reaping it
+ * freed the pages charged to it, the last uncharge queued it for reaping
+ * again, and it was freed while still queued; taking it off the queue
+ * again wrote into the freed page (the head of the kernel's free list). */
+KTEST(fuzz_regress_task_last_ref)
+{
+	uint64_t used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
+	for (unsigned i = 0; i < 4; i++) {
+		lx4_cap_t t = cap_new();
+		KEXPECT_EQ(lx4_task_create(t, 8, 16), 0);
+		KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, t), 0);
+		/* allocations walk the free list */
+		KEXPECT_EQ(lx4_task_create(t, 8, 16), 0);
+		KEXPECT_EQ(lx4_cap_destroy(t), 0);
+	}
+	KEXPECT_EQ(lx4_task_info(LX4_CAP_SELF_TASK).r2, used);
+}
