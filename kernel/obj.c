@@ -48,6 +48,14 @@ void obj_destroy(struct kobj *o)
 	}
 }
 
+void obj_doom(struct kobj *o)
+{
+	if (o->dead)
+		return;
+	o->doomed = 1;
+	obj_queue(o);
+}
+
 /* an account whose last charge went away may be freed now */
 void obj_task_idle(struct task *t)
 {
@@ -62,7 +70,7 @@ void obj_reap(void)
 	while ((o = c->reap)) {
 		c->reap = o->reap_next;
 		o->queued = 0;
-		if (o->refs)
+		if (o->refs && !o->doomed)
 			continue;
 		obj_destroy(o);
 		if (o->refs)

@@ -44,3 +44,35 @@ KTEST(fuzz_regress_task_last_ref)
 	}
 	KEXPECT_EQ(lx4_task_info(LX4_CAP_SELF_TASK).r2, used);
 }
+
+/* in a child: a task that holds the only capability to itself, and a
+ * thread of its own in its table (both cycles of references) */
+static void make_cycles(uint64_t done)
+{
+	lx4_cap_t t = 2, th = 3;
+	if (lx4_task_create(t, 8, 8) == 0 && lx4_cap_copy(t, 1, t, LX4_R_ALL, 0) == 0 &&
+	    lx4_thread_create(th, t) == 0 && lx4_cap_move(t, 2, th) == 0 && lx4_cap_delete(LX4_CAP_SELF_TASK, t) == 0)
+		*(volatile uint64_t *)done = 1;
+	else
+		*(volatile uint64_t *)done = 2;
+	for (;;)
+		lx4_exregs(LX4_CAP_SELF_THREAD, LX4_EXREGS_STOP, 0);
+}
+
+static volatile uint64_t cycles_done;
+static bool cycles_made(void) { return cycles_done != 0; }
+
+/* Destroying a task left the tasks it had created alive when they were
+ * only referenced from their own capability tables: its account, and so
+ * its creator's quota, never came back. */
+KTEST(fuzz_regress_task_cycle)
+{
+	page_new(); /* the heap's page tables, before we count */
+	uint64_t used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
+	struct child c;
+	task_spawn(&c, make_cycles, (uint64_t)&cycles_done, 0, 0, true);
+	KASSERT(wait_until(cycles_made, 1000000000));
+	KEXPECT_EQ(cycles_done, 1);
+	child_destroy(&c);
+	KEXPECT_EQ(lx4_task_info(LX4_CAP_SELF_TASK).r2, used);
+}
