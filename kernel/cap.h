@@ -18,7 +18,7 @@ struct cap {
 _Static_assert(sizeof(struct cap) == 32, "cap slots pack a page");
 
 #define CAPS_PER_LEAF (4096 / sizeof(struct cap))
-#define CAP_LEAVES 64
+#define CAP_LEAVES 128 /* 16,384 slots, as docs/kernel.md says */
 #define CAP_SLOTS_MAX (CAPS_PER_LEAF * CAP_LEAVES)
 
 struct thread;

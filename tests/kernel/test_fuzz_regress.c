@@ -76,3 +76,18 @@ KTEST(fuzz_regress_task_cycle)
 	child_destroy(&c);
 	KEXPECT_EQ(lx4_task_info(LX4_CAP_SELF_TASK).r2, used);
 }
+
+/* docs/kernel.md: a capability table holds up to 16,384 slots; the kernel
+ * took at most 8,192 (64 leaves of 128) and said EINVAL */
+KTEST(fuzz_regress_cap_slots_max)
+{
+	lx4_cap_t t = cap_new();
+	KEXPECT_EQ(lx4_task_create(t, 8, 16385), -LX4_EINVAL);
+	KEXPECT_EQ(lx4_task_create(t, 8, 16384), 0);
+	lx4_cap_t ep = ep_new();
+	KEXPECT_EQ(lx4_cap_copy(t, 16383, ep, LX4_R_SEND, 0), 0);
+	KEXPECT_EQ(lx4_cap_copy(t, 8192, ep, LX4_R_SEND, 0), 0);
+	KEXPECT_EQ(lx4_cap_copy(t, 16384, ep, LX4_R_SEND, 0), -LX4_ECAP);
+	KEXPECT_EQ(lx4_cap_info(t, 16383).r1, LX4_OBJ_ENDPOINT);
+	KEXPECT_EQ(lx4_cap_destroy(t), 0);
+}
