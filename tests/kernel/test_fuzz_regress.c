@@ -60,7 +60,10 @@ static void make_cycles(uint64_t done)
 }
 
 static volatile uint64_t cycles_done;
-static bool cycles_made(void) { return cycles_done != 0; }
+static bool cycles_made(void)
+{
+	return cycles_done != 0;
+}
 
 /* Destroying a task left the tasks it had created alive when they were
  * only referenced from their own capability tables: its account, and so
