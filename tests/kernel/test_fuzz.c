@@ -32,10 +32,17 @@
  */
 #include "ktest.h"
 
-#define FUZZ_SEED      0x6c7834f0220a5eedull
+/* the seed and the sizes can be set at build time (-D), e.g. to explore */
+#ifndef FUZZ_SEED
+#define FUZZ_SEED 0x6c7834f0220a5eedull
+#endif
+#ifndef FUZZ_CALLS
+#define FUZZ_CALLS 100000 /* in all */
+#endif
+#ifndef FUZZ_ROUNDS
+#define FUZZ_ROUNDS 5 /* fresh fuzzer tasks each round */
+#endif
 #define FUZZ_TASKS     4
-#define FUZZ_CALLS     100000 /* in all */
-#define FUZZ_ROUNDS    5      /* fresh fuzzer tasks each round */
 #define FZ_ROUND_CALLS (FUZZ_CALLS / FUZZ_TASKS / FUZZ_ROUNDS)
 #define FUZZ_TRACE     0                       /* 1: log every call (slow) */
 #define FUZZ_VERBOSE   0                       /* 1: results per call in the summary */
@@ -128,6 +135,8 @@ struct fz_stats {
 	uint64_t bad;          /* checks that failed; the first is described in why */
 	char why[200];
 	struct fz_last last[8];
+	struct fz_last slowest; /* the longest call during which nothing else ran */
+	uint64_t slowest_ns;
 	unsigned nlast;
 };
 
@@ -549,6 +558,17 @@ static void check_args(struct fz *f, unsigned op, const uint64_t *a, long err)
 		fz_bad(f, "%s(%lx %lx %lx %lx)=%ld", op_name[op], a[0], a[1], a[2], a[3], err);
 }
 
+/* a map_query result: rights, order 12 or 21, kernel-owned only for a
+ * page; nothing in the top page */
+static void check_query(struct fz *f, uint64_t va, uint64_t q)
+{
+	uint64_t rights = q & 0xffff, order = (q >> 16) & 0xff, kowned = q >> 24;
+	bool ok = !q || (!(rights & ~LX4_FP_RWX) && (rights & LX4_FP_R) && kowned <= 1 &&
+			 (order == 12 || (order == 21 && !kowned)));
+	if (!ok || (q && va >= USER_END))
+		fz_bad(f, "map_query(%lx) = %lx", va, q);
+}
+
 /* a new object sits in slot with all rights and no badge */
 static void check_new(struct fz *f, uint64_t slot, unsigned type)
 {
@@ -718,6 +738,13 @@ static void fz_one(struct fz *f)
 		a[4] = chance(f, 50) ? 0 : gen_word(f);
 		trace(f, op, a);
 		r = lx4_syscall(LX4_SYS_CAP_COPY, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (!r.err && is_self_task(a[0])) {
+			/* at most the rights asked for; a badge only on an endpoint */
+			struct lx4_sysret i = lx4_cap_info(LX4_CAP_SELF_TASK, (lx4_cap_t)a[1]);
+			if (i.err || (i.r2 & ~a[3]) || (a[4] && ((i.r1 & 0xff) != LX4_OBJ_ENDPOINT || i.r3 != a[4])))
+				fz_bad(f, "cap_copy(%lx %lx %lx) badge %lx: %ld %lx %lx %lx", a[1], a[2], a[3], a[4],
+				       i.err, i.r1, i.r2, i.r3);
+		}
 		break;
 	case OP_CAP_MOVE:
 		a[0] = gen_slot_of(f, K_TASK);
@@ -889,6 +916,8 @@ static void fz_one(struct fz *f)
 		a[1] = gen_addr(f);
 		trace(f, op, a);
 		r = lx4_syscall(LX4_SYS_MAP_QUERY, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (!r.err)
+			check_query(f, a[1], r.r1);
 		break;
 	case OP_DEBUG:
 		/* no writes of random bytes to the log: lengths 0 or too long */
@@ -1088,7 +1117,23 @@ static void fz_main(uint64_t id, uint64_t round)
 			victim_buffers(&f, below(&f, FZ_VICTIMS));
 		if (i % 1024 == 0 && text_sum() != sum)
 			fz_bad(&f, "the image text changed");
+		if (i % 64 == 0) {
+			/* the top page is never mapped; the UTCB stays */
+			struct lx4_sysret q = lx4_map_query(LX4_CAP_SELF_TASK, USER_END);
+			if (q.err || q.r1)
+				fz_bad(&f, "the top page: %ld %lx", q.err, q.r1);
+			q = lx4_map_query(LX4_CAP_SELF_TASK, TP_UTCB);
+			if (q.err || q.r1 != ((1ull << 24) | (12 << 16) | LX4_FP_R | LX4_FP_W))
+				fz_bad(&f, "the UTCB: %ld %lx", q.err, q.r1);
+		}
+		/* the time of a call nothing else ran in: the kernel's */
+		uint64_t cs = kip()->cpu[0].context_switches, t = now_ns();
 		fz_one(&f);
+		t = now_ns() - t;
+		if (cs == kip()->cpu[0].context_switches && t > f.st->slowest_ns) {
+			f.st->slowest_ns = t;
+			f.st->slowest = f.st->last[(f.st->nlast - 1) % 8];
+		}
 		f.st->calls++;
 	}
 	f.st->done = 1;
@@ -1101,6 +1146,7 @@ static void fz_main(uint64_t id, uint64_t round)
 struct wd_shared {
 	volatile uint64_t started, stop, stopped;
 	volatile uint64_t wakeups, corrupt, first_bad, bad_recv, max_gap_ns;
+	volatile uint64_t fpu_bad, early; /* xmm registers changed; woke before the timeout */
 };
 
 #define WD_SHARED     0x0000005000000000ull
@@ -1113,6 +1159,30 @@ static uint64_t wd_pattern(uint64_t gen, uint64_t i)
 	return (gen * 0x9e3779b97f4a7c15ull) ^ (i * 0xbf58476d1ce4e5b9ull) ^ 0x5744;
 }
 
+#define XMM_LOAD(k)  "movdqu " #k "*16+%[in], %%xmm" #k "\n"
+#define XMM_STORE(k) "movdqu %%xmm" #k ", " #k "*16+%[out]\n"
+
+/* receives on ep with a timeout, with xmm0-15 loaded from in before and
+ * stored to out after: the lazy FPU switch must keep them */
+static long recv_xmm(lx4_cap_t ep, uint64_t timeout, const uint64_t *in, uint64_t *out)
+{
+	long err;
+	uint64_t rdi = ep;
+	register uint64_t r10 __asm__("r10") = timeout;
+	__asm__ volatile(XMM_LOAD(0) XMM_LOAD(1) XMM_LOAD(2) XMM_LOAD(3) XMM_LOAD(4) XMM_LOAD(5) XMM_LOAD(6) XMM_LOAD(7)
+			     XMM_LOAD(8) XMM_LOAD(9) XMM_LOAD(10) XMM_LOAD(11) XMM_LOAD(12) XMM_LOAD(13) XMM_LOAD(14)
+				 XMM_LOAD(15) "syscall\n" XMM_STORE(0) XMM_STORE(1) XMM_STORE(2) XMM_STORE(3)
+				     XMM_STORE(4) XMM_STORE(5) XMM_STORE(6) XMM_STORE(7) XMM_STORE(8) XMM_STORE(9)
+					 XMM_STORE(10) XMM_STORE(11) XMM_STORE(12) XMM_STORE(13) XMM_STORE(14)
+					     XMM_STORE(15)
+			 : "=a"(err), "+D"(rdi), "+r"(r10), [out] "=m"(*(uint64_t(*)[32])out)
+			 : "a"(LX4_SYS_RECV), [in] "m"(*(const uint64_t(*)[32])in)
+			 : "rcx", "r11", "rsi", "rdx", "r8", "r9", "r12", "r13", "r14", "r15", "rbx", "memory", "xmm0",
+			   "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+			   "xmm12", "xmm13", "xmm14", "xmm15");
+	return err;
+}
+
 /* wakes up every WD_PERIOD_NS, checks and renews its private pages */
 static void watchdog(uint64_t ep)
 {
@@ -1122,11 +1192,16 @@ static void watchdog(uint64_t ep)
 	for (unsigned i = 0; i < n; i++)
 		priv[i] = wd_pattern(gen, i);
 	sh->started = 1;
-	uint64_t last = now_ns();
+	uint64_t last = now_ns(), xin[32], xout[32];
 	while (!sh->stop) {
-		struct lx4_msg m;
-		long e = lx4_recv((lx4_cap_t)ep, &m, WD_PERIOD_NS);
+		for (unsigned i = 0; i < 32; i++)
+			xin[i] = wd_pattern(gen, ~i);
+		long e = recv_xmm((lx4_cap_t)ep, WD_PERIOD_NS, xin, xout);
 		uint64_t t = now_ns();
+		if (memcmp(xin, xout, sizeof xin))
+			sh->fpu_bad++;
+		if (t - last < WD_PERIOD_NS)
+			sh->early++;
 		if (t - last > sh->max_gap_ns)
 			sh->max_gap_ns = t - last;
 		last = t;
@@ -1238,8 +1313,16 @@ static void summary(uint64_t ns, const struct wd_shared *wd)
 		}
 		printf("fuzz: %s:%s\n", op_name[o], buf);
 	}
-	printf("fuzz: watchdog: %lu wake-ups, longest gap %lu us, %lu corrupt words, %lu bad receives\n", wd->wakeups,
-	       wd->max_gap_ns / 1000, wd->corrupt, wd->bad_recv);
+	struct fz_stats *slow = &g_stats[0];
+	for (unsigned i = 1; i < FUZZ_TASKS; i++)
+		if (g_stats[i].slowest_ns > slow->slowest_ns)
+			slow = &g_stats[i];
+	printf("fuzz: slowest call: %lu us, %s(%lx %lx %lx %lx)=%ld\n", slow->slowest_ns / 1000,
+	       op_name[slow->slowest.op], slow->slowest.a[0], slow->slowest.a[1], slow->slowest.a[2],
+	       slow->slowest.a[3], slow->slowest.err);
+	printf("fuzz: watchdog: %lu wake-ups, longest gap %lu us, %lu corrupt words, %lu bad receives, %lu early, %lu "
+	       "lost xmm\n",
+	       wd->wakeups, wd->max_gap_ns / 1000, wd->corrupt, wd->bad_recv, wd->early, wd->fpu_bad);
 }
 
 static void echo_server(uint64_t ep)
@@ -1320,7 +1403,7 @@ KTEST(fuzz_kernel_api)
 	KEXPECT_EQ(lx4_exregs(wdc.thread, LX4_EXREGS_START, 0).err, 0);
 	uint64_t wd_used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
 
-	uint64_t t0 = now_ns();
+	uint64_t t0 = now_ns(), destroy_ns = 0;
 	for (unsigned round = 0; round < FUZZ_ROUNDS; round++) {
 		for (unsigned i = 0; i < FUZZ_TASKS; i++) {
 			g_stats[i].done = 0;
@@ -1331,8 +1414,11 @@ KTEST(fuzz_kernel_api)
 		fz_wait(fault, t0 + FUZZ_LIMIT_NS);
 		/* everything a fuzzer made goes with its task */
 		for (unsigned i = 0; i < FUZZ_TASKS; i++) {
+			uint64_t t = now_ns();
 			KEXPECT_EQ(lx4_cap_destroy(fc[i].thread), 0);
 			KEXPECT_EQ(lx4_cap_destroy(fc[i].task), 0);
+			t = now_ns() - t;
+			destroy_ns = t > destroy_ns ? t : destroy_ns;
 		}
 		uint64_t used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
 		if (used != wd_used) {
@@ -1351,9 +1437,12 @@ KTEST(fuzz_kernel_api)
 		sleep_ns(10000000);
 	KASSERT(wd->stopped);
 	summary(elapsed, wd);
+	printf("fuzz: longest destruction of a fuzzer task: %lu us\n", destroy_ns / 1000);
 
 	KEXPECT_EQ(wd->corrupt, 0);
 	KEXPECT_EQ(wd->bad_recv, 0);
+	KEXPECT_EQ(wd->fpu_bad, 0);
+	KEXPECT_EQ(wd->early, 0);
 	KASSERT(wd->wakeups >= 10 && wd->wakeups >= elapsed / WD_PERIOD_NS / 4);
 	child_destroy(&wdc);
 	KEXPECT_EQ(lx4_task_info(LX4_CAP_SELF_TASK).r2, used0);
