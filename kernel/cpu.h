@@ -32,6 +32,7 @@ struct cpu {
 	struct thread *rq_head[NPRIO], *rq_tail[NPRIO];
 	struct thread *timeouts;   /* sorted by deadline */
 	struct kobj *reap;         /* objects to destroy/free */
+	struct thread *zombie;     /* dead but still cur: freed once we leave it */
 	void *arch;                /* arch per-CPU data (GDT, TSS) */
 };
 

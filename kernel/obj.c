@@ -85,7 +85,12 @@ void obj_reap(void)
 			break;
 		}
 		case LX4_OBJ_THREAD:
-			thread_free(obj_thread(o));
+			/* a thread that dropped the last reference to itself
+			 * is still what the CPU runs on: sched_finish frees it */
+			if (obj_thread(o) == c->cur)
+				c->zombie = obj_thread(o);
+			else
+				thread_free(obj_thread(o));
 			break;
 		case LX4_OBJ_ENDPOINT:
 			kfree(o->owner, obj_ep(o), sizeof(struct endpoint));

@@ -94,3 +94,38 @@ KTEST(fuzz_regress_cap_slots_max)
 	KEXPECT_EQ(lx4_cap_info(t, 16383).r1, LX4_OBJ_ENDPOINT);
 	KEXPECT_EQ(lx4_cap_destroy(t), 0);
 }
+
+static void delete_self(uint64_t slot)
+{
+	lx4_cap_delete(LX4_CAP_SELF_TASK, (lx4_cap_t)slot);
+	for (;;) /* not reached */
+		lx4_yield();
+}
+
+/* A thread that deleted the last capability to itself was freed while the
+ * kernel still ran on it: sched_finish then read its state from the freed
+ * page (and, had the page changed, returned to it).  Seen with freed pages
+ * poisoned; harmless by luck otherwise. */
+KTEST(fuzz_regress_thread_frees_itself)
+{
+	struct child c;
+	task_spawn(&c, delete_self, 0, 0, 0, false);
+	lx4_cap_t x = cap_new();
+	KEXPECT_EQ(lx4_thread_create(x, c.task), 0);
+	uint64_t stack = (uint64_t)page_new(), utcb = utcb_new();
+	KEXPECT_EQ(lx4_map(c.task, lx4_fpage(stack, 12, LX4_FP_R | LX4_FP_W), stack, 0), 0);
+	KEXPECT_EQ(lx4_thread_config(x, LX4_TCFG_UTCB, utcb), 0);
+	KEXPECT_EQ(lx4_thread_config(x, LX4_TCFG_FSBASE, utcb), 0);
+	KEXPECT_EQ(lx4_cap_copy(c.task, 5, x, LX4_R_ALL, 0), 0);
+	struct lx4_utcb *u = lx4_utcb();
+	u->mr[LX4_REG_RIP] = (uint64_t)delete_self;
+	u->mr[LX4_REG_RSP] = stack + 4096 - 8;
+	u->mr[LX4_REG_RDI] = 5;
+	uint64_t mask = 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI;
+	KEXPECT_EQ(lx4_exregs(x, LX4_EXREGS_WRITE | LX4_EXREGS_START, mask).err, 0);
+	uint64_t threads = lx4_task_info(c.task).r3;
+	KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, x), 0); /* its cap in c.task is the last */
+	sleep_ns(10000000);
+	KEXPECT_EQ(lx4_task_info(c.task).r3, threads - 1); /* it ran, ended and went */
+	child_destroy(&c);
+}
