@@ -1,34 +1,46 @@
 /*
  * The kernel-API fuzzer (fuzz_kernel_api).
  *
- * FUZZ_TASKS fuzzer tasks make FUZZ_CALLS random system calls in all.  The
- * arguments lean toward the interesting: small capability slots, where
- * each fuzzer keeps endpoints, badged copies, child tasks, threads (some
- * running, some not), IRQ objects and the IRQ control cap; pseudo caps,
- * 0, ~0, kernel and non-canonical addresses, page-aligned addresses in a
- * scratch region of the fuzzer's own, memory and I/O fpages, tags with
- * typed items, zero and tiny timeouts, random exregs flags and masks,
- * random thread_config values.  A watchdog task of higher priority wakes
- * up periodically and checks a pattern in its private pages; at the end
- * every fuzzer must have made all its calls, the watchdog must have woken
- * up regularly and found its memory intact, the kernel must still work and
- * nothing may leak.
+ * FUZZ_TASKS fuzzer tasks make FUZZ_CALLS random system calls in all, in
+ * FUZZ_ROUNDS rounds: each round the test makes fresh fuzzer tasks, lets
+ * each make its share of calls (with a fresh set of objects every
+ * FZ_EPOCH calls), destroys them and checks that its quota came back.
+ * The arguments lean toward the interesting: small capability slots, each
+ * kind of object in its own range (endpoints, badged and reduced copies,
+ * child tasks, threads, IRQ objects; the IRQ control cap); pseudo caps, 0,
+ * ~0, out-of-range slots; kernel, non-canonical and scratch addresses;
+ * memory and I/O fpages; tags with typed items; zero and tiny timeouts,
+ * never infinite ones; random exregs flags, masks and registers; random
+ * thread_config values.  Victim threads (an echo server, a caller, an
+ * int3 loop) run in the fuzzer's task and in a child, so that messages,
+ * replies, exceptions and page faults flow.  Wild tasks, below the
+ * fuzzers, make calls with no filter at all from a world of their own.
  *
- * Replay: each fuzzer's calls depend only on FUZZ_SEED (printed) and its
- * index, never on what the kernel returned; FUZZ_TRACE 1 logs every call.
+ * Checks: every result is an error code, and the rules of docs/kernel.md
+ * about arguments hold; new objects look new; used <= quota; the image
+ * text does not change; faults of a fuzzer come to the test.  A watchdog
+ * task above the fuzzers wakes up every 5 ms and checks its private pages,
+ * its xmm registers and its timeouts.  At the end every fuzzer must have
+ * made all its calls, the watchdog must have woken up regularly, the
+ * kernel must still work and nothing may leak.
+ *
+ * Replay: a fuzzer's calls depend only on FUZZ_SEED (printed), its index
+ * and the round, never on what the kernel returned.  Build with
+ * -DFUZZ_SEED=... for another seed; FUZZ_TRACE 1 logs every call.
  *
  * A fuzzer must not destroy itself, so a few arguments are kept away from
- * it (the "protected" ranges: its image, stack, UTCBs and KIP):
+ * it (the "protected" ranges are its image, stack, UTCBs and KIP):
  *  - the pseudo caps are never destroyed, its own thread is never stopped,
  *    given registers other than syscall scratch ones, a pager, handler, FS
  *    base, foreign ABI or a lower priority;
  *  - nothing is mapped over, granted away from or unmapped (SELF) from a
- *    protected range; protected memory leaves the task read-only;
+ *    protected range, and protected memory leaves the task without write;
  *  - a thread's rip is only ever set (exregs, exception replies) to an
- *    address outside the image or to one of the victim routines below,
- *    which use registers only, so no thread ever runs its C code;
+ *    address outside the image or to a victim routine, which uses
+ *    registers only, so no thread but the fuzzer's own runs its C code;
  *  - receive windows of the fuzzer's own threads lie in its scratch region.
- * It holds no capability to its own task or thread, and depends on no slot.
+ * It holds no capability to its own task or thread, and depends on no slot
+ * (the IRQ control cap waits in FZ_RESERVE, which is never an argument).
  */
 #include "ktest.h"
 
@@ -687,7 +699,7 @@ static uint64_t gen_tcfg_value(struct fz *f, uint64_t what)
 	}
 }
 
-/* one random call; returns its result */
+/* one random call, recorded and checked */
 static void fz_one(struct fz *f)
 {
 	unsigned total = 0, op = 0;
@@ -1085,9 +1097,8 @@ static void fz_setup(struct fz *f)
 }
 
 /* the end of an epoch: destroy what the slots name and empty them */
-static void fz_clear(struct fz *f)
+static void fz_clear(void)
 {
-	(void)f;
 	for (lx4_cap_t s = 1; s < FZ_RESERVE; s++) {
 		lx4_cap_destroy(s);
 		lx4_cap_delete(LX4_CAP_SELF_TASK, s);
@@ -1108,7 +1119,7 @@ static void fz_main(uint64_t id, uint64_t round)
 	for (unsigned i = 0; i < FZ_ROUND_CALLS; i++) {
 		if (i % FZ_EPOCH == 0) {
 			if (i)
-				fz_clear(&f);
+				fz_clear();
 			fz_setup(&f);
 		}
 		if (i % 32 == 0)
@@ -1139,6 +1150,113 @@ static void fz_main(uint64_t id, uint64_t round)
 	f.st->done = 1;
 	for (;;)
 		lx4_exregs(LX4_CAP_SELF_THREAD, LX4_EXREGS_STOP, 0);
+}
+
+/* ---- wild tasks ---------------------------------------------------------
+ * Tasks of their own that the test makes each round, below the fuzzers:
+ * their threads make random calls with no filter at all (they may destroy,
+ * stop or unmap themselves), with only the objects made for them.  They
+ * have the image (read, execute), the KIP, data pages at FZ_SCRATCH (the
+ * call count in the first word; a stack page for each thread), endpoints
+ * in slots 1 and 2 (handler and pager), their task in 3, threads in 4-6. */
+
+#define WILD_TASKS   2
+#define WILD_THREADS 3
+#define WILD_PRIO    70
+#define WILD_PAGES   (1 + WILD_THREADS)
+
+static void fz_wild(uint64_t seed, uint64_t count)
+{
+	struct fz f = {.s = seed | 1};
+	struct lx4_utcb *u = lx4_utcb();
+	for (;;) {
+		uint64_t a[6], w[LX4_MR_COUNT];
+		for (unsigned i = 0; i < 6; i++)
+			a[i] = chance(&f, 40) ? 1 + below(&f, 16) : gen_word(&f);
+		long nr = chance(&f, 97) ? 1 + (long)below(&f, LX4_SYS_COUNT - 1) : (long)PICK(&f, bad_nrs);
+		if (nr <= LX4_SYS_REPLY_TO) {
+			struct lx4_msg m;
+			gen_msg(&f, &m, w);
+			memcpy(&u->mr[LX4_MR_REGS], &w[LX4_MR_REGS], sizeof(w) - LX4_MR_REGS * sizeof(w[0]));
+			uint64_t t1 = chance(&f, 3) ? LX4_TIMEOUT_NEVER : gen_timeout(&f);
+			uint64_t t2 = chance(&f, 3) ? LX4_TIMEOUT_NEVER : gen_timeout(&f);
+			fz_ipc(nr, a[0], &m, t1, t2);
+		} else {
+			if (nr == LX4_SYS_MAP || nr == LX4_SYS_UNMAP || nr == LX4_SYS_MAP_QUERY)
+				a[1] = chance(&f, 85) ? gen_fpage(&f) : gen_iopage(&f);
+			if (nr == LX4_SYS_MAP)
+				a[2] = gen_addr(&f);
+			if (nr == LX4_SYS_THREAD_CONFIG)
+				a[2] = gen_tcfg_value(&f, a[1] = 1 + below(&f, LX4_TCFG_TIMESLICE + 1));
+			if (nr == LX4_SYS_DEBUG && a[0] == LX4_DBG_WRITE)
+				a[1] = 0; /* no random bytes in the log */
+			if (nr == LX4_SYS_THREAD_EXREGS) {
+				for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+					u->mr[i] = gen_word(&f);
+				u->mr[LX4_REG_RIP] = chance(&f, 30) ? (uint64_t)fz_wild : gen_rip(&f);
+				u->mr[LX4_REG_RSP] = FZ_SCRATCH + below(&f, WILD_PAGES) * 4096 + 4088;
+				u->mr[LX4_REG_RSI] = count;
+			}
+			lx4_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		}
+		(*(volatile uint64_t *)count)++;
+	}
+}
+
+struct wild {
+	lx4_cap_t task, thread[WILD_THREADS], ep; /* ep: a slot for making its endpoints */
+	uint8_t *data[WILD_PAGES];
+};
+
+static void wild_spawn(struct wild *w, uint64_t seed)
+{
+	KEXPECT_EQ(lx4_task_create(w->task, 64, 64), 0);
+	KEXPECT_EQ(lx4_map(w->task, lx4_fpage(FZ_IMAGE, 22, LX4_FP_R | LX4_FP_X), FZ_IMAGE, 0), 0);
+	KEXPECT_EQ(lx4_map(w->task, lx4_fpage(TP_KIP, 12, LX4_FP_R), TP_KIP, 0), 0);
+	for (unsigned k = 0; k < WILD_PAGES; k++) {
+		memset(w->data[k], 0, 4096);
+		KEXPECT_EQ(lx4_map(w->task, lx4_fpage((uint64_t)w->data[k], 12, LX4_FP_R | LX4_FP_W),
+				   FZ_SCRATCH + k * 4096ull, 0),
+			   0);
+	}
+	KEXPECT_EQ(lx4_cap_copy(w->task, 3, w->task, LX4_R_ALL, 0), 0);
+	for (unsigned k = 0; k < WILD_THREADS; k++) {
+		lx4_cap_t t = w->thread[k];
+		KEXPECT_EQ(lx4_thread_create(t, w->task), 0);
+		KEXPECT_EQ(lx4_cap_copy(w->task, 4 + k, t, LX4_R_ALL, 0), 0);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_UTCB, TP_UTCB_AREA + k * 4096ull), 0);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_FSBASE, TP_UTCB_AREA + k * 4096ull), 0);
+		KEXPECT_EQ(lx4_thread_config(t, LX4_TCFG_PRIORITY, WILD_PRIO), 0);
+		struct lx4_utcb *u = lx4_utcb();
+		u->mr[LX4_REG_RIP] = (uint64_t)fz_wild;
+		u->mr[LX4_REG_RSP] = FZ_SCRATCH + (k + 2) * 4096ull - 8;
+		u->mr[LX4_REG_RDI] = seed + k;
+		u->mr[LX4_REG_RSI] = FZ_SCRATCH;
+		uint64_t mask = 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSI;
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE, mask).err, 0);
+	}
+	/* their exceptions go to the endpoint in slot 1, page faults to 2 */
+	for (lx4_cap_t c = 1; c <= 2; c++) {
+		KEXPECT_EQ(lx4_ep_create(w->ep), 0);
+		for (unsigned k = 0; k < WILD_THREADS; k++)
+			KEXPECT_EQ(lx4_thread_config(w->thread[k], c == 1 ? LX4_TCFG_HANDLER : LX4_TCFG_PAGER, w->ep),
+				   0);
+		KEXPECT_EQ(lx4_cap_move(w->task, c, w->ep), 0);
+	}
+	for (unsigned k = 0; k < WILD_THREADS; k++)
+		KEXPECT_EQ(lx4_exregs(w->thread[k], LX4_EXREGS_START, 0).err, 0);
+}
+
+/* the task and threads may have destroyed themselves already */
+static uint64_t wild_destroy(struct wild *w)
+{
+	for (unsigned k = 0; k <= WILD_THREADS; k++) {
+		lx4_cap_t c = k < WILD_THREADS ? w->thread[k] : w->task;
+		long e = lx4_cap_destroy(c);
+		KASSERT(e == 0 || e == -LX4_EDEAD);
+		KASSERT(e == 0 || lx4_cap_delete(LX4_CAP_SELF_TASK, c) == 0);
+	}
+	return *(volatile uint64_t *)w->data[0];
 }
 
 /* ---- the watchdog -------------------------------------------------------- */
@@ -1381,6 +1499,15 @@ KTEST(fuzz_kernel_api)
 		for (unsigned k = 0; k < FZ_SCRATCH_PAGES; k++)
 			fc[i].scratch[k] = page_new();
 	}
+	struct wild wc[WILD_TASKS];
+	for (unsigned k = 0; k < WILD_TASKS; k++) {
+		wc[k].task = cap_new();
+		for (unsigned i = 0; i < WILD_THREADS; i++)
+			wc[k].thread[i] = cap_new();
+		wc[k].ep = cap_new();
+		for (unsigned i = 0; i < WILD_PAGES; i++)
+			wc[k].data[i] = page_new();
+	}
 	struct wd_shared *wd = page_new();
 	void *wd_priv[WD_PRIV_PAGES];
 	for (unsigned k = 0; k < WD_PRIV_PAGES; k++)
@@ -1403,12 +1530,14 @@ KTEST(fuzz_kernel_api)
 	KEXPECT_EQ(lx4_exregs(wdc.thread, LX4_EXREGS_START, 0).err, 0);
 	uint64_t wd_used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
 
-	uint64_t t0 = now_ns(), destroy_ns = 0;
+	uint64_t t0 = now_ns(), destroy_ns = 0, wild_calls = 0;
 	for (unsigned round = 0; round < FUZZ_ROUNDS; round++) {
 		for (unsigned i = 0; i < FUZZ_TASKS; i++) {
 			g_stats[i].done = 0;
 			fz_spawn(i, round, &fc[i]);
 		}
+		for (unsigned k = 0; k < WILD_TASKS; k++)
+			wild_spawn(&wc[k], FUZZ_SEED ^ (0xd1b54a32d192ed03ull * (round * WILD_TASKS + k + 1)));
 		for (unsigned i = 0; i < FUZZ_TASKS; i++)
 			KEXPECT_EQ(lx4_exregs(fc[i].thread, LX4_EXREGS_START, 0).err, 0);
 		fz_wait(fault, t0 + FUZZ_LIMIT_NS);
@@ -1420,6 +1549,8 @@ KTEST(fuzz_kernel_api)
 			t = now_ns() - t;
 			destroy_ns = t > destroy_ns ? t : destroy_ns;
 		}
+		for (unsigned k = 0; k < WILD_TASKS; k++)
+			wild_calls += wild_destroy(&wc[k]);
 		uint64_t used = lx4_task_info(LX4_CAP_SELF_TASK).r2;
 		if (used != wd_used) {
 			dump_fuzzers();
@@ -1437,7 +1568,8 @@ KTEST(fuzz_kernel_api)
 		sleep_ns(10000000);
 	KASSERT(wd->stopped);
 	summary(elapsed, wd);
-	printf("fuzz: longest destruction of a fuzzer task: %lu us\n", destroy_ns / 1000);
+	printf("fuzz: longest destruction of a fuzzer task: %lu us; wild tasks: %lu calls\n", destroy_ns / 1000,
+	       wild_calls);
 
 	KEXPECT_EQ(wd->corrupt, 0);
 	KEXPECT_EQ(wd->bad_recv, 0);
