@@ -56,9 +56,13 @@
 #endif
 #define FUZZ_TASKS     4
 #define FZ_ROUND_CALLS (FUZZ_CALLS / FUZZ_TASKS / FUZZ_ROUNDS)
-#define FUZZ_TRACE     0                       /* 1: log every call (slow) */
-#define FUZZ_VERBOSE   0                       /* 1: results per call in the summary */
-#define FUZZ_LIMIT_NS  (50ull * 1000000000ull) /* the root gives a test 60 s */
+#ifndef FUZZ_TRACE
+#define FUZZ_TRACE 0 /* 1: log every call (slow) */
+#endif
+#ifndef FUZZ_VERBOSE
+#define FUZZ_VERBOSE 0 /* 1: results per call in the summary */
+#endif
+#define FUZZ_LIMIT_NS (50ull * 1000000000ull) /* the root gives a test 60 s */
 
 #define FZ_PRIO          80
 #define WD_PRIO          90
