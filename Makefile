@@ -29,7 +29,8 @@ ROOT_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard root/*.c))
 KTEST_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard tests/kernel/*.c))
 KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kernel/main.c tests/kernel/util.c)
 
-IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf
+# the benchmark image only when there are benchmarks to link
+IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(if $(KBENCH_OBJ),$(B)/kbench.elf)
 
 .PHONY: all run test bench debug clean format unit deps
 all: $(IMAGES)

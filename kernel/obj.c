@@ -48,6 +48,14 @@ void obj_destroy(struct kobj *o)
 	}
 }
 
+void obj_doom(struct kobj *o)
+{
+	if (o->dead)
+		return;
+	o->doomed = 1;
+	obj_queue(o);
+}
+
 /* an account whose last charge went away may be freed now */
 void obj_task_idle(struct task *t)
 {
@@ -62,7 +70,7 @@ void obj_reap(void)
 	while ((o = c->reap)) {
 		c->reap = o->reap_next;
 		o->queued = 0;
-		if (o->refs)
+		if (o->refs && !o->doomed)
 			continue;
 		obj_destroy(o);
 		if (o->refs)
@@ -70,15 +78,17 @@ void obj_reap(void)
 		switch (o->type) {
 		case LX4_OBJ_TASK: {
 			struct task *t = container_of(o, struct task, obj);
-			/* else freed when its last charge goes; if that happened
-			 * in obj_destroy above, it queued t again: free it then */
+			/* else freed when its last charge goes; its own pages
+			 * going may have queued it again: then freed from there */
 			if (!t->used && !o->queued)
 				task_free(t);
 			break;
 		}
 		case LX4_OBJ_THREAD:
-			if (obj_thread(o) == this_cpu()->cur)
-				this_cpu()->zombie = obj_thread(o); /* sched_finish frees it */
+			/* a thread that dropped the last reference to itself
+			 * is still what the CPU runs on: sched_finish frees it */
+			if (obj_thread(o) == c->cur)
+				c->zombie = obj_thread(o);
 			else
 				thread_free(obj_thread(o));
 			break;

@@ -19,6 +19,7 @@ struct kobj {
 	uint8_t type; /* enum lx4_obj_type; keep dead right after it */
 	uint8_t dead; /* destroyed: operations fail with LX4_EDEAD */
 	uint8_t queued;
+	uint8_t doomed; /* queued to be destroyed even while referenced */
 	struct task *owner;  /* the account this object is charged to */
 	struct kobj *reap_next;
 };
@@ -28,6 +29,7 @@ static inline void obj_init(struct kobj *o, unsigned type, struct task *owner)
 	o->refs = 0;
 	o->type = type;
 	o->dead = 0;
+	o->doomed = 0;
 	o->owner = owner;
 }
 
@@ -43,6 +45,8 @@ static inline unsigned obj_type_live(const struct kobj *o)
 void obj_put(struct kobj *o);
 /* destroys now (wakes waiters, releases resources); memory goes when refs do */
 void obj_destroy(struct kobj *o);
+/* destroys o from the reap list, like obj_destroy but not now (no recursion) */
+void obj_doom(struct kobj *o);
 /* runs pending destructions; called before returning to user mode */
 void obj_reap(void);
 

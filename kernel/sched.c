@@ -124,6 +124,8 @@ struct thread *sched_finish(struct thread *want)
 	if (next != c->cur)
 		sched_switch_to(c, next);
 	if (c->zombie && c->zombie != c->cur) {
+		/* what goes with it (its task, its account) is queued for
+		 * the next reap: nothing may happen to next now */
 		thread_free(c->zombie);
 		c->zombie = NULL;
 	}

@@ -69,6 +69,7 @@ static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struc
 {
 	struct task *prev_space = c->space;
 	c->cur = t;
+	cpu_counters(c)->context_switches++;
 	if (prev_space != t->task) /* I/O rights come with it (mmu.h) */
 		mmu_activate_on(c, t->task, t->task->pml4_phys);
 	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
@@ -84,6 +85,7 @@ static inline void sched_switch_to(struct cpu *c, struct thread *t)
 	}
 	sched_sync_bases(c, c->cur); /* the CPU keeps them while idle */
 	c->cur = t;
+	cpu_counters(c)->context_switches++;
 }
 
 /* may t run now without passing over a more urgent ready thread? */

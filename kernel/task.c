@@ -53,6 +53,12 @@ struct task *task_create(struct task *parent, uint64_t quota, uint32_t cap_slots
 	obj_init(&t->obj, LX4_OBJ_TASK, parent);
 	t->quota = quota;
 	t->parent_acct = parent;
+	if (parent) {
+		t->sib_next = parent->children;
+		if (parent->children)
+			parent->children->sib_prev = t;
+		parent->children = t;
+	}
 	t->cap_slots = cap_slots;
 	cap_table_init(t);
 	t->id = next_task_id++;
@@ -69,6 +75,10 @@ void task_destroy(struct task *t)
 	struct cpu *c = this_cpu();
 	while (t->threads) /* each destroyed thread leaves the list */
 		obj_destroy(&t->threads->obj);
+	/* and the tasks it created, so that no cycle of references among
+	 * them (a task's cap to itself) keeps them and this account alive */
+	for (struct task *child = t->children; child; child = child->sib_next)
+		obj_doom(&child->obj);
 	if (c->space == t) {
 		write_cr3(kernel_task.pml4_phys);
 		c->space = &kernel_task;
@@ -85,6 +95,12 @@ void task_free(struct task *t)
 	assert(!t->used && !t->obj.refs);
 	if (!parent)
 		return;
+	if (t->sib_prev)
+		t->sib_prev->sib_next = t->sib_next;
+	else
+		parent->children = t->sib_next;
+	if (t->sib_next)
+		t->sib_next->sib_prev = t->sib_prev;
 	uint64_t quota = t->quota;
 	kfree_page(parent, t);
 	task_uncharge(parent, quota);

@@ -20,6 +20,8 @@ struct task {
 	/* kernel-memory account, in pages */
 	uint64_t quota, used;
 	struct task *parent_acct; /* charged for our quota and this struct */
+	/* the tasks charged to this account: destroyed with it */
+	struct task *children, *sib_next, *sib_prev;
 	struct slab_cache slabs[SLAB_CLASSES];
 	/* I/O permission bitmap (two pages, bit set = denied) or NULL */
 	uint8_t *iobm[2];

@@ -15,7 +15,8 @@ struct lx4_kip_cpu {
 	uint64_t kernel_entries; /* syscalls, exceptions and interrupts */
 	uint64_t cr3_loads;      /* address-space switches */
 	uint64_t ipcs;           /* messages delivered */
-	uint64_t pad[5];
+	uint64_t context_switches;
+	uint64_t pad[4];
 };
 
 struct lx4_kip {

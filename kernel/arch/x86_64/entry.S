@@ -200,16 +200,15 @@ isr_\vec:
 	STUB 255, 0
 
 trap_common:
+	cld                  /* a gate keeps the user's DF; C code needs it clear */
 	testb $3, 24(%rsp)   /* cs of the interrupted context */
 	jz from_kernel
 	swapgs
 	PUSH_GPRS
 	mov %rsp, %rdi
 	mov %gs:CPU_KSTACK, %rsp
-	/* the user's DF and AC must not reach kernel code (an interrupt gate
-	 * clears neither; the syscall entry has FMASK for that).  On the
-	 * kernel stack: the frame is the first bytes of the TCB page. */
-	cld
+	/* nor the user's AC (SMAP): cleared on the kernel stack, as the
+	 * frame is the first bytes of the TCB page */
 	pushfq
 	andl $~0x40000, (%rsp)
 	popfq
