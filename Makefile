@@ -27,10 +27,17 @@ KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$
 LIB_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard lib/*.c)) $(B)/u/lib/crt0.o
 ROOT_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard root/*.c))
 KTEST_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard tests/kernel/*.c))
+SERVER_OBJ := $(patsubst %.c,$(B)/us/%.o,$(wildcard server/*.c server/platform/*.c))
 KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kernel/main.c tests/kernel/util.c)
 
-# the benchmark image only when there are benchmarks to link
-IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(if $(KBENCH_OBJ),$(B)/kbench.elf)
+# Linux programs (static, musl): the tests of tests/linux and the /init of
+# the Linux reference runs
+MUSL_CC := musl-gcc
+LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11
+LINUX_TESTS := $(patsubst tests/linux/%.c,$(B)/linux/%,$(filter-out tests/linux/lx4-init.c,$(wildcard tests/linux/*.c)))
+
+IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf $(B)/server.elf \
+	$(LINUX_TESTS) $(B)/linux-init/lx4-init
 
 .PHONY: all run test bench debug clean format unit deps
 all: $(IMAGES)
@@ -57,6 +64,15 @@ $(B)/u/lib/%.o: lib/%.c
 $(B)/ub/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -mgeneral-regs-only -c $< -o $@
+# the Linux server: no FPU/SSE code either (a process's FPU state stays
+# loaded across its system calls); the syscall names come from the
+# installed <asm/unistd_64.h>
+$(B)/us/%.o: %.c | $(B)/gen/syscall_names.inc
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -mgeneral-regs-only -Iserver -I$(B)/gen -c $< -o $@
+$(B)/gen/syscall_names.inc: tools/gen_syscall_names.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen_syscall_names.py > $@
 $(B)/u/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -c $< -o $@
@@ -87,8 +103,17 @@ $(B)/root.elf: $(ROOT_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(ROOT_OBJ) $(B)/liblx4.a
 $(B)/ktest.elf: $(KTEST_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KTEST_OBJ) $(B)/liblx4.a
+$(B)/server.elf: $(SERVER_OBJ) $(B)/liblx4.a lib/user.ld
+	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(SERVER_OBJ) $(B)/liblx4.a
 $(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KBENCH_OBJ) $(B)/liblx4.a
+
+$(B)/linux/%: tests/linux/%.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
+$(B)/linux-init/lx4-init: tests/linux/lx4-init.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
 
 deps:
 	@sh tools/deps

@@ -16,6 +16,7 @@ struct phdr {
 };
 
 #define PT_LOAD 1
+#define PT_INTERP 3
 #define PT_PHDR 6
 
 static void copy_bytes(void *d, const void *s, size_t n)
@@ -29,9 +30,15 @@ static void copy_bytes(void *d, const void *s, size_t n)
 int elf_parse(const void *img, size_t size, uint64_t user_top, struct elf_info *info, struct elf_seg *segs,
 	      unsigned max)
 {
+	return elf_parse_hdr(img, size, size, user_top, info, segs, max);
+}
+
+int elf_parse_hdr(const void *img, size_t hdrlen, uint64_t size, uint64_t user_top, struct elf_info *info,
+		  struct elf_seg *segs, unsigned max)
+{
 	struct ehdr eh;
 	const unsigned char *p = img;
-	if (size < sizeof eh)
+	if (hdrlen < sizeof eh || size < hdrlen)
 		return ELF_ETRUNC;
 	copy_bytes(&eh, p, sizeof eh);
 	if (eh.ident[0] != 0x7f || eh.ident[1] != 'E' || eh.ident[2] != 'L' || eh.ident[3] != 'F')
@@ -40,20 +47,23 @@ int elf_parse(const void *img, size_t size, uint64_t user_top, struct elf_info *
 		return ELF_ECLASS;
 	if (eh.type != 2 && eh.type != 3)
 		return ELF_ETYPE;
-	if (eh.phentsize != sizeof(struct phdr) || eh.phoff > size ||
-	    (uint64_t)eh.phnum * sizeof(struct phdr) > size - eh.phoff)
+	if (eh.phentsize != sizeof(struct phdr) || eh.phoff > hdrlen ||
+	    (uint64_t)eh.phnum * sizeof(struct phdr) > hdrlen - eh.phoff)
 		return ELF_ETRUNC;
 	info->entry = eh.entry;
 	info->phnum = eh.phnum;
 	info->phentsize = eh.phentsize;
 	info->type = eh.type;
 	info->phdr_vaddr = 0;
+	info->flags = 0;
 	unsigned n = 0;
 	for (unsigned i = 0; i < eh.phnum; i++) {
 		struct phdr ph;
 		copy_bytes(&ph, p + eh.phoff + i * sizeof ph, sizeof ph);
 		if (ph.type == PT_PHDR)
 			info->phdr_vaddr = ph.vaddr;
+		if (ph.type == PT_INTERP)
+			info->flags |= ELF_PT_INTERP_SEEN;
 		if (ph.type != PT_LOAD)
 			continue;
 		if (ph.offset > size || ph.filesz > size - ph.offset || ph.memsz < ph.filesz ||

@@ -34,6 +34,7 @@ struct elf_info {
 	uint16_t phnum, phentsize;
 	uint16_t type; /* 2 = EXEC, 3 = DYN */
 	unsigned nsegs;
+	unsigned flags; /* ELF_PT_INTERP_SEEN */
 };
 
 /* parses img (size bytes); fills up to max PT_LOAD segments in segs.
@@ -42,5 +43,10 @@ struct elf_info {
  * elf_err. */
 int elf_parse(const void *img, size_t size, uint64_t user_top, struct elf_info *info, struct elf_seg *segs,
 	      unsigned max);
+/* the same from the first hdrlen bytes of a file of filesize bytes (the
+ * program headers must lie in those; ELF_ETRUNC if not) */
+int elf_parse_hdr(const void *hdr, size_t hdrlen, uint64_t filesize, uint64_t user_top, struct elf_info *info,
+		  struct elf_seg *segs, unsigned max);
+#define ELF_PT_INTERP_SEEN 0x1 /* info->flags: a dynamic executable */
 
 #endif

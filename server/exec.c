@@ -1,0 +1,289 @@
+/*
+ * execve: a static x86-64 ELF executable (ET_EXEC, or static-PIE ET_DYN
+ * loaded at PIE_BASE) from the file system, with the initial stack Linux
+ * builds: argc, argv, envp, the auxiliary vector, the strings above.
+ */
+#include "exec.h"
+
+#include "../lib/elf.h"
+#include "lx4.h"
+#include "mem.h"
+#include "proc.h"
+#include "vfs.h"
+#include "vm.h"
+
+#define MAX_ARGS 4096
+#define MAX_STRINGS (128 * 1024) /* bytes of argv and envp strings */
+#define HDR_BYTES 4096
+#define MAX_SEGS 16
+#define STACK_INITIAL (128 * 1024)
+
+/* reads n bytes at off of a file into buf (from its pages) */
+static void file_bytes(struct vnode *vn, uint64_t off, void *buf, uint64_t n)
+{
+	char *d = buf;
+	while (n) {
+		uint64_t in = off & 0xfff, c = 4096 - in < n ? 4096 - in : n;
+		const char *page = vnode_page(vn, off / 4096, false);
+		if (page)
+			memcpy(d, page + in, c);
+		else
+			memset(d, 0, c);
+		d += c;
+		off += c;
+		n -= c;
+	}
+}
+
+static unsigned seg_prot(uint32_t f)
+{
+	return ((f & ELF_PF_R) ? PROT_R : 0) | ((f & ELF_PF_W) ? PROT_W : 0) | ((f & ELF_PF_X) ? PROT_X : 0);
+}
+
+/* the segments of the image as VMAs of mm */
+static int map_segments(struct mm *mm, struct vnode *vn, const struct elf_seg *segs, unsigned n, uint64_t bias,
+			uint64_t *brk)
+{
+	*brk = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct elf_seg *s = &segs[i];
+		uint64_t va = s->vaddr + bias, start = va & ~0xfffull, end = (va + s->memsz + 4095) & ~0xfffull;
+		if (!s->memsz)
+			continue;
+		if ((s->vaddr & 0xfff) != (s->offset & 0xfff) || end > USER_TOP || end <= start || start < 0x1000)
+			return -ENOEXEC;
+		for (struct vma *v = mm->vmas; v; v = v->next)
+			if (v->start < end && start < v->end)
+				return -ENOEXEC; /* overlapping segments */
+		struct vma *v = vma_add(mm, start, end, seg_prot(s->flags), 0, vn, s->offset - (va - start));
+		if (!v)
+			return -ENOMEM;
+		v->fend = s->offset + s->filesz;
+		if (end > *brk)
+			*brk = end;
+	}
+	return 0;
+}
+
+struct strings {
+	char *buf;
+	uint64_t len;
+	uint64_t count;
+};
+
+/* copies a NULL-terminated array of user strings into s */
+static int gather(struct proc *p, uint64_t uarr, struct strings *s)
+{
+	for (uint64_t i = 0; uarr; i++) {
+		uint64_t ptr;
+		if (i >= MAX_ARGS)
+			return -E2BIG;
+		if (copy_from_user(p, &ptr, uarr + i * 8, 8))
+			return -EFAULT;
+		if (!ptr)
+			break;
+		long n = strncpy_from_user(p, s->buf + s->len, ptr, MAX_STRINGS - s->len);
+		if (n == -ENAMETOOLONG)
+			return -E2BIG;
+		if (n < 0)
+			return (int)n;
+		s->len += (uint64_t)n + 1;
+		s->count++;
+	}
+	return 0;
+}
+
+/* the strings and vectors on the new stack; returns the stack pointer */
+static int build_stack(struct proc *p, const struct strings *av, const struct strings *ev, const char *execfn,
+		       const uint64_t *aux, unsigned naux, uint64_t *sp_out)
+{
+	uint64_t sp = STACK_TOP;
+	uint64_t fnlen = strlen(execfn) + 1;
+	sp -= fnlen;
+	uint64_t execfn_at = sp;
+	sp -= ev->len + av->len;
+	uint64_t strings_at = sp;
+	sp -= 16;
+	uint64_t random_at = sp;
+	sp -= 8;
+	uint64_t platform_at = sp;
+	/* pointers: argc, argv[], NULL, envp[], NULL, auxv[] */
+	uint64_t words = 1 + av->count + 1 + ev->count + 1 + naux;
+	sp = (sp - words * 8) & ~0xfull;
+	int err = 0;
+	err |= copy_to_user(p, execfn_at, execfn, fnlen);
+	err |= copy_to_user(p, strings_at, av->buf, av->len);
+	err |= copy_to_user(p, strings_at + av->len, ev->buf, ev->len);
+	uint64_t rnd[2] = {lx4_rdtsc() * 0x9e3779b97f4a7c15ull, lx4_rdtsc() ^ 0xd1b54a32d192ed03ull};
+	err |= copy_to_user(p, random_at, rnd, 16);
+	err |= copy_to_user(p, platform_at, "x86_64", 7);
+	uint64_t at = sp, v = av->count;
+	err |= copy_to_user(p, at, &v, 8);
+	at += 8;
+	uint64_t s = strings_at;
+	for (uint64_t i = 0; i < av->count; i++, at += 8) {
+		err |= copy_to_user(p, at, &s, 8);
+		s += strlen(av->buf + (s - strings_at)) + 1;
+	}
+	v = 0;
+	err |= copy_to_user(p, at, &v, 8);
+	at += 8;
+	for (uint64_t i = 0; i < ev->count; i++, at += 8) {
+		err |= copy_to_user(p, at, &s, 8);
+		s += strlen(ev->buf + (s - strings_at - av->len)) + 1;
+	}
+	err |= copy_to_user(p, at, &v, 8);
+	at += 8;
+	for (unsigned i = 0; i < naux; i += 2) {
+		uint64_t pair[2] = {aux[i], aux[i + 1]};
+		if (pair[0] == AT_RANDOM)
+			pair[1] = random_at;
+		else if (pair[0] == AT_EXECFN)
+			pair[1] = execfn_at;
+		else if (pair[0] == AT_PLATFORM)
+			pair[1] = platform_at;
+		err |= copy_to_user(p, at, pair, 16);
+		at += 16;
+	}
+	*sp_out = sp;
+	return err ? -EFAULT : 0;
+}
+
+static uint64_t hwcap(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return d;
+}
+
+static void gather_kernel(const char *const *k, struct strings *s)
+{
+	for (; k && k[s->count]; s->count++) {
+		uint64_t l = strlen(k[s->count]) + 1;
+		if (s->len + l > MAX_STRINGS / 2)
+			break;
+		memcpy(s->buf + s->len, k[s->count], l);
+		s->len += l;
+	}
+}
+
+int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp, const char *const *kargv,
+	       const char *const *kenvp, uint64_t *regs, bool *committed)
+{
+	int err;
+	*committed = false;
+	struct vnode *vn = vfs_lookup(p->cwd, path, false, &err);
+	if (!vn)
+		return err;
+	if (vn->type != V_REG) {
+		vnode_put(vn);
+		return -EACCES;
+	}
+	if (!(vn->mode & 0111)) {
+		vnode_put(vn);
+		return -EACCES;
+	}
+	/* the header and program headers */
+	static uint8_t hdr[HDR_BYTES];
+	uint64_t hlen = vn->size < HDR_BYTES ? vn->size : HDR_BYTES;
+	file_bytes(vn, 0, hdr, hlen);
+	struct elf_info info;
+	struct elf_seg segs[MAX_SEGS];
+	if (elf_parse_hdr(hdr, hlen, vn->size, USER_TOP, &info, segs, MAX_SEGS) || (info.flags & ELF_PT_INTERP_SEEN)) {
+		vnode_put(vn);
+		return -ENOEXEC;
+	}
+	/* the arguments, before the old image goes */
+	static char strbuf[MAX_STRINGS];
+	struct strings av = {.buf = strbuf}, ev = {.buf = NULL};
+	if (kargv) {
+		gather_kernel(kargv, &av);
+		ev.buf = strbuf + av.len;
+		gather_kernel(kenvp, &ev);
+	} else {
+		err = gather(p, uargv, &av);
+		ev.buf = strbuf + av.len;
+		if (!err)
+			err = gather(p, uenvp, &ev);
+		if (err) {
+			vnode_put(vn);
+			return err;
+		}
+	}
+	if (av.len + ev.len + 64 > STACK_INITIAL) {
+		vnode_put(vn);
+		return -E2BIG;
+	}
+	/* the point of no return: a fresh address space */
+	struct mm *mm = mm_new();
+	if (!mm) {
+		vnode_put(vn);
+		return -ENOMEM;
+	}
+	if (p->mm) {
+		plat_unmap(&p->space, 0, USER_TOP);
+		mm_free(p->mm);
+	}
+	p->mm = mm;
+	*committed = true; /* from here on a failure kills p */
+	uint64_t bias = info.type == 3 ? PIE_BASE : 0, brk;
+	err = map_segments(mm, vn, segs, info.nsegs, bias, &brk);
+	if (!err && !vma_add(mm, STACK_TOP - STACK_INITIAL, STACK_TOP, PROT_R | PROT_W, VMA_ANON | VMA_STACK, NULL, 0))
+		err = -ENOMEM;
+	if (err) {
+		vnode_put(vn);
+		return err;
+	}
+	mm->brk_start = mm->brk = brk;
+	uint64_t aux[] = {
+		AT_PHDR,	 bias + info.phdr_vaddr,
+		AT_PHENT,	 56,
+		AT_PHNUM,	 info.phnum,
+		AT_PAGESZ,	 4096,
+		AT_BASE,	 0,
+		AT_FLAGS,	 0,
+		AT_ENTRY,	 bias + info.entry,
+		AT_UID,		 0,
+		AT_EUID,	 0,
+		AT_GID,		 0,
+		AT_EGID,	 0,
+		AT_SECURE,	 0,
+		AT_CLKTCK,	 100,
+		AT_HWCAP,	 hwcap(),
+		AT_HWCAP2,	 0,
+		AT_PLATFORM,	 0,
+		AT_RANDOM,	 0,
+		AT_EXECFN,	 0,
+		AT_NULL,	 0,
+	};
+	uint64_t sp;
+	if ((err = build_stack(p, &av, &ev, path, aux, sizeof aux / sizeof aux[0], &sp))) {
+		vnode_put(vn);
+		return -ENOEXEC;
+	}
+	/* the command name: the last part of the path */
+	const char *base = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/' && c[1])
+			base = c + 1;
+	size_t i = 0;
+	for (; base[i] && base[i] != '/' && i < sizeof p->comm - 1; i++)
+		p->comm[i] = base[i];
+	p->comm[i] = 0;
+	size_t pl = strlen(path);
+	if (pl >= sizeof p->exe)
+		pl = sizeof p->exe - 1;
+	memcpy(p->exe, path, pl);
+	p->exe[pl] = 0;
+	vnode_put(vn);
+	for (unsigned r = 0; r < LX4_REG_COUNT; r++)
+		regs[r] = 0;
+	regs[LX4_REG_RIP] = bias + info.entry;
+	regs[LX4_REG_RSP] = sp;
+	regs[LX4_REG_RFLAGS] = 0x202;
+	/* handlers go back to the default on exec; the mask stays */
+	for (int s = 0; s < NSIG_LINUX; s++)
+		if (p->sigact[s].handler > 1)
+			p->sigact[s].handler = 0;
+	return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * The platform seam of the Linux server: everything the server's handlers
+ * need from what runs below them.  L4Linux made L4 "just another
+ * architecture" the same way.  The handlers (srv_*) are called by the
+ * platform's event loop; they act through the plat_* calls only.  This
+ * issue has the `micro` platform (platform/micro.c: the server is a user
+ * task, events arrive by IPC); `coloc` and `mono` come behind the same
+ * interface.
+ *
+ * Registers travel in lx4 frame order (enum lx4_reg): rax rdi rsi rdx r10
+ * r8 r9 rip rsp rflags rbx rbp rcx r11 r12 r13 r14 r15 fs_base gs_base.
+ */
+#ifndef SRV_PLATFORM_H
+#define SRV_PLATFORM_H
+
+#include <lx4/abi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PROT_R 1u
+#define PROT_W 2u
+#define PROT_X 4u
+
+struct plat_space {
+	uint32_t task;
+};
+
+struct plat_thread {
+	uint32_t thread;
+};
+
+/* ---- events: the platform calls the server -------------------------------- */
+
+/* a system call of thread id; regs[0..9] are rax rdi rsi rdx r10 r8 r9 rip
+ * rsp rflags */
+void srv_syscall(uint64_t id, const uint64_t *regs);
+/* a page fault of thread id at addr (LX4_PF_* access) */
+void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip);
+/* another exception; regs holds all LX4_REG_COUNT registers */
+void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t *regs);
+void srv_irq(unsigned line);
+void srv_timer(void); /* the deadline given to plat_timer passed */
+
+/* runs the event loop for ever */
+_Noreturn void plat_run(void);
+
+/* ---- replies to the event being handled (at most one; none: the thread
+ * waits until plat_resume_* or its destruction) ---------------------------- */
+void plat_reply_syscall(uint64_t rax);
+/* sets the first n registers in frame order */
+void plat_reply_regs(const uint64_t *regs, unsigned n);
+/* resolves a page fault: maps page (a page of the server's RAM) at va */
+void plat_reply_fault(uint64_t va, void *page, unsigned prot);
+/* lets the thread retry as it is */
+void plat_reply_resume(void);
+
+/* later replies, to a thread whose event got none */
+void plat_resume_syscall(struct plat_thread *t, uint64_t rax);
+void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n);
+
+/* ---- address spaces and threads ------------------------------------------ */
+int plat_space_create(struct plat_space *s);
+void plat_space_destroy(struct plat_space *s);
+/* maps page (of the server's RAM) at va in s */
+int plat_map(struct plat_space *s, uint64_t va, void *page, unsigned prot);
+/* removes s's mappings in [va, va+len) (page aligned) */
+void plat_unmap(struct plat_space *s, uint64_t va, uint64_t len);
+/* takes the rights in `remove` (PROT_W, PROT_X) from s's mappings there */
+void plat_protect(struct plat_space *s, uint64_t va, uint64_t len, unsigned remove);
+/* takes page away from every space that has it */
+void plat_revoke(void *page);
+
+/* a thread in s whose events carry id; created stopped */
+int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id);
+void plat_thread_destroy(struct plat_thread *t);
+/* sets all registers (frame order) and runs the thread */
+int plat_thread_start(struct plat_thread *t, const uint64_t *regs);
+/* sets the thread's FS or GS base (arch_prctl) */
+int plat_thread_set_fs(struct plat_thread *t, uint64_t fs);
+int plat_thread_set_gs(struct plat_thread *t, uint64_t gs);
+
+/* ---- time, interrupts, the machine ---------------------------------------- */
+uint64_t plat_now_ns(void);
+/* the next srv_timer() at this time (0: none) */
+void plat_timer(uint64_t deadline_ns);
+/* delivers the interrupt line as srv_irq events */
+int plat_irq_attach(unsigned line);
+void plat_irq_ack(unsigned line);
+/* the server's debug log (the kernel log) */
+void plat_log(const char *s);
+/* ends the machine: status 0 success */
+_Noreturn void plat_shutdown(int status);
+
+/* the platform's own set-up; the server's main calls it first */
+void plat_init(void);
+
+#endif

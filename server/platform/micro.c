@@ -1,0 +1,321 @@
+/*
+ * The `micro` platform: the Linux server is an ordinary lx4 task.  Each
+ * Linux thread is a foreign-ABI lx4 thread whose pager and exception
+ * handler is the server's endpoint, badged with the thread's id: its
+ * system calls, page faults and exceptions arrive here as IPC, and the
+ * replies resume it.  A reply to the event being handled goes out with the
+ * next receive (reply-and-wait: the kernel's fast path); a later one goes
+ * to the thread's capability (REPLY_TO).
+ */
+#include "../platform.h"
+
+#include <lx4/kip.h>
+
+#include "lx4.h"
+#include "serverproto.h"
+
+#define PROC_KMEM_QUOTA 256 /* kernel pages per Linux process */
+#define PROC_PRIO 100
+
+static uint32_t ep;
+static uint32_t next_slot = SRV_FIRST_FREE_CAP;
+static uint32_t free_slots[512];
+static unsigned nfree_slots;
+static uint32_t irq_slot[16];
+static uint64_t deadline; /* 0: none */
+
+/* the reply to the event being handled */
+static struct {
+	bool pending;
+	uint64_t tag;
+	uint64_t w[LX4_REG_COUNT];
+} reply;
+
+static uint32_t slot_get(void) { return nfree_slots ? free_slots[--nfree_slots] : next_slot++; }
+static void slot_put(uint32_t s)
+{
+	if (nfree_slots < 512)
+		free_slots[nfree_slots++] = s;
+}
+
+void plat_init(void)
+{
+	ep = slot_get();
+	if (lx4_ep_create(ep))
+		plat_shutdown(3);
+}
+
+void plat_log(const char *s) { lx4_puts(s); }
+
+_Noreturn void plat_shutdown(int status)
+{
+	__asm__ volatile("outb %b0, %w1" : : "a"((uint8_t)status), "Nd"(SRV_PORT_EXIT));
+	lx4_halt();
+}
+
+uint64_t plat_now_ns(void) { return lx4_kip_now_ns((const struct lx4_kip *)SRV_KIP); }
+
+void plat_timer(uint64_t deadline_ns) { deadline = deadline_ns; }
+
+static uint64_t recv_timeout(void)
+{
+	if (!deadline)
+		return LX4_TIMEOUT_NEVER;
+	uint64_t now = plat_now_ns();
+	return deadline > now ? deadline - now : 1;
+}
+
+/* ---- replies ---------------------------------------------------------------- */
+
+void plat_reply_syscall(uint64_t rax)
+{
+	reply.pending = true;
+	reply.tag = lx4_tag(0, 1, 0);
+	reply.w[0] = rax;
+}
+
+void plat_reply_regs(const uint64_t *regs, unsigned n)
+{
+	reply.pending = true;
+	reply.tag = lx4_tag(0, n, 0);
+	for (unsigned i = 0; i < n; i++)
+		reply.w[i] = regs[i];
+}
+
+static unsigned fp_rights(unsigned prot)
+{
+	return LX4_FP_R | ((prot & PROT_W) ? LX4_FP_W : 0) | ((prot & PROT_X) ? LX4_FP_X : 0);
+}
+
+void plat_reply_fault(uint64_t va, void *page, unsigned prot)
+{
+	reply.pending = true;
+	reply.tag = lx4_tag(0, 0, 1);
+	reply.w[0] = lx4_fpage((uint64_t)page, 12, fp_rights(prot));
+	reply.w[1] = va & ~0xfffull;
+}
+
+void plat_reply_resume(void)
+{
+	reply.pending = true;
+	reply.tag = lx4_tag(0, 0, 0);
+}
+
+/* puts n words in the message registers (7 in registers, the rest in the
+ * UTCB) */
+static void load_words(struct lx4_msg *m, const uint64_t *w, unsigned n)
+{
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < n; i++) {
+		if (i < LX4_MR_REGS)
+			m->mr[i] = w[i];
+		else
+			u->mr[i] = w[i];
+	}
+}
+
+void plat_resume_syscall(struct plat_thread *t, uint64_t rax)
+{
+	struct lx4_msg m = {.tag = lx4_tag(0, 1, 0)};
+	m.mr[0] = rax;
+	lx4_reply_to(t->thread, &m);
+}
+
+void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
+{
+	struct lx4_msg m = {.tag = lx4_tag(0, n, 0)};
+	load_words(&m, regs, n);
+	lx4_reply_to(t->thread, &m);
+}
+
+/* ---- spaces and threads ---------------------------------------------------- */
+
+int plat_space_create(struct plat_space *s)
+{
+	s->task = slot_get();
+	long err = lx4_task_create(s->task, PROC_KMEM_QUOTA, 4);
+	if (err) {
+		slot_put(s->task);
+		s->task = 0;
+	}
+	return (int)err;
+}
+
+void plat_space_destroy(struct plat_space *s)
+{
+	if (!s->task)
+		return;
+	lx4_cap_destroy(s->task);
+	slot_put(s->task);
+	s->task = 0;
+}
+
+int plat_map(struct plat_space *s, uint64_t va, void *page, unsigned prot)
+{
+	return (int)lx4_map(s->task, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
+}
+
+/* [va, va+len) as naturally aligned power-of-two fpages */
+static void for_fpages(uint64_t va, uint64_t len, void (*fn)(uint32_t, uint64_t, unsigned, uint64_t), uint32_t task,
+		       uint64_t rights)
+{
+	uint64_t end = va + len;
+	while (va < end) {
+		unsigned order = 12;
+		while (order < 47 && !(va & ((1ull << (order + 1)) - 1)) && va + (1ull << (order + 1)) <= end)
+			order++;
+		fn(task, va, order, rights);
+		va += 1ull << order;
+	}
+}
+
+static void unmap_one(uint32_t task, uint64_t va, unsigned order, uint64_t rights)
+{
+	lx4_unmap(task, lx4_fpage(va, order, rights), LX4_UNMAP_SELF);
+}
+
+void plat_unmap(struct plat_space *s, uint64_t va, uint64_t len)
+{
+	for_fpages(va, len, unmap_one, s->task, LX4_FP_RWX);
+}
+
+void plat_protect(struct plat_space *s, uint64_t va, uint64_t len, unsigned remove)
+{
+	uint64_t rights = ((remove & PROT_W) ? LX4_FP_W : 0) | ((remove & PROT_X) ? LX4_FP_X : 0);
+	if (rights)
+		for_fpages(va, len, unmap_one, s->task, rights);
+}
+
+void plat_revoke(void *page)
+{
+	lx4_unmap(LX4_CAP_SELF_TASK, lx4_fpage((uint64_t)page, 12, LX4_FP_RWX), 0);
+}
+
+int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id)
+{
+	uint32_t badged = slot_get();
+	t->thread = slot_get();
+	long err = lx4_cap_copy(LX4_CAP_SELF_TASK, badged, ep, LX4_R_SEND, id);
+	if (!err)
+		err = lx4_thread_create(t->thread, s->task);
+	if (!err)
+		err = lx4_thread_config(t->thread, LX4_TCFG_PAGER, badged);
+	if (!err)
+		err = lx4_thread_config(t->thread, LX4_TCFG_HANDLER, badged);
+	if (!err)
+		err = lx4_thread_config(t->thread, LX4_TCFG_FOREIGN, 1);
+	if (!err)
+		err = lx4_thread_config(t->thread, LX4_TCFG_PRIORITY, PROC_PRIO);
+	lx4_cap_delete(LX4_CAP_SELF_TASK, badged); /* the thread holds it now */
+	slot_put(badged);
+	if (err) {
+		lx4_cap_destroy(t->thread);
+		slot_put(t->thread);
+		t->thread = 0;
+	}
+	return (int)err;
+}
+
+void plat_thread_destroy(struct plat_thread *t)
+{
+	if (!t->thread)
+		return;
+	lx4_cap_destroy(t->thread);
+	slot_put(t->thread);
+	t->thread = 0;
+}
+
+int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
+{
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+		u->mr[i] = regs[i];
+	return (int)lx4_exregs(t->thread, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
+}
+
+int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
+{
+	return (int)lx4_thread_config(t->thread, LX4_TCFG_FSBASE, fs);
+}
+
+int plat_thread_set_gs(struct plat_thread *t, uint64_t gs)
+{
+	return (int)lx4_thread_config(t->thread, LX4_TCFG_GSBASE, gs);
+}
+
+/* ---- interrupts --------------------------------------------------------------- */
+
+int plat_irq_attach(unsigned line)
+{
+	if (line >= 16)
+		return -LX4_ERANGE;
+	uint32_t s = slot_get();
+	long err = lx4_irq_create(SRV_CAP_IRQCTL, line, s);
+	if (!err)
+		err = lx4_irq_bind(s, ep);
+	if (err)
+		return (int)err;
+	irq_slot[line] = s;
+	return 0;
+}
+
+void plat_irq_ack(unsigned line)
+{
+	if (line < 16 && irq_slot[line])
+		lx4_irq_ack(irq_slot[line]);
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
+
+static void dispatch(struct lx4_msg *m)
+{
+	struct lx4_utcb *u = lx4_utcb();
+	uint64_t w[LX4_EXC_MSG_WORDS];
+	unsigned n = lx4_tag_untyped(m->tag);
+	if (n > LX4_EXC_MSG_WORDS)
+		n = LX4_EXC_MSG_WORDS;
+	for (unsigned i = 0; i < n; i++)
+		w[i] = i < LX4_MR_REGS ? m->mr[i] : u->mr[i];
+	switch (lx4_tag_label(m->tag)) {
+	case LX4_LABEL_SYSCALL:
+		srv_syscall(m->badge, w);
+		break;
+	case LX4_LABEL_PAGEFAULT:
+		srv_fault(m->badge, w[0], (unsigned)w[1], w[2]);
+		break;
+	case LX4_LABEL_EXCEPTION:
+		srv_exception(m->badge, (unsigned)w[LX4_EXC_MR_VECTOR], w[LX4_EXC_MR_ERROR], w);
+		break;
+	case LX4_LABEL_IRQ:
+		srv_irq((unsigned)w[0]);
+		break;
+	default:
+		break; /* nobody else has our endpoint */
+	}
+}
+
+_Noreturn void plat_run(void)
+{
+	struct lx4_msg m;
+	long e = lx4_recv(ep, &m, recv_timeout());
+	for (;;) {
+		reply.pending = false;
+		if (e == 0)
+			dispatch(&m);
+		else if (e != -LX4_ETIMEOUT)
+			printf("lx4-server: receive failed (%ld)\n", e);
+		if (deadline && plat_now_ns() >= deadline) {
+			deadline = 0; /* srv_timer sets the next one */
+			srv_timer();
+		}
+		if (reply.pending) {
+			m.tag = reply.tag;
+			load_words(&m, reply.w, lx4_tag_untyped(reply.tag) + 2 * lx4_tag_typed(reply.tag));
+			e = lx4_ipc(LX4_SYS_REPLY_RECV, ep, &m, 0, recv_timeout());
+			if (e && e != -LX4_ETIMEOUT && lx4_tag_label(m.tag) == 0 && m.tag == reply.tag)
+				printf("lx4-server: reply refused (%ld)\n", e);
+		} else {
+			e = lx4_recv(ep, &m, recv_timeout());
+		}
+	}
+}

@@ -1,0 +1,119 @@
+/* Processes and threads (see proc.h). */
+#include "proc.h"
+
+#include "lx4.h"
+#include "mem.h"
+#include "syscall.h"
+#include "vfs.h"
+#include "vm.h"
+
+static struct proc procs[MAX_PROCS];
+static struct lthread threads[MAX_PROCS];
+static int next_pid = 1;
+struct lthread *current;
+
+struct proc *proc_by_pid(int pid)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (procs[i].state != P_FREE && procs[i].pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+static bool pid_used(int pid) { return proc_by_pid(pid) != NULL; }
+
+struct proc *proc_alloc(void)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+		if (p->state != P_FREE)
+			continue;
+		memset(p, 0, sizeof *p);
+		while (pid_used(next_pid))
+			next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
+		p->pid = next_pid;
+		next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
+		p->pgid = p->sid = p->pid;
+		p->state = P_LIVE;
+		p->umask = 022;
+		for (int r = 0; r < RLIM_NLIMITS; r++)
+			p->rlim[r].cur = p->rlim[r].max = ~0ull;
+		p->rlim[RLIMIT_STACK].cur = STACK_MAX;
+		p->rlim[RLIMIT_NOFILE].cur = p->rlim[RLIMIT_NOFILE].max = MAX_FDS;
+		p->start_ns = plat_now_ns();
+		return p;
+	}
+	return NULL;
+}
+
+struct lthread *thread_alloc(struct proc *p)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct lthread *t = &threads[i];
+		if (t->proc)
+			continue;
+		memset(t, 0, sizeof *t);
+		t->proc = p;
+		t->tid = p->pid;
+		p->thread = t;
+		return t;
+	}
+	return NULL;
+}
+
+struct lthread *thread_by_tid(uint64_t tid)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (threads[i].proc && (uint64_t)threads[i].tid == tid)
+			return &threads[i];
+	return NULL;
+}
+
+int proc_count(void)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_PROCS; i++)
+		n += procs[i].state == P_LIVE;
+	return n;
+}
+
+static void thread_release(struct lthread *t)
+{
+	waitq_remove(t);
+	timer_cancel(t);
+	plat_thread_destroy(&t->plat);
+	if (current == t)
+		current = NULL;
+	t->proc = NULL;
+}
+
+void proc_exit(struct proc *p, int status)
+{
+	if (p->state != P_LIVE)
+		return;
+	if (p->thread) {
+		thread_release(p->thread);
+		p->thread = NULL;
+	}
+	for (int fd = 0; fd < MAX_FDS; fd++) {
+		if (p->fds[fd])
+			file_put(p->fds[fd]);
+		p->fds[fd] = NULL;
+	}
+	if (p->cwd)
+		vnode_put(p->cwd);
+	p->cwd = NULL;
+	plat_space_destroy(&p->space); /* takes every mapping with it */
+	mm_free(p->mm);
+	p->mm = NULL;
+	p->exit_status = status;
+	p->state = P_ZOMBIE;
+	syscall_proc_exited(p);
+}
+
+void proc_kill(struct proc *p, int sig)
+{
+	proc_exit(p, sig & 0x7f);
+}
+
+void proc_free(struct proc *p) { p->state = P_FREE; }

@@ -1,0 +1,82 @@
+/*
+ * Linux processes and threads as the server keeps them.  A process owns
+ * an address space (the platform's, plus the server's own page table of
+ * it: vm.h), open files, a working directory and signal state.
+ */
+#ifndef SRV_PROC_H
+#define SRV_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "linux.h"
+#include "platform.h"
+
+#define MAX_PROCS 256
+#define MAX_FDS 256
+
+struct mm;
+struct file;
+struct vnode;
+struct lthread;
+
+/* a system call that waits (read on an empty console, nanosleep): the
+ * event that ends it calls wake(t) */
+struct waitq;
+struct wait {
+	struct waitq *queue;  /* the wait queue it is on, if any */
+	struct lthread *next; /* on that queue */
+	uint64_t deadline;    /* 0: none (a timer list keeps the others) */
+	void (*timeout)(struct lthread *t);
+};
+
+struct lthread {
+	int tid;
+	struct proc *proc;
+	struct plat_thread plat;
+	bool in_syscall;  /* waiting for a deferred reply */
+	uint64_t regs[10]; /* the syscall's registers (rax rdi ... rflags) */
+	uint64_t clear_child_tid;
+	uint64_t fs_base, gs_base;
+	struct wait wait;
+	struct lthread *timer_next;
+	uint64_t robust_list, robust_len;
+};
+
+enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
+
+struct proc {
+	int pid, ppid, pgid, sid;
+	enum proc_state state;
+	int exit_status; /* wait4 encoding: code << 8 | signal */
+	struct plat_space space;
+	struct mm *mm;
+	struct lthread *thread; /* one thread per process for now */
+	struct file *fds[MAX_FDS];
+	uint8_t cloexec[MAX_FDS];
+	struct vnode *cwd;
+	char comm[16];
+	char exe[128];
+	uint32_t umask;
+	struct k_sigaction sigact[NSIG_LINUX];
+	uint64_t sigmask;
+	struct linux_rlimit64 rlim[RLIM_NLIMITS];
+	uint64_t start_ns;
+};
+
+struct proc *proc_alloc(void);
+struct proc *proc_by_pid(int pid);
+struct lthread *thread_by_tid(uint64_t tid);
+struct lthread *thread_alloc(struct proc *p);
+/* ends p: frees its memory, files and platform objects; it stays a zombie
+ * for its parent; status in wait4 encoding */
+void proc_exit(struct proc *p, int status);
+/* kills p as if by signal sig (the default action of a fatal signal) */
+void proc_kill(struct proc *p, int sig);
+void proc_free(struct proc *p);
+int proc_count(void);
+
+/* the thread whose event is being handled */
+extern struct lthread *current;
+
+#endif

@@ -1,0 +1,29 @@
+/* Helpers shared by the system call implementations (sys_*.c). */
+#ifndef SRV_SYS_H
+#define SRV_SYS_H
+
+#include "linux.h"
+#include "lx4.h"
+#include "mem.h"
+#include "proc.h"
+#include "syscall.h"
+#include "vfs.h"
+#include "vm.h"
+
+#define PATH_MAX_LINUX 4096
+
+/* the open file at fd, or NULL (EBADF) */
+struct file *fd_file(struct proc *p, int64_t fd);
+/* the lowest free descriptor >= min, or -EMFILE */
+int fd_alloc(struct proc *p, int min);
+/* installs f at a new descriptor (taking the caller's reference) */
+int fd_install(struct proc *p, struct file *f, bool cloexec);
+/* a path from user memory into buf (PATH_MAX_LINUX bytes) */
+int user_path(struct proc *p, uint64_t upath, char *buf);
+/* the directory a *at call starts from: dirfd (AT_FDCWD: the working
+ * directory); referenced, or NULL with *err */
+struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err);
+/* resolves (dirfd, path); referenced vnode or NULL with *err */
+struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool nofollow, int *err);
+
+#endif

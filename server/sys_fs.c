@@ -1,0 +1,902 @@
+/*
+ * File system calls: descriptors, reading and writing, metadata,
+ * directories and names.  Every user pointer goes through copy_*_user
+ * (vm.c): a bad one gives -EFAULT.
+ */
+#include "sys.h"
+
+#define S_IFMT 0170000
+#define S_IFDIR 0040000
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
+
+/* ---- descriptors ---------------------------------------------------------------- */
+
+struct file *fd_file(struct proc *p, int64_t fd)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return NULL;
+	return p->fds[fd];
+}
+
+int fd_alloc(struct proc *p, int min)
+{
+	uint64_t limit = p->rlim[RLIMIT_NOFILE].cur < MAX_FDS ? p->rlim[RLIMIT_NOFILE].cur : MAX_FDS;
+	for (int fd = min; fd < (int)limit; fd++)
+		if (!p->fds[fd])
+			return fd;
+	return -EMFILE;
+}
+
+int fd_install(struct proc *p, struct file *f, bool cloexec)
+{
+	int fd = fd_alloc(p, 0);
+	if (fd < 0) {
+		file_put(f);
+		return fd;
+	}
+	p->fds[fd] = f;
+	p->cloexec[fd] = cloexec;
+	return fd;
+}
+
+int user_path(struct proc *p, uint64_t upath, char *buf)
+{
+	long n = strncpy_from_user(p, buf, upath, PATH_MAX_LINUX);
+	return n < 0 ? (int)n : 0;
+}
+
+struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err)
+{
+	if (path[0] == '/' || (int)dirfd == AT_FDCWD_LINUX) {
+		vnode_get(p->cwd);
+		return p->cwd;
+	}
+	struct file *f = fd_file(p, (int)dirfd);
+	if (!f || (int64_t)(int)dirfd != dirfd) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->vn->type != V_DIR) {
+		*err = -ENOTDIR;
+		return NULL;
+	}
+	vnode_get(f->vn);
+	return f->vn;
+}
+
+struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool nofollow, int *err)
+{
+	struct vnode *dir = at_dir(p, dirfd, path, err);
+	if (!dir)
+		return NULL;
+	struct vnode *vn = vfs_lookup(dir, path, nofollow, err);
+	vnode_put(dir);
+	return vn;
+}
+
+long sys_close(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	struct file *f = fd_file(p, (int64_t)a->a0);
+	if (!f || a->a0 > INT32_MAX)
+		return -EBADF;
+	p->fds[a->a0] = NULL;
+	file_put(f);
+	return 0;
+}
+
+static long dup_to(struct proc *p, struct file *f, int fd, bool cloexec)
+{
+	if (p->fds[fd])
+		file_put(p->fds[fd]);
+	file_get(f);
+	p->fds[fd] = f;
+	p->cloexec[fd] = cloexec;
+	return fd;
+}
+
+long sys_dup(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	int fd = fd_alloc(t->proc, 0);
+	return fd < 0 ? fd : dup_to(t->proc, f, fd, false);
+}
+
+long sys_dup3(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (a->a2 & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if (!f)
+		return -EBADF;
+	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
+	if (a->a0 == a->a1)
+		return -EINVAL;
+	return dup_to(t->proc, f, (int)a->a1, a->a2 & O_CLOEXEC);
+}
+
+long sys_dup2(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
+	if (a->a0 == a->a1)
+		return (long)a->a1;
+	return dup_to(t->proc, f, (int)a->a1, false);
+}
+
+long sys_fcntl(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	struct file *f = fd_file(p, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	int fd = (int)a->a0;
+	switch (a->a1) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC: {
+		if (a->a2 >= MAX_FDS)
+			return -EINVAL;
+		int n = fd_alloc(p, (int)a->a2);
+		return n < 0 ? n : dup_to(p, f, n, a->a1 == F_DUPFD_CLOEXEC);
+	}
+	case F_GETFD:
+		return p->cloexec[fd] ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		p->cloexec[fd] = a->a2 & FD_CLOEXEC;
+		return 0;
+	case F_GETFL:
+		return f->flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	case F_SETFL:
+		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (a->a2 & (O_APPEND | O_NONBLOCK));
+		return 0;
+	case F_GETLK: {
+		struct flock fl;
+		if (copy_from_user(p, &fl, a->a2, sizeof fl))
+			return -EFAULT;
+		fl.l_type = F_UNLCK; /* one process at a time holds nothing */
+		return copy_to_user(p, a->a2, &fl, sizeof fl);
+	}
+	case F_SETLK:
+	case F_SETLKW:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ---- open ----------------------------------------------------------------------- */
+
+static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+{
+	char path[PATH_MAX_LINUX], name[256];
+	int err = user_path(p, upath, path);
+	if (err)
+		return err;
+	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
+	struct vnode *vn = at_lookup(p, dirfd, path, nofollow, &err);
+	if (vn) {
+		if ((flags & O_CREAT) && (flags & O_EXCL))
+			err = -EEXIST;
+		else if (vn->type == V_LNK)
+			err = -ELOOP;
+		else if ((flags & O_DIRECTORY) && vn->type != V_DIR)
+			err = -ENOTDIR;
+		else if (vn->type == V_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
+			err = -EISDIR;
+		if (!err && (flags & O_TRUNC) && vn->type == V_REG && (flags & O_ACCMODE) != O_RDONLY)
+			err = vnode_truncate(vn, 0);
+	} else if (err == -ENOENT && (flags & O_CREAT)) {
+		if (flags & O_DIRECTORY)
+			return -EINVAL;
+		struct vnode *dir = at_dir(p, dirfd, path, &err);
+		if (!dir)
+			return err;
+		struct vnode *parent = vfs_lookup_parent(dir, path, name, sizeof name, &err);
+		vnode_put(dir);
+		if (!parent)
+			return err;
+		if (vfs_dir_find(parent, name)) { /* a dangling symbolic link */
+			vnode_put(parent);
+			return -ENOENT;
+		}
+		vn = vnode_new(V_REG, mode & ~p->umask & 07777);
+		if (!vn || (err = vfs_dir_add(parent, name, vn))) {
+			vnode_put(parent);
+			return vn ? err : -ENOMEM;
+		}
+		vnode_get(vn);
+		err = 0;
+		vnode_put(parent);
+	}
+	if (!vn)
+		return err;
+	if (err) {
+		vnode_put(vn);
+		return err;
+	}
+	struct file *f = file_open(vn, (uint32_t)flags, &err);
+	vnode_put(vn);
+	if (!f)
+		return err;
+	return fd_install(p, f, flags & O_CLOEXEC);
+}
+
+long sys_open(struct lthread *t, const struct sysargs *a)
+{
+	return do_open(t->proc, AT_FDCWD_LINUX, a->a0, a->a1, a->a2);
+}
+long sys_openat(struct lthread *t, const struct sysargs *a)
+{
+	return do_open(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
+}
+long sys_creat(struct lthread *t, const struct sysargs *a)
+{
+	return do_open(t->proc, AT_FDCWD_LINUX, a->a0, O_CREAT | O_WRONLY | O_TRUNC, a->a1);
+}
+
+/* ---- read and write ---------------------------------------------------------------- */
+
+static long do_rw(struct lthread *t, int64_t fd, const struct linux_iovec *iov, int n, bool write, int64_t off)
+{
+	struct file *f = fd_file(t->proc, fd);
+	if (!f)
+		return -EBADF;
+	uint32_t acc = f->flags & O_ACCMODE;
+	if (write ? acc == O_RDONLY : acc == O_WRONLY)
+		return -EBADF;
+	if (f->vn->type == V_DIR)
+		return -EISDIR;
+	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = n};
+	if (off >= 0) { /* pread/pwrite */
+		if (f->vn->type != V_REG)
+			return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
+		return write ? vnode_write(f->vn, (uint64_t)off, &u) : vnode_read(f->vn, (uint64_t)off, &u);
+	}
+	if (!(write ? f->ops->write : f->ops->read))
+		return -EINVAL;
+	long r = write ? f->ops->write(f, &u) : f->ops->read(f, &u);
+	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK))
+		return -EAGAIN;
+	return r;
+}
+
+long sys_read(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
+	return do_rw(t, (int64_t)a->a0, &v, 1, false, -1);
+}
+
+long sys_write(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
+	return do_rw(t, (int64_t)a->a0, &v, 1, true, -1);
+}
+
+long sys_pread64(struct lthread *t, const struct sysargs *a)
+{
+	if ((int64_t)a->a3 < 0)
+		return -EINVAL;
+	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
+	return do_rw(t, (int64_t)a->a0, &v, 1, false, (int64_t)a->a3);
+}
+
+long sys_pwrite64(struct lthread *t, const struct sysargs *a)
+{
+	if ((int64_t)a->a3 < 0)
+		return -EINVAL;
+	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
+	return do_rw(t, (int64_t)a->a0, &v, 1, true, (int64_t)a->a3);
+}
+
+static long rwv(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
+{
+	static struct linux_iovec iov[UIO_MAXIOV];
+	if (a->a2 > UIO_MAXIOV)
+		return -EINVAL;
+	if (!fd_file(t->proc, (int64_t)a->a0))
+		return -EBADF;
+	if (copy_from_user(t->proc, iov, a->a1, a->a2 * sizeof iov[0]))
+		return -EFAULT;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < a->a2; i++) {
+		if ((int64_t)iov[i].len < 0 || total + iov[i].len < total)
+			return -EINVAL;
+		total += iov[i].len;
+	}
+	if (total > MAX_RW)
+		return -EINVAL;
+	return do_rw(t, (int64_t)a->a0, iov, (int)a->a2, write, off);
+}
+
+long sys_readv(struct lthread *t, const struct sysargs *a) { return rwv(t, a, false, -1); }
+long sys_writev(struct lthread *t, const struct sysargs *a) { return rwv(t, a, true, -1); }
+long sys_preadv(struct lthread *t, const struct sysargs *a)
+{
+	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, false, (int64_t)a->a3);
+}
+long sys_pwritev(struct lthread *t, const struct sysargs *a)
+{
+	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, true, (int64_t)a->a3);
+}
+
+long sys_lseek(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (f->vn->type == V_CHR && f->vn->rdev >> 8 != 1) /* ttys; /dev/null and friends seek */
+		return -ESPIPE;
+	if (f->vn->type == V_FIFO)
+		return -ESPIPE;
+	int64_t base;
+	switch (a->a2) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)f->vn->size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	int64_t pos = base + (int64_t)a->a1;
+	if (pos < 0 || ((int64_t)a->a1 > 0 && pos < base))
+		return -EINVAL;
+	f->pos = (uint64_t)pos;
+	return pos;
+}
+
+/* sendfile(out, in, offset, count): through the server, no user buffer */
+long sys_sendfile(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	struct file *out = fd_file(p, (int64_t)a->a0), *in = fd_file(p, (int64_t)a->a1);
+	if (!out || !in)
+		return -EBADF;
+	if ((in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (in->vn->type != V_REG)
+		return -EINVAL;
+	uint64_t off = in->pos;
+	if (a->a2 && copy_from_user(p, &off, a->a2, 8))
+		return -EFAULT;
+	uint64_t count = a->a3 > MAX_RW ? MAX_RW : a->a3, done = 0;
+	static char buf[4096];
+	while (done < count && off < in->vn->size) {
+		uint64_t n = count - done < sizeof buf ? count - done : sizeof buf;
+		if (n > in->vn->size - off)
+			n = in->vn->size - off;
+		/* in's data to buf, then buf to out through a kernel-side uio */
+		for (uint64_t i = 0; i < n;) {
+			uint64_t c = 4096 - ((off + i) & 0xfff) < n - i ? 4096 - ((off + i) & 0xfff) : n - i;
+			const char *pg = vnode_page(in->vn, (off + i) / 4096, false);
+			if (pg)
+				memcpy(buf + i, pg + ((off + i) & 0xfff), c);
+			else
+				memset(buf + i, 0, c);
+			i += c;
+		}
+		long w = file_write_kernel(out, buf, n);
+		if (w < 0) {
+			if (!done)
+				return w == -EWOULDBLOCK_WAIT ? -EAGAIN : w;
+			break;
+		}
+		done += (uint64_t)w;
+		off += (uint64_t)w;
+		if ((uint64_t)w < n)
+			break;
+	}
+	if (a->a2) {
+		if (copy_to_user(p, a->a2, &off, 8))
+			return -EFAULT;
+	} else {
+		in->pos = off;
+	}
+	return (long)done;
+}
+
+/* ---- metadata --------------------------------------------------------------------- */
+
+long sys_fstat(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	vnode_stat(f->vn, &st);
+	return copy_to_user(t->proc, a->a1, &st, sizeof st);
+}
+
+static long do_stat(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t flags)
+{
+	char path[PATH_MAX_LINUX];
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	int err = user_path(p, upath, path);
+	if (err)
+		return err;
+	struct vnode *vn;
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		if ((int)dirfd == AT_FDCWD_LINUX) {
+			vn = p->cwd;
+			vnode_get(vn);
+		} else {
+			struct file *f = fd_file(p, dirfd);
+			if (!f)
+				return -EBADF;
+			vn = f->vn;
+			vnode_get(vn);
+		}
+	} else {
+		vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
+		if (!vn)
+			return err;
+	}
+	struct stat st;
+	vnode_stat(vn, &st);
+	vnode_put(vn);
+	return copy_to_user(p, ubuf, &st, sizeof st);
+}
+
+long sys_stat(struct lthread *t, const struct sysargs *a)
+{
+	return do_stat(t->proc, AT_FDCWD_LINUX, a->a0, a->a1, 0);
+}
+long sys_lstat(struct lthread *t, const struct sysargs *a)
+{
+	return do_stat(t->proc, AT_FDCWD_LINUX, a->a0, a->a1, AT_SYMLINK_NOFOLLOW);
+}
+long sys_newfstatat(struct lthread *t, const struct sysargs *a)
+{
+	return do_stat(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
+}
+
+static long do_access(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
+{
+	char path[PATH_MAX_LINUX];
+	if (mode & ~7ull)
+		return -EINVAL;
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
+		return -EINVAL;
+	int err = user_path(p, upath, path);
+	if (err)
+		return err;
+	struct vnode *vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
+	if (!vn)
+		return err;
+	/* root may read and write anything; execute needs an x bit */
+	if ((mode & 1) && vn->type != V_DIR && !(vn->mode & 0111))
+		err = -EACCES;
+	vnode_put(vn);
+	return err;
+}
+
+long sys_access(struct lthread *t, const struct sysargs *a)
+{
+	return do_access(t->proc, AT_FDCWD_LINUX, a->a0, a->a1, 0);
+}
+long sys_faccessat(struct lthread *t, const struct sysargs *a)
+{
+	return do_access(t->proc, (int64_t)a->a0, a->a1, a->a2, 0);
+}
+long sys_faccessat2(struct lthread *t, const struct sysargs *a)
+{
+	return do_access(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
+}
+
+static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
+{
+	char path[PATH_MAX_LINUX];
+	if ((int64_t)size <= 0)
+		return -EINVAL;
+	int err = user_path(p, upath, path);
+	if (err)
+		return err;
+	struct vnode *vn = at_lookup(p, dirfd, path, true, &err);
+	if (!vn)
+		return err;
+	long r = -EINVAL;
+	if (vn->type == V_LNK && vn->link) {
+		uint64_t n = strlen(vn->link);
+		if (n > size)
+			n = size;
+		r = copy_to_user(p, ubuf, vn->link, n);
+		if (!r)
+			r = (long)n;
+	}
+	vnode_put(vn);
+	return r;
+}
+
+long sys_readlink(struct lthread *t, const struct sysargs *a)
+{
+	return do_readlink(t->proc, AT_FDCWD_LINUX, a->a0, a->a1, a->a2);
+}
+long sys_readlinkat(struct lthread *t, const struct sysargs *a)
+{
+	return do_readlink(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
+}
+
+long sys_ioctl(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->ioctl)
+		return -ENOTTY;
+	return f->ops->ioctl(f, a->a1, a->a2);
+}
+
+long sys_umask(struct lthread *t, const struct sysargs *a)
+{
+	uint32_t old = t->proc->umask;
+	t->proc->umask = a->a0 & 0777;
+	return old;
+}
+
+/* ---- directories ------------------------------------------------------------------- */
+
+long sys_getdents64(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (f->vn->type != V_DIR)
+		return -ENOTDIR;
+	static char buf[4096];
+	uint64_t size = a->a2, done = 0, idx = 0;
+	struct dentry *d = f->vn->entries;
+	for (;; idx++) {
+		const char *name;
+		struct vnode *vn;
+		if (idx == 0) {
+			name = ".";
+			vn = f->vn;
+		} else if (idx == 1) {
+			name = "..";
+			vn = f->vn->parent ? f->vn->parent : f->vn;
+		} else {
+			if (idx > 2)
+				d = d ? d->next : NULL;
+			if (!d)
+				break;
+			name = d->name;
+			vn = d->vn;
+		}
+		if (idx < f->pos)
+			continue;
+		size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~7ul;
+		if (done + reclen > size) {
+			if (!done)
+				return -EINVAL; /* the buffer is too small */
+			break;
+		}
+		struct linux_dirent64 *e = (struct linux_dirent64 *)buf;
+		memset(buf, 0, reclen);
+		e->d_ino = vn->ino;
+		e->d_off = (int64_t)idx + 1;
+		e->d_reclen = (uint16_t)reclen;
+		static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
+						[V_FIFO] = 1};
+		e->d_type = types[vn->type];
+		memcpy(e->d_name, name, nl + 1);
+		if (copy_to_user(t->proc, a->a1 + done, buf, reclen))
+			return -EFAULT;
+		done += reclen;
+		f->pos = idx + 1;
+	}
+	return (long)done;
+}
+
+long sys_getcwd(struct lthread *t, const struct sysargs *a)
+{
+	char path[PATH_MAX_LINUX];
+	int n = vfs_path(t->proc->cwd, path, sizeof path);
+	if (n < 0)
+		return n;
+	if ((uint64_t)n > a->a1)
+		return -ERANGE;
+	if (copy_to_user(t->proc, a->a0, path, (size_t)n))
+		return -EFAULT;
+	return n;
+}
+
+static long set_cwd(struct proc *p, struct vnode *vn)
+{
+	if (vn->type != V_DIR) {
+		vnode_put(vn);
+		return -ENOTDIR;
+	}
+	vnode_put(p->cwd);
+	p->cwd = vn;
+	return 0;
+}
+
+long sys_chdir(struct lthread *t, const struct sysargs *a)
+{
+	char path[PATH_MAX_LINUX];
+	int err = user_path(t->proc, a->a0, path);
+	if (err)
+		return err;
+	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	return vn ? set_cwd(t->proc, vn) : err;
+}
+
+long sys_fchdir(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	vnode_get(f->vn);
+	return set_cwd(t->proc, f->vn);
+}
+
+/* the parent directory and the last name of (dirfd, upath) */
+static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, int *err)
+{
+	char path[PATH_MAX_LINUX];
+	if ((*err = user_path(p, upath, path)))
+		return NULL;
+	struct vnode *dir = at_dir(p, dirfd, path, err);
+	if (!dir)
+		return NULL;
+	struct vnode *parent = vfs_lookup_parent(dir, path, name, 256, err);
+	vnode_put(dir);
+	return parent;
+}
+
+static long do_mkdir(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode)
+{
+	char name[256];
+	int err;
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	if (!parent)
+		return err;
+	if (vfs_dir_find(parent, name) || !strcmp(name, ".") || !strcmp(name, "..")) {
+		vnode_put(parent);
+		return -EEXIST;
+	}
+	struct vnode *vn = vnode_new(V_DIR, mode & ~p->umask & 07777);
+	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
+	vnode_put(parent);
+	return err;
+}
+
+long sys_mkdir(struct lthread *t, const struct sysargs *a)
+{
+	return do_mkdir(t->proc, AT_FDCWD_LINUX, a->a0, a->a1);
+}
+long sys_mkdirat(struct lthread *t, const struct sysargs *a)
+{
+	return do_mkdir(t->proc, (int64_t)a->a0, a->a1, a->a2);
+}
+
+static void dir_remove(struct vnode *dir, struct vnode *vn)
+{
+	for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next) {
+		if ((*pp)->vn == vn) {
+			struct dentry *d = *pp;
+			*pp = d->next;
+			kfree(d);
+			break;
+		}
+	}
+	if (vn->type == V_DIR) {
+		dir->nlink--;
+		vn->nlink = 0;
+		vn->parent = NULL;
+	} else {
+		vn->nlink--;
+	}
+	vnode_get(vn); /* vnode_put frees it if nothing else holds it */
+	vnode_put(vn);
+}
+
+static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags)
+{
+	char name[256];
+	int err;
+	if (flags & ~(uint64_t)AT_REMOVEDIR)
+		return -EINVAL;
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	if (!parent)
+		return err == -EEXIST ? -EBUSY : err;
+	struct vnode *vn = vfs_dir_find(parent, name);
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		err = (flags & AT_REMOVEDIR) ? (!strcmp(name, ".") ? -EINVAL : -ENOTEMPTY) : -EISDIR;
+	else if (!vn)
+		err = -ENOENT;
+	else if (flags & AT_REMOVEDIR)
+		err = vn->type != V_DIR ? -ENOTDIR : vn->entries ? -ENOTEMPTY : vn == p->cwd ? 0 : 0;
+	else if (vn->type == V_DIR)
+		err = -EISDIR;
+	if (!err)
+		dir_remove(parent, vn);
+	vnode_put(parent);
+	return err;
+}
+
+long sys_unlink(struct lthread *t, const struct sysargs *a)
+{
+	return do_unlink(t->proc, AT_FDCWD_LINUX, a->a0, 0);
+}
+long sys_rmdir(struct lthread *t, const struct sysargs *a)
+{
+	return do_unlink(t->proc, AT_FDCWD_LINUX, a->a0, AT_REMOVEDIR);
+}
+long sys_unlinkat(struct lthread *t, const struct sysargs *a)
+{
+	return do_unlink(t->proc, (int64_t)a->a0, a->a1, a->a2);
+}
+
+static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t upath)
+{
+	char target[PATH_MAX_LINUX], name[256];
+	int err = user_path(p, utarget, target);
+	if (err)
+		return err;
+	if (!target[0])
+		return -ENOENT;
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	if (!parent)
+		return err;
+	if (vfs_dir_find(parent, name)) {
+		vnode_put(parent);
+		return -EEXIST;
+	}
+	struct vnode *vn = vnode_new(V_LNK, 0777);
+	if (vn && !(vn->link = kstrdup(target))) {
+		kfree(vn);
+		vn = NULL;
+	}
+	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
+	vnode_put(parent);
+	return err;
+}
+
+long sys_symlink(struct lthread *t, const struct sysargs *a)
+{
+	return do_symlink(t->proc, a->a0, AT_FDCWD_LINUX, a->a1);
+}
+long sys_symlinkat(struct lthread *t, const struct sysargs *a)
+{
+	return do_symlink(t->proc, a->a0, (int64_t)a->a1, a->a2);
+}
+
+static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npath)
+{
+	char oname[256], nname[256];
+	int err;
+	struct vnode *op = at_parent(p, ofd, opath, oname, &err);
+	if (!op)
+		return err;
+	struct vnode *np = at_parent(p, nfd, npath, nname, &err);
+	if (!np) {
+		vnode_put(op);
+		return err;
+	}
+	struct vnode *vn = vfs_dir_find(op, oname), *old = vfs_dir_find(np, nname);
+	if (!vn)
+		err = -ENOENT;
+	else if (old == vn)
+		err = 0;
+	else if (old && old->type == V_DIR && vn->type != V_DIR)
+		err = -EISDIR;
+	else if (old && vn->type == V_DIR && old->type != V_DIR)
+		err = -ENOTDIR;
+	else if (old && old->type == V_DIR && old->entries)
+		err = -ENOTEMPTY;
+	else {
+		for (struct vnode *d = np; d; d = d->parent)
+			if (d == vn)
+				err = -EINVAL; /* into its own subtree */
+	}
+	if (!err && old != vn) {
+		if (old)
+			dir_remove(np, old);
+		vnode_get(vn);
+		if (vn->type != V_DIR)
+			vn->nlink++; /* dir_remove takes one again */
+		dir_remove(op, vn);
+		if (vn->type == V_DIR)
+			vn->nlink = 2;
+		err = vfs_dir_add(np, nname, vn);
+		vnode_put(vn);
+	}
+	vnode_put(op);
+	vnode_put(np);
+	return err;
+}
+
+long sys_rename(struct lthread *t, const struct sysargs *a)
+{
+	return do_rename(t->proc, AT_FDCWD_LINUX, a->a0, AT_FDCWD_LINUX, a->a1);
+}
+long sys_renameat(struct lthread *t, const struct sysargs *a)
+{
+	return do_rename(t->proc, (int64_t)a->a0, a->a1, (int64_t)a->a2, a->a3);
+}
+long sys_renameat2(struct lthread *t, const struct sysargs *a)
+{
+	if (a->a4)
+		return -EINVAL;
+	return do_rename(t->proc, (int64_t)a->a0, a->a1, (int64_t)a->a2, a->a3);
+}
+
+long sys_ftruncate(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if ((int64_t)a->a1 < 0 || f->vn->type != V_REG || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	return vnode_truncate(f->vn, a->a1);
+}
+
+long sys_truncate(struct lthread *t, const struct sysargs *a)
+{
+	char path[PATH_MAX_LINUX];
+	int err = user_path(t->proc, a->a0, path);
+	if (err)
+		return err;
+	if ((int64_t)a->a1 < 0)
+		return -EINVAL;
+	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	if (!vn)
+		return err;
+	err = vn->type == V_DIR ? -EISDIR : vn->type != V_REG ? -EINVAL : vnode_truncate(vn, a->a1);
+	vnode_put(vn);
+	return err;
+}
+
+long sys_fsync(struct lthread *t, const struct sysargs *a)
+{
+	return fd_file(t->proc, (int64_t)a->a0) ? 0 : -EBADF;
+}
+
+static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode)
+{
+	char path[PATH_MAX_LINUX];
+	int err = user_path(p, upath, path);
+	if (err)
+		return err;
+	struct vnode *vn = at_lookup(p, dirfd, path, false, &err);
+	if (!vn)
+		return err;
+	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
+	vnode_put(vn);
+	return 0;
+}
+
+long sys_chmod(struct lthread *t, const struct sysargs *a)
+{
+	return do_chmod(t->proc, AT_FDCWD_LINUX, a->a0, a->a1);
+}
+long sys_fchmodat(struct lthread *t, const struct sysargs *a)
+{
+	return do_chmod(t->proc, (int64_t)a->a0, a->a1, a->a2);
+}
+long sys_fchmod(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	f->vn->mode = (f->vn->mode & S_IFMT) | (a->a1 & 07777);
+	return 0;
+}
+
+

@@ -1,0 +1,152 @@
+/* Memory system calls: brk, mmap, munmap, mprotect, madvise. */
+#include "sys.h"
+
+#define PAGE_UP(x) (((x) + 4095) & ~0xfffull)
+#define MAP_SHARED_VALIDATE_L 0x03
+#define MAP_FIXED_NOREPLACE_L 0x100000
+#define MADV_DONTNEED_L 4
+
+long sys_brk(struct lthread *t, const struct sysargs *a)
+{
+	struct mm *mm = t->proc->mm;
+	uint64_t want = a->a0;
+	if (want < mm->brk_start || want >= MMAP_TOP)
+		return (long)mm->brk;
+	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
+	if (new_end > old_end) {
+		for (struct vma *v = mm->vmas; v; v = v->next)
+			if (v->start < new_end && old_end < v->end && v->start >= old_end)
+				return (long)mm->brk; /* something is in the way */
+		struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
+		if (heap && heap->end == old_end && !heap->vn && heap->start >= mm->brk_start)
+			heap->end = new_end;
+		else if (!vma_add(mm, old_end, new_end, PROT_R | PROT_W, VMA_ANON, NULL, 0))
+			return (long)mm->brk;
+	} else if (new_end < old_end) {
+		vm_unmap(t->proc, new_end, old_end - new_end);
+	}
+	mm->brk = want;
+	return (long)want;
+}
+
+long sys_mmap(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	uint64_t addr = a->a0, len = a->a1, prot = a->a2, flags = a->a3, off = a->a5;
+	int64_t fd = (int64_t)(int32_t)a->a4;
+	unsigned type = flags & 0x0f;
+	if (!len || (off & 0xfff) || (addr & 0xfff && (flags & MAP_FIXED)))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE_L)
+		return -EINVAL;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	len = PAGE_UP(len);
+	if (!len || len > USER_TOP)
+		return -ENOMEM;
+	struct vnode *vn = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		struct file *f = fd_file(p, fd);
+		if (!f)
+			return -EBADF;
+		if (f->vn->type == V_CHR && (f->vn->rdev == 0x105 || f->vn->rdev == 0x103)) {
+			flags |= MAP_ANONYMOUS; /* /dev/zero (and /dev/null) */
+		} else if (f->vn->type != V_REG) {
+			return -ENODEV;
+		} else {
+			if ((f->flags & O_ACCMODE) == O_WRONLY)
+				return -EACCES;
+			if (type != MAP_PRIVATE && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) != O_RDWR)
+				return -EACCES;
+			if (off + len < off)
+				return -EOVERFLOW;
+			vn = f->vn;
+		}
+	}
+	uint64_t at;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE_L)) {
+		if (addr & 0xfff)
+			return -EINVAL;
+		if (addr >= USER_TOP || len > USER_TOP - addr)
+			return -ENOMEM;
+		if (flags & MAP_FIXED_NOREPLACE_L) {
+			for (struct vma *v = p->mm->vmas; v; v = v->next)
+				if (v->start < addr + len && addr < v->end)
+					return -EEXIST;
+		}
+		vm_unmap(p, addr, len);
+		at = addr;
+	} else {
+		at = 0;
+		addr &= ~0xfffull;
+		if (addr && addr < USER_TOP && len <= USER_TOP - addr) {
+			bool free = true;
+			for (struct vma *v = p->mm->vmas; v; v = v->next)
+				if (v->start < addr + len && addr < v->end)
+					free = false;
+			if (free)
+				at = addr;
+		}
+		if (!at)
+			at = vm_find_free(p->mm, len);
+		if (!at)
+			return -ENOMEM;
+	}
+	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
+			 ((prot & PROT_EXEC) ? PROT_X : 0);
+	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON);
+	if (!vma_add(p->mm, at, at + len, vprot, vflags, vn, off))
+		return -ENOMEM;
+	return (long)at;
+}
+
+long sys_munmap(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t addr = a->a0, len = PAGE_UP(a->a1);
+	if ((addr & 0xfff) || !a->a1 || addr >= USER_TOP || len > USER_TOP - addr)
+		return -EINVAL;
+	return vm_unmap(t->proc, addr, len);
+}
+
+long sys_mprotect(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t addr = a->a0, len = PAGE_UP(a->a1), prot = a->a2;
+	if (addr & 0xfff)
+		return -EINVAL;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (addr >= USER_TOP || len > USER_TOP - addr)
+		return -ENOMEM;
+	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
+			 ((prot & PROT_EXEC) ? PROT_X : 0);
+	return vm_protect(t->proc, addr, len, vprot);
+}
+
+long sys_madvise(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t addr = a->a0, len = PAGE_UP(a->a1);
+	if (addr & 0xfff)
+		return -EINVAL;
+	switch (a->a2) {
+	case MADV_DONTNEED_L:
+		if (!len)
+			return 0;
+		if (addr >= USER_TOP || len > USER_TOP - addr)
+			return -EINVAL;
+		return vm_discard(t->proc, addr, len);
+	case 0: /* NORMAL */
+	case 1: /* RANDOM */
+	case 2: /* SEQUENTIAL */
+	case 3: /* WILLNEED */
+	case 8: /* FREE: like DONTNEED when it matters; a hint here */
+	case 12: /* MERGEABLE */
+	case 13:
+	case 14: /* HUGEPAGE */
+	case 15:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

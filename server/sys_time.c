@@ -1,0 +1,186 @@
+/* Time system calls, and randomness. */
+#include "sys.h"
+
+
+static uint64_t boot_wall_ns;
+void time_set_boot(uint64_t unix_sec) { boot_wall_ns = unix_sec * 1000000000ull; }
+
+static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
+{
+	*ok = true;
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		return boot_wall_ns + plat_now_ns();
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		return plat_now_ns();
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		return plat_now_ns() - p->start_ns; /* an upper bound: no CPU accounting yet */
+	default:
+		*ok = false;
+		return 0;
+	}
+}
+
+long sys_clock_gettime(struct lthread *t, const struct sysargs *a)
+{
+	bool ok;
+	uint64_t ns = clock_now(a->a0, t->proc, &ok);
+	if (!ok)
+		return -EINVAL;
+	struct __kernel_timespec ts = {(int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull)};
+	return copy_to_user(t->proc, a->a1, &ts, sizeof ts);
+}
+
+long sys_clock_getres(struct lthread *t, const struct sysargs *a)
+{
+	bool ok;
+	clock_now(a->a0, t->proc, &ok);
+	if (!ok)
+		return -EINVAL;
+	struct __kernel_timespec ts = {0, 1};
+	return a->a1 ? copy_to_user(t->proc, a->a1, &ts, sizeof ts) : 0;
+}
+
+long sys_gettimeofday(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t ns = boot_wall_ns + plat_now_ns();
+	struct linux_timeval tv = {(int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000)};
+	if (a->a0 && copy_to_user(t->proc, a->a0, &tv, sizeof tv))
+		return -EFAULT;
+	if (a->a1) {
+		int32_t tz[2] = {0, 0};
+		if (copy_to_user(t->proc, a->a1, tz, sizeof tz))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_time(struct lthread *t, const struct sysargs *a)
+{
+	int64_t sec = (int64_t)((boot_wall_ns + plat_now_ns()) / 1000000000ull);
+	if (a->a0 && copy_to_user(t->proc, a->a0, &sec, 8))
+		return -EFAULT;
+	return sec;
+}
+
+/* sleeps until the deadline (monotonic ns); made again when the timer
+ * fires, it then returns 0 */
+static long sleep_until(struct lthread *t, uint64_t deadline)
+{
+	if (t->wait.deadline) { /* the retry */
+		t->wait.deadline = 0;
+		return 0;
+	}
+	if (deadline <= plat_now_ns())
+		return 0;
+	timer_add(t, deadline);
+	return SYS_WAIT;
+}
+
+static int read_timespec(struct proc *p, uint64_t u, uint64_t *ns)
+{
+	struct __kernel_timespec ts;
+	if (copy_from_user(p, &ts, u, sizeof ts))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = (uint64_t)ts.tv_sec > 18000000000ull ? ~0ull >> 2 : (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+long sys_nanosleep(struct lthread *t, const struct sysargs *a)
+{
+	if (t->wait.deadline)
+		return sleep_until(t, 0);
+	uint64_t ns;
+	int err = read_timespec(t->proc, a->a0, &ns);
+	if (err)
+		return err;
+	return sleep_until(t, plat_now_ns() + ns);
+}
+
+long sys_clock_nanosleep(struct lthread *t, const struct sysargs *a)
+{
+	if (t->wait.deadline)
+		return sleep_until(t, 0);
+	bool ok;
+	uint64_t now = clock_now(a->a0, t->proc, &ok);
+	if (!ok || a->a0 == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (a->a1 & ~(uint64_t)TIMER_ABSTIME)
+		return -EINVAL;
+	uint64_t ns;
+	int err = read_timespec(t->proc, a->a2, &ns);
+	if (err)
+		return err;
+	uint64_t mono = plat_now_ns();
+	uint64_t deadline = (a->a1 & TIMER_ABSTIME) ? (ns > now ? mono + (ns - now) : mono) : mono + ns;
+	return sleep_until(t, deadline);
+}
+
+/* ---- randomness: xorshift128+ seeded from RDRAND (where the CPU has it)
+ * and the TSC; good enough for AT_RANDOM and /dev/urandom here, not for
+ * keys ---------------------------------------------------------------- */
+static uint64_t rs[2];
+
+static uint64_t hw_random(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	uint64_t v = 0;
+	if (c & (1u << 30)) {
+		unsigned char ok = 0;
+		for (int i = 0; i < 10 && !ok; i++)
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+	}
+	return v ^ lx4_rdtsc();
+}
+
+uint64_t random_u64(void)
+{
+	if (!rs[0] && !rs[1]) {
+		rs[0] = hw_random() | 1;
+		rs[1] = hw_random() * 0x9e3779b97f4a7c15ull;
+	}
+	uint64_t s1 = rs[0];
+	const uint64_t s0 = rs[1];
+	rs[0] = s0;
+	s1 ^= s1 << 23;
+	rs[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+	return rs[1] + s0;
+}
+
+void random_fill(void *buf, size_t n)
+{
+	unsigned char *b = buf;
+	while (n) {
+		uint64_t r = random_u64();
+		size_t c = n < 8 ? n : 8;
+		memcpy(b, &r, c);
+		b += c;
+		n -= c;
+	}
+}
+
+long sys_getrandom(struct lthread *t, const struct sysargs *a)
+{
+	if (a->a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((a->a2 & GRND_RANDOM) && (a->a2 & GRND_INSECURE))
+		return -EINVAL;
+	uint64_t n = a->a1 > 33554431 ? 33554431 : a->a1, done = 0;
+	unsigned char buf[256];
+	while (done < n) {
+		uint64_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		random_fill(buf, c);
+		if (copy_to_user(t->proc, a->a0 + done, buf, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)done;
+}

@@ -1,0 +1,39 @@
+/*
+ * Linux system calls: one table indexed by the x86-64 syscall number, the
+ * dispatch, and the machinery for calls that wait (a thread parked on a
+ * wait queue or a timer gets its call made again when woken, and its reply
+ * then).
+ */
+#ifndef SRV_SYSCALL_H
+#define SRV_SYSCALL_H
+
+#include <stdint.h>
+
+#include "proc.h"
+#include "vfs.h"
+
+/* a handler's arguments: the registers of the call */
+struct sysargs {
+	uint64_t nr, a0, a1, a2, a3, a4, a5;
+	uint64_t rip, rsp, rflags;
+};
+
+typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
+
+/* a handler returns a value (>= 0 or -errno), or one of these: */
+#define SYS_WAIT (-(long)EWOULDBLOCK_WAIT) /* parked: the call is made again later */
+#define SYS_NOREPLY (-100001L)             /* replied some other way (exec, exit) */
+
+#define SYSCALL_MAX 512
+/* the table (systab.c): handlers, and every x86-64 name for the log */
+extern syscall_fn *const syscall_table[SYSCALL_MAX];
+extern const char *const syscall_names[SYSCALL_MAX];
+
+/* a timer for t at deadline (ns); srv_timer makes t's call again */
+void timer_add(struct lthread *t, uint64_t deadline);
+void timer_cancel(struct lthread *t);
+/* makes t's waiting call again (a wait queue woke it) */
+void syscall_retry(struct lthread *t);
+void syscall_proc_exited(struct proc *p);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * The system call table: one entry per x86-64 Linux system call number
+ * the server implements.  A number without an entry returns -ENOSYS and is
+ * logged once with its name.  tools/gen_syscalls.py reads this table (and
+ * the comments: "partial: ...") to write docs/syscalls.md.
+ */
+#include "systab.h"
+
+syscall_fn *const syscall_table[SYSCALL_MAX] = {
+	[__NR_read] = sys_read,                       /* read(2) */
+	[__NR_write] = sys_write,                     /* write(2) */
+	[__NR_open] = sys_open,                       /* open(2) */
+	[__NR_close] = sys_close,                     /* close(2) */
+	[__NR_stat] = sys_stat,                       /* stat(2) */
+	[__NR_fstat] = sys_fstat,                     /* fstat(2) */
+	[__NR_lstat] = sys_lstat,                     /* lstat(2) */
+	[__NR_lseek] = sys_lseek,                     /* lseek(2) */
+	[__NR_mmap] = sys_mmap,                       /* mmap(2) */
+	[__NR_mprotect] = sys_mprotect,               /* mprotect(2) */
+	[__NR_munmap] = sys_munmap,                   /* munmap(2) */
+	[__NR_brk] = sys_brk,                         /* brk(2) */
+	[__NR_rt_sigaction] = sys_rt_sigaction,       /* partial: the state is kept, nothing is delivered yet */
+	[__NR_rt_sigprocmask] = sys_rt_sigprocmask,   /* rt_sigprocmask(2) */
+	[__NR_ioctl] = sys_ioctl,                     /* partial: the console's terminal requests */
+	[__NR_pread64] = sys_pread64,                 /* pread(2) */
+	[__NR_pwrite64] = sys_pwrite64,               /* pwrite(2) */
+	[__NR_readv] = sys_readv,                     /* readv(2) */
+	[__NR_writev] = sys_writev,                   /* writev(2) */
+	[__NR_access] = sys_access,                   /* access(2) */
+	[__NR_sched_yield] = sys_sched_yield,         /* sched_yield(2) */
+	[__NR_madvise] = sys_madvise,                 /* partial: DONTNEED drops pages, the rest are hints */
+	[__NR_dup] = sys_dup,                         /* dup(2) */
+	[__NR_dup2] = sys_dup2,                       /* dup2(2) */
+	[__NR_nanosleep] = sys_nanosleep,             /* nanosleep(2) */
+	[__NR_getpid] = sys_getpid,                   /* getpid(2) */
+	[__NR_sendfile] = sys_sendfile,               /* sendfile(2) */
+	[__NR_execve] = sys_execve,                   /* partial: static executables only */
+	[__NR_exit] = sys_exit_group,                 /* partial: one thread per process */
+	[__NR_uname] = sys_uname,                     /* uname(2) */
+	[__NR_fcntl] = sys_fcntl,                     /* partial: no record locks (one process) */
+	[__NR_fsync] = sys_fsync,                     /* fsync(2) */
+	[__NR_fdatasync] = sys_fsync,                 /* fdatasync(2) */
+	[__NR_truncate] = sys_truncate,               /* truncate(2) */
+	[__NR_ftruncate] = sys_ftruncate,             /* ftruncate(2) */
+	[__NR_getdents64] = sys_getdents64,           /* getdents64(2) */
+	[__NR_getcwd] = sys_getcwd,                   /* getcwd(2) */
+	[__NR_chdir] = sys_chdir,                     /* chdir(2) */
+	[__NR_fchdir] = sys_fchdir,                   /* fchdir(2) */
+	[__NR_rename] = sys_rename,                   /* rename(2) */
+	[__NR_mkdir] = sys_mkdir,                     /* mkdir(2) */
+	[__NR_rmdir] = sys_rmdir,                     /* rmdir(2) */
+	[__NR_creat] = sys_creat,                     /* creat(2) */
+	[__NR_unlink] = sys_unlink,                   /* unlink(2) */
+	[__NR_symlink] = sys_symlink,                 /* symlink(2) */
+	[__NR_readlink] = sys_readlink,               /* readlink(2) */
+	[__NR_chmod] = sys_chmod,                     /* chmod(2) */
+	[__NR_fchmod] = sys_fchmod,                   /* fchmod(2) */
+	[__NR_umask] = sys_umask,                     /* umask(2) */
+	[__NR_gettimeofday] = sys_gettimeofday,       /* gettimeofday(2) */
+	[__NR_getrlimit] = sys_getrlimit,             /* getrlimit(2) */
+	[__NR_getuid] = sys_getuid,                   /* getuid(2) */
+	[__NR_getgid] = sys_getuid,                   /* getgid(2) */
+	[__NR_geteuid] = sys_getuid,                  /* geteuid(2) */
+	[__NR_getegid] = sys_getuid,                  /* getegid(2) */
+	[__NR_setpgid] = sys_setpgid,                 /* setpgid(2) */
+	[__NR_getppid] = sys_getppid,                 /* getppid(2) */
+	[__NR_getpgrp] = sys_getpgrp,                 /* getpgrp(2) */
+	[__NR_setsid] = sys_setsid,                   /* setsid(2) */
+	[__NR_getpgid] = sys_getpgid,                 /* getpgid(2) */
+	[__NR_getsid] = sys_getsid,                   /* getsid(2) */
+	[__NR_setrlimit] = sys_setrlimit,             /* setrlimit(2) */
+	[__NR_arch_prctl] = sys_arch_prctl,           /* arch_prctl(2) */
+	[__NR_gettid] = sys_gettid,                   /* gettid(2) */
+	[__NR_time] = sys_time,                       /* time(2) */
+	[__NR_set_tid_address] = sys_set_tid_address, /* set_tid_address(2) */
+	[__NR_clock_gettime] = sys_clock_gettime,     /* clock_gettime(2) */
+	[__NR_clock_getres] = sys_clock_getres,       /* clock_getres(2) */
+	[__NR_clock_nanosleep] = sys_clock_nanosleep, /* clock_nanosleep(2) */
+	[__NR_exit_group] = sys_exit_group,           /* exit_group(2) */
+	[__NR_openat] = sys_openat,                   /* openat(2) */
+	[__NR_mkdirat] = sys_mkdirat,                 /* mkdirat(2) */
+	[__NR_newfstatat] = sys_newfstatat,           /* fstatat(2) */
+	[__NR_unlinkat] = sys_unlinkat,               /* unlinkat(2) */
+	[__NR_renameat] = sys_renameat,               /* renameat(2) */
+	[__NR_symlinkat] = sys_symlinkat,             /* symlinkat(2) */
+	[__NR_readlinkat] = sys_readlinkat,           /* readlinkat(2) */
+	[__NR_fchmodat] = sys_fchmodat,               /* fchmodat(2) */
+	[__NR_faccessat] = sys_faccessat,             /* faccessat(2) */
+	[__NR_set_robust_list] = sys_set_robust_list, /* set_robust_list(2) */
+	[__NR_dup3] = sys_dup3,                       /* dup3(2) */
+	[__NR_preadv] = sys_preadv,                   /* preadv(2) */
+	[__NR_pwritev] = sys_pwritev,                 /* pwritev(2) */
+	[__NR_prlimit64] = sys_prlimit64,             /* prlimit(2) */
+	[__NR_renameat2] = sys_renameat2,             /* partial: no RENAME_* flags */
+	[__NR_getrandom] = sys_getrandom,             /* getrandom(2) */
+	[__NR_faccessat2] = sys_faccessat2,           /* faccessat2(2) */
+};
+
+/* every x86-64 system call's name, generated from <asm/unistd_64.h> */
+const char *const syscall_names[SYSCALL_MAX] = {
+#include "syscall_names.inc"
+};

@@ -1,0 +1,651 @@
+/*
+ * The VFS and the ramfs behind it (see vfs.h): vnodes live in server
+ * memory, file data in server pages (which process mappings share).
+ */
+#include "vfs.h"
+
+#include "lx4.h"
+#include "mem.h"
+#include "platform.h"
+#include "proc.h"
+#include "syscall.h"
+#include "vm.h"
+
+#define S_IFMT 0170000
+#define S_IFDIR 0040000
+#define S_IFREG 0100000
+#define S_IFCHR 0020000
+#define S_IFLNK 0120000
+#define S_IFIFO 0010000
+#define MAX_SYMLINKS 40
+#define PATH_MAX_LINUX 4096
+
+static struct vnode *root;
+static uint64_t next_ino = 1;
+static uint64_t boot_sec; /* the wall clock at boot, seconds since 1970 */
+
+/* ---- user buffers -------------------------------------------------------------- */
+
+uint64_t uio_resid(const struct uio *u)
+{
+	uint64_t r = 0;
+	for (int i = u->idx; i < u->iovcnt; i++)
+		r += u->iov[i].len - (i == u->idx ? u->skip : 0);
+	return r;
+}
+
+static long uio_move(struct uio *u, void *kbuf, uint64_t n, bool out)
+{
+	uint64_t moved = 0;
+	while (moved < n && u->idx < u->iovcnt) {
+		const struct linux_iovec *v = &u->iov[u->idx];
+		uint64_t room = v->len - u->skip, c = n - moved < room ? n - moved : room;
+		if (c && !u->proc) { /* a kernel buffer */
+			if (out)
+				memcpy((char *)v->base + u->skip, (char *)kbuf + moved, c);
+			else
+				memcpy((char *)kbuf + moved, (char *)v->base + u->skip, c);
+		} else if (c) {
+			int err = out ? copy_to_user(u->proc, v->base + u->skip, (char *)kbuf + moved, c)
+				      : copy_from_user(u->proc, (char *)kbuf + moved, v->base + u->skip, c);
+			if (err)
+				return moved ? (long)moved : err;
+		}
+		moved += c;
+		u->skip += c;
+		if (u->skip == v->len) {
+			u->idx++;
+			u->skip = 0;
+		}
+	}
+	u->done += moved;
+	return (long)moved;
+}
+
+long uio_copyout(struct uio *u, const void *src, uint64_t n) { return uio_move(u, (void *)src, n, true); }
+long uio_copyin(struct uio *u, void *dst, uint64_t n) { return uio_move(u, dst, n, false); }
+
+/* ---- wait queues ------------------------------------------------------------------ */
+
+void waitq_add(struct waitq *q, struct lthread *t)
+{
+	waitq_remove(t);
+	t->wait.next = q->head;
+	q->head = t;
+	t->wait.queue = q;
+}
+
+void waitq_remove(struct lthread *t)
+{
+	struct waitq *q = t->wait.queue;
+	if (!q)
+		return;
+	for (struct lthread **pp = &q->head; *pp; pp = &(*pp)->wait.next) {
+		if (*pp == t) {
+			*pp = t->wait.next;
+			break;
+		}
+	}
+	t->wait.next = NULL;
+	t->wait.queue = NULL;
+}
+
+/* every waiter makes its call again (and may wait again) */
+void waitq_wake_all(struct waitq *q)
+{
+	struct lthread *t = q->head;
+	q->head = NULL;
+	while (t) {
+		struct lthread *n = t->wait.next;
+		t->wait.next = NULL;
+		t->wait.queue = NULL;
+		timer_cancel(t);
+		syscall_retry(t);
+		t = n;
+	}
+}
+
+/* ---- vnodes ------------------------------------------------------------------- */
+
+uint64_t vfs_now_sec(void) { return boot_sec + plat_now_ns() / 1000000000ull; }
+
+static void stamp(struct __kernel_timespec *ts)
+{
+	uint64_t ns = plat_now_ns();
+	ts->tv_sec = boot_sec + ns / 1000000000ull;
+	ts->tv_nsec = ns % 1000000000ull;
+}
+
+struct vnode *vnode_new(enum vtype type, uint32_t mode)
+{
+	struct vnode *vn = kzalloc(sizeof *vn);
+	if (!vn)
+		return NULL;
+	static const uint32_t fmt[] = {[V_REG] = S_IFREG, [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
+				       [V_FIFO] = S_IFIFO};
+	vn->ino = next_ino++;
+	vn->type = type;
+	vn->mode = fmt[type] | (mode & 07777);
+	vn->nlink = type == V_DIR ? 2 : 1;
+	stamp(&vn->mtime);
+	vn->atime = vn->ctime = vn->mtime;
+	return vn;
+}
+
+void vnode_get(struct vnode *vn) { vn->refs++; }
+
+static void free_pages_from(struct vnode *vn, uint64_t from);
+
+static void vnode_free(struct vnode *vn)
+{
+	free_pages_from(vn, 0);
+	kfree(vn->link);
+	kfree(vn);
+}
+
+void vnode_put(struct vnode *vn)
+{
+	if (vn->refs)
+		vn->refs--;
+	if (!vn->refs && !vn->nlink)
+		vnode_free(vn);
+}
+
+/* file data: a page of 512 pointers to pages of 512 page pointers (1 GiB
+ * at most) */
+#define PPP 512
+#define MAX_FILE_PAGES ((uint64_t)PPP * PPP)
+
+static void **page_slot(struct vnode *vn, uint64_t i, bool create)
+{
+	if (i >= MAX_FILE_PAGES)
+		return NULL;
+	if (!vn->pages) {
+		if (!create || !(vn->pages = page_alloc()))
+			return NULL;
+	}
+	void ***l1 = (void ***)vn->pages;
+	if (!l1[i / PPP]) {
+		if (!create || !(l1[i / PPP] = page_alloc()))
+			return NULL;
+	}
+	return &l1[i / PPP][i % PPP];
+}
+
+void *vnode_page(struct vnode *vn, uint64_t i, bool create)
+{
+	void **slot = page_slot(vn, i, create);
+	if (!slot)
+		return NULL;
+	if (!*slot && create)
+		*slot = page_alloc();
+	if (*slot && i >= vn->npages)
+		vn->npages = i + 1;
+	return *slot;
+}
+
+/* frees the data pages from index `from` on */
+static void free_pages_from(struct vnode *vn, uint64_t from)
+{
+	if (!vn->pages)
+		return;
+	void ***l1 = (void ***)vn->pages;
+	for (uint64_t d = from / PPP; d < PPP; d++) {
+		if (!l1[d])
+			continue;
+		for (uint64_t j = d == from / PPP ? from % PPP : 0; j < PPP; j++) {
+			if (l1[d][j]) {
+				plat_revoke(l1[d][j]); /* no process keeps a stale view */
+				page_put(l1[d][j]);
+				l1[d][j] = NULL;
+			}
+		}
+		if (from <= d * PPP) {
+			page_put(l1[d]);
+			l1[d] = NULL;
+		}
+	}
+	if (from == 0) {
+		page_put(vn->pages);
+		vn->pages = NULL;
+	}
+	if (vn->npages > from)
+		vn->npages = from;
+}
+
+long vnode_read(struct vnode *vn, uint64_t off, struct uio *u)
+{
+	long total = 0;
+	while (off < vn->size && uio_resid(u)) {
+		uint64_t in = off & 0xfff, n = 4096 - in;
+		if (n > vn->size - off)
+			n = vn->size - off;
+		static const char zero[4096];
+		const char *page = vnode_page(vn, off / 4096, false);
+		long m = uio_copyout(u, (page ? page : zero) + in, n);
+		if (m < 0)
+			return total ? total : m;
+		total += m;
+		off += (uint64_t)m;
+		if ((uint64_t)m < n)
+			break;
+	}
+	stamp(&vn->atime);
+	return total;
+}
+
+long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
+{
+	long total = 0;
+	while (uio_resid(u)) {
+		uint64_t in = off & 0xfff, n = 4096 - in;
+		char *page = vnode_page(vn, off / 4096, true);
+		if (!page)
+			return total ? total : -ENOSPC;
+		long m = uio_copyin(u, page + in, n);
+		if (m < 0)
+			return total ? total : m;
+		total += m;
+		off += (uint64_t)m;
+		if (off > vn->size)
+			vn->size = off;
+		if ((uint64_t)m < n)
+			break;
+	}
+	stamp(&vn->mtime);
+	vn->ctime = vn->mtime;
+	return total;
+}
+
+int vnode_truncate(struct vnode *vn, uint64_t size)
+{
+	if (vn->type != V_REG)
+		return -EINVAL;
+	uint64_t keep = (size + 4095) / 4096;
+	if (keep > MAX_FILE_PAGES)
+		return -EFBIG;
+	free_pages_from(vn, keep);
+	if (size & 0xfff) { /* the tail of the last page reads as zero */
+		char *last = vnode_page(vn, size / 4096, false);
+		if (last)
+			memset(last + (size & 0xfff), 0, 4096 - (size & 0xfff));
+	}
+	vn->size = size;
+	stamp(&vn->mtime);
+	vn->ctime = vn->mtime;
+	return 0;
+}
+
+void vnode_stat(struct vnode *vn, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_dev = 1;
+	st->st_ino = vn->ino;
+	st->st_mode = vn->mode;
+	st->st_nlink = vn->nlink;
+	st->st_uid = vn->uid;
+	st->st_gid = vn->gid;
+	st->st_rdev = vn->rdev;
+	st->st_size = vn->type == V_LNK ? (vn->link ? strlen(vn->link) : 0) : vn->type == V_DIR ? 4096 : vn->size;
+	st->st_blksize = 4096;
+	st->st_blocks = vn->type == V_REG ? (vn->size + 511) / 512 : vn->type == V_DIR ? 8 : 0;
+	st->st_atime = vn->atime.tv_sec;
+	st->st_atime_nsec = vn->atime.tv_nsec;
+	st->st_mtime = vn->mtime.tv_sec;
+	st->st_mtime_nsec = vn->mtime.tv_nsec;
+	st->st_ctime = vn->ctime.tv_sec;
+	st->st_ctime_nsec = vn->ctime.tv_nsec;
+}
+
+/* ---- directories and lookup -------------------------------------------------------- */
+
+struct vnode *vfs_root(void) { return root; }
+
+struct vnode *vfs_dir_find(struct vnode *dir, const char *name)
+{
+	if (!strcmp(name, "."))
+		return dir;
+	if (!strcmp(name, ".."))
+		return dir->parent ? dir->parent : dir;
+	for (struct dentry *d = dir->entries; d; d = d->next)
+		if (!strcmp(d->name, name))
+			return d->vn;
+	return NULL;
+}
+
+int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
+{
+	size_t len = strlen(name);
+	if (len > 255)
+		return -ENAMETOOLONG;
+	struct dentry *d = kzalloc(sizeof *d + len + 1);
+	if (!d)
+		return -ENOMEM;
+	memcpy(d->name, name, len + 1);
+	d->vn = vn;
+	/* append: getdents lists in creation order */
+	struct dentry **pp = &dir->entries;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = d;
+	if (vn->type == V_DIR) {
+		vn->parent = dir;
+		dir->nlink++;
+	}
+	stamp(&dir->mtime);
+	dir->ctime = dir->mtime;
+	return 0;
+}
+
+void vfs_init(void)
+{
+	root = vnode_new(V_DIR, 0755);
+	root->refs = 1;
+}
+
+void vfs_set_boot_time(uint64_t sec) { boot_sec = sec; }
+
+/* one step of a walk: the next component of *path into name */
+static const char *next_name(const char *path, char *name, int *err)
+{
+	while (*path == '/')
+		path++;
+	size_t n = 0;
+	while (path[n] && path[n] != '/')
+		n++;
+	if (n > 255) {
+		*err = -ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(name, path, n);
+	name[n] = 0;
+	return path + n;
+}
+
+static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, int depth, int *err)
+{
+	char name[256];
+	if (strlen(path) >= PATH_MAX_LINUX) {
+		*err = -ENAMETOOLONG;
+		return NULL;
+	}
+	struct vnode *cur = *path == '/' ? root : dir;
+	for (;;) {
+		path = next_name(path, name, err);
+		if (!path)
+			return NULL;
+		if (!name[0])
+			return cur; /* the end (possibly after a trailing slash) */
+		if (cur->type != V_DIR) {
+			*err = -ENOTDIR;
+			return NULL;
+		}
+		struct vnode *n = vfs_dir_find(cur, name);
+		if (!n) {
+			*err = -ENOENT;
+			return NULL;
+		}
+		const char *rest = path;
+		while (*rest == '/')
+			rest++;
+		bool last = !*rest, trailing_slash = *path == '/';
+		if (n->type == V_LNK && (!last || !nofollow || trailing_slash)) {
+			if (depth >= MAX_SYMLINKS) {
+				*err = -ELOOP;
+				return NULL;
+			}
+			n = walk(cur, n->link, false, depth + 1, err);
+			if (!n)
+				return NULL;
+		}
+		cur = n;
+	}
+}
+
+struct vnode *vfs_lookup(struct vnode *dir, const char *path, bool nofollow, int *err)
+{
+	if (!*path) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	struct vnode *vn = walk(dir, path, nofollow, 0, err);
+	if (vn)
+		vnode_get(vn);
+	return vn;
+}
+
+struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name, size_t namelen, int *err)
+{
+	size_t len = strlen(path);
+	if (!len) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start && path[start - 1] != '/')
+		start--;
+	if (len - start >= namelen) {
+		*err = -ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(name, path + start, len - start);
+	name[len - start] = 0;
+	if (!name[0] || !strcmp(name, "/")) { /* the root itself */
+		*err = -EEXIST;
+		return NULL;
+	}
+	char dirpath[PATH_MAX_LINUX];
+	if (start >= sizeof dirpath) {
+		*err = -ENAMETOOLONG;
+		return NULL;
+	}
+	memcpy(dirpath, path, start);
+	dirpath[start] = 0;
+	struct vnode *d = start ? walk(dir, dirpath, false, 0, err) : dir;
+	if (!d)
+		return NULL;
+	if (d->type != V_DIR) {
+		*err = -ENOTDIR;
+		return NULL;
+	}
+	vnode_get(d);
+	return d;
+}
+
+int vfs_path(struct vnode *vn, char *buf, size_t size)
+{
+	char tmp[PATH_MAX_LINUX];
+	size_t pos = sizeof tmp - 1;
+	tmp[pos] = 0;
+	for (struct vnode *v = vn; v != root && v->parent;) {
+		struct vnode *p = v->parent;
+		struct dentry *d = p->entries;
+		while (d && d->vn != v)
+			d = d->next;
+		if (!d)
+			return -ENOENT;
+		size_t l = strlen(d->name);
+		if (l + 1 > pos)
+			return -ENAMETOOLONG;
+		pos -= l;
+		memcpy(tmp + pos, d->name, l);
+		tmp[--pos] = '/';
+		v = p;
+	}
+	if (pos == sizeof tmp - 1)
+		tmp[--pos] = '/';
+	size_t n = sizeof tmp - 1 - pos;
+	if (n + 1 > size)
+		return -ERANGE;
+	memcpy(buf, tmp + pos, n + 1);
+	return (int)(n + 1);
+}
+
+/* ---- open files ------------------------------------------------------------------- */
+
+static long ramfs_read(struct file *f, struct uio *u)
+{
+	long n = vnode_read(f->vn, f->pos, u);
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static long ramfs_write(struct file *f, struct uio *u)
+{
+	if (f->flags & O_APPEND)
+		f->pos = f->vn->size;
+	long n = vnode_write(f->vn, f->pos, u);
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static long dir_read(struct file *f, struct uio *u)
+{
+	(void)f;
+	(void)u;
+	return -EISDIR;
+}
+
+const struct file_ops ramfs_file_ops = {.read = ramfs_read, .write = ramfs_write};
+const struct file_ops dir_file_ops = {.read = dir_read, .write = dir_read};
+
+struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
+{
+	struct file *f = kzalloc(sizeof *f);
+	if (!f) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->vn = vn;
+	vnode_get(vn);
+	f->flags = flags;
+	f->refs = 1;
+	f->ops = vn->type == V_REG ? &ramfs_file_ops : vn->type == V_DIR ? &dir_file_ops : vn->fops;
+	return f;
+}
+
+void file_get(struct file *f) { f->refs++; }
+
+long file_write_kernel(struct file *f, const void *buf, uint64_t n)
+{
+	struct linux_iovec v = {(uint64_t)buf, n};
+	struct uio u = {.proc = NULL, .iov = &v, .iovcnt = 1};
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	return f->ops->write(f, &u);
+}
+
+void file_put(struct file *f)
+{
+	if (--f->refs)
+		return;
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	vnode_put(f->vn);
+	kfree(f);
+}
+
+/* ---- the initramfs -------------------------------------------------------------- */
+
+#include "cpio.h"
+
+/* the directory for path's parent, made as needed; *name gets the last part */
+static struct vnode *make_parents(char *path, char **name)
+{
+	struct vnode *dir = root;
+	char *part = path;
+	for (char *s = path; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (*part) {
+			struct vnode *n = vfs_dir_find(dir, part);
+			if (!n) {
+				n = vnode_new(V_DIR, 0755);
+				if (!n || vfs_dir_add(dir, part, n))
+					return NULL;
+			}
+			if (n->type != V_DIR)
+				return NULL;
+			dir = n;
+		}
+		part = s + 1;
+	}
+	*name = part;
+	return dir;
+}
+
+static int load_entry(const struct cpio_entry *e)
+{
+	char path[4096];
+	const char *n = e->name;
+	while (*n == '.' && n[1] == '/')
+		n += 2;
+	while (*n == '/')
+		n++;
+	size_t len = strlen(n);
+	if (!len || !strcmp(n, ".") || len >= sizeof path)
+		return 0;
+	memcpy(path, n, len + 1);
+	char *name;
+	struct vnode *dir = make_parents(path, &name);
+	if (!dir || !*name)
+		return -EINVAL;
+	uint32_t fmt = e->mode & 0170000;
+	struct vnode *vn = vfs_dir_find(dir, name);
+	if (fmt == 0040000) {
+		if (!vn) {
+			vn = vnode_new(V_DIR, e->mode);
+			if (!vn || vfs_dir_add(dir, name, vn))
+				return -ENOMEM;
+		}
+	} else if (fmt == 0100000 || fmt == 0120000) {
+		if (vn)
+			return 0; /* the first one wins */
+		vn = vnode_new(fmt == 0100000 ? V_REG : V_LNK, e->mode);
+		if (!vn)
+			return -ENOMEM;
+		if (fmt == 0120000) {
+			vn->link = kzalloc(e->size + 1);
+			if (!vn->link)
+				return -ENOMEM;
+			memcpy(vn->link, e->data, e->size);
+		} else {
+			for (uint64_t off = 0; off < e->size; off += 4096) {
+				char *pg = vnode_page(vn, off / 4096, true);
+				if (!pg)
+					return -ENOSPC;
+				memcpy(pg, e->data + off, e->size - off < 4096 ? e->size - off : 4096);
+			}
+			vn->size = e->size;
+		}
+		if (vfs_dir_add(dir, name, vn))
+			return -ENOMEM;
+	} else {
+		return 0; /* devices and fifos: /dev is the server's own */
+	}
+	vn->mode = (vn->mode & 0170000) | (e->mode & 07777);
+	vn->uid = e->uid;
+	vn->gid = e->gid;
+	vn->mtime.tv_sec = vn->ctime.tv_sec = vn->atime.tv_sec = e->mtime;
+	vn->mtime.tv_nsec = vn->ctime.tv_nsec = vn->atime.tv_nsec = 0;
+	return 0;
+}
+
+int vfs_load_cpio(const void *archive, uint64_t size)
+{
+	uint64_t pos = 0;
+	struct cpio_entry e;
+	int r, files = 0;
+	while ((r = cpio_next(archive, size, &pos, &e)) == CPIO_OK) {
+		int err = load_entry(&e);
+		if (err)
+			return err;
+		files++;
+	}
+	return r == CPIO_END ? files : -EINVAL;
+}

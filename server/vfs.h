@@ -1,0 +1,134 @@
+/*
+ * The virtual file system: vnodes (files, directories, symbolic links,
+ * devices), open files, path lookup.  The root file system is a ramfs
+ * filled at boot from the initramfs (cpio "newc"); /dev holds devices.
+ */
+#ifndef SRV_VFS_H
+#define SRV_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linux.h"
+
+struct proc;
+struct lthread;
+struct vnode;
+struct file;
+
+/* a transfer between a file and a process's memory (one or more user
+ * buffers) */
+#define UIO_MAXIOV 1024
+struct uio {
+	struct proc *proc; /* NULL: the iovecs point into the server */
+	const struct linux_iovec *iov;
+	int iovcnt;
+	int idx;       /* the current iovec */
+	uint64_t skip; /* bytes of it already done */
+	uint64_t done; /* bytes moved so far */
+};
+/* copies n bytes from src into the user buffers; returns bytes moved
+ * (fewer at the end of the buffers) or -EFAULT */
+long uio_copyout(struct uio *u, const void *src, uint64_t n);
+/* copies up to n bytes from the user buffers to dst; bytes or -EFAULT */
+long uio_copyin(struct uio *u, void *dst, uint64_t n);
+uint64_t uio_resid(const struct uio *u);
+
+/* a read or write that must wait returns -EWOULDBLOCK_WAIT after putting
+ * the thread on a wait queue (struct waitq); the call is made again when
+ * the queue is woken */
+#define EWOULDBLOCK_WAIT 100000
+struct waitq {
+	struct lthread *head;
+};
+void waitq_add(struct waitq *q, struct lthread *t);
+void waitq_wake_all(struct waitq *q);
+void waitq_remove(struct lthread *t);
+
+enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO };
+
+struct file_ops {
+	long (*read)(struct file *f, struct uio *u);
+	long (*write)(struct file *f, struct uio *u);
+	long (*ioctl)(struct file *f, uint64_t req, uint64_t arg);
+	void (*release)(struct file *f);
+};
+
+struct dentry {
+	struct dentry *next;
+	struct vnode *vn;
+	char name[];
+};
+
+struct vnode {
+	uint64_t ino;
+	enum vtype type;
+	uint32_t mode; /* S_IF* | permissions */
+	uint32_t nlink, uid, gid;
+	uint64_t size;
+	struct __kernel_timespec atime, mtime, ctime;
+	unsigned refs; /* open files and lookups in flight; links count in nlink */
+	/* regular files: the data, one server page each (NULL: a hole) */
+	void **pages;
+	uint64_t npages;
+	/* directories */
+	struct dentry *entries;
+	struct vnode *parent;
+	/* symbolic links */
+	char *link;
+	/* devices */
+	uint32_t rdev;
+	const struct file_ops *fops;
+};
+
+struct file {
+	struct vnode *vn;
+	uint64_t pos;
+	uint32_t flags; /* O_* as given to open */
+	unsigned refs;
+	const struct file_ops *ops;
+	void *priv;
+};
+
+void vfs_init(void);
+struct vnode *vfs_root(void);
+/* fills the root file system from a cpio newc archive; 0 or -errno */
+int vfs_load_cpio(const void *archive, uint64_t size);
+
+/* resolves path (relative to dir when not absolute); follows symbolic
+ * links except in the last component when nofollow; returns a referenced
+ * vnode or NULL with *err set */
+struct vnode *vfs_lookup(struct vnode *dir, const char *path, bool nofollow, int *err);
+/* the parent directory of path and the last name in it (kept in name) */
+struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name, size_t namelen, int *err);
+struct vnode *vfs_dir_find(struct vnode *dir, const char *name);
+int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn);
+struct vnode *vnode_new(enum vtype type, uint32_t mode);
+void vnode_get(struct vnode *vn);
+void vnode_put(struct vnode *vn);
+/* regular file data */
+long vnode_read(struct vnode *vn, uint64_t off, struct uio *u);
+long vnode_write(struct vnode *vn, uint64_t off, struct uio *u);
+/* the data page at page index i (allocated with create), or NULL */
+void *vnode_page(struct vnode *vn, uint64_t i, bool create);
+int vnode_truncate(struct vnode *vn, uint64_t size);
+/* the path of vn from the root (for getcwd), into buf */
+int vfs_path(struct vnode *vn, char *buf, size_t size);
+void vnode_stat(struct vnode *vn, struct stat *st);
+
+/* open files */
+struct file *file_open(struct vnode *vn, uint32_t flags, int *err);
+void file_get(struct file *f);
+/* writes a server buffer to an open file (sendfile) */
+long file_write_kernel(struct file *f, const void *buf, uint64_t n);
+void file_put(struct file *f);
+extern const struct file_ops ramfs_file_ops;
+extern const struct file_ops dir_file_ops;
+
+/* /dev */
+void dev_init(void);
+struct vnode *dev_console(void);
+uint64_t vfs_now_sec(void);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * Process memory (see vm.h).  Shadow page-table entries hold the server
+ * address of the page plus flags; a private file page is shared with the
+ * file (and between mappings) until the first write copies it.
+ */
+#include "vm.h"
+
+#include "lx4.h"
+#include "mem.h"
+#include "proc.h"
+#include "vfs.h"
+
+#define SPTE_P 0x1ull   /* present */
+#define SPTE_COW 0x2ull /* shared: copy before writing */
+#define SPTE_ADDR (~0xfffull)
+#define IDX(va, l) (((va) >> (12 + 9 * (l))) & 511)
+
+struct mm *mm_new(void)
+{
+	struct mm *mm = kzalloc(sizeof *mm);
+	if (!mm)
+		return NULL;
+	mm->pt = page_alloc();
+	if (!mm->pt) {
+		kfree(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+/* the leaf entry for va, creating the tables on the way when create */
+static uint64_t *spte(struct mm *mm, uint64_t va, bool create)
+{
+	uint64_t *t = mm->pt;
+	for (int l = 3; l > 0; l--) {
+		uint64_t *e = &t[IDX(va, l)];
+		if (!(*e & SPTE_P)) {
+			if (!create)
+				return NULL;
+			void *n = page_alloc();
+			if (!n)
+				return NULL;
+			*e = (uint64_t)n | SPTE_P;
+		}
+		t = (uint64_t *)(*e & SPTE_ADDR);
+	}
+	return &t[IDX(va, 0)];
+}
+
+static void free_level(uint64_t *t, int l)
+{
+	for (int i = 0; i < 512; i++) {
+		if (!(t[i] & SPTE_P))
+			continue;
+		if (l > 0)
+			free_level((uint64_t *)(t[i] & SPTE_ADDR), l - 1);
+		else
+			page_put((void *)(t[i] & SPTE_ADDR));
+	}
+	page_put(t);
+}
+
+void mm_free(struct mm *mm)
+{
+	if (!mm)
+		return;
+	free_level(mm->pt, 3);
+	while (mm->vmas) {
+		struct vma *v = mm->vmas;
+		mm->vmas = v->next;
+		if (v->vn)
+			vnode_put(v->vn);
+		kfree(v);
+	}
+	kfree(mm);
+}
+
+struct vma *vma_find(struct mm *mm, uint64_t addr)
+{
+	for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+struct vma *vma_add(struct mm *mm, uint64_t start, uint64_t end, unsigned prot, unsigned flags, struct vnode *vn,
+		    uint64_t off)
+{
+	struct vma *n = kzalloc(sizeof *n);
+	if (!n)
+		return NULL;
+	n->start = start;
+	n->end = end;
+	n->prot = prot;
+	n->flags = flags;
+	n->vn = vn;
+	n->off = off;
+	n->fend = ~0ull;
+	if (vn)
+		vnode_get(vn);
+	struct vma **pp = &mm->vmas;
+	while (*pp && (*pp)->start < start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+	return n;
+}
+
+static struct vma *overlapping(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
+		if (v->end > start)
+			return v;
+	return NULL;
+}
+
+uint64_t vm_find_free(struct mm *mm, uint64_t len)
+{
+	if (len > MMAP_TOP)
+		return 0;
+	uint64_t cand = MMAP_TOP - len;
+	for (;;) {
+		struct vma *v = overlapping(mm, cand, cand + len);
+		if (!v)
+			return cand;
+		if (v->start < len + 0x10000)
+			return 0;
+		cand = v->start - len;
+	}
+}
+
+/* the stack grows down into the gap below it, up to STACK_MAX */
+static struct vma *grow_stack(struct mm *mm, uint64_t addr)
+{
+	struct vma *v = mm->vmas;
+	while (v && v->end <= addr)
+		v = v->next;
+	if (!v || !(v->flags & VMA_STACK) || addr >= v->start || v->end - addr > STACK_MAX)
+		return NULL;
+	uint64_t ns = addr & ~0xfffull;
+	for (struct vma *o = mm->vmas; o != v; o = o->next)
+		if (o->end > ns)
+			return NULL;
+	v->start = ns;
+	return v;
+}
+
+static bool allowed(const struct vma *v, unsigned access)
+{
+	if (access & LX4_PF_WRITE)
+		return v->prot & PROT_W;
+	if (access & LX4_PF_EXEC)
+		return v->prot & PROT_X;
+	return v->prot & (PROT_R | PROT_W | PROT_X);
+}
+
+/* the page a fault at va of vma v gets; *cow: share it read-only */
+static void *new_page(struct vma *v, uint64_t va, bool write, bool *cow)
+{
+	*cow = false;
+	uint64_t fo = v->vn ? v->off + ((va & ~0xfffull) - v->start) : 0;
+	if (!v->vn || fo >= v->fend) /* anonymous, or all bss */
+		return page_alloc();
+	uint64_t limit = v->fend < v->vn->size ? v->fend : v->vn->size; /* file data ends */
+	void *fp = fo < limit ? vnode_page(v->vn, fo / 4096, false) : NULL;
+	if (v->flags & VMA_SHARED) {
+		if (!fp)
+			fp = vnode_page(v->vn, fo / 4096, true);
+		if (fp)
+			page_get(fp);
+		return fp;
+	}
+	/* private: a whole file page is shared until written */
+	if (fp && !write && fo + 4096 <= limit) {
+		page_get(fp);
+		*cow = true;
+		return fp;
+	}
+	void *p = page_alloc();
+	if (p && fp) {
+		uint64_t n = limit - fo < 4096 ? limit - fo : 4096;
+		memcpy(p, fp, n);
+	}
+	return p;
+}
+
+/* the page behind va with the access, faulted in (into the shadow and the
+ * process); NULL with *err */
+static void *page_for(struct proc *p, uint64_t va, unsigned access, int *err)
+{
+	struct mm *mm = p->mm;
+	bool write = access & LX4_PF_WRITE;
+	*err = -EFAULT;
+	if (va >= USER_TOP)
+		return NULL;
+	struct vma *v = vma_find(mm, va);
+	if (!v)
+		v = grow_stack(mm, va);
+	if (!v || !allowed(v, access))
+		return NULL;
+	uint64_t page_va = va & ~0xfffull;
+	uint64_t *e = spte(mm, page_va, true);
+	*err = -ENOMEM;
+	if (!e)
+		return NULL;
+	void *page = (void *)(*e & SPTE_ADDR);
+	bool cow = *e & SPTE_COW;
+	if (!(*e & SPTE_P)) {
+		page = new_page(v, va, write, &cow);
+		if (!page)
+			return NULL;
+		mm->pages++;
+	} else if (cow && write) {
+		if (page_refs(page) > 1) { /* copy it */
+			void *n = page_alloc();
+			if (!n)
+				return NULL;
+			memcpy(n, page, 4096);
+			page_put(page);
+			page = n;
+		}
+		cow = false;
+	}
+	*e = (uint64_t)page | SPTE_P | (cow ? SPTE_COW : 0);
+	unsigned prot = v->prot & ~(cow ? PROT_W : 0);
+	if (plat_map(&p->space, page_va, page, prot)) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = 0;
+	return page;
+}
+
+int vm_fault(struct proc *p, uint64_t addr, unsigned access)
+{
+	int err;
+	page_for(p, addr, access, &err);
+	return err;
+}
+
+/* drops the shadow pages of [start, end) (the process mappings go too) */
+static void drop_pages(struct proc *p, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += 4096) {
+		uint64_t *e = spte(p->mm, va, false);
+		if (!e || !(*e & SPTE_P))
+			continue;
+		page_put((void *)(*e & SPTE_ADDR));
+		*e = 0;
+		p->mm->pages--;
+	}
+	plat_unmap(&p->space, start, end - start);
+}
+
+/* splits the VMA at addr (inside it); the new upper part follows */
+static int split(struct vma *v, uint64_t addr)
+{
+	struct vma *n = kzalloc(sizeof *n);
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = addr;
+	if (n->vn) {
+		n->off += addr - v->start;
+		vnode_get(n->vn);
+	}
+	v->end = addr;
+	v->next = n;
+	return 0;
+}
+
+/* makes start and end VMA boundaries */
+static int split_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_find(mm, start);
+	if (v && v->start < start && split(v, start))
+		return -ENOMEM;
+	v = vma_find(mm, end - 1);
+	if (v && v->end > end && split(v, end))
+		return -ENOMEM;
+	return 0;
+}
+
+int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	if (split_range(p->mm, start, end))
+		return -ENOMEM;
+	struct vma **pp = &p->mm->vmas;
+	while (*pp) {
+		struct vma *v = *pp;
+		if (v->start >= start && v->end <= end) {
+			*pp = v->next;
+			if (v->vn)
+				vnode_put(v->vn);
+			kfree(v);
+		} else {
+			pp = &v->next;
+		}
+	}
+	drop_pages(p, start, end);
+	return 0;
+}
+
+int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot)
+{
+	uint64_t end = start + len;
+	/* every page of the range must be mapped (Linux: ENOMEM) */
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = vma_find(p->mm, a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	if (split_range(p->mm, start, end))
+		return -ENOMEM;
+	for (struct vma *v = p->mm->vmas; v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		unsigned removed = v->prot & ~prot;
+		v->prot = prot;
+		if (!(prot & (PROT_R | PROT_W | PROT_X)))
+			plat_unmap(&p->space, v->start, v->end - v->start);
+		else if (removed)
+			plat_protect(&p->space, v->start, v->end - v->start, removed);
+	}
+	return 0;
+}
+
+int vm_discard(struct proc *p, uint64_t start, uint64_t len)
+{
+	uint64_t end = start + len;
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = vma_find(p->mm, a);
+		if (!v)
+			return -ENOMEM;
+		a = v->end;
+	}
+	drop_pages(p, start, end);
+	return 0;
+}
+
+/* ---- copies ------------------------------------------------------------------ */
+
+static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
+{
+	while (n) {
+		int err;
+		char *page = page_for(p, uaddr, to_user ? LX4_PF_WRITE : LX4_PF_READ, &err);
+		if (!page)
+			return err;
+		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
+		if (to_user)
+			memcpy(page + off, kbuf, chunk);
+		else
+			memcpy(kbuf, page + off, chunk);
+		uaddr += chunk;
+		kbuf = (char *)kbuf + chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n) { return copy(p, src, dst, n, false); }
+
+int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n)
+{
+	return copy(p, dst, (void *)src, n, true);
+}
+
+int clear_user(struct proc *p, uint64_t dst, size_t n)
+{
+	static const char zero[256];
+	while (n) {
+		size_t c = n < sizeof zero ? n : sizeof zero;
+		int err = copy_to_user(p, dst, zero, c);
+		if (err)
+			return err;
+		dst += c;
+		n -= c;
+	}
+	return 0;
+}
+
+long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
+{
+	size_t i = 0;
+	while (i < max) {
+		int err;
+		const char *page = page_for(p, src + i, LX4_PF_READ, &err);
+		if (!page)
+			return err;
+		for (size_t off = (src + i) & 0xfff; off < 4096 && i < max; off++, i++) {
+			dst[i] = page[off];
+			if (!dst[i])
+				return (long)i;
+		}
+	}
+	return -ENAMETOOLONG;
+}

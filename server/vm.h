@@ -1,0 +1,80 @@
+/*
+ * Process memory: the VMAs of an address space and the server's own page
+ * table of it, the shadow of the kernel's.  The shadow is the truth: the
+ * server decides (a zeroed page, a file page, a copy, a refusal) and asks
+ * the platform to map; the kernel's table is a cache it may drop.  The
+ * server reads and writes process memory through the shadow: no IPC per
+ * copy.
+ */
+#ifndef SRV_VM_H
+#define SRV_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform.h"
+
+struct proc;
+struct vnode;
+
+#define USER_TOP 0x00007ffffffff000ull /* no user page at or above */
+#define STACK_TOP USER_TOP
+#define STACK_MAX (8ull << 20)
+#define MMAP_TOP 0x00007ffff7fff000ull
+#define PIE_BASE 0x0000555555554000ull
+
+/* VMA flags */
+#define VMA_SHARED 0x1
+#define VMA_ANON 0x2
+#define VMA_STACK 0x4 /* grows down */
+
+struct vma {
+	uint64_t start, end;
+	unsigned prot;  /* PROT_R/W/X */
+	unsigned flags; /* VMA_* */
+	struct vnode *vn;
+	uint64_t off;  /* file offset of start */
+	uint64_t fend; /* file offsets at or beyond read as zero (an ELF
+			* segment's bss); ~0: the whole file */
+	struct vma *next;
+};
+
+struct mm {
+	struct vma *vmas; /* sorted by address */
+	uint64_t brk_start, brk;
+	uint64_t *pt;   /* shadow page table: four levels of 512 entries */
+	uint64_t pages; /* pages in the shadow */
+};
+
+struct mm *mm_new(void);
+/* frees every page and VMA (the platform space goes separately) */
+void mm_free(struct mm *mm);
+
+struct vma *vma_find(struct mm *mm, uint64_t addr);
+/* a new VMA over [start, end), which must be free; NULL: no memory */
+struct vma *vma_add(struct mm *mm, uint64_t start, uint64_t end, unsigned prot, unsigned flags, struct vnode *vn,
+		    uint64_t off);
+/* a free range of len bytes at or below hint/top, or 0 */
+uint64_t vm_find_free(struct mm *mm, uint64_t len);
+
+/* resolves a fault of p at addr (LX4_PF_* access): 0 (mapped into the
+ * process) or -EFAULT (no VMA or no right: the process gets SIGSEGV) or
+ * -ENOMEM */
+int vm_fault(struct proc *p, uint64_t addr, unsigned access);
+/* removes [start, start+len): VMAs split, pages freed, mappings gone */
+int vm_unmap(struct proc *p, uint64_t start, uint64_t len);
+int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot);
+/* drops the pages of [start, start+len) (madvise DONTNEED): anonymous
+ * memory reads as zero again */
+int vm_discard(struct proc *p, uint64_t start, uint64_t len);
+
+/* process memory through the shadow (faulting pages in as needed) */
+int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n);
+int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
+/* a string of at most max bytes with its NUL: its length, -EFAULT, or
+ * -ENAMETOOLONG */
+long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
+int clear_user(struct proc *p, uint64_t dst, size_t n);
+
+#endif

@@ -1,0 +1,112 @@
+"""Builds the initramfs (cpio "newc") that lx4's Linux server and Debian's
+Linux kernel both boot from: busybox-static with its applet links, the
+test and benchmark programs, files added with --add, and /.lx4/argv and
+/.lx4/env naming the first program (NUL-separated strings).
+"""
+import os
+import stat
+import subprocess
+import time
+
+BUSYBOX = "/bin/busybox"
+
+
+class Archive:
+    def __init__(self):
+        self.entries = {}  # guest path -> (mode, data bytes, rdev)
+        self.mtime = 1700000000  # fixed, so that ls shows the same on both systems
+
+    def _parents(self, path):
+        parts = path.strip("/").split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/" + "/".join(parts[:i])
+            if d not in self.entries:
+                self.entries[d] = (stat.S_IFDIR | 0o755, b"", 0)
+
+    def dir(self, path, mode=0o755):
+        self._parents(path)
+        self.entries[path] = (stat.S_IFDIR | mode, b"", 0)
+
+    def file(self, path, data, mode=0o644):
+        self._parents(path)
+        self.entries[path] = (stat.S_IFREG | mode, data, 0)
+
+    def symlink(self, path, target):
+        self._parents(path)
+        self.entries[path] = (stat.S_IFLNK | 0o777, target.encode(), 0)
+
+    def chardev(self, path, major, minor, mode=0o600):
+        self._parents(path)
+        self.entries[path] = (stat.S_IFCHR | mode, b"", (major, minor))
+
+    def add_host(self, host, guest):
+        """a host file or directory tree at guest"""
+        if os.path.isdir(host):
+            self.dir(guest)
+            for name in sorted(os.listdir(host)):
+                self.add_host(os.path.join(host, name), guest.rstrip("/") + "/" + name)
+        elif os.path.islink(host):
+            self.symlink(guest, os.readlink(host))
+        else:
+            with open(host, "rb") as f:
+                data = f.read()
+            self.file(guest, data, os.stat(host).st_mode & 0o7777)
+
+    def write(self, out):
+        ino = 1
+        with open(out, "wb") as f:
+            for path in sorted(self.entries):
+                mode, data, rdev = self.entries[path]
+                major, minor = rdev if rdev else (0, 0)
+                _entry(f, path.lstrip("/") or ".", mode, data, ino, self.mtime, major, minor)
+                ino += 1
+            _entry(f, "TRAILER!!!", 0, b"", 0, 0, 0, 0)
+            f.write(b"\0" * ((-f.tell()) % 512))
+
+
+def _entry(f, name, mode, data, ino, mtime, rmajor, rminor):
+    nameb = name.encode() + b"\0"
+    fields = [ino, mode, 0, 0, 1, mtime, len(data), 0, 0, rmajor, rminor, len(nameb), 0]
+    f.write(b"070701" + b"".join(b"%08x" % v for v in fields))
+    f.write(nameb)
+    f.write(b"\0" * ((-(110 + len(nameb))) % 4))
+    f.write(data)
+    f.write(b"\0" * ((-len(data)) % 4))
+
+
+def busybox_applets():
+    """(guest path, applet) for every applet of the host's busybox-static"""
+    out = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True, check=True).stdout
+    return ["/" + line.strip() for line in out.splitlines() if line.strip()]
+
+
+def base(argv, env, extra_programs=(), adds=()):
+    """the standard image: busybox and its links, /dev, /tmp, /etc, the
+    programs, the adds and the first program's arguments"""
+    a = Archive()
+    for d in ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/tmp", "/proc", "/sys", "/etc", "/root", "/dev"):
+        a.dir(d, 0o1777 if d == "/tmp" else 0o755)
+    a.chardev("/dev/console", 5, 1)  # Linux needs it in the initramfs
+    a.chardev("/dev/null", 1, 3, 0o666)
+    if os.path.exists(BUSYBOX):
+        a.add_host(BUSYBOX, "/bin/busybox")
+        for path in busybox_applets():
+            if path != "/bin/busybox" and path not in a.entries:
+                a.symlink(path, "/bin/busybox")
+    a.file("/etc/hostname", b"lx4\n")
+    for host, guest in extra_programs:
+        a.add_host(host, guest)
+    for host, guest in adds:
+        a.add_host(host, guest)
+    a.file("/.lx4/argv", b"".join(s.encode() + b"\0" for s in argv))
+    a.file("/.lx4/env", b"".join(s.encode() + b"\0" for s in env))
+    return a
+
+
+DEFAULT_ENV = ["PATH=/bin:/usr/bin", "HOME=/", "TERM=dumb"]
+
+
+if __name__ == "__main__":
+    import sys
+    base(sys.argv[2:] or ["/bin/sh"], DEFAULT_ENV).write(sys.argv[1])
+    print("wrote", sys.argv[1], time.time())

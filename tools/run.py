@@ -1,0 +1,139 @@
+"""Runs a Linux program on lx4 (the Linux server on the microkernel) or on
+Debian's Linux kernel, booted by the same QEMU from the same initramfs.
+
+The program's console output (COM1) is passed through; its end comes from
+the debug console, where lx4's server (or, on Linux, our /init) writes
+"lx4: init exited with status N" or "lx4: init killed by signal N".
+"""
+import glob
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import initramfs  # noqa: E402
+import qemu  # noqa: E402
+
+END = re.compile(r"lx4: init (exited with status|killed by signal) (\d+)")
+CONFIGS = ("micro",)
+
+
+def linux_kernel():
+    found = sorted(glob.glob("/boot/vmlinuz-*"))
+    if not found:
+        raise SystemExit("no Linux kernel in /boot: apt-get install linux-image-amd64 (tools/deps does)")
+    return found[-1]
+
+
+def programs(build):
+    """(host, guest) for the test and benchmark programs built for Linux"""
+    out = []
+    for d, guest in (("linux", "/tests"), ("bench-linux", "/bench")):
+        path = os.path.join(build, d)
+        if os.path.isdir(path):
+            for name in sorted(os.listdir(path)):
+                if not name.endswith((".o", ".d")):
+                    out.append((os.path.join(path, name), guest + "/" + name))
+    return out
+
+
+class Outcome:
+    def __init__(self, status, output, log, timed_out):
+        self.status = status      # 0-255 as a shell would see it; 124: timeout
+        self.output = output      # the console output (str, \r\n -> \n)
+        self.log = log            # the debug console (kernel log)
+        self.timed_out = timed_out
+
+
+def _command(system, build, cpio, cpu, icount, serial, debugcon, memory="512M"):
+    if system == "linux":
+        cmd = [qemu.QEMU, "-accel", "tcg", "-cpu", cpu, "-m", memory, "-smp", "1", "-no-reboot",
+               "-display", "none", "-nodefaults", "-monitor", "none",
+               "-kernel", linux_kernel(), "-initrd", cpio,
+               "-append", "console=ttyS0 quiet loglevel=0 rdinit=/init panic=-1",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-serial", serial, "-debugcon", debugcon]
+        if icount:
+            cmd += ["-icount", "shift=0"]
+        return cmd
+    mods = [os.path.join(build, "root.elf"), os.path.join(build, "server.elf") + " server", cpio + " initramfs"]
+    return qemu.command(build, mods, "", cpu, icount, memory, debugcon=debugcon, serial=serial)
+
+
+def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=False, echo=True,
+        env=initramfs.DEFAULT_ENV):
+    """boots system ("micro" or "linux") with argv as the first program;
+    returns an Outcome"""
+    with tempfile.TemporaryDirectory() as tmp:
+        cpio = os.path.join(tmp, "initramfs.cpio")
+        extra = programs(build)
+        if system == "linux":
+            extra.append((os.path.join(build, "linux-init", "lx4-init"), "/init"))
+        initramfs.base(argv, env, extra, adds).write(cpio)
+        out_path, log_path = os.path.join(tmp, "console"), os.path.join(tmp, "debugcon")
+        cmd = _command(system, build, cpio, cpu, icount, "file:" + out_path, "file:" + log_path)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline, shown, timed_out = time.monotonic() + timeout, 0, False
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+            time.sleep(0.05)
+            if echo:
+                shown = _echo(out_path, shown)
+        if echo:
+            _echo(out_path, shown)
+        qemu_out = proc.stdout.read().decode(errors="replace")
+        output = _read(out_path).replace("\r\n", "\n")
+        log = _read(log_path) + (("\n[qemu] " + qemu_out) if qemu_out.strip() else "")
+    m = END.search(log)
+    if timed_out:
+        status = 124
+    elif not m:
+        status = 125  # the system ended without a report: a crash
+    else:
+        n = int(m.group(2))
+        status = n if m.group(1).startswith("exited") else 128 + n
+    return Outcome(status, output, log, timed_out)
+
+
+def interactive(system, build, argv, adds=(), cpu=qemu.DEFAULT_CPU, icount=False):
+    """the console on this terminal (Ctrl-A X quits QEMU)"""
+    with tempfile.TemporaryDirectory() as tmp:
+        cpio = os.path.join(tmp, "initramfs.cpio")
+        extra = programs(build)
+        if system == "linux":
+            extra.append((os.path.join(build, "linux-init", "lx4-init"), "/init"))
+        initramfs.base(argv, initramfs.DEFAULT_ENV, extra, adds).write(cpio)
+        log_path = os.path.join(build, "console-debug.log")
+        cmd = _command(system, build, cpio, cpu, icount, "mon:stdio", "file:" + log_path)
+        print("lx4: console on this terminal; Ctrl-A X quits; kernel log in " + log_path, file=sys.stderr)
+        return subprocess.call(cmd)
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def _echo(path, shown):
+    try:
+        with open(path, "rb") as f:
+            f.seek(shown)
+            data = f.read()
+    except FileNotFoundError:
+        return shown
+    if data:
+        sys.stdout.write(data.decode(errors="replace").replace("\r\n", "\n"))
+        sys.stdout.flush()
+    return shown + len(data)
