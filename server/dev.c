@@ -63,10 +63,35 @@ static const struct file_ops random_ops = {.read = random_read, .write = sink_wr
 
 static struct vnode *console;
 
+const struct file_ops *dev_ops(unsigned major, unsigned minor)
+{
+	switch ((major << 8) | minor) {
+	case 0x103:
+		return &null_ops;
+	case 0x105:
+		return &zero_ops;
+	case 0x107:
+		return &full_ops;
+	case 0x108:
+	case 0x109:
+		return &random_ops;
+	case 0x501:
+	case 0x500:
+	case 0x440:
+		return &console_ops;
+	default:
+		return NULL;
+	}
+}
+
+/* the node, unless the initramfs brought it */
 static struct vnode *add_dev(struct vnode *dir, const char *name, unsigned major, unsigned minor, uint32_t mode,
 			     const struct file_ops *ops)
 {
-	struct vnode *vn = vnode_new(V_CHR, mode);
+	struct vnode *vn = vfs_dir_find(dir, name);
+	if (vn)
+		return vn->type == V_CHR ? vn : NULL;
+	vn = vnode_new(V_CHR, mode);
 	if (!vn)
 		return NULL;
 	vn->rdev = (major << 8) | minor;

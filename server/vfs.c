@@ -286,9 +286,15 @@ void vnode_stat(struct vnode *vn, struct stat *st)
 	st->st_uid = vn->uid;
 	st->st_gid = vn->gid;
 	st->st_rdev = vn->rdev;
-	st->st_size = vn->type == V_LNK ? (vn->link ? strlen(vn->link) : 0) : vn->type == V_DIR ? 4096 : vn->size;
+	/* as Linux's tmpfs (the rootfs of an initramfs) reports them: a
+	 * directory's size is 20 bytes per entry, blocks count whole pages */
+	uint64_t entries = 2;
+	for (struct dentry *d = vn->entries; d; d = d->next)
+		entries++;
+	st->st_size = vn->type == V_LNK ? (vn->link ? strlen(vn->link) : 0) : vn->type == V_DIR ? 20 * entries
+								       : vn->type == V_REG ? vn->size : 0;
 	st->st_blksize = 4096;
-	st->st_blocks = vn->type == V_REG ? (vn->size + 511) / 512 : vn->type == V_DIR ? 8 : 0;
+	st->st_blocks = vn->type == V_REG ? (vn->size + 4095) / 4096 * 8 : 0;
 	st->st_atime = vn->atime.tv_sec;
 	st->st_atime_nsec = vn->atime.tv_nsec;
 	st->st_mtime = vn->mtime.tv_sec;
@@ -588,7 +594,13 @@ static int load_entry(const struct cpio_entry *e)
 	while (*n == '/')
 		n++;
 	size_t len = strlen(n);
-	if (!len || !strcmp(n, ".") || len >= sizeof path)
+	if (!len || !strcmp(n, ".")) { /* the root itself */
+		root->mode = (root->mode & 0170000) | (e->mode & 07777);
+		root->uid = e->uid;
+		root->gid = e->gid;
+		return 0;
+	}
+	if (len >= sizeof path)
 		return 0;
 	memcpy(path, n, len + 1);
 	char *name;
@@ -625,8 +637,18 @@ static int load_entry(const struct cpio_entry *e)
 		}
 		if (vfs_dir_add(dir, name, vn))
 			return -ENOMEM;
+	} else if (fmt == 0020000) { /* a character device: dev.c knows its driver */
+		if (vn)
+			return 0;
+		vn = vnode_new(V_CHR, e->mode);
+		if (!vn)
+			return -ENOMEM;
+		vn->rdev = (e->rdevmajor << 8) | e->rdevminor;
+		vn->fops = dev_ops(e->rdevmajor, e->rdevminor);
+		if (vfs_dir_add(dir, name, vn))
+			return -ENOMEM;
 	} else {
-		return 0; /* devices and fifos: /dev is the server's own */
+		return 0; /* fifos, sockets, block devices */
 	}
 	vn->mode = (vn->mode & 0170000) | (e->mode & 07777);
 	vn->uid = e->uid;
@@ -634,6 +656,25 @@ static int load_entry(const struct cpio_entry *e)
 	vn->mtime.tv_sec = vn->ctime.tv_sec = vn->atime.tv_sec = e->mtime;
 	vn->mtime.tv_nsec = vn->ctime.tv_nsec = vn->atime.tv_nsec = 0;
 	return 0;
+}
+
+/* directories get their archive times at the end, as Linux does: adding
+ * their entries changed them */
+static void dir_times(const void *archive, uint64_t size)
+{
+	uint64_t pos = 0;
+	struct cpio_entry e;
+	while (cpio_next(archive, size, &pos, &e) == CPIO_OK) {
+		if ((e.mode & 0170000) != 0040000)
+			continue;
+		int err;
+		struct vnode *vn = vfs_lookup(root, e.name, true, &err);
+		if (!vn)
+			continue;
+		vn->mtime.tv_sec = vn->ctime.tv_sec = vn->atime.tv_sec = e.mtime;
+		vn->mtime.tv_nsec = vn->ctime.tv_nsec = vn->atime.tv_nsec = 0;
+		vnode_put(vn);
+	}
 }
 
 int vfs_load_cpio(const void *archive, uint64_t size)
@@ -647,5 +688,8 @@ int vfs_load_cpio(const void *archive, uint64_t size)
 			return err;
 		files++;
 	}
-	return r == CPIO_END ? files : -EINVAL;
+	if (r != CPIO_END)
+		return -EINVAL;
+	dir_times(archive, size);
+	return files;
 }

@@ -128,6 +128,8 @@ extern const struct file_ops dir_file_ops;
 
 /* /dev */
 void dev_init(void);
+/* the driver of character device (major, minor), or NULL */
+const struct file_ops *dev_ops(unsigned major, unsigned minor);
 struct vnode *dev_console(void);
 uint64_t vfs_now_sec(void);
 

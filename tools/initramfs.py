@@ -84,10 +84,15 @@ def base(argv, env, extra_programs=(), adds=()):
     """the standard image: busybox and its links, /dev, /tmp, /etc, the
     programs, the adds and the first program's arguments"""
     a = Archive()
+    a.entries["/"] = (stat.S_IFDIR | 0o755, b"", 0)  # "." sets the root's mode and time on both
     for d in ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/tmp", "/proc", "/sys", "/etc", "/root", "/dev"):
         a.dir(d, 0o1777 if d == "/tmp" else 0o755)
-    a.chardev("/dev/console", 5, 1)  # Linux needs it in the initramfs
-    a.chardev("/dev/null", 1, 3, 0o666)
+    # the devices both systems have (Linux needs /dev/console in the
+    # initramfs; lx4's server gives these nodes their drivers)
+    for name, major, minor, mode in (("console", 5, 1, 0o600), ("null", 1, 3, 0o666), ("zero", 1, 5, 0o666),
+                                     ("full", 1, 7, 0o666), ("random", 1, 8, 0o666), ("urandom", 1, 9, 0o666),
+                                     ("tty", 5, 0, 0o666), ("ttyS0", 4, 64, 0o660)):
+        a.chardev("/dev/" + name, major, minor, mode)
     if os.path.exists(BUSYBOX):
         a.add_host(BUSYBOX, "/bin/busybox")
         for path in busybox_applets():

@@ -70,9 +70,8 @@ def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=
     returns an Outcome"""
     with tempfile.TemporaryDirectory() as tmp:
         cpio = os.path.join(tmp, "initramfs.cpio")
-        extra = programs(build)
-        if system == "linux":
-            extra.append((os.path.join(build, "linux-init", "lx4-init"), "/init"))
+        # the same image for both systems (lx4 ignores /init)
+        extra = programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")]
         initramfs.base(argv, env, extra, adds).write(cpio)
         out_path, log_path = os.path.join(tmp, "console"), os.path.join(tmp, "debugcon")
         cmd = _command(system, build, cpio, cpu, icount, "file:" + out_path, "file:" + log_path)
@@ -108,9 +107,7 @@ def interactive(system, build, argv, adds=(), cpu=qemu.DEFAULT_CPU, icount=False
     """the console on this terminal (Ctrl-A X quits QEMU)"""
     with tempfile.TemporaryDirectory() as tmp:
         cpio = os.path.join(tmp, "initramfs.cpio")
-        extra = programs(build)
-        if system == "linux":
-            extra.append((os.path.join(build, "linux-init", "lx4-init"), "/init"))
+        extra = programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")]
         initramfs.base(argv, initramfs.DEFAULT_ENV, extra, adds).write(cpio)
         log_path = os.path.join(build, "console-debug.log")
         cmd = _command(system, build, cpio, cpu, icount, "mon:stdio", "file:" + log_path)
