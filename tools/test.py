@@ -78,6 +78,17 @@ def panic_check(build):
            "" if ok else "exit %s, missing %s\n%s" % (r.status, missing, r.log[-1500:]))
 
 
+def linux_suite(build, only, verbose):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "linux"))
+    import cases
+    import difftest
+    for case in cases.CASES:
+        if only and not case["name"].startswith(only):
+            continue
+        ok, detail = difftest.check(build, case)
+        record("linux." + case["name"], ok, detail)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -87,7 +98,10 @@ def main():
     if not a.only:
         unit_tests(a.build)
         panic_check(a.build)
-    guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)
+    if not a.only.startswith("linux."):
+        guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)
+    if not a.only or a.only.startswith("linux."):
+        linux_suite(a.build, a.only[len("linux."):] if a.only else "", a.verbose)
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed
     if failed:
