@@ -75,6 +75,8 @@ int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id)
 void plat_thread_destroy(struct plat_thread *t);
 /* sets all registers (frame order) and runs the thread */
 int plat_thread_start(struct plat_thread *t, const uint64_t *regs);
+/* reads all registers (frame order) of a thread waiting for a reply */
+int plat_thread_regs(struct plat_thread *t, uint64_t *regs);
 /* sets the thread's FS or GS base (arch_prctl) */
 int plat_thread_set_fs(struct plat_thread *t, uint64_t fs);
 int plat_thread_set_gs(struct plat_thread *t, uint64_t gs);

@@ -87,6 +87,25 @@ static void thread_release(struct lthread *t)
 	t->proc = NULL;
 }
 
+/* the children of p go to init (pid 1) */
+static void reparent(struct proc *p)
+{
+	struct proc *init = proc_by_pid(1);
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *c = &procs[i];
+		if (c->state == P_FREE || c->ppid != p->pid || c == p)
+			continue;
+		c->ppid = init && init != p ? 1 : 0;
+		if (c->state == P_ZOMBIE && init && init != p)
+			waitq_wake_all(&init->child_exit);
+	}
+}
+
+static bool ignores_children(struct proc *p)
+{
+	return p->sigact[17 - 1].handler == 1 /* SIG_IGN for SIGCHLD */ || (p->sigact[17 - 1].flags & 2 /* SA_NOCLDWAIT */);
+}
+
 void proc_exit(struct proc *p, int status)
 {
 	if (p->state != P_LIVE)
@@ -108,7 +127,56 @@ void proc_exit(struct proc *p, int status)
 	p->mm = NULL;
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
+	reparent(p);
 	syscall_proc_exited(p);
+	struct proc *parent = proc_by_pid(p->ppid);
+	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {
+		if (p->pid != 1)
+			proc_free(p); /* nobody will wait for it */
+		return;
+	}
+	waitq_wake_all(&parent->child_exit);
+}
+
+struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
+{
+	struct proc *c = proc_alloc();
+	struct lthread *t = c ? thread_alloc(c) : NULL;
+	*err = -EAGAIN;
+	if (!t) {
+		if (c)
+			proc_free(c);
+		return NULL;
+	}
+	c->ppid = parent->pid;
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	c->umask = parent->umask;
+	c->sigmask = parent->sigmask;
+	memcpy(c->sigact, parent->sigact, sizeof c->sigact);
+	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
+	memcpy(c->comm, parent->comm, sizeof c->comm);
+	memcpy(c->exe, parent->exe, sizeof c->exe);
+	c->cwd = parent->cwd;
+	vnode_get(c->cwd);
+	for (int fd = 0; fd < MAX_FDS; fd++) {
+		if (parent->fds[fd]) {
+			file_get(parent->fds[fd]);
+			c->fds[fd] = parent->fds[fd];
+			c->cloexec[fd] = parent->cloexec[fd];
+		}
+	}
+	t->fs_base = parent->thread->fs_base;
+	t->gs_base = parent->thread->gs_base;
+	*err = -ENOMEM;
+	if (plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
+	    plat_thread_create(&t->plat, &c->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs)) {
+		proc_exit(c, SIGKILL);
+		proc_free(c);
+		return NULL;
+	}
+	*err = 0;
+	return c;
 }
 
 void proc_kill(struct proc *p, int sig)

@@ -11,6 +11,7 @@
 
 #include "linux.h"
 #include "platform.h"
+#include "vfs.h"
 
 #define MAX_PROCS 256
 #define MAX_FDS 256
@@ -62,6 +63,7 @@ struct proc {
 	uint64_t sigmask;
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns;
+	struct waitq child_exit; /* wait4 callers wait here */
 };
 
 struct proc *proc_alloc(void);
@@ -75,6 +77,10 @@ void proc_exit(struct proc *p, int status);
 void proc_kill(struct proc *p, int sig);
 void proc_free(struct proc *p);
 int proc_count(void);
+
+/* a copy of parent with a copy-on-write address space and a thread that
+ * resumes with regs (rax = 0); NULL with *err */
+struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err);
 
 /* the thread whose event is being handled */
 extern struct lthread *current;

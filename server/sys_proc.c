@@ -236,3 +236,220 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 	plat_reply_regs(regs, LX4_REG_COUNT);
 	return SYS_NOREPLY;
 }
+
+/* ---- fork, clone, wait4, kill ----------------------------------------------------- */
+
+#define CLONE_VM_L 0x00000100
+#define CLONE_FS_L 0x00000200
+#define CLONE_FILES_L 0x00000400
+#define CLONE_SIGHAND_L 0x00000800
+#define CLONE_VFORK_L 0x00004000
+#define CLONE_PARENT_L 0x00008000
+#define CLONE_THREAD_L 0x00010000
+#define CLONE_SETTLS_L 0x00080000
+#define CLONE_PARENT_SETTID_L 0x00100000
+#define CLONE_CHILD_CLEARTID_L 0x00200000
+#define CLONE_CHILD_SETTID_L 0x01000000
+#define SIGCHLD_L 17
+#define WNOHANG_L 1
+#define WUNTRACED_L 2
+#define WCONTINUED_L 8
+#define WALL_L 0x40000000
+#define WCLONE_L 0x80000000
+
+/* a new process; the child resumes with the caller's registers, rax = 0,
+ * and (clone) a new stack and TLS */
+static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	struct proc *p = t->proc;
+	uint64_t regs[LX4_REG_COUNT];
+	if (plat_thread_regs(&t->plat, regs))
+		return -EAGAIN;
+	/* the registers the syscall message brought are the current ones */
+	for (int i = 0; i < 10; i++)
+		regs[i] = t->regs[i];
+	regs[LX4_REG_RAX] = 0;
+	regs[LX4_REG_RCX] = regs[LX4_REG_RIP]; /* what syscall leaves in them */
+	regs[LX4_REG_R11] = regs[LX4_REG_RFLAGS];
+	if (newsp)
+		regs[LX4_REG_RSP] = newsp;
+	if (flags & CLONE_SETTLS_L) {
+		if (tls >= (1ull << 47))
+			return -EPERM;
+		regs[LX4_REG_FSBASE] = tls;
+	}
+	int err;
+	struct proc *c = proc_fork(p, regs, &err);
+	if (!c)
+		return err;
+	if (flags & CLONE_SETTLS_L)
+		c->thread->fs_base = tls;
+	if (flags & CLONE_PARENT_L)
+		c->ppid = p->ppid;
+	int pid = c->pid;
+	if ((flags & CLONE_PARENT_SETTID_L) && ptid)
+		copy_to_user(p, ptid, &pid, sizeof pid);
+	if ((flags & CLONE_CHILD_SETTID_L) && ctid)
+		copy_to_user(c, ctid, &pid, sizeof pid);
+	if (flags & CLONE_CHILD_CLEARTID_L)
+		c->thread->clear_child_tid = ctid;
+	return pid;
+}
+
+long sys_fork(struct lthread *t, const struct sysargs *a)
+{
+	(void)a;
+	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
+}
+
+/* vfork is fork here (the child gets its own copy-on-write memory, which
+ * POSIX allows) */
+long sys_vfork(struct lthread *t, const struct sysargs *a)
+{
+	(void)a;
+	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
+}
+
+long sys_clone(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t flags = a->a0;
+	if (flags & (CLONE_THREAD_L | CLONE_SIGHAND_L)) {
+		static bool said;
+		if (!said)
+			printf("lx4-server: clone of a thread: not implemented (ENOSYS)\n");
+		said = true;
+		return -ENOSYS; /* threads come later */
+	}
+	if ((flags & 0xff) != SIGCHLD_L && (flags & 0xff) != 0)
+		return -EINVAL;
+	/* CLONE_VM (with VFORK, as posix_spawn does) gets a copy too: the child
+	 * runs on the stack it was given, in its own copy of the memory */
+	return do_fork(t, flags, a->a1, a->a2, a->a3, a->a4);
+}
+
+static bool wait_matches(struct proc *p, struct proc *c, int64_t pid)
+{
+	if (c->ppid != p->pid || c == p)
+		return false;
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == p->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+long sys_wait4(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	int64_t pid = (int64_t)(int32_t)a->a0;
+	if (a->a2 & ~(uint64_t)(WNOHANG_L | WUNTRACED_L | WCONTINUED_L | WALL_L | WCLONE_L))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	bool any = false;
+	for (int id = 1; id < 32768; id++) {
+		struct proc *c = proc_by_pid(id);
+		if (!c || !wait_matches(p, c, pid))
+			continue;
+		any = true;
+		if (c->state != P_ZOMBIE)
+			continue;
+		int st = c->exit_status, cpid = c->pid;
+		if (a->a1 && copy_to_user(p, a->a1, &st, sizeof st))
+			return -EFAULT;
+		if (a->a3) {
+			static const char zero[144];
+			if (copy_to_user(p, a->a3, zero, sizeof zero))
+				return -EFAULT;
+		}
+		proc_free(c);
+		return cpid;
+	}
+	if (!any)
+		return -ECHILD;
+	if (a->a2 & WNOHANG_L)
+		return 0;
+	waitq_add(&p->child_exit, t);
+	return SYS_WAIT;
+}
+
+/* the default action of a signal: 1 terminate, 0 ignore */
+static int default_fatal(int sig)
+{
+	switch (sig) {
+	case 17: /* SIGCHLD */
+	case 18: /* SIGCONT */
+	case 23: /* SIGURG */
+	case 28: /* SIGWINCH */
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* a signal to p: its default action where it has one; delivery to a
+ * handler is not there yet */
+static long send_signal(struct proc *p, int sig)
+{
+	if (!sig)
+		return 0;
+	uint64_t h = p->sigact[sig - 1].handler;
+	if (sig == SIGKILL || (h == 0 && default_fatal(sig))) {
+		if (sig == SIGSTOP || sig == 19 || sig == 20 || sig == 21 || sig == 22)
+			return 0; /* stop signals: no job control yet */
+		proc_kill(p, sig);
+		return 0;
+	}
+	if (h == 1 || h == 0)
+		return 0; /* ignored */
+	printf("lx4-server: signal %d to pid %d has a handler: delivery is not implemented\n", sig, p->pid);
+	return -ENOSYS;
+}
+
+long sys_kill(struct lthread *t, const struct sysargs *a)
+{
+	int64_t pid = (int64_t)(int32_t)a->a0;
+	int sig = (int)a->a1;
+	if (sig < 0 || sig > NSIG_LINUX)
+		return -EINVAL;
+	if (pid > 0) {
+		struct proc *p = proc_by_pid((int)pid);
+		if (!p || p->state != P_LIVE)
+			return -ESRCH;
+		return send_signal(p, sig);
+	}
+	int pgid = pid == 0 ? t->proc->pgid : pid < -1 ? (int)-pid : 0;
+	long r = -ESRCH;
+	for (int id = 1; id < 32768; id++) {
+		struct proc *p = proc_by_pid(id);
+		if (!p || p->state != P_LIVE || (pid != -1 && p->pgid != pgid) || (pid == -1 && p->pid == 1))
+			continue;
+		long e = send_signal(p, sig);
+		r = r == -ESRCH || !e ? e : r;
+	}
+	return r;
+}
+
+long sys_tgkill(struct lthread *t, const struct sysargs *a)
+{
+	(void)t;
+	struct lthread *target = thread_by_tid(a->a1);
+	if ((int)a->a2 < 0 || a->a2 > NSIG_LINUX)
+		return -EINVAL;
+	if (!target || (target->proc->pid != (int)a->a0 && (int)a->a0 != -1))
+		return -ESRCH;
+	return send_signal(target->proc, (int)a->a2);
+}
+
+long sys_tkill(struct lthread *t, const struct sysargs *a)
+{
+	(void)t;
+	struct lthread *target = thread_by_tid(a->a0);
+	if ((int)a->a1 < 0 || a->a1 > NSIG_LINUX)
+		return -EINVAL;
+	if (!target)
+		return -ESRCH;
+	return send_signal(target->proc, (int)a->a1);
+}

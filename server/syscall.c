@@ -73,15 +73,17 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	current = NULL;
 }
 
+/* (called while another thread's event may be in hand: current is kept) */
 void syscall_retry(struct lthread *t)
 {
 	if (!t->in_syscall)
 		return;
+	struct lthread *outer = current;
 	current = t;
 	long ret = dispatch(t);
 	if (current == t)
 		finish(t, ret, false);
-	current = NULL;
+	current = outer && outer->proc ? outer : NULL;
 }
 
 void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)

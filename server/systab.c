@@ -94,6 +94,15 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_renameat2] = sys_renameat2,             /* partial: no RENAME_* flags */
 	[__NR_getrandom] = sys_getrandom,             /* getrandom(2) */
 	[__NR_faccessat2] = sys_faccessat2,           /* faccessat2(2) */
+	[__NR_pipe] = sys_pipe,                       /* pipe(2) */
+	[__NR_pipe2] = sys_pipe2,                     /* pipe2(2) */
+	[__NR_fork] = sys_fork,                       /* fork(2) */
+	[__NR_vfork] = sys_vfork,                     /* partial: a copy-on-write fork */
+	[__NR_clone] = sys_clone,                     /* partial: processes only, no threads yet */
+	[__NR_wait4] = sys_wait4,                     /* partial: no rusage figures */
+	[__NR_kill] = sys_kill,                       /* partial: default actions only, no handlers yet */
+	[__NR_tkill] = sys_tkill,                     /* partial: default actions only */
+	[__NR_tgkill] = sys_tgkill,                   /* partial: default actions only */
 };
 
 /* every x86-64 system call's name, generated from <asm/unistd_64.h> */

@@ -1,4 +1,4 @@
-/* The system call handlers (sys_*.c), for the table in systab.c. */
+/* The system call handlers (sys_*.c, pipe.c), for the table in systab.c. */
 #ifndef SRV_SYSTAB_H
 #define SRV_SYSTAB_H
 
@@ -12,6 +12,7 @@ syscall_fn sys_chmod;
 syscall_fn sys_clock_getres;
 syscall_fn sys_clock_gettime;
 syscall_fn sys_clock_nanosleep;
+syscall_fn sys_clone;
 syscall_fn sys_close;
 syscall_fn sys_creat;
 syscall_fn sys_dup;
@@ -25,6 +26,7 @@ syscall_fn sys_fchdir;
 syscall_fn sys_fchmod;
 syscall_fn sys_fchmodat;
 syscall_fn sys_fcntl;
+syscall_fn sys_fork;
 syscall_fn sys_fstat;
 syscall_fn sys_fsync;
 syscall_fn sys_ftruncate;
@@ -41,6 +43,7 @@ syscall_fn sys_gettid;
 syscall_fn sys_gettimeofday;
 syscall_fn sys_getuid;
 syscall_fn sys_ioctl;
+syscall_fn sys_kill;
 syscall_fn sys_lseek;
 syscall_fn sys_lstat;
 syscall_fn sys_madvise;
@@ -53,6 +56,8 @@ syscall_fn sys_nanosleep;
 syscall_fn sys_newfstatat;
 syscall_fn sys_open;
 syscall_fn sys_openat;
+syscall_fn sys_pipe;
+syscall_fn sys_pipe2;
 syscall_fn sys_pread64;
 syscall_fn sys_preadv;
 syscall_fn sys_prlimit64;
@@ -78,12 +83,16 @@ syscall_fn sys_setsid;
 syscall_fn sys_stat;
 syscall_fn sys_symlink;
 syscall_fn sys_symlinkat;
+syscall_fn sys_tgkill;
 syscall_fn sys_time;
+syscall_fn sys_tkill;
 syscall_fn sys_truncate;
 syscall_fn sys_umask;
 syscall_fn sys_uname;
 syscall_fn sys_unlink;
 syscall_fn sys_unlinkat;
+syscall_fn sys_vfork;
+syscall_fn sys_wait4;
 syscall_fn sys_write;
 syscall_fn sys_writev;
 

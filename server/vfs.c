@@ -531,6 +531,12 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	f->flags = flags;
 	f->refs = 1;
 	f->ops = vn->type == V_REG ? &ramfs_file_ops : vn->type == V_DIR ? &dir_file_ops : vn->fops;
+	if (f->ops == NULL && vn->type == V_CHR) { /* a device with no driver here */
+		vnode_put(vn);
+		kfree(f);
+		*err = -ENXIO;
+		return NULL;
+	}
 	return f;
 }
 

@@ -77,9 +77,10 @@ struct vnode {
 	struct vnode *parent;
 	/* symbolic links */
 	char *link;
-	/* devices */
+	/* devices and pipes */
 	uint32_t rdev;
 	const struct file_ops *fops;
+	struct pipe *pipe;
 };
 
 struct file {

@@ -398,3 +398,56 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 	}
 	return -ENAMETOOLONG;
 }
+
+/* ---- fork ----------------------------------------------------------------- */
+
+/* copies the shadow entries of [start, end) from src to dst, sharing the
+ * pages; private ones become copy-on-write in both */
+static int copy_range(struct mm *dst, struct mm *src, struct vma *v)
+{
+	bool priv = !(v->flags & VMA_SHARED);
+	for (uint64_t va = v->start; va < v->end; va += 4096) {
+		uint64_t *se = spte(src, va, false);
+		if (!se || !(*se & SPTE_P))
+			continue;
+		uint64_t *de = spte(dst, va, true);
+		if (!de)
+			return -ENOMEM;
+		page_get((void *)(*se & SPTE_ADDR));
+		if (priv && (v->prot & PROT_W))
+			*se |= SPTE_COW;
+		*de = *se;
+		dst->pages++;
+	}
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
+{
+	struct mm *mm = mm_new();
+	if (!mm)
+		return NULL;
+	mm->brk_start = src->brk_start;
+	mm->brk = src->brk;
+	struct vma **tail = &mm->vmas;
+	for (struct vma *v = src->vmas; v; v = v->next) {
+		struct vma *n = kzalloc(sizeof *n);
+		if (!n) {
+			mm_free(mm);
+			return NULL;
+		}
+		*n = *v;
+		n->next = NULL;
+		if (n->vn)
+			vnode_get(n->vn);
+		*tail = n;
+		tail = &n->next;
+		if (copy_range(mm, src, v)) {
+			mm_free(mm);
+			return NULL;
+		}
+		if (!(v->flags & VMA_SHARED) && (v->prot & PROT_W))
+			plat_protect(parent_space, v->start, v->end - v->start, PROT_W);
+	}
+	return mm;
+}

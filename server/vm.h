@@ -48,6 +48,9 @@ struct mm {
 };
 
 struct mm *mm_new(void);
+/* a copy of mm for a child (fork): every private page shared
+ * copy-on-write; the parent's own mappings lose their write right */
+struct mm *mm_fork(struct mm *mm, struct plat_space *parent_space);
 /* frees every page and VMA (the platform space goes separately) */
 void mm_free(struct mm *mm);
 

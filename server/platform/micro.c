@@ -233,6 +233,17 @@ int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
 	return (int)lx4_exregs(t->thread, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
 }
 
+int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
+{
+	long err = lx4_exregs(t->thread, LX4_EXREGS_READ, 0).err;
+	if (err)
+		return (int)err;
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+		regs[i] = u->mr[i];
+	return 0;
+}
+
 int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
 {
 	return (int)lx4_thread_config(t->thread, LX4_TCFG_FSBASE, fs);

@@ -18,4 +18,7 @@ CASES = [
     bb("echo", "echo", "hello,", "world"),
     bb("ls_root", "ls", "-la", "/"),
     bb("cat", "cat", "/data/poem.txt"),
+    {"name": "fork_pipe_wait", "argv": ["/tests/fork"]},
+    {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
+     "adds": DATA, "expect": 4},
 ]
