@@ -119,7 +119,7 @@ deps:
 	@sh tools/deps
 
 run: deps all
-	$(PYTHON) tools/lx4 boot --interactive
+	$(PYTHON) tools/lx4 run --build $(B)
 
 debug: deps all
 	$(PYTHON) tools/lx4 boot --interactive --gdb

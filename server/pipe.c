@@ -6,6 +6,8 @@
  */
 #include "sys.h"
 
+#include <asm-generic/poll.h>
+
 #define PIPE_SIZE 4096
 
 struct pipe {
@@ -40,6 +42,7 @@ static long pipe_read(struct file *f, struct uio *u)
 			break;
 	}
 	waitq_wake_all(&p->wq);
+	waitq_wake_all(&poll_waiters);
 	return total;
 }
 
@@ -73,6 +76,7 @@ static long pipe_write(struct file *f, struct uio *u)
 			break;
 	}
 	waitq_wake_all(&p->rq);
+	waitq_wake_all(&poll_waiters);
 	return total;
 }
 
@@ -85,6 +89,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	waitq_wake_all(&p->rq);
 	waitq_wake_all(&p->wq);
+	waitq_wake_all(&poll_waiters);
 	if (!p->readers && !p->writers) {
 		page_put(p->buf);
 		kfree(p);
@@ -100,8 +105,16 @@ static long pipe_ioctl(struct file *f, uint64_t req, uint64_t arg)
 	return current ? copy_to_user(current->proc, arg, &n, sizeof n) : -EFAULT;
 }
 
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->vn->pipe;
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return (p->count ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
+	return (p->count < PIPE_SIZE ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
+}
+
 static const struct file_ops pipe_ops = {
-	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .release = pipe_release};
+	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .release = pipe_release, .poll = pipe_poll};
 
 long sys_pipe2(struct lthread *t, const struct sysargs *a)
 {

@@ -8,6 +8,8 @@
 
 #include "sys.h"
 
+#include <asm-generic/poll.h>
+
 #define COM1 0x3f8
 #define COM1_IRQ 4
 #define RBR 0
@@ -143,8 +145,10 @@ void srv_irq(unsigned irq)
 		any = true;
 	}
 	plat_irq_ack(COM1_IRQ);
-	if (any)
+	if (any) {
 		waitq_wake_all(&readers);
+		waitq_wake_all(&poll_waiters);
+	}
 }
 
 static long console_read(struct file *f, struct uio *u)
@@ -249,7 +253,14 @@ static long console_ioctl(struct file *f, uint64_t req, uint64_t arg)
 	}
 }
 
-const struct file_ops console_ops = {.read = console_read, .write = console_write, .ioctl = console_ioctl};
+static unsigned console_poll(struct file *f)
+{
+	(void)f;
+	return POLLOUT | (ready() || eof_pending ? POLLIN : 0);
+}
+
+const struct file_ops console_ops = {
+	.read = console_read, .write = console_write, .ioctl = console_ioctl, .poll = console_poll};
 
 void serial_init(void)
 {

@@ -53,7 +53,13 @@ struct file_ops {
 	long (*write)(struct file *f, struct uio *u);
 	long (*ioctl)(struct file *f, uint64_t req, uint64_t arg);
 	void (*release)(struct file *f);
+	/* POLLIN/POLLOUT/POLLHUP/POLLERR now (NULL: always in and out) */
+	unsigned (*poll)(struct file *f);
 };
+
+/* poll, select and friends wait here; whatever may make a file ready
+ * (input, a pipe's other end) wakes them and they look again */
+extern struct waitq poll_waiters;
 
 struct dentry {
 	struct dentry *next;
