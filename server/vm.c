@@ -47,6 +47,32 @@ static uint64_t *spte(struct mm *mm, uint64_t va, bool create)
 	return &t[IDX(va, 0)];
 }
 
+/* the next present leaf entry at or above *va and below end (updating
+ * *va to its address), skipping empty tables whole; NULL if none */
+static uint64_t *next_present(struct mm *mm, uint64_t *va, uint64_t end)
+{
+	uint64_t a = *va;
+	while (a < end) {
+		uint64_t *t = mm->pt;
+		int l = 3;
+		for (;;) {
+			uint64_t *e = &t[IDX(a, l)];
+			uint64_t span = 1ull << (12 + 9 * l);
+			if (!(*e & SPTE_P)) {
+				a = (a & ~(span - 1)) + span;
+				break;
+			}
+			if (l == 0) {
+				*va = a;
+				return e;
+			}
+			t = (uint64_t *)(*e & SPTE_ADDR);
+			l--;
+		}
+	}
+	return NULL;
+}
+
 static void free_level(uint64_t *t, int l)
 {
 	for (int i = 0; i < 512; i++) {
@@ -241,13 +267,13 @@ int vm_fault(struct proc *p, uint64_t addr, unsigned access)
 /* drops the shadow pages of [start, end) (the process mappings go too) */
 static void drop_pages(struct proc *p, uint64_t start, uint64_t end)
 {
-	for (uint64_t va = start; va < end; va += 4096) {
-		uint64_t *e = spte(p->mm, va, false);
-		if (!e || !(*e & SPTE_P))
-			continue;
+	uint64_t va = start;
+	uint64_t *e;
+	while ((e = next_present(p->mm, &va, end))) {
 		page_put((void *)(*e & SPTE_ADDR));
 		*e = 0;
 		p->mm->pages--;
+		va += 4096;
 	}
 	plat_unmap(&p->space, start, end - start);
 }
@@ -406,10 +432,9 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 static int copy_range(struct mm *dst, struct mm *src, struct vma *v)
 {
 	bool priv = !(v->flags & VMA_SHARED);
-	for (uint64_t va = v->start; va < v->end; va += 4096) {
-		uint64_t *se = spte(src, va, false);
-		if (!se || !(*se & SPTE_P))
-			continue;
+	uint64_t va = v->start;
+	uint64_t *se;
+	for (; (se = next_present(src, &va, v->end)); va += 4096) {
 		uint64_t *de = spte(dst, va, true);
 		if (!de)
 			return -ENOMEM;

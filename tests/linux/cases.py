@@ -19,6 +19,17 @@ CASES = [
     bb("ls_root", "ls", "-la", "/"),
     bb("cat", "cat", "/data/poem.txt"),
     {"name": "fork_pipe_wait", "argv": ["/tests/fork"]},
+    # hostile programs: the right signal, on both systems
+    {"name": "hostile.null", "argv": ["/tests/hostile", "null"], "expect": 128 + 11},
+    {"name": "hostile.illegal", "argv": ["/tests/hostile", "ill"], "expect": 128 + 4},
+    {"name": "hostile.kernel_jump", "argv": ["/tests/hostile", "kjump"], "expect": 128 + 11},
+    {"name": "hostile.kernel_read", "argv": ["/tests/hostile", "kread"], "expect": 128 + 11},
+    {"name": "hostile.privileged", "argv": ["/tests/hostile", "hlt"], "expect": 128 + 11},
+    {"name": "hostile.no_stack", "argv": ["/tests/hostile", "stack"], "expect": 128 + 11},
+    # random system calls from several processes while another works; the
+    # errors they get differ from Linux's, so this one is lx4's alone
+    {"name": "hostile.syscall_fuzz", "argv": ["/tests/hostile", "fuzz", "0x1e4f", "100000"], "adds": DATA,
+     "expect": 0, "lx4_only": True},
     {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
      "adds": DATA, "expect": 4},
 ]
