@@ -88,6 +88,9 @@ void plat_timer(uint64_t deadline_ns);
 /* delivers the interrupt line as srv_irq events */
 int plat_irq_attach(unsigned line);
 void plat_irq_ack(unsigned line);
+/* kernel memory the platform holds for the server and its processes
+ * (pages), for the checks that a process's end gives everything back */
+uint64_t plat_kmem_used(void);
 /* the server's debug log (the kernel log) */
 void plat_log(const char *s);
 /* ends the machine: status 0 success */

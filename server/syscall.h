@@ -25,6 +25,8 @@ typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 #define SYS_NOREPLY (-100001L)             /* replied some other way (exec, exit) */
 
 #define SYSCALL_MAX 512
+/* lx4's own calls, above every Linux number (Linux answers them ENOSYS) */
+#define LX4_NR_MEMINFO 500
 /* the table (systab.c): handlers, and every x86-64 name for the log */
 extern syscall_fn *const syscall_table[SYSCALL_MAX];
 extern const char *const syscall_names[SYSCALL_MAX];

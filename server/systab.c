@@ -107,6 +107,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_kill] = sys_kill,                       /* partial: default actions only, no handlers yet */
 	[__NR_tkill] = sys_tkill,                     /* partial: default actions only */
 	[__NR_tgkill] = sys_tgkill,                   /* partial: default actions only */
+	[LX4_NR_MEMINFO] = sys_lx4_meminfo,           /* lx4's own: the server's memory figures */
 };
 
 /* every x86-64 system call's name, generated from <asm/unistd_64.h> */

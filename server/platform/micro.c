@@ -47,6 +47,8 @@ void plat_init(void)
 
 void plat_log(const char *s) { lx4_puts(s); }
 
+uint64_t plat_kmem_used(void) { return lx4_task_info(LX4_CAP_SELF_TASK).r2; }
+
 _Noreturn void plat_shutdown(int status)
 {
 	__asm__ volatile("outb %b0, %w1" : : "a"((uint8_t)status), "Nd"(SRV_PORT_EXIT));

@@ -30,6 +30,8 @@ CASES = [
     # errors they get differ from Linux's, so this one is lx4's alone
     {"name": "hostile.syscall_fuzz", "argv": ["/tests/hostile", "fuzz", "0x1e4f", "100000"], "adds": DATA,
      "expect": 0, "lx4_only": True},
+    # the server gets every page back when processes end (lx4's own call)
+    {"name": "exit_frees_everything", "argv": ["/tests/exit_frees"], "adds": DATA, "expect": 0, "lx4_only": True},
     {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
      "adds": DATA, "expect": 4},
 ]
