@@ -10,6 +10,8 @@ A case is a dict (tests/linux/cases.py):
   adds    optional [(hostpath, guestpath)], as for tools/lx4 run --add
   expect  optional: the expected exit status (checked on both systems)
   lx4_only optional: True to skip the Linux side (no reference)
+  input   optional bytes typed on the console (once the output shows
+          input_after, if given)
 """
 import concurrent.futures
 import hashlib
@@ -24,7 +26,8 @@ import run  # noqa: E402
 
 def _key(build, case):
     h = hashlib.sha256()
-    h.update(json.dumps([case["argv"], case.get("adds", []), initramfs.DEFAULT_ENV]).encode())
+    h.update(json.dumps([case["argv"], case.get("adds", []), initramfs.DEFAULT_ENV,
+                         case.get("input", b"").decode(errors="replace")]).encode())
     h.update(run.linux_kernel().encode())
     for host, _ in run.programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")] + \
             list(case.get("adds", [])):
@@ -45,7 +48,8 @@ def linux_result(build, case, timeout):
     if os.path.exists(path):
         with open(path) as f:
             return json.load(f)
-    out = run.run("linux", build, case["argv"], case.get("adds", []), timeout, echo=False)
+    out = run.run("linux", build, case["argv"], case.get("adds", []), timeout, echo=False, input=case.get("input"),
+                  input_after=case.get("input_after", b""))
     res = {"status": out.status, "output": out.output}
     if not out.timed_out and out.status != 125:
         with open(path, "w") as f:
@@ -55,8 +59,10 @@ def linux_result(build, case, timeout):
 
 def check(build, case, timeout=120):
     """runs one case; returns (ok, detail)"""
+    inp = case.get("input")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        lx = pool.submit(run.run, "micro", build, case["argv"], case.get("adds", []), timeout, echo=False)
+        lx = pool.submit(run.run, "micro", build, case["argv"], case.get("adds", []), timeout, echo=False,
+                         input=inp, input_after=case.get("input_after", b""))
         li = None if case.get("lx4_only") else pool.submit(linux_result, build, case, timeout)
         lx4 = lx.result()
         linux = li.result() if li else None

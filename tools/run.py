@@ -64,17 +64,48 @@ def _command(system, build, cpio, cpu, icount, serial, debugcon, memory="512M"):
     return qemu.command(build, mods, "", cpu, icount, memory, debugcon=debugcon, serial=serial)
 
 
+def _feeder(path, data, reader, after):
+    """writes data into the console's input FIFO, a little at a time, once
+    the output shows `after` (bytes typed before the program runs may be
+    lost: the UART's FIFO is reset when its driver starts)"""
+    import threading
+
+    def feed():
+        try:
+            with open(path, "wb", buffering=0) as f:
+                while after and after not in b"".join(reader.chunks):
+                    time.sleep(0.05)
+                for i in range(0, len(data), 16):
+                    f.write(data[i:i + 16])
+                    time.sleep(0.05)
+                time.sleep(3600)  # keep it open: no end of input
+        except OSError:
+            pass
+    th = threading.Thread(target=feed, daemon=True)
+    th.start()
+    return th
+
+
 def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=False, echo=True,
-        env=initramfs.DEFAULT_ENV):
+        env=initramfs.DEFAULT_ENV, input=None, input_after=b""):
     """boots system ("micro" or "linux") with argv as the first program;
-    returns an Outcome"""
+    input (bytes) is typed on the console once the output shows
+    input_after; returns an Outcome"""
     with tempfile.TemporaryDirectory() as tmp:
         cpio = os.path.join(tmp, "initramfs.cpio")
         # the same image for both systems (lx4 ignores /init)
         extra = programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")]
         initramfs.base(argv, env, extra, adds).write(cpio)
         out_path, log_path = os.path.join(tmp, "console"), os.path.join(tmp, "debugcon")
-        cmd = _command(system, build, cpio, cpu, icount, "file:" + out_path, "file:" + log_path)
+        serial = "file:" + out_path
+        if input is not None:  # QEMU reads console.in and writes console.out
+            os.mkfifo(out_path + ".in")
+            serial = "pipe:" + out_path
+            os.mkfifo(out_path + ".out")
+            reader = _fifo_reader(out_path + ".out")
+            _feeder(out_path + ".in", input, reader, input_after)
+            out_path = out_path + ".out"
+        cmd = _command(system, build, cpio, cpu, icount, serial, "file:" + log_path)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         deadline, shown, timed_out = time.monotonic() + timeout, 0, False
@@ -90,7 +121,11 @@ def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=
         if echo:
             _echo(out_path, shown)
         qemu_out = proc.stdout.read().decode(errors="replace")
-        output = _read(out_path).replace("\r\n", "\n")
+        if input is not None:
+            reader.join(5)
+            output = b"".join(reader.chunks).decode(errors="replace").replace("\r\n", "\n")
+        else:
+            output = _read(out_path).replace("\r\n", "\n")
         log = _read(log_path) + (("\n[qemu] " + qemu_out) if qemu_out.strip() else "")
     m = END.search(log)
     if timed_out:
@@ -113,6 +148,23 @@ def interactive(system, build, argv, adds=(), cpu=qemu.DEFAULT_CPU, icount=False
         cmd = _command(system, build, cpio, cpu, icount, "mon:stdio", "file:" + log_path)
         print("lx4: console on this terminal; Ctrl-A X quits; kernel log in " + log_path, file=sys.stderr)
         return subprocess.call(cmd)
+
+
+def _fifo_reader(path):
+    import threading
+    th = threading.Thread(daemon=True)
+    th.chunks = []
+
+    def read():
+        with open(path, "rb", buffering=0) as f:
+            while True:
+                d = f.read(4096)
+                if not d:
+                    break
+                th.chunks.append(d)
+    th.run = read
+    th.start()
+    return th
 
 
 def _read(path):

@@ -32,6 +32,10 @@ CASES = [
      "expect": 0, "lx4_only": True},
     # the server gets every page back when processes end (lx4's own call)
     {"name": "exit_frees_everything", "argv": ["/tests/exit_frees"], "adds": DATA, "expect": 0, "lx4_only": True},
+    # the console: input through the server's 16550 driver (IRQ 4) and the
+    # line discipline; echo off so that timing cannot reorder the output
+    {"name": "console.input", "argv": ["/bin/sh", "-c", "stty -echo; echo ready; cat; echo status $?"],
+     "input": b"first line\nsecond line\n\x04", "input_after": b"ready"},
     {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
      "adds": DATA, "expect": 4},
 ]
