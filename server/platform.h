@@ -88,6 +88,10 @@ void plat_timer(uint64_t deadline_ns);
 /* delivers the interrupt line as srv_irq events */
 int plat_irq_attach(unsigned line);
 void plat_irq_ack(unsigned line);
+/* this CPU's kernel event counters (kernel entries, CR3 loads, IPCs,
+ * context switches: struct lx4_kip_cpu) in out[0..n); returns how many it
+ * gave, 0 if the platform has none */
+unsigned plat_counters(uint64_t *out, unsigned n);
 /* the server's debug log (the kernel log) */
 void plat_log(const char *s);
 /* ends the machine: status 0 success */

@@ -33,6 +33,8 @@ static long dispatch(struct lthread *t)
 	struct sysargs a;
 	args_from(&a, t->regs);
 	syscall_fn *fn = a.nr < SYSCALL_MAX ? syscall_table[a.nr] : NULL;
+	if (!fn && a.nr - LX4_SYSCALL_BASE < LX4_SYSCALL_COUNT)
+		fn = lx4_syscall_table[a.nr - LX4_SYSCALL_BASE];
 	if (fn)
 		return fn(t, &a);
 	if (a.nr < SYSCALL_MAX && !(enosys_logged[a.nr / 8] & (1u << (a.nr % 8)))) {

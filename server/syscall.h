@@ -29,6 +29,14 @@ typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 extern syscall_fn *const syscall_table[SYSCALL_MAX];
 extern const char *const syscall_names[SYSCALL_MAX];
 
+/* lx4's own system calls, for programs that know they run on lx4 (the
+ * benchmarks): numbers far above Linux's, so that Linux answers them
+ * -ENOSYS, in a small table of their own (systab.c) */
+#define LX4_SYSCALL_BASE 0x4c58 /* "LX" */
+#define LX4_SYS_COUNTERS (LX4_SYSCALL_BASE + 0)
+#define LX4_SYSCALL_COUNT 1
+extern syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT];
+
 /* a timer for t at deadline (ns); srv_timer makes t's call again */
 void timer_add(struct lthread *t, uint64_t deadline);
 void timer_cancel(struct lthread *t);
