@@ -28,6 +28,7 @@ static uint64_t deadline; /* 0: none */
 static struct {
 	bool pending;
 	uint64_t tag;
+	unsigned n; /* words in all, if more than the registers hold (else 0 will do) */
 	uint64_t w[LX4_REG_COUNT];
 } reply;
 
@@ -83,6 +84,7 @@ void plat_reply_syscall(uint64_t rax)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 1, 0);
+	reply.n = 0;
 	reply.w[0] = rax;
 }
 
@@ -90,6 +92,7 @@ void plat_reply_regs(const uint64_t *regs, unsigned n)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, n, 0);
+	reply.n = n;
 	for (unsigned i = 0; i < n; i++)
 		reply.w[i] = regs[i];
 }
@@ -103,6 +106,7 @@ void plat_reply_fault(uint64_t va, void *page, unsigned prot)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 0, 1);
+	reply.n = 0;
 	reply.w[0] = lx4_fpage((uint64_t)page, 12, fp_rights(prot));
 	reply.w[1] = va & ~0xfffull;
 }
@@ -111,6 +115,7 @@ void plat_reply_resume(void)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 0, 0);
+	reply.n = 0;
 }
 
 /* puts n words in the message registers (7 in registers, the rest in the
@@ -290,24 +295,78 @@ void plat_irq_ack(unsigned line)
 
 /* ---- the loop ---------------------------------------------------------------- */
 
-static void dispatch(struct lx4_msg *m)
+/* the event being handled: its message words in one array, the first
+ * LX4_MR_REGS straight from the registers, the rest from the UTCB */
+struct event {
+	uint64_t badge, tag;
+	uint64_t w[LX4_EXC_MSG_WORDS];
+};
+
+/* op (RECV or REPLY_RECV) on our endpoint: sends tag with the register
+ * words of reply.w (the rest must be in the UTCB), receives into ev (left
+ * alone on an error) */
+static inline long ipc(long op, uint64_t tag, struct event *ev)
+{
+	long err;
+	uint64_t rdi = ep, rsi = tag, timeout = recv_timeout(); /* (before the register variables) */
+	register uint64_t rdx __asm__("rdx") = 0;
+	register uint64_t r10 __asm__("r10") = timeout;
+	register uint64_t r8 __asm__("r8") = reply.w[0];
+	register uint64_t r9 __asm__("r9") = reply.w[1];
+	register uint64_t r12 __asm__("r12") = reply.w[2];
+	register uint64_t r13 __asm__("r13") = reply.w[3];
+	register uint64_t r14 __asm__("r14") = reply.w[4];
+	register uint64_t r15 __asm__("r15") = reply.w[5];
+	register uint64_t rbx __asm__("rbx") = reply.w[6];
+	__asm__ volatile("syscall"
+			 : "=a"(err), "+D"(rdi), "+S"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(r12),
+			   "+r"(r13), "+r"(r14), "+r"(r15), "+r"(rbx)
+			 : "a"(op)
+			 : "rcx", "r11", "memory");
+	if (err == 0) {
+		ev->badge = rdi;
+		ev->tag = rsi;
+		ev->w[0] = r8;
+		ev->w[1] = r9;
+		ev->w[2] = r12;
+		ev->w[3] = r13;
+		ev->w[4] = r14;
+		ev->w[5] = r15;
+		ev->w[6] = rbx;
+	}
+	return err;
+}
+
+/* a system call message as the kernel makes it: rax rdi rsi rdx r10 r8 r9
+ * in the registers, rip rsp rflags in the UTCB */
+_Static_assert(LX4_SYSCALL_MSG_WORDS == 10 && LX4_MR_REGS == 7, "the syscall message layout");
+#define SYSCALL_TAG (lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL)
+
+static void dispatch(struct event *ev)
 {
 	struct lx4_utcb *u = lx4_utcb();
-	uint64_t w[LX4_EXC_MSG_WORDS];
-	unsigned n = lx4_tag_untyped(m->tag);
+	uint64_t *w = ev->w;
+	if (__builtin_expect(ev->tag == SYSCALL_TAG, 1)) { /* the hot path: no loop */
+		w[7] = u->mr[7];
+		w[8] = u->mr[8];
+		w[9] = u->mr[9];
+		srv_syscall(ev->badge, w);
+		return;
+	}
+	unsigned n = lx4_tag_untyped(ev->tag);
 	if (n > LX4_EXC_MSG_WORDS)
 		n = LX4_EXC_MSG_WORDS;
-	for (unsigned i = 0; i < n; i++)
-		w[i] = i < LX4_MR_REGS ? m->mr[i] : u->mr[i];
-	switch (lx4_tag_label(m->tag)) {
+	for (unsigned i = LX4_MR_REGS; i < n; i++)
+		w[i] = u->mr[i];
+	switch (lx4_tag_label(ev->tag)) {
 	case LX4_LABEL_SYSCALL:
-		srv_syscall(m->badge, w);
+		srv_syscall(ev->badge, w);
 		break;
 	case LX4_LABEL_PAGEFAULT:
-		srv_fault(m->badge, w[0], (unsigned)w[1], w[2]);
+		srv_fault(ev->badge, w[0], (unsigned)w[1], w[2]);
 		break;
 	case LX4_LABEL_EXCEPTION:
-		srv_exception(m->badge, (unsigned)w[LX4_EXC_MR_VECTOR], w[LX4_EXC_MR_ERROR], w);
+		srv_exception(ev->badge, (unsigned)w[LX4_EXC_MR_VECTOR], w[LX4_EXC_MR_ERROR], w);
 		break;
 	case LX4_LABEL_IRQ:
 		srv_irq((unsigned)w[0]);
@@ -319,12 +378,12 @@ static void dispatch(struct lx4_msg *m)
 
 _Noreturn void plat_run(void)
 {
-	struct lx4_msg m;
-	long e = lx4_recv(ep, &m, recv_timeout());
+	struct event ev;
+	long e = ipc(LX4_SYS_RECV, 0, &ev);
 	for (;;) {
 		reply.pending = false;
 		if (e == 0)
-			dispatch(&m);
+			dispatch(&ev);
 		else if (e != -LX4_ETIMEOUT)
 			printf("lx4-server: receive failed (%ld)\n", e);
 		if (deadline && plat_now_ns() >= deadline) {
@@ -332,13 +391,14 @@ _Noreturn void plat_run(void)
 			srv_timer();
 		}
 		if (reply.pending) {
-			m.tag = reply.tag;
-			load_words(&m, reply.w, lx4_tag_untyped(reply.tag) + 2 * lx4_tag_typed(reply.tag));
-			e = lx4_ipc(LX4_SYS_REPLY_RECV, ep, &m, 0, recv_timeout());
-			if (e && e != -LX4_ETIMEOUT && lx4_tag_label(m.tag) == 0 && m.tag == reply.tag)
+			/* ipc() sends the register words; the rest go in the UTCB */
+			for (unsigned i = LX4_MR_REGS; i < reply.n; i++)
+				lx4_utcb()->mr[i] = reply.w[i];
+			e = ipc(LX4_SYS_REPLY_RECV, reply.tag, &ev);
+			if (e && e != -LX4_ETIMEOUT)
 				printf("lx4-server: reply refused (%ld)\n", e);
 		} else {
-			e = lx4_recv(ep, &m, recv_timeout());
+			e = ipc(LX4_SYS_RECV, 0, &ev);
 		}
 	}
 }
