@@ -12,12 +12,8 @@
 #include "proc.h"
 #include "vfs.h"
 
-/* a handler's arguments: the registers of the call */
-struct sysargs {
-	uint64_t nr, a0, a1, a2, a3, a4, a5;
-	uint64_t rip, rsp, rflags;
-};
-
+/* a handler's arguments are the registers of the call, t->args (proc.h):
+ * the same memory as t->regs */
 typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 
 /* a handler returns a value (>= 0 or -errno), or one of these: */
