@@ -39,11 +39,14 @@ static void slot_put(uint32_t s)
 		free_slots[nfree_slots++] = s;
 }
 
+static void timer_start(void);
+
 void plat_init(void)
 {
 	ep = slot_get();
 	if (lx4_ep_create(ep))
 		plat_shutdown(3);
+	timer_start();
 }
 
 void plat_log(const char *s) { lx4_puts(s); }
@@ -68,14 +71,102 @@ unsigned plat_counters(uint64_t *out, unsigned n)
 	return n;
 }
 
-void plat_timer(uint64_t deadline_ns) { deadline = deadline_ns; }
+/* ---- the timer thread ------------------------------------------------------
+ *
+ * The loop always receives without a timeout: a receive with one takes
+ * the kernel's slow path both ways (the fast paths handle no timeouts),
+ * which made every system call of every process about three times as
+ * expensive whenever any of them slept.  The deadline is watched by the
+ * server's second thread instead.  It waits on its own endpoint with the
+ * deadline as the timeout; when the deadline has passed it calls the
+ * loop's endpoint (badge TIMER_BADGE), and the loop, which checks the
+ * deadline after every event, runs srv_timer() and replies.
+ *
+ * A deadline earlier than the one the thread waits for must wake it: the
+ * loop sends it a message (a "poke").  The two share three variables, and
+ * the kernel runs one thread at a time on one CPU, so that each side's
+ * write-then-read below sees the other's write or has its own seen:
+ *   the loop:  deadline = d;       then pokes unless timer_calling, or
+ *                                  unless timer_waits is not later than d
+ *   the timer: timer_waits = d';   then reads the deadline again before
+ *                                  waiting (and waits for that instead)
+ *   the timer: timer_calling = 1;  then takes a pending poke (a receive
+ *                                  that does not wait), then calls
+ * The poke waits until the timer thread receives: it is receiving, about
+ * to, or (timer_calling set too late for the loop to see) about to take
+ * the poke before it calls, so the loop cannot wait for a caller of its
+ * own. */
+#define TIMER_BADGE (~0ull)
 
-static uint64_t recv_timeout(void)
+static uint32_t timer_ep;              /* the timer thread receives here */
+static uint32_t timer_thread;
+static volatile uint64_t timer_waits;  /* the deadline it waits for (0: none) */
+static volatile bool timer_calling;    /* it calls (or is about to call) the loop */
+static uint64_t timer_stack[512] __attribute__((aligned(16)));
+
+static _Noreturn void timer_main(uint64_t to_loop)
 {
-	if (!deadline)
-		return LX4_TIMEOUT_NEVER;
-	uint64_t now = plat_now_ns();
-	return deadline > now ? deadline - now : 1;
+	for (;;) {
+		uint64_t d = deadline;
+		timer_waits = d;
+		__asm__ volatile("" ::: "memory");
+		if (deadline != d)
+			continue; /* moved meanwhile: wait for the new one */
+		uint64_t now = plat_now_ns();
+		struct lx4_msg m;
+		long e = lx4_recv(timer_ep, &m, !d ? LX4_TIMEOUT_NEVER : d > now ? d - now : 1);
+		if (e != -LX4_ETIMEOUT || !deadline || plat_now_ns() < deadline)
+			continue; /* a poke, or nothing due yet */
+		timer_calling = true;
+		__asm__ volatile("" ::: "memory");
+		lx4_recv(timer_ep, &m, LX4_TIMEOUT_ZERO); /* a poke sent before the loop saw timer_calling */
+		m = (struct lx4_msg){.tag = lx4_tag(0, 0, 0)};
+		lx4_call((lx4_cap_t)to_loop, &m);
+		timer_calling = false;
+	}
+}
+
+static void timer_start(void)
+{
+	uint32_t to_loop = slot_get();
+	timer_ep = slot_get();
+	timer_thread = slot_get();
+	struct lx4_utcb *u = lx4_utcb();
+	long err = lx4_ep_create(timer_ep);
+	if (!err)
+		err = lx4_cap_copy(LX4_CAP_SELF_TASK, to_loop, ep, LX4_R_SEND, TIMER_BADGE);
+	if (!err)
+		err = lx4_thread_create(timer_thread, LX4_CAP_SELF_TASK);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_UTCB, SRV_UTCB2);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_FSBASE, SRV_UTCB2);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_PRIORITY, SRV_PRIO);
+	if (!err) {
+		u->mr[LX4_REG_RIP] = (uint64_t)timer_main;
+		u->mr[LX4_REG_RSP] = (uint64_t)&timer_stack[512] - 8; /* as after a call */
+		u->mr[LX4_REG_RDI] = to_loop;
+		err = lx4_exregs(timer_thread, LX4_EXREGS_WRITE | LX4_EXREGS_START,
+				 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI)
+			      .err;
+	}
+	if (err) {
+		printf("lx4-server: no timer thread (%ld)\n", err);
+		plat_shutdown(3);
+	}
+}
+
+void plat_timer(uint64_t deadline_ns)
+{
+	deadline = deadline_ns;
+	__asm__ volatile("" ::: "memory");
+	if (!deadline_ns || timer_calling || (timer_waits && timer_waits <= deadline_ns))
+		return;
+	struct lx4_msg m = {.tag = lx4_tag(0, 0, 0)};
+	long err = lx4_send(timer_ep, &m, LX4_TIMEOUT_NEVER);
+	if (err)
+		printf("lx4-server: the timer thread takes no deadline (%ld)\n", err);
 }
 
 /* ---- replies ---------------------------------------------------------------- */
@@ -302,15 +393,15 @@ struct event {
 	uint64_t w[LX4_EXC_MSG_WORDS];
 };
 
-/* op (RECV or REPLY_RECV) on our endpoint: sends tag with the register
- * words of reply.w (the rest must be in the UTCB), receives into ev (left
- * alone on an error) */
+/* op (RECV or REPLY_RECV) on our endpoint, with no timeout: sends tag
+ * with the register words of reply.w (the rest must be in the UTCB),
+ * receives into ev (left alone on an error) */
 static inline long ipc(long op, uint64_t tag, struct event *ev)
 {
 	long err;
-	uint64_t rdi = ep, rsi = tag, timeout = recv_timeout(); /* (before the register variables) */
+	uint64_t rdi = ep, rsi = tag;
 	register uint64_t rdx __asm__("rdx") = 0;
-	register uint64_t r10 __asm__("r10") = timeout;
+	register uint64_t r10 __asm__("r10") = LX4_TIMEOUT_NEVER; /* the timer thread watches the deadline */
 	register uint64_t r8 __asm__("r8") = reply.w[0];
 	register uint64_t r9 __asm__("r9") = reply.w[1];
 	register uint64_t r12 __asm__("r12") = reply.w[2];
@@ -353,6 +444,10 @@ static void dispatch(struct event *ev)
 		srv_syscall(ev->badge, w);
 		return;
 	}
+	if (ev->badge == TIMER_BADGE) {
+		plat_reply_resume(); /* the loop checks the deadline next */
+		return;
+	}
 	unsigned n = lx4_tag_untyped(ev->tag);
 	if (n > LX4_EXC_MSG_WORDS)
 		n = LX4_EXC_MSG_WORDS;
@@ -384,7 +479,7 @@ _Noreturn void plat_run(void)
 		reply.pending = false;
 		if (e == 0)
 			dispatch(&ev);
-		else if (e != -LX4_ETIMEOUT)
+		else
 			printf("lx4-server: receive failed (%ld)\n", e);
 		if (deadline && plat_now_ns() >= deadline) {
 			deadline = 0; /* srv_timer sets the next one */
@@ -395,7 +490,7 @@ _Noreturn void plat_run(void)
 			for (unsigned i = LX4_MR_REGS; i < reply.n; i++)
 				lx4_utcb()->mr[i] = reply.w[i];
 			e = ipc(LX4_SYS_REPLY_RECV, reply.tag, &ev);
-			if (e && e != -LX4_ETIMEOUT)
+			if (e)
 				printf("lx4-server: reply refused (%ld)\n", e);
 		} else {
 			e = ipc(LX4_SYS_RECV, 0, &ev);
