@@ -5,6 +5,9 @@
  *
  *   lxbench [NAME...]      (no NAME: all of them)
  *
+ * getpid, getpid_sleeper (the same while another process sleeps),
+ * write_devnull, read_file_4k, pagefault_anon, mmap_munmap_64k.
+ *
  * Each benchmark is a loop of N operations, repeated REPS times; the
  * figure is the median repetition's instructions per operation, loop
  * included.  On lx4 the server's private system call LX4_SYS_COUNTERS
@@ -22,8 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REPS 7
@@ -140,6 +146,35 @@ static void bench_getpid(void)
 		rep(&a, &b, N);
 	}
 	report("getpid");
+}
+
+/* getpid while another process sleeps in nanosleep: a server that waits
+ * for its next timer must not make everybody else's calls dearer */
+static void bench_getpid_sleeper(void)
+{
+	pid_t child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		struct timespec hour = {3600, 0};
+		nanosleep(&hour, NULL);
+		_exit(0);
+	}
+	struct timespec nap = {0, 20000000}; /* the child runs meanwhile and sleeps */
+	nanosleep(&nap, NULL);
+	for (int i = 0; i < 100; i++)
+		getpid();
+	for (int r = 0; r < REPS; r++) {
+		struct sample a, b;
+		begin(&a);
+		for (int i = 0; i < N; i++)
+			getpid();
+		end(&b);
+		rep(&a, &b, N);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	report("getpid_sleeper");
 }
 
 static void bench_write_devnull(void)
@@ -266,6 +301,8 @@ int main(int argc, char **argv)
 	calibrate();
 	if (wanted(argc, argv, "getpid"))
 		bench_getpid();
+	if (wanted(argc, argv, "getpid_sleeper"))
+		bench_getpid_sleeper();
 	if (wanted(argc, argv, "write_devnull"))
 		bench_write_devnull();
 	if (wanted(argc, argv, "read_file_4k"))
