@@ -35,9 +35,11 @@ KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kern
 MUSL_CC := musl-gcc
 LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11
 LINUX_TESTS := $(patsubst tests/linux/%.c,$(B)/linux/%,$(filter-out tests/linux/lx4-init.c,$(wildcard tests/linux/*.c)))
+# the Linux-level benchmarks (bench/linux), at /bench in the initramfs
+LINUX_BENCH := $(patsubst bench/linux/%.c,$(B)/bench-linux/%,$(wildcard bench/linux/*.c))
 
 IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf $(B)/server.elf \
-	$(LINUX_TESTS) $(B)/linux-init/lx4-init
+	$(LINUX_TESTS) $(LINUX_BENCH) $(B)/linux-init/lx4-init
 
 .PHONY: all run test bench debug clean format unit deps
 all: $(IMAGES)
@@ -109,6 +111,9 @@ $(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KBENCH_OBJ) $(B)/liblx4.a
 
 $(B)/linux/%: tests/linux/%.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
+$(B)/bench-linux/%: bench/linux/%.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
 $(B)/linux-init/lx4-init: tests/linux/lx4-init.c

@@ -209,9 +209,10 @@ FASTPATH struct thread *fastpath_foreign(struct thread *cur)
 	d->r14 = f->r10;
 	d->r15 = f->r8;
 	d->rbx = f->r9;
-	r->utcb->mr[LX4_REG_RIP] = f->rip;
-	r->utcb->mr[LX4_REG_RSP] = f->rsp;
-	r->utcb->mr[LX4_REG_RFLAGS] = f->rflags;
+	struct lx4_utcb *ru = r->utcb; /* read once: the stores below may alias it */
+	ru->mr[LX4_REG_RIP] = f->rip;
+	ru->mr[LX4_REG_RSP] = f->rsp;
+	ru->mr[LX4_REG_RFLAGS] = f->rflags;
 	d->rax = 0;
 	d->rdi = cur->handler_badge;
 	d->rsi = lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL;

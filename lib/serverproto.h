@@ -10,10 +10,13 @@
 #define SRV_KIP 0x00007fff00000000ull
 #define SRV_INFO 0x00007fff00001000ull
 #define SRV_UTCB 0x00007fff00002000ull
+#define SRV_UTCB2 0x00007fff00003000ull /* the server's second thread (its timer) */
 #define SRV_STACK_TOP 0x00007ffe00000000ull
 #define SRV_STACK_PAGES 64
 #define SRV_RAM 0x0000100000000000ull    /* the RAM the server manages */
 #define SRV_INITRD 0x0000200000000000ull /* the initramfs (cpio newc), read-only */
+
+#define SRV_PRIO 150 /* the server's priority: above every Linux thread */
 
 /* the server's capability slots */
 #define SRV_CAP_ROOT 1u   /* the root's endpoint (badged) */

@@ -66,7 +66,7 @@ int server_run(const struct lx4_bootinfo *bi, const struct lx4_bi_module *sm, co
 	struct program_opts o = {.quota_pages = quota - used - ROOT_KEEP_QUOTA,
 				 .badge = 1,
 				 .ep = ep,
-				 .prio = 150,
+				 .prio = SRV_PRIO,
 				 .stopped = true,
 				 .stack_pages = SRV_STACK_PAGES};
 	int err = program_start(&srv, (const void *)window_va(sm->base), sm->size, &o);

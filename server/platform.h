@@ -91,6 +91,10 @@ void plat_irq_ack(unsigned line);
 /* kernel memory the platform holds for the server and its processes
  * (pages), for the checks that a process's end gives everything back */
 uint64_t plat_kmem_used(void);
+/* this CPU's kernel event counters (kernel entries, CR3 loads, IPCs,
+ * context switches: struct lx4_kip_cpu) in out[0..n); returns how many it
+ * gave, 0 if the platform has none */
+unsigned plat_counters(uint64_t *out, unsigned n);
 /* the server's debug log (the kernel log) */
 void plat_log(const char *s);
 /* ends the machine: status 0 success */

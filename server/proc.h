@@ -31,12 +31,22 @@ struct wait {
 	void (*timeout)(struct lthread *t);
 };
 
+/* a system call's registers in frame order (rax rdi rsi rdx r10 r8 r9 rip
+ * rsp rflags), named as a handler's arguments */
+struct sysargs {
+	uint64_t nr, a0, a1, a2, a3, a4, a5;
+	uint64_t rip, rsp, rflags;
+};
+
 struct lthread {
 	int tid;
 	struct proc *proc;
 	struct plat_thread plat;
 	bool in_syscall;  /* waiting for a deferred reply */
-	uint64_t regs[10]; /* the syscall's registers (rax rdi ... rflags) */
+	union {
+		uint64_t regs[10];   /* the syscall's registers (rax rdi ... rflags) */
+		struct sysargs args; /* the same, named: the handler's arguments */
+	};
 	uint64_t clear_child_tid;
 	uint64_t fs_base, gs_base;
 	struct wait wait;

@@ -14,33 +14,25 @@
 static struct lthread *timers; /* sorted by deadline */
 static uint8_t enosys_logged[SYSCALL_MAX / 8];
 
-static void args_from(struct sysargs *a, const uint64_t *r)
-{
-	a->nr = r[LX4_REG_RAX];
-	a->a0 = r[LX4_REG_RDI];
-	a->a1 = r[LX4_REG_RSI];
-	a->a2 = r[LX4_REG_RDX];
-	a->a3 = r[LX4_REG_R10];
-	a->a4 = r[LX4_REG_R8];
-	a->a5 = r[LX4_REG_R9];
-	a->rip = r[LX4_REG_RIP];
-	a->rsp = r[LX4_REG_RSP];
-	a->rflags = r[LX4_REG_RFLAGS];
-}
+_Static_assert(sizeof(struct sysargs) == 10 * sizeof(uint64_t) &&
+		       __builtin_offsetof(struct sysargs, a4) == LX4_REG_R8 * sizeof(uint64_t) &&
+		       __builtin_offsetof(struct sysargs, rflags) == LX4_REG_RFLAGS * sizeof(uint64_t),
+	       "struct sysargs names the registers in frame order");
 
 static long dispatch(struct lthread *t)
 {
-	struct sysargs a;
-	args_from(&a, t->regs);
-	syscall_fn *fn = a.nr < SYSCALL_MAX ? syscall_table[a.nr] : NULL;
+	uint64_t nr = t->args.nr;
+	syscall_fn *fn = nr < SYSCALL_MAX ? syscall_table[nr] : NULL;
+	if (!fn && nr - LX4_SYSCALL_BASE < LX4_SYSCALL_COUNT)
+		fn = lx4_syscall_table[nr - LX4_SYSCALL_BASE];
 	if (fn)
-		return fn(t, &a);
-	if (a.nr < SYSCALL_MAX && !(enosys_logged[a.nr / 8] & (1u << (a.nr % 8)))) {
-		enosys_logged[a.nr / 8] |= 1u << (a.nr % 8);
+		return fn(t, &t->args);
+	if (nr < SYSCALL_MAX && !(enosys_logged[nr / 8] & (1u << (nr % 8)))) {
+		enosys_logged[nr / 8] |= 1u << (nr % 8);
 		printf("lx4-server: syscall %s (%lu) not implemented: ENOSYS\n",
-		       syscall_names[a.nr] ? syscall_names[a.nr] : "?", a.nr);
-	} else if (a.nr >= SYSCALL_MAX) {
-		printf("lx4-server: syscall %lu unknown: ENOSYS\n", a.nr);
+		       syscall_names[nr] ? syscall_names[nr] : "?", nr);
+	} else if (nr >= SYSCALL_MAX) {
+		printf("lx4-server: syscall %lu unknown: ENOSYS\n", nr);
 	}
 	return -ENOSYS;
 }
@@ -62,6 +54,7 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return; /* a thread we no longer know: let it wait for its end */
+#pragma GCC unroll 10 /* the hot path: ten moves, no loop */
 	for (int i = 0; i < 10; i++)
 		t->regs[i] = regs[i];
 	t->in_syscall = true;

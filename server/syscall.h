@@ -12,12 +12,8 @@
 #include "proc.h"
 #include "vfs.h"
 
-/* a handler's arguments: the registers of the call */
-struct sysargs {
-	uint64_t nr, a0, a1, a2, a3, a4, a5;
-	uint64_t rip, rsp, rflags;
-};
-
+/* a handler's arguments are the registers of the call, t->args (proc.h):
+ * the same memory as t->regs */
 typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 
 /* a handler returns a value (>= 0 or -errno), or one of these: */
@@ -30,6 +26,14 @@ typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 /* the table (systab.c): handlers, and every x86-64 name for the log */
 extern syscall_fn *const syscall_table[SYSCALL_MAX];
 extern const char *const syscall_names[SYSCALL_MAX];
+
+/* lx4's own system calls, for programs that know they run on lx4 (the
+ * benchmarks): numbers far above Linux's, so that Linux answers them
+ * -ENOSYS, in a small table of their own (systab.c) */
+#define LX4_SYSCALL_BASE 0x4c58 /* "LX" */
+#define LX4_SYS_COUNTERS (LX4_SYSCALL_BASE + 0)
+#define LX4_SYSCALL_COUNT 1
+extern syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT];
 
 /* a timer for t at deadline (ns); srv_timer makes t's call again */
 void timer_add(struct lthread *t, uint64_t deadline);

@@ -110,6 +110,16 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[LX4_NR_MEMINFO] = sys_lx4_meminfo,           /* lx4's own: the server's memory figures */
 };
 
+/* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */
+syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT] = {
+	/* lx4_counters(buf, size): copies this CPU's kernel event counters
+	 * (struct lx4_kip_cpu: kernel entries, CR3 loads, IPCs, context
+	 * switches; at most size bytes) to buf and returns the bytes copied;
+	 * -ENOSYS where the platform has none.  For the benchmarks: a Linux
+	 * program cannot read the KIP. */
+	[LX4_SYS_COUNTERS - LX4_SYSCALL_BASE] = sys_lx4_counters,
+};
+
 /* every x86-64 system call's name, generated from <asm/unistd_64.h> */
 const char *const syscall_names[SYSCALL_MAX] = {
 #include "syscall_names.inc"

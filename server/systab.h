@@ -47,6 +47,7 @@ syscall_fn sys_kill;
 syscall_fn sys_lseek;
 syscall_fn sys_lx4_meminfo;
 syscall_fn sys_lstat;
+syscall_fn sys_lx4_counters;
 syscall_fn sys_madvise;
 syscall_fn sys_mkdir;
 syscall_fn sys_mkdirat;

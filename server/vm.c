@@ -211,8 +211,11 @@ static void *new_page(struct vma *v, uint64_t va, bool write, bool *cow)
 }
 
 /* the page behind va with the access, faulted in (into the shadow and the
- * process); NULL with *err */
-static void *page_for(struct proc *p, uint64_t va, unsigned access, int *err)
+ * process); NULL with *err.  A fault always maps the page into the process;
+ * a copy (which goes through the server's own address of the page) maps it
+ * only when the shadow entry changed (a new page, a broken copy-on-write),
+ * which saves the fault to come: an unchanged entry costs no kernel call. */
+static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, int *err)
 {
 	struct mm *mm = p->mm;
 	bool write = access & LX4_PF_WRITE;
@@ -247,9 +250,10 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, int *err)
 		}
 		cow = false;
 	}
+	uint64_t old = *e;
 	*e = (uint64_t)page | SPTE_P | (cow ? SPTE_COW : 0);
 	unsigned prot = v->prot & ~(cow ? PROT_W : 0);
-	if (plat_map(&p->space, page_va, page, prot)) {
+	if ((fault || *e != old) && plat_map(&p->space, page_va, page, prot)) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -260,22 +264,29 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, int *err)
 int vm_fault(struct proc *p, uint64_t addr, unsigned access)
 {
 	int err;
-	page_for(p, addr, access, &err);
+	page_for(p, addr, access, true, &err);
 	return err;
 }
 
-/* drops the shadow pages of [start, end) (the process mappings go too) */
+/* drops the shadow pages of [start, end) (the process mappings go too:
+ * the process maps only pages its shadow has, so only the span of those
+ * needs unmapping, and none if there were none) */
 static void drop_pages(struct proc *p, uint64_t start, uint64_t end)
 {
+	uint64_t lo = end, hi = start;
 	uint64_t va = start;
 	uint64_t *e;
 	while ((e = next_present(p->mm, &va, end))) {
 		page_put((void *)(*e & SPTE_ADDR));
 		*e = 0;
 		p->mm->pages--;
+		if (va < lo)
+			lo = va;
+		hi = va + 4096;
 		va += 4096;
 	}
-	plat_unmap(&p->space, start, end - start);
+	if (lo < hi)
+		plat_unmap(&p->space, lo, hi - lo);
 }
 
 /* splits the VMA at addr (inside it); the new upper part follows */
@@ -372,7 +383,7 @@ static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_us
 {
 	while (n) {
 		int err;
-		char *page = page_for(p, uaddr, to_user ? LX4_PF_WRITE : LX4_PF_READ, &err);
+		char *page = page_for(p, uaddr, to_user ? LX4_PF_WRITE : LX4_PF_READ, false, &err);
 		if (!page)
 			return err;
 		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
@@ -413,7 +424,7 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 	size_t i = 0;
 	while (i < max) {
 		int err;
-		const char *page = page_for(p, src + i, LX4_PF_READ, &err);
+		const char *page = page_for(p, src + i, LX4_PF_READ, false, &err);
 		if (!page)
 			return err;
 		for (size_t off = (src + i) & 0xfff; off < 4096 && i < max; off++, i++) {

@@ -28,6 +28,7 @@ static uint64_t deadline; /* 0: none */
 static struct {
 	bool pending;
 	uint64_t tag;
+	unsigned n; /* words in all, if more than the registers hold (else 0 will do) */
 	uint64_t w[LX4_REG_COUNT];
 } reply;
 
@@ -38,11 +39,14 @@ static void slot_put(uint32_t s)
 		free_slots[nfree_slots++] = s;
 }
 
+static void timer_start(void);
+
 void plat_init(void)
 {
 	ep = slot_get();
 	if (lx4_ep_create(ep))
 		plat_shutdown(3);
+	timer_start();
 }
 
 void plat_log(const char *s) { lx4_puts(s); }
@@ -57,14 +61,114 @@ _Noreturn void plat_shutdown(int status)
 
 uint64_t plat_now_ns(void) { return lx4_kip_now_ns((const struct lx4_kip *)SRV_KIP); }
 
-void plat_timer(uint64_t deadline_ns) { deadline = deadline_ns; }
-
-static uint64_t recv_timeout(void)
+/* the kernel runs on one CPU (the KIP's ncpus is 1): CPU 0's counters */
+unsigned plat_counters(uint64_t *out, unsigned n)
 {
-	if (!deadline)
-		return LX4_TIMEOUT_NEVER;
-	uint64_t now = plat_now_ns();
-	return deadline > now ? deadline - now : 1;
+	const struct lx4_kip_cpu *c = &((const struct lx4_kip *)SRV_KIP)->cpu[0];
+	const uint64_t v[4] = {c->kernel_entries, c->cr3_loads, c->ipcs, c->context_switches};
+	if (n > 4)
+		n = 4;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = v[i];
+	return n;
+}
+
+/* ---- the timer thread ------------------------------------------------------
+ *
+ * The loop always receives without a timeout: a receive with one takes
+ * the kernel's slow path both ways (the fast paths handle no timeouts),
+ * which made every system call of every process about three times as
+ * expensive whenever any of them slept.  The deadline is watched by the
+ * server's second thread instead.  It waits on its own endpoint with the
+ * deadline as the timeout; when the deadline has passed it calls the
+ * loop's endpoint (badge TIMER_BADGE), and the loop, which checks the
+ * deadline after every event, runs srv_timer() and replies.
+ *
+ * A deadline earlier than the one the thread waits for must wake it: the
+ * loop sends it a message (a "poke").  The two share three variables, and
+ * the kernel runs one thread at a time on one CPU, so that each side's
+ * write-then-read below sees the other's write or has its own seen:
+ *   the loop:  deadline = d;       then pokes unless timer_calling, or
+ *                                  unless timer_waits is not later than d
+ *   the timer: timer_waits = d';   then reads the deadline again before
+ *                                  waiting (and waits for that instead)
+ *   the timer: timer_calling = 1;  then takes a pending poke (a receive
+ *                                  that does not wait), then calls
+ * The poke waits until the timer thread receives: it is receiving, about
+ * to, or (timer_calling set too late for the loop to see) about to take
+ * the poke before it calls, so the loop cannot wait for a caller of its
+ * own. */
+#define TIMER_BADGE (~0ull)
+
+static uint32_t timer_ep;              /* the timer thread receives here */
+static uint32_t timer_thread;
+static volatile uint64_t timer_waits;  /* the deadline it waits for (0: none) */
+static volatile bool timer_calling;    /* it calls (or is about to call) the loop */
+static uint64_t timer_stack[512] __attribute__((aligned(16)));
+
+static _Noreturn void timer_main(uint64_t to_loop)
+{
+	for (;;) {
+		uint64_t d = deadline;
+		timer_waits = d;
+		__asm__ volatile("" ::: "memory");
+		if (deadline != d)
+			continue; /* moved meanwhile: wait for the new one */
+		uint64_t now = plat_now_ns();
+		struct lx4_msg m;
+		long e = lx4_recv(timer_ep, &m, !d ? LX4_TIMEOUT_NEVER : d > now ? d - now : 1);
+		if (e != -LX4_ETIMEOUT || !deadline || plat_now_ns() < deadline)
+			continue; /* a poke, or nothing due yet */
+		timer_calling = true;
+		__asm__ volatile("" ::: "memory");
+		lx4_recv(timer_ep, &m, LX4_TIMEOUT_ZERO); /* a poke sent before the loop saw timer_calling */
+		m = (struct lx4_msg){.tag = lx4_tag(0, 0, 0)};
+		lx4_call((lx4_cap_t)to_loop, &m);
+		timer_calling = false;
+	}
+}
+
+static void timer_start(void)
+{
+	uint32_t to_loop = slot_get();
+	timer_ep = slot_get();
+	timer_thread = slot_get();
+	struct lx4_utcb *u = lx4_utcb();
+	long err = lx4_ep_create(timer_ep);
+	if (!err)
+		err = lx4_cap_copy(LX4_CAP_SELF_TASK, to_loop, ep, LX4_R_SEND, TIMER_BADGE);
+	if (!err)
+		err = lx4_thread_create(timer_thread, LX4_CAP_SELF_TASK);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_UTCB, SRV_UTCB2);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_FSBASE, SRV_UTCB2);
+	if (!err)
+		err = lx4_thread_config(timer_thread, LX4_TCFG_PRIORITY, SRV_PRIO);
+	if (!err) {
+		u->mr[LX4_REG_RIP] = (uint64_t)timer_main;
+		u->mr[LX4_REG_RSP] = (uint64_t)&timer_stack[512] - 8; /* as after a call */
+		u->mr[LX4_REG_RDI] = to_loop;
+		err = lx4_exregs(timer_thread, LX4_EXREGS_WRITE | LX4_EXREGS_START,
+				 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI)
+			      .err;
+	}
+	if (err) {
+		printf("lx4-server: no timer thread (%ld)\n", err);
+		plat_shutdown(3);
+	}
+}
+
+void plat_timer(uint64_t deadline_ns)
+{
+	deadline = deadline_ns;
+	__asm__ volatile("" ::: "memory");
+	if (!deadline_ns || timer_calling || (timer_waits && timer_waits <= deadline_ns))
+		return;
+	struct lx4_msg m = {.tag = lx4_tag(0, 0, 0)};
+	long err = lx4_send(timer_ep, &m, LX4_TIMEOUT_NEVER);
+	if (err)
+		printf("lx4-server: the timer thread takes no deadline (%ld)\n", err);
 }
 
 /* ---- replies ---------------------------------------------------------------- */
@@ -73,6 +177,7 @@ void plat_reply_syscall(uint64_t rax)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 1, 0);
+	reply.n = 0;
 	reply.w[0] = rax;
 }
 
@@ -80,6 +185,7 @@ void plat_reply_regs(const uint64_t *regs, unsigned n)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, n, 0);
+	reply.n = n;
 	for (unsigned i = 0; i < n; i++)
 		reply.w[i] = regs[i];
 }
@@ -93,6 +199,7 @@ void plat_reply_fault(uint64_t va, void *page, unsigned prot)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 0, 1);
+	reply.n = 0;
 	reply.w[0] = lx4_fpage((uint64_t)page, 12, fp_rights(prot));
 	reply.w[1] = va & ~0xfffull;
 }
@@ -101,6 +208,7 @@ void plat_reply_resume(void)
 {
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 0, 0);
+	reply.n = 0;
 }
 
 /* puts n words in the message registers (7 in registers, the rest in the
@@ -280,24 +388,82 @@ void plat_irq_ack(unsigned line)
 
 /* ---- the loop ---------------------------------------------------------------- */
 
-static void dispatch(struct lx4_msg *m)
+/* the event being handled: its message words in one array, the first
+ * LX4_MR_REGS straight from the registers, the rest from the UTCB */
+struct event {
+	uint64_t badge, tag;
+	uint64_t w[LX4_EXC_MSG_WORDS];
+};
+
+/* op (RECV or REPLY_RECV) on our endpoint, with no timeout: sends tag
+ * with the register words of reply.w (the rest must be in the UTCB),
+ * receives into ev (left alone on an error) */
+static inline long ipc(long op, uint64_t tag, struct event *ev)
+{
+	long err;
+	uint64_t rdi = ep, rsi = tag;
+	register uint64_t rdx __asm__("rdx") = 0;
+	register uint64_t r10 __asm__("r10") = LX4_TIMEOUT_NEVER; /* the timer thread watches the deadline */
+	register uint64_t r8 __asm__("r8") = reply.w[0];
+	register uint64_t r9 __asm__("r9") = reply.w[1];
+	register uint64_t r12 __asm__("r12") = reply.w[2];
+	register uint64_t r13 __asm__("r13") = reply.w[3];
+	register uint64_t r14 __asm__("r14") = reply.w[4];
+	register uint64_t r15 __asm__("r15") = reply.w[5];
+	register uint64_t rbx __asm__("rbx") = reply.w[6];
+	__asm__ volatile("syscall"
+			 : "=a"(err), "+D"(rdi), "+S"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(r12),
+			   "+r"(r13), "+r"(r14), "+r"(r15), "+r"(rbx)
+			 : "a"(op)
+			 : "rcx", "r11", "memory");
+	if (err == 0) {
+		ev->badge = rdi;
+		ev->tag = rsi;
+		ev->w[0] = r8;
+		ev->w[1] = r9;
+		ev->w[2] = r12;
+		ev->w[3] = r13;
+		ev->w[4] = r14;
+		ev->w[5] = r15;
+		ev->w[6] = rbx;
+	}
+	return err;
+}
+
+/* a system call message as the kernel makes it: rax rdi rsi rdx r10 r8 r9
+ * in the registers, rip rsp rflags in the UTCB */
+_Static_assert(LX4_SYSCALL_MSG_WORDS == 10 && LX4_MR_REGS == 7, "the syscall message layout");
+#define SYSCALL_TAG (lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL)
+
+static void dispatch(struct event *ev)
 {
 	struct lx4_utcb *u = lx4_utcb();
-	uint64_t w[LX4_EXC_MSG_WORDS];
-	unsigned n = lx4_tag_untyped(m->tag);
+	uint64_t *w = ev->w;
+	if (__builtin_expect(ev->tag == SYSCALL_TAG, 1)) { /* the hot path: no loop */
+		w[7] = u->mr[7];
+		w[8] = u->mr[8];
+		w[9] = u->mr[9];
+		srv_syscall(ev->badge, w);
+		return;
+	}
+	if (ev->badge == TIMER_BADGE) {
+		plat_reply_resume(); /* the loop checks the deadline next */
+		return;
+	}
+	unsigned n = lx4_tag_untyped(ev->tag);
 	if (n > LX4_EXC_MSG_WORDS)
 		n = LX4_EXC_MSG_WORDS;
-	for (unsigned i = 0; i < n; i++)
-		w[i] = i < LX4_MR_REGS ? m->mr[i] : u->mr[i];
-	switch (lx4_tag_label(m->tag)) {
+	for (unsigned i = LX4_MR_REGS; i < n; i++)
+		w[i] = u->mr[i];
+	switch (lx4_tag_label(ev->tag)) {
 	case LX4_LABEL_SYSCALL:
-		srv_syscall(m->badge, w);
+		srv_syscall(ev->badge, w);
 		break;
 	case LX4_LABEL_PAGEFAULT:
-		srv_fault(m->badge, w[0], (unsigned)w[1], w[2]);
+		srv_fault(ev->badge, w[0], (unsigned)w[1], w[2]);
 		break;
 	case LX4_LABEL_EXCEPTION:
-		srv_exception(m->badge, (unsigned)w[LX4_EXC_MR_VECTOR], w[LX4_EXC_MR_ERROR], w);
+		srv_exception(ev->badge, (unsigned)w[LX4_EXC_MR_VECTOR], w[LX4_EXC_MR_ERROR], w);
 		break;
 	case LX4_LABEL_IRQ:
 		srv_irq((unsigned)w[0]);
@@ -309,26 +475,27 @@ static void dispatch(struct lx4_msg *m)
 
 _Noreturn void plat_run(void)
 {
-	struct lx4_msg m;
-	long e = lx4_recv(ep, &m, recv_timeout());
+	struct event ev;
+	long e = ipc(LX4_SYS_RECV, 0, &ev);
 	for (;;) {
 		reply.pending = false;
 		if (e == 0)
-			dispatch(&m);
-		else if (e != -LX4_ETIMEOUT)
+			dispatch(&ev);
+		else
 			printf("lx4-server: receive failed (%ld)\n", e);
 		if (deadline && plat_now_ns() >= deadline) {
 			deadline = 0; /* srv_timer sets the next one */
 			srv_timer();
 		}
 		if (reply.pending) {
-			m.tag = reply.tag;
-			load_words(&m, reply.w, lx4_tag_untyped(reply.tag) + 2 * lx4_tag_typed(reply.tag));
-			e = lx4_ipc(LX4_SYS_REPLY_RECV, ep, &m, 0, recv_timeout());
-			if (e && e != -LX4_ETIMEOUT && lx4_tag_label(m.tag) == 0 && m.tag == reply.tag)
+			/* ipc() sends the register words; the rest go in the UTCB */
+			for (unsigned i = LX4_MR_REGS; i < reply.n; i++)
+				lx4_utcb()->mr[i] = reply.w[i];
+			e = ipc(LX4_SYS_REPLY_RECV, reply.tag, &ev);
+			if (e)
 				printf("lx4-server: reply refused (%ld)\n", e);
 		} else {
-			e = lx4_recv(ep, &m, recv_timeout());
+			e = ipc(LX4_SYS_RECV, 0, &ev);
 		}
 	}
 }
