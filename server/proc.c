@@ -179,9 +179,24 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	return c;
 }
 
+int procs_killed;
+
 void proc_kill(struct proc *p, int sig)
 {
-	proc_exit(p, sig & 0x7f);
+	if (p->state != P_LIVE || p->killed)
+		return;
+	p->killed = sig & 0x7f;
+	procs_killed++;
+}
+
+void proc_reap_killed(void)
+{
+	while (procs_killed) {
+		procs_killed = 0;
+		for (int i = 0; i < MAX_PROCS; i++)
+			if (procs[i].state == P_LIVE && procs[i].killed)
+				proc_exit(&procs[i], procs[i].killed);
+	}
 }
 
 void proc_free(struct proc *p) { p->state = P_FREE; }

@@ -60,6 +60,7 @@ struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
 	int exit_status; /* wait4 encoding: code << 8 | signal */
+	int killed;      /* a fatal signal that ends it when the event is done */
 	struct plat_space space;
 	struct mm *mm;
 	struct lthread *thread; /* one thread per process for now */
@@ -83,8 +84,15 @@ struct lthread *thread_alloc(struct proc *p);
 /* ends p: frees its memory, files and platform objects; it stays a zombie
  * for its parent; status in wait4 encoding */
 void proc_exit(struct proc *p, int status);
-/* kills p as if by signal sig (the default action of a fatal signal) */
+/* kills p as if by signal sig (the default action of a fatal signal).
+ * The end comes when the event in hand is done (proc_reap_killed), not
+ * inside the handler that decided it: a handler may hold p's files or be
+ * nested in another's release (a pipe write that finds no reader while the
+ * last reader closes).  Until then p makes no call and gets no reply. */
 void proc_kill(struct proc *p, int sig);
+/* ends the processes proc_kill marked; called after every event */
+void proc_reap_killed(void);
+extern int procs_killed; /* how many are marked */
 void proc_free(struct proc *p);
 int proc_count(void);
 

@@ -40,8 +40,8 @@ static long dispatch(struct lthread *t)
 /* answers t's call, now (it is the event being handled) or later */
 static void finish(struct lthread *t, long ret, bool now)
 {
-	if (ret == SYS_WAIT || ret == SYS_NOREPLY)
-		return;
+	if (ret == SYS_WAIT || ret == SYS_NOREPLY || t->proc->killed)
+		return; /* (a killed process ends without an answer) */
 	t->in_syscall = false;
 	if (now)
 		plat_reply_syscall((uint64_t)ret);
@@ -64,12 +64,14 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	if (current == t)
 		finish(t, ret, true);
 	current = NULL;
+	if (__builtin_expect(procs_killed != 0, 0))
+		proc_reap_killed();
 }
 
 /* (called while another thread's event may be in hand: current is kept) */
 void syscall_retry(struct lthread *t)
 {
-	if (!t->in_syscall)
+	if (!t->in_syscall || t->proc->killed)
 		return;
 	struct lthread *outer = current;
 	current = t;
@@ -92,6 +94,7 @@ void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 	printf("lx4-server: pid %d: %s at %lx (rip %lx): SIGSEGV\n", t->proc->pid,
 	       err == -ENOMEM ? "out of memory" : "bad access", addr, rip);
 	proc_kill(t->proc, SIGSEGV);
+	proc_reap_killed();
 }
 
 static int exception_signal(unsigned vector)
@@ -122,6 +125,7 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 	printf("lx4-server: pid %d: exception %u (error %lx) at rip %lx: signal %d\n", t->proc->pid, vector, error,
 	       regs[LX4_REG_RIP], sig);
 	proc_kill(t->proc, sig);
+	proc_reap_killed();
 }
 
 /* ---- timers ------------------------------------------------------------------ */
@@ -163,6 +167,7 @@ void srv_timer(void)
 		syscall_retry(t);
 	}
 	timer_rearm();
+	proc_reap_killed();
 }
 
 /* ---- the end of the run ------------------------------------------------------ */

@@ -21,8 +21,6 @@ typedef long syscall_fn(struct lthread *t, const struct sysargs *a);
 #define SYS_NOREPLY (-100001L)             /* replied some other way (exec, exit) */
 
 #define SYSCALL_MAX 512
-/* lx4's own calls, above every Linux number (Linux answers them ENOSYS) */
-#define LX4_NR_MEMINFO 500
 /* the table (systab.c): handlers, and every x86-64 name for the log */
 extern syscall_fn *const syscall_table[SYSCALL_MAX];
 extern const char *const syscall_names[SYSCALL_MAX];
@@ -32,7 +30,8 @@ extern const char *const syscall_names[SYSCALL_MAX];
  * -ENOSYS, in a small table of their own (systab.c) */
 #define LX4_SYSCALL_BASE 0x4c58 /* "LX" */
 #define LX4_SYS_COUNTERS (LX4_SYSCALL_BASE + 0)
-#define LX4_SYSCALL_COUNT 1
+#define LX4_SYS_MEMINFO (LX4_SYSCALL_BASE + 1)
+#define LX4_SYSCALL_COUNT 2
 extern syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT];
 
 /* a timer for t at deadline (ns); srv_timer makes t's call again */

@@ -38,4 +38,15 @@ CASES = [
      "input": b"first line\nsecond line\n\x04", "input_after": b"ready"},
     {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
      "adds": DATA, "expect": 4},
+    # a writer that outlives its reader dies of SIGPIPE while the reader's
+    # close is being handled (the server ends it after the event, not inside)
+    {"name": "sh.sigpipe", "argv": ["/bin/sh", "-c",
+                                    "cat /dev/zero | head -c 10 | wc -c; yes | head -2; "
+                                    "yes | (exit 3); echo ${PIPESTATUS:-$?}; "
+                                    "cat /dev/zero | (read -n 1 x; exit 0); echo done"]},
+    # a background child that ends before the foreground one, then wait
+    # (one still running when wait starts needs SIGCHLD delivered: ash
+    # waits in sigsuspend for its handler to run, and delivery is not there)
+    {"name": "sh.background_wait", "argv": ["/bin/sh", "-c",
+                                            "sleep 0.1 & sleep 0.4; echo a; wait; echo b $?"]},
 ]

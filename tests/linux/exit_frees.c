@@ -1,8 +1,9 @@
 /*
  * A process's end gives back every page the server spent on it: children
  * that map, touch, open files and pipes and exit leave the server's free
- * page count where it was (read with lx4's own call 500, which Linux does
- * not have: there the program says so and does nothing else).
+ * page count where it was (read with lx4's own call LX4_SYS_MEMINFO,
+ * 0x4c59, which Linux does not have: there the program says so and does
+ * nothing else).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -13,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LX4_MEMINFO 500
+#define LX4_MEMINFO 0x4c59
 
 /* the server's free pages, and the kernel pages it and its processes use */
 static long free_pages(long *kernel)
