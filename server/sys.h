@@ -12,6 +12,13 @@
 
 #define PATH_MAX_LINUX 4096
 
+/* Linux's access_ok: the range lies in user space (whether it is mapped is
+ * found out by the copy) */
+static inline bool access_ok(uint64_t addr, uint64_t size)
+{
+	return size <= USER_TOP && addr <= USER_TOP - size;
+}
+
 /* the open file at fd, or NULL (EBADF) */
 struct file *fd_file(struct proc *p, int64_t fd);
 /* the lowest free descriptor >= min, or -EMFILE */

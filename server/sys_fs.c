@@ -246,87 +246,111 @@ long sys_creat(struct lthread *t, const struct sysargs *a)
 
 /* ---- read and write ---------------------------------------------------------------- */
 
-static long do_rw(struct lthread *t, int64_t fd, const struct linux_iovec *iov, int n, bool write, int64_t off)
+/* the open file of a read (or a write) on fd, or NULL (EBADF): there is
+ * none, or it is not open for that (O_ACCMODE 3 is open for neither) */
+static struct file *rw_file(struct proc *p, uint64_t fd, bool write)
 {
-	struct file *f = fd_file(t->proc, fd);
+	struct file *f = fd_file(p, (int64_t)fd);
 	if (!f)
-		return -EBADF;
+		return NULL;
 	uint32_t acc = f->flags & O_ACCMODE;
-	if (write ? acc == O_RDONLY : acc == O_WRONLY)
-		return -EBADF;
+	if (acc != O_RDWR && acc != (write ? O_WRONLY : O_RDONLY))
+		return NULL;
+	return f;
+}
+
+/* the transfer itself, at off (-1: at the file position) */
+static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
+{
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
-	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = n};
-	if (off >= 0) { /* pread/pwrite */
-		if (f->vn->type != V_REG)
-			return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
-		return write ? vnode_write(f->vn, (uint64_t)off, &u) : vnode_read(f->vn, (uint64_t)off, &u);
+	if (off >= 0) { /* pread/pwrite: only regular files come here */
+		return write ? vnode_write(f->vn, (uint64_t)off, u) : vnode_read(f->vn, (uint64_t)off, u);
 	}
-	if (!(write ? f->ops->write : f->ops->read))
+	if (!f->ops || !(write ? f->ops->write : f->ops->read))
 		return -EINVAL;
-	long r = write ? f->ops->write(f, &u) : f->ops->read(f, &u);
+	long r = write ? f->ops->write(f, u) : f->ops->read(f, u);
 	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK))
 		return -EAGAIN;
 	return r;
 }
 
-long sys_read(struct lthread *t, const struct sysargs *a)
+/* read, write, pread64, pwrite64: Linux's order of checks (the offset, the
+ * descriptor, seekability, the access mode, then the buffer: the whole of
+ * it must lie in user space, before the count is cut to MAX_RW) */
+static long rw_one(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
 {
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (off >= 0 && f->vn->type != V_REG && f->vn->type != V_DIR)
+		return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
+	if (!rw_file(t->proc, a->a0, write))
+		return -EBADF;
+	if (!access_ok(a->a1, a->a2))
+		return -EFAULT;
 	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, false, -1);
+	struct uio u = {.proc = t->proc, .iov = &v, .iovcnt = 1};
+	return do_rw(f, &u, write, off);
 }
 
-long sys_write(struct lthread *t, const struct sysargs *a)
-{
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, true, -1);
-}
+long sys_read(struct lthread *t, const struct sysargs *a) { return rw_one(t, a, false, -1); }
+long sys_write(struct lthread *t, const struct sysargs *a) { return rw_one(t, a, true, -1); }
 
 long sys_pread64(struct lthread *t, const struct sysargs *a)
 {
-	if ((int64_t)a->a3 < 0)
-		return -EINVAL;
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, false, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_one(t, a, false, (int64_t)a->a3);
 }
 
 long sys_pwrite64(struct lthread *t, const struct sysargs *a)
 {
-	if ((int64_t)a->a3 < 0)
-		return -EINVAL;
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, true, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_one(t, a, true, (int64_t)a->a3);
 }
 
-static long rwv(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
+/* readv, writev, preadv, pwritev: the iovecs are checked as Linux's
+ * import_iovec does (a negative length: EINVAL; a buffer outside user
+ * space: EFAULT; the total cut at MAX_RW), before the access mode */
+static long rw_vec(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
 {
 	static struct linux_iovec iov[UIO_MAXIOV];
-	if (a->a2 > UIO_MAXIOV)
-		return -EINVAL;
-	if (!fd_file(t->proc, (int64_t)a->a0))
+	uint32_t n = (uint32_t)a->a2;
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
 		return -EBADF;
-	if (copy_from_user(t->proc, iov, a->a1, a->a2 * sizeof iov[0]))
+	if (off >= 0 && f->vn->type != V_REG && f->vn->type != V_DIR)
+		return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	if (copy_from_user(t->proc, iov, a->a1, n * sizeof iov[0]))
 		return -EFAULT;
-	uint64_t total = 0;
-	for (uint64_t i = 0; i < a->a2; i++) {
-		if ((int64_t)iov[i].len < 0 || total + iov[i].len < total)
+	for (uint32_t i = 0; i < n; i++)
+		if ((int64_t)iov[i].len < 0)
 			return -EINVAL;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!access_ok(iov[i].base, iov[i].len))
+			return -EFAULT;
+		if (iov[i].len > MAX_RW - total)
+			iov[i].len = MAX_RW - total;
 		total += iov[i].len;
 	}
-	if (total > MAX_RW)
-		return -EINVAL;
-	return do_rw(t, (int64_t)a->a0, iov, (int)a->a2, write, off);
+	if (!rw_file(t->proc, a->a0, write))
+		return -EBADF;
+	if (!total)
+		return 0;
+	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = (int)n};
+	return do_rw(f, &u, write, off);
 }
 
-long sys_readv(struct lthread *t, const struct sysargs *a) { return rwv(t, a, false, -1); }
-long sys_writev(struct lthread *t, const struct sysargs *a) { return rwv(t, a, true, -1); }
+long sys_readv(struct lthread *t, const struct sysargs *a) { return rw_vec(t, a, false, -1); }
+long sys_writev(struct lthread *t, const struct sysargs *a) { return rw_vec(t, a, true, -1); }
 long sys_preadv(struct lthread *t, const struct sysargs *a)
 {
-	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, false, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_vec(t, a, false, (int64_t)a->a3);
 }
 long sys_pwritev(struct lthread *t, const struct sysargs *a)
 {
-	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, true, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_vec(t, a, true, (int64_t)a->a3);
 }
 
 long sys_lseek(struct lthread *t, const struct sysargs *a)
