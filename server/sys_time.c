@@ -169,14 +169,20 @@ void random_fill(void *buf, size_t n)
 
 long sys_getrandom(struct lthread *t, const struct sysargs *a)
 {
-	if (a->a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	uint32_t flags = (uint32_t)a->a2;
+	if (flags & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
-	if ((a->a2 & GRND_RANDOM) && (a->a2 & GRND_INSECURE))
+	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
 		return -EINVAL;
-	uint64_t n = a->a1 > 33554431 ? 33554431 : a->a1, done = 0;
+	uint64_t n = a->a1 > 0x7ffff000ull ? 0x7ffff000ull : a->a1, done = 0;
+	if (!access_ok(a->a0, n))
+		return -EFAULT;
 	unsigned char buf[256];
 	while (done < n) {
-		uint64_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		/* a user page at a time: the bytes before a fault count */
+		uint64_t c = n - done < sizeof buf ? n - done : sizeof buf, room = 4096 - ((a->a0 + done) & 0xfff);
+		if (c > room)
+			c = room;
 		random_fill(buf, c);
 		if (copy_to_user(t->proc, a->a0 + done, buf, c))
 			return done ? (long)done : -EFAULT;

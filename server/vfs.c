@@ -46,6 +46,11 @@ static long uio_move(struct uio *u, void *kbuf, uint64_t n, bool out)
 			else
 				memcpy((char *)kbuf + moved, (char *)v->base + u->skip, c);
 		} else if (c) {
+			/* a user page at a time: a fault ends the transfer
+			 * after the bytes before it, as on Linux */
+			uint64_t ua = v->base + u->skip;
+			if (c > 4096 - (ua & 0xfff))
+				c = 4096 - (ua & 0xfff);
 			int err = out ? copy_to_user(u->proc, v->base + u->skip, (char *)kbuf + moved, c)
 				      : copy_from_user(u->proc, (char *)kbuf + moved, v->base + u->skip, c);
 			if (err)
