@@ -265,6 +265,8 @@ static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
 	if (off >= 0) { /* pread/pwrite: only regular files come here */
+		if (write && (f->flags & O_APPEND))
+			off = (int64_t)f->vn->size; /* Linux appends, whatever the offset */
 		return write ? vnode_write(f->vn, (uint64_t)off, u) : vnode_read(f->vn, (uint64_t)off, u);
 	}
 	if (!f->ops || !(write ? f->ops->write : f->ops->read))
