@@ -259,12 +259,19 @@ static struct file *rw_file(struct proc *p, uint64_t fd, bool write)
 	return f;
 }
 
+/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom: pread and
+ * pwrite work (the offset means nothing), lseek always gives 0 */
+static bool mem_dev(const struct vnode *vn) { return vn->type == V_CHR && vn->rdev >> 8 == 1; }
+
+/* may pread/pwrite be used on vn (else ESPIPE) */
+static bool positional(const struct vnode *vn) { return vn->type == V_REG || vn->type == V_DIR || mem_dev(vn); }
+
 /* the transfer itself, at off (-1: at the file position) */
 static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
 {
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
-	if (off >= 0) { /* pread/pwrite: only regular files come here */
+	if (off >= 0 && f->vn->type == V_REG) {
 		if (write && (f->flags & O_APPEND))
 			off = (int64_t)f->vn->size; /* Linux appends, whatever the offset */
 		return write ? vnode_write(f->vn, (uint64_t)off, u) : vnode_read(f->vn, (uint64_t)off, u);
@@ -285,8 +292,8 @@ static long rw_one(struct lthread *t, const struct sysargs *a, bool write, int64
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
-	if (off >= 0 && f->vn->type != V_REG && f->vn->type != V_DIR)
-		return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
+	if (off >= 0 && !positional(f->vn))
+		return -ESPIPE;
 	if (!rw_file(t->proc, a->a0, write))
 		return -EBADF;
 	if (!access_ok(a->a1, a->a2))
@@ -319,8 +326,8 @@ static long rw_vec(struct lthread *t, const struct sysargs *a, bool write, int64
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
-	if (off >= 0 && f->vn->type != V_REG && f->vn->type != V_DIR)
-		return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
+	if (off >= 0 && !positional(f->vn))
+		return -ESPIPE;
 	if (n > UIO_MAXIOV)
 		return -EINVAL;
 	if (copy_from_user(t->proc, iov, a->a1, n * sizeof iov[0]))
@@ -360,9 +367,11 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
-	if (f->vn->type == V_CHR && f->vn->rdev >> 8 != 1) /* ttys; /dev/null and friends seek */
-		return -ESPIPE;
-	if (f->vn->type == V_FIFO)
+	if (mem_dev(f->vn)) { /* whatever the arguments */
+		f->pos = 0;
+		return 0;
+	}
+	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
 		return -ESPIPE;
 	int64_t base;
 	switch (a->a2) {
