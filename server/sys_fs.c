@@ -373,6 +373,8 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	}
 	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
 		return -ESPIPE;
+	if (f->vn->type == V_DIR && a->a2 != SEEK_SET && a->a2 != SEEK_CUR)
+		return -EINVAL; /* a position in a directory is an entry index: no end to seek from */
 	int64_t base;
 	switch (a->a2) {
 	case SEEK_SET:
