@@ -11,6 +11,8 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 #define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
 
 /* ---- descriptors ---------------------------------------------------------------- */
@@ -362,9 +364,22 @@ long sys_pwritev(struct lthread *t, const struct sysargs *a)
 	return (int64_t)a->a3 < 0 ? -EINVAL : rw_vec(t, a, true, (int64_t)a->a3);
 }
 
+/* SEEK_DATA, SEEK_HOLE in a regular file: the pages it has are data, the
+ * rest holes (as tmpfs sees it) */
+static int64_t seek_data(struct vnode *vn, int64_t off, bool hole)
+{
+	if (off < 0 || (uint64_t)off >= vn->size)
+		return -ENXIO;
+	for (uint64_t pos = (uint64_t)off; pos < vn->size; pos = (pos | 0xfff) + 1)
+		if ((vnode_page(vn, pos / 4096, false) != NULL) != hole)
+			return (int64_t)pos;
+	return hole ? (int64_t)vn->size : -ENXIO;
+}
+
 long sys_lseek(struct lthread *t, const struct sysargs *a)
 {
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	uint32_t whence = (uint32_t)a->a2;
 	if (!f)
 		return -EBADF;
 	if (mem_dev(f->vn)) { /* whatever the arguments */
@@ -373,10 +388,10 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	}
 	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
 		return -ESPIPE;
-	if (f->vn->type == V_DIR && a->a2 != SEEK_SET && a->a2 != SEEK_CUR)
+	if (f->vn->type == V_DIR && whence != SEEK_SET && whence != SEEK_CUR)
 		return -EINVAL; /* a position in a directory is an entry index: no end to seek from */
-	int64_t base;
-	switch (a->a2) {
+	int64_t base, pos;
+	switch (whence) {
 	case SEEK_SET:
 		base = 0;
 		break;
@@ -386,10 +401,16 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	case SEEK_END:
 		base = (int64_t)f->vn->size;
 		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		pos = seek_data(f->vn, (int64_t)a->a1, whence == SEEK_HOLE);
+		if (pos >= 0)
+			f->pos = (uint64_t)pos;
+		return pos;
 	default:
 		return -EINVAL;
 	}
-	int64_t pos = base + (int64_t)a->a1;
+	pos = base + (int64_t)a->a1;
 	if (pos < 0 || ((int64_t)a->a1 > 0 && pos < base))
 		return -EINVAL;
 	f->pos = (uint64_t)pos;
