@@ -589,14 +589,35 @@ long sys_readlinkat(struct lthread *t, const struct sysargs *a)
 	return do_readlink(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
 }
 
+/* ioctl: the requests Linux's VFS answers for every file first, then the
+ * driver's (ENOTTY without one) */
 long sys_ioctl(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct proc *p = t->proc;
+	struct file *f = fd_file(p, (int64_t)a->a0);
+	uint32_t req = (uint32_t)a->a1;
+	int on;
 	if (!f)
 		return -EBADF;
+	switch (req) {
+	case FIOCLEX:
+	case FIONCLEX:
+		p->cloexec[(int)a->a0] = req == FIOCLEX;
+		return 0;
+	case FIONBIO:
+		if (copy_from_user(p, &on, a->a2, sizeof on))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(uint32_t)O_NONBLOCK;
+		return 0;
+	case FIONREAD:
+		if (f->vn->type != V_REG)
+			break;
+		on = (int)(f->vn->size - f->pos);
+		return copy_to_user(p, a->a2, &on, sizeof on);
+	}
 	if (!f->ops || !f->ops->ioctl)
 		return -ENOTTY;
-	return f->ops->ioctl(f, a->a1, a->a2);
+	return f->ops->ioctl(f, req, a->a2);
 }
 
 long sys_umask(struct lthread *t, const struct sysargs *a)
