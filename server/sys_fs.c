@@ -724,12 +724,16 @@ long sys_fchdir(struct lthread *t, const struct sysargs *a)
 	return set_cwd(t->proc, f->vn);
 }
 
-/* the parent directory and the last name of (dirfd, upath) */
-static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, int *err)
+/* the parent directory and the last name of (dirfd, upath); *slash (if
+ * wanted): the name was followed by a slash (only a directory may be) */
+static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
 {
 	char path[PATH_MAX_LINUX];
 	if ((*err = user_path(p, upath, path)))
 		return NULL;
+	size_t len = strlen(path);
+	if (slash)
+		*slash = len > 1 && path[len - 1] == '/';
 	struct vnode *dir = at_dir(p, dirfd, path, err);
 	if (!dir)
 		return NULL;
@@ -742,7 +746,7 @@ static long do_mkdir(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 {
 	char name[256];
 	int err;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	struct vnode *parent = at_parent(p, dirfd, upath, name, NULL, &err);
 	if (!parent)
 		return err;
 	if (vfs_dir_find(parent, name) || !strcmp(name, ".") || !strcmp(name, "..")) {
@@ -789,9 +793,10 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 {
 	char name[256];
 	int err;
+	bool slash;
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
 	if (!parent)
 		return err == -EEXIST ? -EBUSY : err;
 	struct vnode *vn = vfs_dir_find(parent, name);
@@ -799,6 +804,8 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 		err = (flags & AT_REMOVEDIR) ? (!strcmp(name, ".") ? -EINVAL : -ENOTEMPTY) : -EISDIR;
 	else if (!vn)
 		err = -ENOENT;
+	else if (slash && !(flags & AT_REMOVEDIR) && vn->type != V_DIR)
+		err = -ENOTDIR;
 	else if (flags & AT_REMOVEDIR)
 		err = vn->type != V_DIR ? -ENOTDIR : vn->entries ? -ENOTEMPTY : vn == p->cwd ? 0 : 0;
 	else if (vn->type == V_DIR)
@@ -830,12 +837,14 @@ static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t
 		return err;
 	if (!target[0])
 		return -ENOENT;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	bool slash;
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
 	if (!parent)
 		return err;
-	if (vfs_dir_find(parent, name)) {
+	if (vfs_dir_find(parent, name) || slash) { /* "name/" asks for a directory */
+		err = vfs_dir_find(parent, name) ? -EEXIST : -ENOENT;
 		vnode_put(parent);
-		return -EEXIST;
+		return err;
 	}
 	struct vnode *vn = vnode_new(V_LNK, 0777);
 	if (vn && !(vn->link = kstrdup(target))) {
@@ -860,17 +869,22 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 {
 	char oname[256], nname[256];
 	int err;
-	struct vnode *op = at_parent(p, ofd, opath, oname, &err);
+	bool oslash, nslash;
+	struct vnode *op = at_parent(p, ofd, opath, oname, &oslash, &err);
 	if (!op)
-		return err;
-	struct vnode *np = at_parent(p, nfd, npath, nname, &err);
+		return err == -EEXIST ? -EBUSY : err; /* the root */
+	struct vnode *np = at_parent(p, nfd, npath, nname, &nslash, &err);
 	if (!np) {
 		vnode_put(op);
-		return err;
+		return err == -EEXIST ? -EBUSY : err;
 	}
 	struct vnode *vn = vfs_dir_find(op, oname), *old = vfs_dir_find(np, nname);
-	if (!vn)
+	if (!strcmp(oname, ".") || !strcmp(oname, "..") || !strcmp(nname, ".") || !strcmp(nname, ".."))
+		err = -EBUSY;
+	else if (!vn)
 		err = -ENOENT;
+	else if (vn->type != V_DIR && (oslash || nslash))
+		err = -ENOTDIR;
 	else if (old == vn)
 		err = 0;
 	else if (old && old->type == V_DIR && vn->type != V_DIR)

@@ -382,11 +382,17 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 	}
 	struct vnode *cur = *path == '/' ? root : dir;
 	for (;;) {
+		bool slashes = *path == '/';
 		path = next_name(path, name, err);
 		if (!path)
 			return NULL;
-		if (!name[0])
-			return cur; /* the end (possibly after a trailing slash) */
+		if (!name[0]) { /* the end; after a trailing slash only a directory will do */
+			if (slashes && cur->type != V_DIR) {
+				*err = -ENOTDIR;
+				return NULL;
+			}
+			return cur;
+		}
 		if (cur->type != V_DIR) {
 			*err = -ENOTDIR;
 			return NULL;
