@@ -178,28 +178,95 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 
 /* ---- open ----------------------------------------------------------------------- */
 
-static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+#define VALID_OPEN_FLAGS                                                                                               \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT |     \
+	 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | __O_TMPFILE | __O_SYNC)
+#define MAX_SYMLINKS 40
+
+/* a new regular file called name in parent; a dangling symbolic link of
+ * that name is followed to where it points (Linux creates the target of
+ * one, unless O_EXCL or O_NOFOLLOW); referenced, or NULL with *err */
+static struct vnode *create_file(struct proc *p, struct vnode *parent, char *name, uint32_t flags, uint64_t mode,
+				 int *err)
+{
+	vnode_get(parent);
+	for (int links = 0;; links++) {
+		struct vnode *l = vfs_dir_find(parent, name);
+		if (l && (l->type != V_LNK || (flags & (O_EXCL | O_NOFOLLOW)))) {
+			vnode_put(parent);
+			*err = -ENOENT;
+			return NULL;
+		}
+		if (l) {
+			struct vnode *np = links < MAX_SYMLINKS ? vfs_lookup_parent(parent, l->link, name, 256, err) : NULL;
+			if (links >= MAX_SYMLINKS)
+				*err = -ELOOP;
+			vnode_put(parent);
+			if (!np)
+				return NULL;
+			parent = np;
+			continue;
+		}
+		struct vnode *vn = vnode_new(V_REG, mode & ~p->umask & 07777);
+		*err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
+		vnode_put(parent);
+		if (*err) {
+			if (vn) {
+				vn->nlink = 0;
+				vnode_get(vn);
+				vnode_put(vn); /* frees it */
+			}
+			return NULL;
+		}
+		vnode_get(vn);
+		return vn;
+	}
+}
+
+static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t uflags, uint64_t mode)
 {
 	char path[PATH_MAX_LINUX], name[256];
+	uint32_t flags = ((uint32_t)uflags & VALID_OPEN_FLAGS) | O_LARGEFILE; /* forced on 64-bit Linux */
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return -EINVAL; /* as Linux since 6.4 (and Debian's 6.1) */
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
-	struct vnode *vn = at_lookup(p, dirfd, path, nofollow, &err);
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP; /* unnamed files: not yet */
+	bool creat = flags & O_CREAT, excl = creat && (flags & O_EXCL);
+	size_t len = strlen(path);
+	if (creat && len > 1 && path[len - 1] == '/') {
+		/* "name/" cannot be created: EISDIR once the directories before resolve */
+		struct vnode *dir = at_dir(p, dirfd, path, &err);
+		if (!dir)
+			return err;
+		struct vnode *parent = vfs_lookup_parent(dir, path, name, sizeof name, &err);
+		vnode_put(dir);
+		if (!parent)
+			return err == -EEXIST ? -EISDIR : err; /* the root */
+		vnode_put(parent);
+		return -EISDIR;
+	}
+	/* Linux's order: EEXIST, EISDIR (creating a directory), ENOTDIR
+	 * (O_DIRECTORY), then may_open's ELOOP (a symbolic link: O_NOFOLLOW)
+	 * and EISDIR (a directory opened to write, O_TRUNC included) */
+	struct vnode *vn = at_lookup(p, dirfd, path, (flags & O_NOFOLLOW) || excl, &err);
 	if (vn) {
-		if ((flags & O_CREAT) && (flags & O_EXCL))
+		bool dir = vn->type == V_DIR;
+		if (excl)
 			err = -EEXIST;
+		else if (creat && dir)
+			err = -EISDIR;
+		else if ((flags & O_DIRECTORY) && !dir)
+			err = -ENOTDIR;
 		else if (vn->type == V_LNK)
 			err = -ELOOP;
-		else if ((flags & O_DIRECTORY) && vn->type != V_DIR)
-			err = -ENOTDIR;
-		else if (vn->type == V_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
+		else if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 			err = -EISDIR;
-		if (!err && (flags & O_TRUNC) && vn->type == V_REG && (flags & O_ACCMODE) != O_RDONLY)
+		if (!err && (flags & O_TRUNC) && vn->type == V_REG) /* whatever the access mode */
 			err = vnode_truncate(vn, 0);
-	} else if (err == -ENOENT && (flags & O_CREAT)) {
-		if (flags & O_DIRECTORY)
-			return -EINVAL;
+	} else if (err == -ENOENT && creat) {
 		struct vnode *dir = at_dir(p, dirfd, path, &err);
 		if (!dir)
 			return err;
@@ -207,17 +274,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flag
 		vnode_put(dir);
 		if (!parent)
 			return err;
-		if (vfs_dir_find(parent, name)) { /* a dangling symbolic link */
-			vnode_put(parent);
-			return -ENOENT;
-		}
-		vn = vnode_new(V_REG, mode & ~p->umask & 07777);
-		if (!vn || (err = vfs_dir_add(parent, name, vn))) {
-			vnode_put(parent);
-			return vn ? err : -ENOMEM;
-		}
-		vnode_get(vn);
-		err = 0;
+		vn = create_file(p, parent, name, flags, mode, &err);
 		vnode_put(parent);
 	}
 	if (!vn)
@@ -226,7 +283,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flag
 		vnode_put(vn);
 		return err;
 	}
-	struct file *f = file_open(vn, (uint32_t)flags, &err);
+	struct file *f = file_open(vn, flags, &err);
 	vnode_put(vn);
 	if (!f)
 		return err;
