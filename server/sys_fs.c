@@ -19,9 +19,10 @@
 
 struct file *fd_file(struct proc *p, int64_t fd)
 {
-	if (fd < 0 || fd >= MAX_FDS)
+	int n = (int)fd; /* a descriptor argument is 32 bits: the rest is ignored */
+	if (n < 0 || n >= MAX_FDS)
 		return NULL;
-	return p->fds[fd];
+	return p->fds[n];
 }
 
 int fd_alloc(struct proc *p, int min)
@@ -57,8 +58,8 @@ struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err)
 		vnode_get(p->cwd);
 		return p->cwd;
 	}
-	struct file *f = fd_file(p, (int)dirfd);
-	if (!f || (int64_t)(int)dirfd != dirfd) {
+	struct file *f = fd_file(p, dirfd);
+	if (!f) {
 		*err = -EBADF;
 		return NULL;
 	}
@@ -84,9 +85,9 @@ long sys_close(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
 	struct file *f = fd_file(p, (int64_t)a->a0);
-	if (!f || a->a0 > INT32_MAX)
+	if (!f)
 		return -EBADF;
-	p->fds[a->a0] = NULL;
+	p->fds[(int)a->a0] = NULL;
 	file_put(f);
 	return 0;
 }
@@ -110,30 +111,33 @@ long sys_dup(struct lthread *t, const struct sysargs *a)
 	return fd < 0 ? fd : dup_to(t->proc, f, fd, false);
 }
 
+/* dup3 and dup2: the descriptors are 32 bits; Linux's order of checks */
 long sys_dup3(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	if (a->a2 & ~(uint64_t)O_CLOEXEC)
+	uint32_t oldfd = (uint32_t)a->a0, newfd = (uint32_t)a->a1;
+	if ((uint32_t)a->a2 & ~(uint32_t)O_CLOEXEC)
 		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
+	struct file *f = fd_file(t->proc, oldfd);
 	if (!f)
 		return -EBADF;
-	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
-		return -EBADF;
-	if (a->a0 == a->a1)
-		return -EINVAL;
-	return dup_to(t->proc, f, (int)a->a1, a->a2 & O_CLOEXEC);
+	return dup_to(t->proc, f, (int)newfd, a->a2 & O_CLOEXEC);
 }
 
 long sys_dup2(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	uint32_t oldfd = (uint32_t)a->a0, newfd = (uint32_t)a->a1;
+	struct file *f = fd_file(t->proc, oldfd);
+	if (oldfd == newfd)
+		return f ? (long)newfd : -EBADF;
+	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
 	if (!f)
 		return -EBADF;
-	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
-		return -EBADF;
-	if (a->a0 == a->a1)
-		return (long)a->a1;
-	return dup_to(t->proc, f, (int)a->a1, false);
+	return dup_to(t->proc, f, (int)newfd, false);
 }
 
 long sys_fcntl(struct lthread *t, const struct sysargs *a)
@@ -143,23 +147,24 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	int fd = (int)a->a0;
-	switch (a->a1) {
+	uint32_t cmd = (uint32_t)a->a1, arg = (uint32_t)a->a2; /* an int argument, where it is one */
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
-		if (a->a2 >= MAX_FDS)
+		if (arg >= p->rlim[RLIMIT_NOFILE].cur)
 			return -EINVAL;
-		int n = fd_alloc(p, (int)a->a2);
-		return n < 0 ? n : dup_to(p, f, n, a->a1 == F_DUPFD_CLOEXEC);
+		int n = arg >= MAX_FDS ? -EMFILE : fd_alloc(p, (int)arg);
+		return n < 0 ? n : dup_to(p, f, n, cmd == F_DUPFD_CLOEXEC);
 	}
 	case F_GETFD:
 		return p->cloexec[fd] ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		p->cloexec[fd] = a->a2 & FD_CLOEXEC;
+		p->cloexec[fd] = arg & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
 		return f->flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	case F_SETFL:
-		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (a->a2 & (O_APPEND | O_NONBLOCK));
+		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
 		return 0;
 	case F_GETLK: {
 		struct flock fl;
