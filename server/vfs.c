@@ -334,11 +334,9 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 		return -ENOMEM;
 	memcpy(d->name, name, len + 1);
 	d->vn = vn;
-	/* append: getdents lists in creation order */
-	struct dentry **pp = &dir->entries;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = d;
+	/* at the front: getdents lists the newest first, as Linux's tmpfs */
+	d->next = dir->entries;
+	dir->entries = d;
 	if (vn->type == V_DIR) {
 		vn->parent = dir;
 		dir->nlink++;
