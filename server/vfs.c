@@ -465,6 +465,10 @@ struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name,
 		*err = -ENOTDIR;
 		return NULL;
 	}
+	if (!d->nlink) { /* removed: nothing can be made in it */
+		*err = -ENOENT;
+		return NULL;
+	}
 	vnode_get(d);
 	return d;
 }
@@ -474,6 +478,8 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	char tmp[PATH_MAX_LINUX];
 	size_t pos = sizeof tmp - 1;
 	tmp[pos] = 0;
+	if (vn != root && !vn->nlink)
+		return -ENOENT; /* a removed directory has no path */
 	for (struct vnode *v = vn; v != root && v->parent;) {
 		struct vnode *p = v->parent;
 		struct dentry *d = p->entries;
