@@ -621,8 +621,9 @@ long sys_faccessat2(struct lthread *t, const struct sysargs *a)
 static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 {
 	char path[PATH_MAX_LINUX];
-	if ((int64_t)size <= 0)
+	if ((int)size <= 0) /* an int on Linux */
 		return -EINVAL;
+	size = (uint64_t)(int)size;
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
