@@ -32,5 +32,8 @@ int user_path(struct proc *p, uint64_t upath, char *buf);
 struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err);
 /* resolves (dirfd, path); referenced vnode or NULL with *err */
 struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool nofollow, int *err);
+/* the same with AT_* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty
+ * path names dirfd's file itself, whatever it is) */
+struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err);
 
 #endif

@@ -54,6 +54,10 @@ int user_path(struct proc *p, uint64_t upath, char *buf)
 
 struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err)
 {
+	if (!path[0]) { /* before the descriptor is looked at */
+		*err = -ENOENT;
+		return NULL;
+	}
 	if (path[0] == '/' || (int)dirfd == AT_FDCWD_LINUX) {
 		vnode_get(p->cwd);
 		return p->cwd;
@@ -79,6 +83,21 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 	struct vnode *vn = vfs_lookup(dir, path, nofollow, err);
 	vnode_put(dir);
 	return vn;
+}
+
+struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err)
+{
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		struct file *f = (int)dirfd == AT_FDCWD_LINUX ? NULL : fd_file(p, dirfd);
+		if ((int)dirfd != AT_FDCWD_LINUX && !f) {
+			*err = -EBADF;
+			return NULL;
+		}
+		struct vnode *vn = f ? f->vn : p->cwd;
+		vnode_get(vn);
+		return vn;
+	}
+	return at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, err);
 }
 
 long sys_close(struct lthread *t, const struct sysargs *a)
@@ -549,23 +568,9 @@ static long do_stat(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	struct vnode *vn;
-	if (!path[0] && (flags & AT_EMPTY_PATH)) {
-		if ((int)dirfd == AT_FDCWD_LINUX) {
-			vn = p->cwd;
-			vnode_get(vn);
-		} else {
-			struct file *f = fd_file(p, dirfd);
-			if (!f)
-				return -EBADF;
-			vn = f->vn;
-			vnode_get(vn);
-		}
-	} else {
-		vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
-		if (!vn)
-			return err;
-	}
+	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
+	if (!vn)
+		return err;
 	struct stat st;
 	vnode_stat(vn, &st);
 	vnode_put(vn);
@@ -595,7 +600,7 @@ static long do_access(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mo
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	struct vnode *vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
+	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
 	if (!vn)
 		return err;
 	/* root may read and write anything; execute needs an x bit */
