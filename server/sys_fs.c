@@ -970,11 +970,9 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 		if (old)
 			dir_remove(np, old);
 		vnode_get(vn);
-		if (vn->type != V_DIR)
-			vn->nlink++; /* dir_remove takes one again */
+		uint32_t links = vn->nlink; /* a directory's counts its subdirectories */
 		dir_remove(op, vn);
-		if (vn->type == V_DIR)
-			vn->nlink = 2;
+		vn->nlink = links;
 		err = vfs_dir_add(np, nname, vn);
 		vnode_put(vn);
 	}
