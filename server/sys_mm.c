@@ -5,6 +5,7 @@
 #define MAP_SHARED_VALIDATE_L 0x03
 #define MAP_FIXED_NOREPLACE_L 0x100000
 #define MADV_DONTNEED_L 4
+#define STACK_GUARD_GAP (256ull << 12) /* Linux's stack_guard_gap */
 
 long sys_brk(struct lthread *t, const struct sysargs *a)
 {
@@ -14,9 +15,13 @@ long sys_brk(struct lthread *t, const struct sysargs *a)
 		return (long)mm->brk;
 	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
 	if (new_end > old_end) {
-		for (struct vma *v = mm->vmas; v; v = v->next)
-			if (v->start < new_end && old_end < v->end && v->start >= old_end)
-				return (long)mm->brk; /* something is in the way */
+		/* something in the way: Linux keeps a page (a stack's guard gap)
+		 * between the heap and the next mapping */
+		for (struct vma *v = mm->vmas; v; v = v->next) {
+			uint64_t gap = (v->flags & VMA_STACK) ? STACK_GUARD_GAP : 0;
+			if (v->start >= old_end && new_end + 4096 + gap > v->start)
+				return (long)mm->brk;
+		}
 		struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
 		if (heap && heap->end == old_end && !heap->vn && heap->start >= mm->brk_start)
 			heap->end = new_end;
