@@ -5,6 +5,7 @@
 #define MAP_SHARED_VALIDATE_L 0x03
 #define MAP_FIXED_NOREPLACE_L 0x100000
 #define MADV_DONTNEED_L 4
+#define MMAP_MIN_ADDR 0x10000ull /* Debian's vm.mmap_min_addr: hints below go up to it */
 #define STACK_GUARD_GAP (256ull << 12) /* Linux's stack_guard_gap */
 
 long sys_brk(struct lthread *t, const struct sysargs *a)
@@ -44,8 +45,9 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE_L)
 		return -EINVAL;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE_L && (flags & MAP_ANONYMOUS))
+		return -EINVAL; /* validating is for files */
+	/* other bits of prot are ignored (mprotect is stricter) */
 	len = PAGE_UP(len);
 	if (!len || len > USER_TOP)
 		return -ENOMEM;
@@ -54,8 +56,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 		struct file *f = fd_file(p, fd);
 		if (!f)
 			return -EBADF;
-		if (f->vn->type == V_CHR && (f->vn->rdev == 0x105 || f->vn->rdev == 0x103)) {
-			flags |= MAP_ANONYMOUS; /* /dev/zero (and /dev/null) */
+		if (f->vn->type == V_CHR && f->vn->rdev == 0x105) {
+			flags |= MAP_ANONYMOUS; /* /dev/zero */
 		} else if (f->vn->type != V_REG) {
 			return -ENODEV;
 		} else {
@@ -84,6 +86,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	} else {
 		at = 0;
 		addr &= ~0xfffull;
+		if (addr && addr < MMAP_MIN_ADDR)
+			addr = MMAP_MIN_ADDR; /* as Linux's round_hint_to_min */
 		if (addr && addr < USER_TOP && len <= USER_TOP - addr) {
 			bool free = true;
 			for (struct vma *v = p->mm->vmas; v; v = v->next)
