@@ -52,6 +52,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	if (!len || len > USER_TOP)
 		return -ENOMEM;
 	struct vnode *vn = NULL;
+	bool nowrite = false;
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct file *f = fd_file(p, fd);
 		if (!f)
@@ -68,6 +69,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 			if (off + len < off)
 				return -EOVERFLOW;
 			vn = f->vn;
+			nowrite = type != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR;
 		}
 	}
 	uint64_t at;
@@ -103,7 +105,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	}
 	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
 			 ((prot & PROT_EXEC) ? PROT_X : 0);
-	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON);
+	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0);
 	if (!vma_add(p->mm, at, at + len, vprot, vflags, vn, off))
 		return -ENOMEM;
 	return (long)at;
@@ -119,18 +121,52 @@ long sys_munmap(struct lthread *t, const struct sysargs *a)
 
 long sys_mprotect(struct lthread *t, const struct sysargs *a)
 {
-	uint64_t addr = a->a0, len = PAGE_UP(a->a1), prot = a->a2;
-	if (addr & 0xfff)
+	struct mm *mm = t->proc->mm;
+	uint64_t start = a->a0, prot = a->a2, grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~grows;
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (start & 0xfff))
 		return -EINVAL;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
-		return -EINVAL;
-	if (!len)
+	if (!a->a1)
 		return 0;
-	if (addr >= USER_TOP || len > USER_TOP - addr)
+	uint64_t len = PAGE_UP(a->a1), end = start + len;
+	if (end <= start)
 		return -ENOMEM;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	struct vma *v = mm->vmas;
+	while (v && v->end <= start)
+		v = v->next;
+	if (!v)
+		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) { /* from the start of the stack mapping */
+		if (v->start >= end)
+			return -ENOMEM;
+		start = v->start;
+		if (!(v->flags & VMA_STACK))
+			return -EINVAL;
+	} else {
+		if (v->start > start)
+			return -ENOMEM;
+		if (grows)
+			return -EINVAL; /* no mapping grows up on x86 */
+	}
 	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
 			 ((prot & PROT_EXEC) ? PROT_X : 0);
-	return vm_protect(t->proc, addr, len, vprot);
+	/* a mapping at a time, as Linux: the ones before a hole (ENOMEM) or
+	 * a refusal (EACCES) keep their new protection */
+	for (uint64_t at = start; at < end;) {
+		v = vma_find(mm, at);
+		if (!v)
+			return -ENOMEM;
+		if ((vprot & PROT_W) && (v->flags & VMA_NOWRITE))
+			return -EACCES;
+		uint64_t e = v->end < end ? v->end : end;
+		int err = vm_protect(t->proc, at, e - at, vprot);
+		if (err)
+			return err;
+		at = e;
+	}
+	return 0;
 }
 
 long sys_madvise(struct lthread *t, const struct sysargs *a)

@@ -28,6 +28,7 @@ struct vnode;
 #define VMA_SHARED 0x1
 #define VMA_ANON 0x2
 #define VMA_STACK 0x4 /* grows down */
+#define VMA_NOWRITE 0x8 /* may not be made writable (shared, of a file not open for writing) */
 
 struct vma {
 	uint64_t start, end;
