@@ -169,29 +169,54 @@ long sys_mprotect(struct lthread *t, const struct sysargs *a)
 	return 0;
 }
 
+/* the mapped pieces of [start, end), one call each; -ENOMEM when there is
+ * a hole (the pieces are done all the same, as Linux's madvise and msync
+ * do) */
+static int each_mapped(struct proc *p, uint64_t start, uint64_t end, int (*fn)(struct proc *, uint64_t, uint64_t))
+{
+	int err = 0;
+	for (uint64_t at = start; at < end;) {
+		struct vma *v = p->mm->vmas;
+		while (v && v->end <= at)
+			v = v->next;
+		if (!v || v->start >= end)
+			return -ENOMEM;
+		if (v->start > at) {
+			err = -ENOMEM;
+			at = v->start;
+		}
+		uint64_t e = v->end < end ? v->end : end;
+		if (fn) {
+			int r = fn(p, at, e - at);
+			if (r)
+				return r;
+		}
+		at = e;
+	}
+	return err;
+}
+
 long sys_madvise(struct lthread *t, const struct sysargs *a)
 {
-	uint64_t addr = a->a0, len = PAGE_UP(a->a1);
-	if (addr & 0xfff)
-		return -EINVAL;
-	switch (a->a2) {
-	case MADV_DONTNEED_L:
-		if (!len)
-			return 0;
-		if (addr >= USER_TOP || len > USER_TOP - addr)
-			return -EINVAL;
-		return vm_discard(t->proc, addr, len);
+	uint64_t start = a->a0, len = PAGE_UP(a->a1), end = start + len;
+	switch ((int)a->a2) {
 	case 0: /* NORMAL */
 	case 1: /* RANDOM */
 	case 2: /* SEQUENTIAL */
 	case 3: /* WILLNEED */
+	case MADV_DONTNEED_L:
 	case 8: /* FREE: like DONTNEED when it matters; a hint here */
 	case 12: /* MERGEABLE */
 	case 13:
 	case 14: /* HUGEPAGE */
 	case 15:
-		return 0;
+		break;
 	default:
 		return -EINVAL;
 	}
+	if ((start & 0xfff) || (a->a1 && !len) || end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	return each_mapped(t->proc, start, end, (int)a->a2 == MADV_DONTNEED_L ? vm_discard : NULL);
 }
