@@ -220,3 +220,19 @@ long sys_madvise(struct lthread *t, const struct sysargs *a)
 		return 0;
 	return each_mapped(t->proc, start, end, (int)a->a2 == MADV_DONTNEED_L ? vm_discard : NULL);
 }
+
+/* msync: a file's pages are the mappings' pages, there is nothing to write
+ * back; what is checked is what Linux checks */
+long sys_msync(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t start = a->a0, flags = a->a2, end = start + PAGE_UP(a->a1);
+	if ((flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (start & 0xfff))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (end < start)
+		return -ENOMEM;
+	if (end == start)
+		return 0;
+	return each_mapped(t->proc, start, end, NULL);
+}

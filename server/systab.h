@@ -53,6 +53,7 @@ syscall_fn sys_mkdir;
 syscall_fn sys_mkdirat;
 syscall_fn sys_mmap;
 syscall_fn sys_mprotect;
+syscall_fn sys_msync;
 syscall_fn sys_munmap;
 syscall_fn sys_nanosleep;
 syscall_fn sys_newfstatat;
