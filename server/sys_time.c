@@ -5,21 +5,30 @@
 static uint64_t boot_wall_ns;
 void time_set_boot(uint64_t unix_sec) { boot_wall_ns = unix_sec * 1000000000ull; }
 
+#define TICK_NS 4000000ull /* Debian's HZ=250: the coarse clocks' resolution */
+#define CLOCK_TAI_L 11
+
+/* the time of clock id (a clockid_t: an int); ok false for a clock there
+ * is not */
 static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
 {
+	uint64_t now = plat_now_ns();
 	*ok = true;
-	switch (id) {
+	switch ((int)id) {
 	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-		return boot_wall_ns + plat_now_ns();
+	case CLOCK_TAI_L: /* TAI is UTC until adjtimex sets an offset */
+		return boot_wall_ns + now;
+	case CLOCK_REALTIME_COARSE: /* as of the last tick */
+		return boot_wall_ns + now - now % TICK_NS;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-		return plat_now_ns();
+		return now;
+	case CLOCK_MONOTONIC_COARSE:
+		return now - now % TICK_NS;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		return plat_now_ns() - p->start_ns; /* an upper bound: no CPU accounting yet */
+		return now - p->start_ns; /* an upper bound: no CPU accounting yet */
 	default:
 		*ok = false;
 		return 0;
@@ -42,7 +51,8 @@ long sys_clock_getres(struct lthread *t, const struct sysargs *a)
 	clock_now(a->a0, t->proc, &ok);
 	if (!ok)
 		return -EINVAL;
-	struct __kernel_timespec ts = {0, 1};
+	bool coarse = (int)a->a0 == CLOCK_REALTIME_COARSE || (int)a->a0 == CLOCK_MONOTONIC_COARSE;
+	struct __kernel_timespec ts = {0, coarse ? (int64_t)TICK_NS : 1};
 	return a->a1 ? copy_to_user(t->proc, a->a1, &ts, sizeof ts) : 0;
 }
 
