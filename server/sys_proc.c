@@ -126,6 +126,18 @@ long sys_set_robust_list(struct lthread *t, const struct sysargs *a)
 	return 0;
 }
 
+long sys_get_robust_list(struct lthread *t, const struct sysargs *a)
+{
+	int tid = (int)a->a0;
+	struct lthread *o = tid ? thread_by_tid((uint64_t)tid) : t;
+	if (tid < 0 || !o)
+		return -ESRCH;
+	uint64_t len = 24; /* sizeof (struct robust_list_head), whatever was set */
+	if (copy_to_user(t->proc, a->a2, &len, sizeof len))
+		return -EFAULT;
+	return copy_to_user(t->proc, a->a1, &o->robust_list, sizeof o->robust_list);
+}
+
 long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 {
 	(void)t;

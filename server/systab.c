@@ -88,6 +88,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_fchmodat] = sys_fchmodat,               /* fchmodat(2) */
 	[__NR_faccessat] = sys_faccessat,             /* faccessat(2) */
 	[__NR_set_robust_list] = sys_set_robust_list, /* set_robust_list(2) */
+	[__NR_get_robust_list] = sys_get_robust_list, /* get_robust_list(2) */
 	[__NR_dup3] = sys_dup3,                       /* dup3(2) */
 	[__NR_preadv] = sys_preadv,                   /* preadv(2) */
 	[__NR_pwritev] = sys_pwritev,                 /* pwritev(2) */

@@ -32,6 +32,7 @@ syscall_fn sys_fsync;
 syscall_fn sys_ftruncate;
 syscall_fn sys_getcwd;
 syscall_fn sys_getdents64;
+syscall_fn sys_get_robust_list;
 syscall_fn sys_getpgid;
 syscall_fn sys_getpgrp;
 syscall_fn sys_getpid;
