@@ -145,34 +145,55 @@ long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 	return 0; /* the reply itself lets others run */
 }
 
-static long do_prlimit(struct proc *p, uint64_t res, uint64_t unew, uint64_t uold)
+#define NR_OPEN 1048576 /* Linux's fs.nr_open: no RLIMIT_NOFILE above it */
+
+/* sets and gets a limit of p (new and old: NULL for none), as Linux's
+ * do_prlimit */
+static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64 *new, struct linux_rlimit64 *old)
 {
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct linux_rlimit64 n;
-	if (unew) {
-		if (copy_from_user(p, &n, unew, sizeof n))
-			return -EFAULT;
-		if (n.cur > n.max)
-			return -EINVAL;
-	}
-	if (uold && copy_to_user(p, uold, &p->rlim[res], sizeof n))
-		return -EFAULT;
-	if (unew)
-		p->rlim[res] = n;
+	if (new && new->cur > new->max)
+		return -EINVAL;
+	if (new && res == RLIMIT_NOFILE && new->max > NR_OPEN)
+		return -EPERM;
+	if (old)
+		*old = p->rlim[res];
+	if (new)
+		p->rlim[res] = *new;
 	return 0;
 }
 
+/* prlimit64: the new limit is read first and the old one stored last
+ * (after the new one is set), as on Linux */
 long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 {
-	struct proc *p = a->a0 ? proc_by_pid((int)a->a0) : t->proc;
+	struct linux_rlimit64 new, old;
+	if (a->a2 && copy_from_user(t->proc, &new, a->a2, sizeof new))
+		return -EFAULT;
+	struct proc *p = (int)a->a0 ? proc_by_pid((int)a->a0) : t->proc;
 	if (!p || p->state != P_LIVE)
 		return -ESRCH;
-	return do_prlimit(p, a->a1, a->a2, a->a3);
+	long err = do_prlimit(p, (uint32_t)a->a1, a->a2 ? &new : NULL, a->a3 ? &old : NULL);
+	if (!err && a->a3 && copy_to_user(t->proc, a->a3, &old, sizeof old))
+		return -EFAULT;
+	return err;
 }
 
-long sys_getrlimit(struct lthread *t, const struct sysargs *a) { return do_prlimit(t->proc, a->a0, 0, a->a1); }
-long sys_setrlimit(struct lthread *t, const struct sysargs *a) { return do_prlimit(t->proc, a->a0, a->a1, 0); }
+long sys_getrlimit(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_rlimit64 old;
+	long err = do_prlimit(t->proc, (uint32_t)a->a0, NULL, &old);
+	return err ? err : copy_to_user(t->proc, a->a1, &old, sizeof old);
+}
+
+long sys_setrlimit(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_rlimit64 new;
+	if (copy_from_user(t->proc, &new, a->a1, sizeof new))
+		return -EFAULT;
+	return do_prlimit(t->proc, (uint32_t)a->a0, &new, NULL);
+}
 
 long sys_rt_sigaction(struct lthread *t, const struct sysargs *a)
 {
