@@ -195,24 +195,32 @@ long sys_setrlimit(struct lthread *t, const struct sysargs *a)
 	return do_prlimit(t->proc, (uint32_t)a->a0, &new, NULL);
 }
 
+/* the sa_flags Linux keeps (UAPI_SA_FLAGS): SA_NOCLDSTOP, SA_NOCLDWAIT,
+ * SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK, SA_RESTART,
+ * SA_NODEFER, SA_RESETHAND */
+#define SA_KEPT 0xdc000807ull
+#define SIGMASK_KERNEL_ONLY ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+/* rt_sigaction: Linux's order (the size, the new action read, the signal,
+ * the new action set, then the old one stored) */
 long sys_rt_sigaction(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	uint64_t sig = a->a0;
-	if (a->a3 != 8 || sig < 1 || sig > NSIG_LINUX)
+	int sig = (int)a->a0;
+	struct k_sigaction n, old;
+	if (a->a3 != 8)
 		return -EINVAL;
-	if (a->a1 && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	struct k_sigaction n;
 	if (a->a1 && copy_from_user(p, &n, a->a1, sizeof n))
 		return -EFAULT;
-	if (a->a2 && copy_to_user(p, a->a2, &p->sigact[sig - 1], sizeof n))
-		return -EFAULT;
+	if (sig < 1 || sig > NSIG_LINUX || (a->a1 && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	old = p->sigact[sig - 1];
 	if (a->a1) {
-		n.mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+		n.flags &= SA_KEPT;
+		n.mask &= ~SIGMASK_KERNEL_ONLY;
 		p->sigact[sig - 1] = n;
 	}
-	return 0;
+	return a->a2 ? copy_to_user(p, a->a2, &old, sizeof old) : 0;
 }
 
 long sys_rt_sigprocmask(struct lthread *t, const struct sysargs *a)
