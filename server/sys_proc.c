@@ -223,30 +223,29 @@ long sys_rt_sigaction(struct lthread *t, const struct sysargs *a)
 	return a->a2 ? copy_to_user(p, a->a2, &old, sizeof old) : 0;
 }
 
+/* rt_sigprocmask: the new set is read and applied before the old one is
+ * stored, as on Linux */
 long sys_rt_sigprocmask(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
+	int how = (int)a->a0;
+	uint64_t set, old = p->sigmask;
 	if (a->a3 != 8)
 		return -EINVAL;
-	uint64_t set = 0, old = p->sigmask;
 	if (a->a1) {
-		if (a->a0 > SIG_SETMASK)
-			return -EINVAL;
 		if (copy_from_user(p, &set, a->a1, 8))
 			return -EFAULT;
-	}
-	if (a->a2 && copy_to_user(p, a->a2, &old, 8))
-		return -EFAULT;
-	if (a->a1) {
-		if (a->a0 == SIG_BLOCK)
+		set &= ~SIGMASK_KERNEL_ONLY;
+		if (how == SIG_BLOCK)
 			p->sigmask |= set;
-		else if (a->a0 == SIG_UNBLOCK)
+		else if (how == SIG_UNBLOCK)
 			p->sigmask &= ~set;
-		else
+		else if (how == SIG_SETMASK)
 			p->sigmask = set;
-		p->sigmask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+		else
+			return -EINVAL;
 	}
-	return 0;
+	return a->a2 ? copy_to_user(p, a->a2, &old, 8) : 0;
 }
 
 long sys_execve(struct lthread *t, const struct sysargs *a)
