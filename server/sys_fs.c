@@ -222,8 +222,10 @@ static struct vnode *create_file(struct proc *p, struct vnode *parent, char *nam
 			return NULL;
 		}
 		if (l) {
-			struct vnode *np = links < MAX_SYMLINKS ? vfs_lookup_parent(parent, l->link, name, 256, err) : NULL;
-			if (links >= MAX_SYMLINKS)
+			struct vnode *np = NULL;
+			if (links < MAX_SYMLINKS)
+				np = vfs_lookup_parent(parent, l->link, name, 256, err);
+			else
 				*err = -ELOOP;
 			vnode_put(parent);
 			if (!np)

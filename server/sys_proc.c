@@ -147,20 +147,20 @@ long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 
 #define NR_OPEN 1048576 /* Linux's fs.nr_open: no RLIMIT_NOFILE above it */
 
-/* sets and gets a limit of p (new and old: NULL for none), as Linux's
+/* sets and gets a limit of p (nlim and olim: NULL for none), as Linux's
  * do_prlimit */
-static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64 *new, struct linux_rlimit64 *old)
+static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64 *nlim, struct linux_rlimit64 *olim)
 {
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	if (new && new->cur > new->max)
+	if (nlim && nlim->cur > nlim->max)
 		return -EINVAL;
-	if (new && res == RLIMIT_NOFILE && new->max > NR_OPEN)
+	if (nlim && res == RLIMIT_NOFILE && nlim->max > NR_OPEN)
 		return -EPERM;
-	if (old)
-		*old = p->rlim[res];
-	if (new)
-		p->rlim[res] = *new;
+	if (olim)
+		*olim = p->rlim[res];
+	if (nlim)
+		p->rlim[res] = *nlim;
 	return 0;
 }
 
@@ -168,31 +168,31 @@ static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64
  * (after the new one is set), as on Linux */
 long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 {
-	struct linux_rlimit64 new, old;
-	if (a->a2 && copy_from_user(t->proc, &new, a->a2, sizeof new))
+	struct linux_rlimit64 nlim, olim;
+	if (a->a2 && copy_from_user(t->proc, &nlim, a->a2, sizeof nlim))
 		return -EFAULT;
 	struct proc *p = (int)a->a0 ? proc_by_pid((int)a->a0) : t->proc;
 	if (!p || p->state != P_LIVE)
 		return -ESRCH;
-	long err = do_prlimit(p, (uint32_t)a->a1, a->a2 ? &new : NULL, a->a3 ? &old : NULL);
-	if (!err && a->a3 && copy_to_user(t->proc, a->a3, &old, sizeof old))
+	long err = do_prlimit(p, (uint32_t)a->a1, a->a2 ? &nlim : NULL, a->a3 ? &olim : NULL);
+	if (!err && a->a3 && copy_to_user(t->proc, a->a3, &olim, sizeof olim))
 		return -EFAULT;
 	return err;
 }
 
 long sys_getrlimit(struct lthread *t, const struct sysargs *a)
 {
-	struct linux_rlimit64 old;
-	long err = do_prlimit(t->proc, (uint32_t)a->a0, NULL, &old);
-	return err ? err : copy_to_user(t->proc, a->a1, &old, sizeof old);
+	struct linux_rlimit64 olim;
+	long err = do_prlimit(t->proc, (uint32_t)a->a0, NULL, &olim);
+	return err ? err : copy_to_user(t->proc, a->a1, &olim, sizeof olim);
 }
 
 long sys_setrlimit(struct lthread *t, const struct sysargs *a)
 {
-	struct linux_rlimit64 new;
-	if (copy_from_user(t->proc, &new, a->a1, sizeof new))
+	struct linux_rlimit64 nlim;
+	if (copy_from_user(t->proc, &nlim, a->a1, sizeof nlim))
 		return -EFAULT;
-	return do_prlimit(t->proc, (uint32_t)a->a0, &new, NULL);
+	return do_prlimit(t->proc, (uint32_t)a->a0, &nlim, NULL);
 }
 
 /* the sa_flags Linux keeps (UAPI_SA_FLAGS): SA_NOCLDSTOP, SA_NOCLDWAIT,
