@@ -48,6 +48,7 @@ CASES = [
      "input": b"first line\nsecond line\n\x04", "input_after": b"ready"},
     sys("sys_io"),
     sys("sys_file", data=True),
+    sys("sys_file", "exec"),
     sys("sys_fs", data=True),
     sys("sys_mem"),
     sys("sys_mem", "sigbus", expect=128 + 7),

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -345,8 +346,42 @@ static void sizes(void)
 	T(syscall(SYS_fchmodat, AT_FDCWD, "/tmp/f", 0604, 0x800));
 }
 
-int main(void)
+/* "exec": descriptors with and without close-on-exec, then the program
+ * again ("after-exec") to see which came through */
+static int exec_checks(const char *how)
 {
+	if (!strcmp(how, "exec")) {
+		say("-- close-on-exec\n");
+		T(open("/tmp/x", O_CREAT | O_RDWR | O_TRUNC | O_CLOEXEC, 0644));
+		int fd = T(open("/tmp/x", O_RDWR | O_APPEND));
+		T(write(fd, "abc", 3));
+		T(fcntl(fd, F_DUPFD, 5));
+		T(fcntl(5, F_SETFD, FD_CLOEXEC));
+		T(fcntl(fd, F_DUPFD_CLOEXEC, 6));
+		T(dup3(fd, 7, O_CLOEXEC));
+		T(dup2(fd, 8));
+		T(ioctl(8, FIOCLEX));
+		T(dup2(fd, 9));
+		char *argv[] = {"/tests/sys_file", "after-exec", NULL}, *envp[] = {NULL};
+		T(execve("/tests/sys_file", argv, envp));
+		return 1;
+	}
+	say("-- after execve\n");
+	for (int fd = 3; fd <= 9; fd++) {
+		char what[32];
+		snprintf(what, sizeof what, "F_GETFD %d", fd);
+		TN(what, fcntl(fd, F_GETFD));
+	}
+	T(fcntl(4, F_GETFL));
+	T(lseek(4, 0, SEEK_CUR));
+	T(lseek(9, 0, SEEK_CUR));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return exec_checks(argv[1]);
 	memset(longname, 'n', 256);
 	longpath[0] = '/';
 	memset(longpath + 1, 'p', 4200);
