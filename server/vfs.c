@@ -182,8 +182,8 @@ void *vnode_page(struct vnode *vn, uint64_t i, bool create)
 	void **slot = page_slot(vn, i, create);
 	if (!slot)
 		return NULL;
-	if (!*slot && create)
-		*slot = page_alloc();
+	if (!*slot && create && (*slot = page_alloc()))
+		vn->present++;
 	if (*slot && i >= vn->npages)
 		vn->npages = i + 1;
 	return *slot;
@@ -203,6 +203,7 @@ static void free_pages_from(struct vnode *vn, uint64_t from)
 				plat_revoke(l1[d][j]); /* no process keeps a stale view */
 				page_put(l1[d][j]);
 				l1[d][j] = NULL;
+				vn->present--;
 			}
 		}
 		if (from <= d * PPP) {
@@ -299,7 +300,7 @@ void vnode_stat(struct vnode *vn, struct stat *st)
 	st->st_size = vn->type == V_LNK ? (vn->link ? strlen(vn->link) : 0) : vn->type == V_DIR ? 20 * entries
 								       : vn->type == V_REG ? vn->size : 0;
 	st->st_blksize = 4096;
-	st->st_blocks = vn->type == V_REG ? (vn->size + 4095) / 4096 * 8 : 0;
+	st->st_blocks = vn->type == V_REG ? vn->present * 8 : 0; /* holes take no room */
 	st->st_atime = vn->atime.tv_sec;
 	st->st_atime_nsec = vn->atime.tv_nsec;
 	st->st_mtime = vn->mtime.tv_sec;

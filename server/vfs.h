@@ -78,6 +78,7 @@ struct vnode {
 	/* regular files: the data, one server page each (NULL: a hole) */
 	void **pages;
 	uint64_t npages;
+	uint64_t present; /* data pages it has (st_blocks counts them) */
 	/* directories */
 	struct dentry *entries;
 	struct vnode *parent;
