@@ -125,6 +125,22 @@ static void stats(void)
 	T(close(fd));
 	T(close(dir));
 
+	say("-- sparse files\n");
+	fd = T(open("/tmp/sparse", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	T(ftruncate(fd, 5 * 4096));
+	T(fstat(fd, &st));
+	say("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	T(pwrite(fd, "x", 1, 2 * 4096 + 10));
+	T(fstat(fd, &st));
+	say("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	T(pwrite(fd, "y", 1, 7 * 4096));
+	T(fstat(fd, &st));
+	say("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	T(ftruncate(fd, 100));
+	T(fstat(fd, &st));
+	say("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	T(close(fd));
+
 	say("-- times\n");
 	T(stat("/data/poem.txt", &st));
 	say("initramfs mtime %ld nsec %ld\n", (long)st.st_mtime, st.st_mtim.tv_nsec);
@@ -159,7 +175,7 @@ static void list(const char *path)
 			break;
 		for (long off = 0; off < n;) {
 			struct dirent64_k *d = (struct dirent64_k *)(buf + off);
-			say(" %s(%d)", d->d_name, d->d_type);
+			say(" %s(%d,%ld)", d->d_name, d->d_type, (long)d->d_off);
 			names++;
 			off += d->d_reclen;
 		}
@@ -193,6 +209,9 @@ static void dirs(void)
 	for (long off = 0; off < n; off += ((struct dirent64_k *)(buf + off))->d_reclen)
 		count++;
 	say("after rewinding: %d entries\n", count);
+	T(lseek(fd, 3, SEEK_SET));
+	n = T(syscall(SYS_getdents64, fd, buf, sizeof buf));
+	say("from position 3: %s\n", n > 0 ? ((struct dirent64_k *)buf)->d_name : "-");
 	T(lseek(fd, 0, SEEK_SET));
 	T(syscall(SYS_getdents64, fd, BAD_USER, sizeof buf));
 	T(syscall(SYS_getdents64, fd, BAD_KERNEL, sizeof buf));
