@@ -121,6 +121,18 @@ static void stamp(struct __kernel_timespec *ts)
 	ts->tv_nsec = ns % 1000000000ull;
 }
 
+void vnode_touch(struct vnode *vn, unsigned which)
+{
+	struct __kernel_timespec now;
+	stamp(&now);
+	if (which & VN_ATIME)
+		vn->atime = now;
+	if (which & VN_MTIME)
+		vn->mtime = now;
+	if (which & VN_CTIME)
+		vn->ctime = now;
+}
+
 struct vnode *vnode_new(enum vtype type, uint32_t mode)
 {
 	struct vnode *vn = kzalloc(sizeof *vn);
@@ -243,6 +255,9 @@ long vnode_read(struct vnode *vn, uint64_t off, struct uio *u)
 long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
 {
 	long total = 0;
+	if (!uio_resid(u))
+		return 0; /* no times change */
+	vnode_touch(vn, VN_MTIME | VN_CTIME); /* before the copy, as Linux (a fault changes them too) */
 	while (uio_resid(u)) {
 		uint64_t in = off & 0xfff, n = 4096 - in;
 		char *page = vnode_page(vn, off / 4096, true);
@@ -258,8 +273,6 @@ long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
 		if ((uint64_t)m < n)
 			break;
 	}
-	stamp(&vn->mtime);
-	vn->ctime = vn->mtime;
 	return total;
 }
 
