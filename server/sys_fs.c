@@ -1039,6 +1039,7 @@ static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 	if (!vn)
 		return err;
 	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
+	vnode_touch(vn, VN_CTIME);
 	vnode_put(vn);
 	return 0;
 }
@@ -1057,6 +1058,7 @@ long sys_fchmod(struct lthread *t, const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	f->vn->mode = (f->vn->mode & S_IFMT) | (a->a1 & 07777);
+	vnode_touch(f->vn, VN_CTIME);
 	return 0;
 }
 
