@@ -855,6 +855,8 @@ static void dir_remove(struct vnode *dir, struct vnode *vn)
 	} else {
 		vn->nlink--;
 	}
+	vnode_touch(dir, VN_MTIME | VN_CTIME);
+	vnode_touch(vn, VN_CTIME); /* unlink and rename change the inode's ctime too */
 	vnode_get(vn); /* vnode_put frees it if nothing else holds it */
 	vnode_put(vn);
 }
