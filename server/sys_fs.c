@@ -640,6 +640,7 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	long r = -EINVAL;
 	if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
+		vnode_touch(vn, VN_ATIME);
 		if (n > size)
 			n = size;
 		r = copy_to_user(p, ubuf, vn->link, n);
@@ -748,6 +749,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		done += reclen;
 		f->pos = idx + 1;
 	}
+	vnode_touch(f->vn, VN_ATIME); /* reading a directory accesses it */
 	return (long)done;
 }
 
