@@ -155,6 +155,112 @@ static void stats(void)
 	T(close(fd));
 }
 
+static long ts(const struct timespec *t) { return t->tv_sec * 1000000000l + t->tv_nsec; }
+
+static void pause_ms(long ms)
+{
+	struct timespec d = {0, ms * 1000000};
+	nanosleep(&d, NULL);
+}
+
+/* which of a file's times an operation changed */
+static void changed(const char *what, const struct stat *a, const struct stat *b)
+{
+	say("%s: atime %s, mtime %s, ctime %s\n", what, ts(&b->st_atim) != ts(&a->st_atim) ? "changed" : "kept",
+	    ts(&b->st_mtim) != ts(&a->st_mtim) ? "changed" : "kept",
+	    ts(&b->st_ctim) != ts(&a->st_ctim) ? "changed" : "kept");
+}
+
+static void times(void)
+{
+	struct stat a, b, da, db;
+	char c, buf[256];
+	say("-- times of changes\n");
+	T(mkdir("/tmp/tm", 0755));
+	int fd = T(open("/tmp/tm/f", O_CREAT | O_RDWR, 0644));
+	T(fstat(fd, &a));
+	pause_ms(20);
+	T(write(fd, "data", 4));
+	T(fstat(fd, &b));
+	changed("write", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(pread(fd, &c, 1, 0));
+	T(fstat(fd, &b));
+	changed("the first read", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(pread(fd, &c, 1, 0));
+	T(fstat(fd, &b));
+	changed("a second read (relatime)", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(pread(fd, &c, 1, 100));
+	T(fstat(fd, &b));
+	changed("a read at the end", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(fchmod(fd, 0600));
+	T(fstat(fd, &b));
+	changed("fchmod", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(ftruncate(fd, 4));
+	T(fstat(fd, &b));
+	changed("ftruncate to the same size", &a, &b);
+	a = b;
+	pause_ms(20);
+	T(write(fd, "", 0));
+	T(fstat(fd, &b));
+	changed("a write of 0 bytes", &a, &b);
+	a = b;
+	T(stat("/tmp/tm", &da));
+	pause_ms(20);
+	T(rename("/tmp/tm/f", "/tmp/tm/g"));
+	T(fstat(fd, &b));
+	T(stat("/tmp/tm", &db));
+	changed("rename: the file", &a, &b);
+	changed("rename: the directory", &da, &db);
+	a = b;
+	da = db;
+	pause_ms(20);
+	T(symlink("g", "/tmp/tm/l"));
+	T(stat("/tmp/tm", &db));
+	changed("symlink: the directory", &da, &db);
+	da = db;
+	struct stat la, lb;
+	T(lstat("/tmp/tm/l", &la));
+	pause_ms(20);
+	T(readlink("/tmp/tm/l", buf, sizeof buf));
+	T(lstat("/tmp/tm/l", &lb));
+	changed("readlink: the link", &la, &lb);
+	pause_ms(20);
+	pause_ms(20);
+	T(unlink("/tmp/tm/l"));
+	T(stat("/tmp/tm", &db));
+	changed("unlink: the directory", &da, &db);
+	da = db;
+	pause_ms(20);
+	T(unlink("/tmp/tm/g"));
+	T(fstat(fd, &b));
+	T(stat("/tmp/tm", &db));
+	changed("unlink: the file", &a, &b);
+	changed("unlink: the directory", &da, &db);
+	da = db;
+	pause_ms(20);
+	T(mkdir("/tmp/tm/sub", 0755));
+	T(stat("/tmp/tm", &db));
+	changed("mkdir: the directory", &da, &db);
+	da = db;
+	pause_ms(20);
+	int dfd = T(open("/tmp/tm", O_RDONLY | O_DIRECTORY));
+	T(syscall(SYS_getdents64, dfd, buf, sizeof buf) > 0);
+	T(stat("/tmp/tm", &db));
+	changed("getdents64: the directory", &da, &db);
+	T(close(dfd));
+	T(close(fd));
+}
+
 static void list(const char *path)
 {
 	char buf[512];
@@ -468,6 +574,7 @@ int main(void)
 	longpath[0] = '/';
 	memset(longpath + 1, 'p', 4200);
 	stats();
+	times();
 	dirs();
 	links();
 	access_checks();
