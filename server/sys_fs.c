@@ -364,8 +364,13 @@ static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
 	if (!f->ops || !(write ? f->ops->write : f->ops->read))
 		return -EINVAL;
 	long r = write ? f->ops->write(f, u) : f->ops->read(f, u);
-	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK))
+	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK)) {
+		/* off the queue the driver put it on: a wake-up would make
+		 * whatever call it is in by then again */
+		if (current)
+			waitq_remove(current);
 		return -EAGAIN;
+	}
 	return r;
 }
 
