@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -294,6 +295,16 @@ static void devices(void)
 	T(write(fd, BAD_USER, 3));
 	T(write(fd, BAD_KERNEL, 3));
 	T(write(fd, buf, 0));
+	T(close(fd));
+	fd = T(open("/dev/console", O_RDONLY | O_NONBLOCK));
+	T(read(fd, buf, sizeof buf));
+	T(read(fd, buf, 0));
+	struct timespec d = {0, 30000000}, before, after;
+	clock_gettime(CLOCK_MONOTONIC, &before);
+	T(nanosleep(&d, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &after);
+	fact("a sleep after it lasts", (after.tv_sec - before.tv_sec) * 1000000000l + after.tv_nsec - before.tv_nsec >=
+					       30000000);
 	T(close(fd));
 	T(write(1, "stdout line\n", 12));
 	struct iovec w[2] = {{"std", 3}, {"out writev\n", 11}};
