@@ -455,7 +455,7 @@ static int copy_range(struct mm *dst, struct mm *src, struct vma *v)
 		if (!de)
 			return -ENOMEM;
 		page_get((void *)(*se & SPTE_ADDR));
-		if (priv && (v->prot & PROT_W))
+		if (priv) /* read-only now, it may be made writable later (mprotect) */
 			*se |= SPTE_COW;
 		*de = *se;
 		dst->pages++;
