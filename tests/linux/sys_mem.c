@@ -8,6 +8,7 @@
  */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "check.h"
 
@@ -299,6 +300,38 @@ static void files(void)
 	T(close(fd));
 }
 
+/* private memory stays private across fork, whatever its protection was
+ * then */
+static void forked(void)
+{
+	say("-- fork\n");
+	char *rw = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rw[0] = 'a';
+	rw[PG] = 'a';
+	rw[2 * PG] = 'a';
+	T(mprotect(rw + PG, PG, PROT_READ));
+	T(mprotect(rw + 2 * PG, PG, PROT_NONE));
+	int fd = open("/tmp/m", O_RDONLY);
+	char *fm = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		rw[0] = 'c';
+		mprotect(rw + PG, 2 * PG, PROT_READ | PROT_WRITE);
+		rw[PG] = 'c';
+		rw[2 * PG] = 'c';
+		mprotect(fm, PG, PROT_READ | PROT_WRITE);
+		fm[0] = 'c';
+		_exit(0);
+	}
+	int st = -1;
+	T(waitpid(pid, &st, 0) == pid);
+	say("the child's status %#x\n", st);
+	T(mprotect(rw, 3 * PG, PROT_READ));
+	say("the parent sees: writable page '%c', read-only page '%c', PROT_NONE page '%c', file page '%c'\n", rw[0],
+	    rw[PG], rw[2 * PG], fm[0]);
+}
+
 /* the signals of bad accesses: the process dies (the case checks how) */
 static int die(const char *how)
 {
@@ -329,6 +362,7 @@ int main(int argc, char **argv)
 	brk_checks();
 	anon();
 	files();
+	forked();
 	say("done\n");
 	return 0;
 }
