@@ -6,11 +6,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = [(os.path.join(HERE, "data"), "/data")]
 
 
-def sys(name, *args, tag=None, expect=0, data=False):
+def sys(name, *args, tag=None, expect=0, data=False, **more):
     """a system call test program of tests/linux (sys_*.c), named
-    NAME.TAG (TAG: the first argument unless given)"""
+    NAME.TAG (TAG: the first argument unless given); more: other fields
+    (input, input_after)"""
     tag = tag or (args[0] if args else None)
     c = {"name": name + ("." + tag if tag else ""), "argv": ["/tests/" + name] + list(args), "expect": expect}
+    c.update(more)
     if data:
         c["adds"] = DATA
     return c
@@ -47,6 +49,7 @@ CASES = [
     {"name": "console.input", "argv": ["/bin/sh", "-c", "stty -echo; echo ready; cat; echo status $?"],
      "input": b"first line\nsecond line\n\x04", "input_after": b"ready"},
     sys("sys_io"),
+    sys("sys_io", "input", input=b"typed\n", input_after=b"ready"),
     sys("sys_file", data=True),
     sys("sys_file", "exec"),
     sys("sys_fs", data=True),

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <termios.h>
 #include <time.h>
 
 #include "check.h"
@@ -303,8 +304,8 @@ static void devices(void)
 	clock_gettime(CLOCK_MONOTONIC, &before);
 	T(nanosleep(&d, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &after);
-	fact("a sleep after it lasts", (after.tv_sec - before.tv_sec) * 1000000000l + after.tv_nsec - before.tv_nsec >=
-					       30000000);
+	fact("a sleep after it lasts",
+	     (after.tv_sec - before.tv_sec) * 1000000000l + after.tv_nsec - before.tv_nsec >= 30000000);
 	T(close(fd));
 	T(write(1, "stdout line\n", 12));
 	struct iovec w[2] = {{"std", 3}, {"out writev\n", 11}};
@@ -366,8 +367,36 @@ static void ioctls(void)
 	T(ioctl(-1, TIOCGWINSZ, &ws));
 }
 
-int main(void)
+/* "input" (the case types a line once "ready" shows): a non-blocking read
+ * finds nothing, and input arriving during a later sleep does not end it */
+static int input_checks(void)
 {
+	char buf[64];
+	struct ktermios t, quiet;
+	T(ioctl(0, TCGETS, &t));
+	quiet = t;
+	quiet.c_lflag &= ~(unsigned)ECHO; /* no echo: timing cannot reorder the output */
+	T(ioctl(0, TCSETS, &quiet));
+	int fd = T(open("/dev/console", O_RDONLY | O_NONBLOCK));
+	T(read(fd, buf, sizeof buf));
+	say("ready\n");
+	struct timespec d = {1, 0}, before, after;
+	clock_gettime(CLOCK_MONOTONIC, &before);
+	T(nanosleep(&d, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &after);
+	long slept = (after.tv_sec - before.tv_sec) * 1000000000l + after.tv_nsec - before.tv_nsec;
+	fact("the sleep lasted its second while a line came", slept >= 1000000000l);
+	T(fcntl(fd, F_SETFL, 0));
+	long n = T(read(fd, buf, sizeof buf));
+	show("the line", buf, n);
+	T(ioctl(0, TCSETS, &t));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "input"))
+		return input_checks();
 	files();
 	faults();
 	devices();
