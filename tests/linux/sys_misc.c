@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "check.h"
@@ -50,19 +51,39 @@ static void ids(void)
 	T(geteuid());
 	T(getgid());
 	T(getegid());
-	T(getpgrp());
-	T(getsid(0));
-	T(getpgid(0));
+	/* the first process's group and session are the system's business
+	 * (Linux's init has 0 and 0, lx4's is its own leader): facts only */
+	fact("getpgid(0) == getpgrp()", getpgid(0) == getpgrp());
 	fact("getpgid(getpid()) == getpgrp()", getpgid(pid) == getpgrp());
+	fact("getsid(getpid()) == getsid(0)", getsid(pid) == getsid(0));
 	T(getpgid(30000));
 	T(getsid(30000));
-	fact("setsid() == getpid()", setsid() == pid);
-	fact("getpgrp() == getpid()", getpgrp() == pid);
-	fact("getsid(0) == getpid()", getsid(0) == pid);
-	T(setsid());
-	T(setpgid(0, 0));
 	T(setpgid(0, -1));
 	T(setpgid(30000, 0));
+	/* a child starts in its parent's group and session and may make its own */
+	pid_t child = fork();
+	if (child == 0) {
+		pid_t me = getpid();
+		fact("child: in the parent's group", getpgrp() == getpgid(getppid()));
+		fact("child: in the parent's session", getsid(0) == getsid(getppid()));
+		fact("child: setsid() == getpid()", setsid() == me);
+		fact("child: getpgrp() == getpid()", getpgrp() == me);
+		fact("child: getsid(0) == getpid()", getsid(0) == me);
+		T(setsid());
+		T(setpgid(0, 0));
+		_exit(0);
+	}
+	int st = -1;
+	fact("the child ended well", waitpid(child, &st, 0) == child && st == 0);
+	child = fork();
+	if (child == 0) {
+		pid_t me = getpid();
+		T(setpgid(0, 0));
+		fact("child: setpgid(0, 0) made its own group", getpgrp() == me && getsid(0) != me);
+		T(setsid());
+		_exit(0);
+	}
+	fact("the child ended well", waitpid(child, &st, 0) == child && st == 0);
 	T(umask(0));
 	T(umask(0777));
 	T(umask(01777));
