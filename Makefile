@@ -33,7 +33,7 @@ KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kern
 # Linux programs (static, musl): the tests of tests/linux and the /init of
 # the Linux reference runs
 MUSL_CC := musl-gcc
-LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11
+LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP
 LINUX_TESTS := $(patsubst tests/linux/%.c,$(B)/linux/%,$(filter-out tests/linux/lx4-init.c,$(wildcard tests/linux/*.c)))
 # the Linux-level benchmarks (bench/linux), at /bench in the initramfs
 LINUX_BENCH := $(patsubst bench/linux/%.c,$(B)/bench-linux/%,$(wildcard bench/linux/*.c))

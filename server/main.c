@@ -101,10 +101,13 @@ static void start_init(void)
 	p->cwd = vfs_root();
 	vnode_get(p->cwd);
 	int err;
-	for (int fd = 0; fd < 3; fd++) {
-		struct file *f = file_open(dev_console(), O_RDWR, &err);
-		if (f)
-			p->fds[fd] = f;
+	/* one open file on descriptors 0, 1 and 2, as Linux gives init
+	 * (flags set on one show on all) */
+	struct file *f = file_open(dev_console(), O_RDWR, &err);
+	for (int fd = 0; f && fd < 3; fd++) {
+		if (fd)
+			file_get(f);
+		p->fds[fd] = f;
 	}
 	uint64_t regs[LX4_REG_COUNT];
 	bool committed;

@@ -40,6 +40,12 @@ struct proc *proc_alloc(void)
 			p->rlim[r].cur = p->rlim[r].max = ~0ull;
 		p->rlim[RLIMIT_STACK].cur = STACK_MAX;
 		p->rlim[RLIMIT_NOFILE].cur = p->rlim[RLIMIT_NOFILE].max = MAX_FDS;
+		/* the rest of Linux's defaults for init (INIT_RLIMITS) */
+		p->rlim[RLIMIT_CORE].cur = 0;
+		p->rlim[RLIMIT_MEMLOCK].cur = p->rlim[RLIMIT_MEMLOCK].max = 8 << 20;
+		p->rlim[RLIMIT_MSGQUEUE].cur = p->rlim[RLIMIT_MSGQUEUE].max = 819200;
+		p->rlim[RLIMIT_NICE].cur = p->rlim[RLIMIT_NICE].max = 0;
+		p->rlim[RLIMIT_RTPRIO].cur = p->rlim[RLIMIT_RTPRIO].max = 0;
 		p->start_ns = plat_now_ns();
 		return p;
 	}

@@ -24,7 +24,7 @@
 #define INBUF 4096
 
 static struct termios tio;
-static struct winsize ws = {.ws_row = 24, .ws_col = 80};
+static struct winsize ws; /* 0 x 0, as a serial line's on Linux until set */
 static char inbuf[INBUF];
 static unsigned in_head, in_tail; /* ready bytes: [tail, head) */
 static char line[INBUF];
@@ -274,7 +274,9 @@ void serial_init(void)
 	outb(COM1 + MCR, 0x0b); /* DTR, RTS, OUT2 (routes the IRQ) */
 	tio.c_iflag = ICRNL | IXON;
 	tio.c_oflag = OPOST | ONLCR;
-	tio.c_cflag = B38400 | CS8 | CREAD | HUPCL;
+	/* what Linux's console=ttyS0 shows: 9600 8N1 with CLOCAL (the
+	 * emulated UART runs as fast as it likes either way) */
+	tio.c_cflag = B9600 | CS8 | CREAD | HUPCL | CLOCAL;
 	tio.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
 	static const uint8_t cc[] = {[VINTR] = 3,	  [VQUIT] = 28,	  [VERASE] = 127, [VKILL] = 21,
 				     [VEOF] = 4,	  [VTIME] = 0,	  [VMIN] = 1,	  [VSTART] = 17,

@@ -12,6 +12,13 @@
 
 #define PATH_MAX_LINUX 4096
 
+/* Linux's access_ok: the range lies in user space (whether it is mapped is
+ * found out by the copy) */
+static inline bool access_ok(uint64_t addr, uint64_t size)
+{
+	return size <= USER_TOP && addr <= USER_TOP - size;
+}
+
 /* the open file at fd, or NULL (EBADF) */
 struct file *fd_file(struct proc *p, int64_t fd);
 /* the lowest free descriptor >= min, or -EMFILE */
@@ -25,5 +32,8 @@ int user_path(struct proc *p, uint64_t upath, char *buf);
 struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err);
 /* resolves (dirfd, path); referenced vnode or NULL with *err */
 struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool nofollow, int *err);
+/* the same with AT_* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty
+ * path names dirfd's file itself, whatever it is) */
+struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err);
 
 #endif

@@ -11,15 +11,18 @@
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 #define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
 
 /* ---- descriptors ---------------------------------------------------------------- */
 
 struct file *fd_file(struct proc *p, int64_t fd)
 {
-	if (fd < 0 || fd >= MAX_FDS)
+	int n = (int)fd; /* a descriptor argument is 32 bits: the rest is ignored */
+	if (n < 0 || n >= MAX_FDS)
 		return NULL;
-	return p->fds[fd];
+	return p->fds[n];
 }
 
 int fd_alloc(struct proc *p, int min)
@@ -51,12 +54,16 @@ int user_path(struct proc *p, uint64_t upath, char *buf)
 
 struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err)
 {
+	if (!path[0]) { /* before the descriptor is looked at */
+		*err = -ENOENT;
+		return NULL;
+	}
 	if (path[0] == '/' || (int)dirfd == AT_FDCWD_LINUX) {
 		vnode_get(p->cwd);
 		return p->cwd;
 	}
-	struct file *f = fd_file(p, (int)dirfd);
-	if (!f || (int64_t)(int)dirfd != dirfd) {
+	struct file *f = fd_file(p, dirfd);
+	if (!f) {
 		*err = -EBADF;
 		return NULL;
 	}
@@ -78,13 +85,28 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 	return vn;
 }
 
+struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err)
+{
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		struct file *f = (int)dirfd == AT_FDCWD_LINUX ? NULL : fd_file(p, dirfd);
+		if ((int)dirfd != AT_FDCWD_LINUX && !f) {
+			*err = -EBADF;
+			return NULL;
+		}
+		struct vnode *vn = f ? f->vn : p->cwd;
+		vnode_get(vn);
+		return vn;
+	}
+	return at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, err);
+}
+
 long sys_close(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
 	struct file *f = fd_file(p, (int64_t)a->a0);
-	if (!f || a->a0 > INT32_MAX)
+	if (!f)
 		return -EBADF;
-	p->fds[a->a0] = NULL;
+	p->fds[(int)a->a0] = NULL;
 	file_put(f);
 	return 0;
 }
@@ -108,30 +130,33 @@ long sys_dup(struct lthread *t, const struct sysargs *a)
 	return fd < 0 ? fd : dup_to(t->proc, f, fd, false);
 }
 
+/* dup3 and dup2: the descriptors are 32 bits; Linux's order of checks */
 long sys_dup3(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	if (a->a2 & ~(uint64_t)O_CLOEXEC)
+	uint32_t oldfd = (uint32_t)a->a0, newfd = (uint32_t)a->a1;
+	if ((uint32_t)a->a2 & ~(uint32_t)O_CLOEXEC)
 		return -EINVAL;
+	if (oldfd == newfd)
+		return -EINVAL;
+	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
+	struct file *f = fd_file(t->proc, oldfd);
 	if (!f)
 		return -EBADF;
-	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
-		return -EBADF;
-	if (a->a0 == a->a1)
-		return -EINVAL;
-	return dup_to(t->proc, f, (int)a->a1, a->a2 & O_CLOEXEC);
+	return dup_to(t->proc, f, (int)newfd, a->a2 & O_CLOEXEC);
 }
 
 long sys_dup2(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	uint32_t oldfd = (uint32_t)a->a0, newfd = (uint32_t)a->a1;
+	struct file *f = fd_file(t->proc, oldfd);
+	if (oldfd == newfd)
+		return f ? (long)newfd : -EBADF;
+	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
+		return -EBADF;
 	if (!f)
 		return -EBADF;
-	if (a->a1 >= MAX_FDS || a->a1 >= t->proc->rlim[RLIMIT_NOFILE].cur)
-		return -EBADF;
-	if (a->a0 == a->a1)
-		return (long)a->a1;
-	return dup_to(t->proc, f, (int)a->a1, false);
+	return dup_to(t->proc, f, (int)newfd, false);
 }
 
 long sys_fcntl(struct lthread *t, const struct sysargs *a)
@@ -141,23 +166,24 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	int fd = (int)a->a0;
-	switch (a->a1) {
+	uint32_t cmd = (uint32_t)a->a1, arg = (uint32_t)a->a2; /* an int argument, where it is one */
+	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
-		if (a->a2 >= MAX_FDS)
+		if (arg >= p->rlim[RLIMIT_NOFILE].cur)
 			return -EINVAL;
-		int n = fd_alloc(p, (int)a->a2);
-		return n < 0 ? n : dup_to(p, f, n, a->a1 == F_DUPFD_CLOEXEC);
+		int n = arg >= MAX_FDS ? -EMFILE : fd_alloc(p, (int)arg);
+		return n < 0 ? n : dup_to(p, f, n, cmd == F_DUPFD_CLOEXEC);
 	}
 	case F_GETFD:
 		return p->cloexec[fd] ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		p->cloexec[fd] = a->a2 & FD_CLOEXEC;
+		p->cloexec[fd] = arg & FD_CLOEXEC;
 		return 0;
 	case F_GETFL:
 		return f->flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	case F_SETFL:
-		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (a->a2 & (O_APPEND | O_NONBLOCK));
+		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
 		return 0;
 	case F_GETLK: {
 		struct flock fl;
@@ -176,28 +202,97 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 
 /* ---- open ----------------------------------------------------------------------- */
 
-static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+#define VALID_OPEN_FLAGS                                                                                               \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT |     \
+	 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH | __O_TMPFILE | __O_SYNC)
+#define MAX_SYMLINKS 40
+
+/* a new regular file called name in parent; a dangling symbolic link of
+ * that name is followed to where it points (Linux creates the target of
+ * one, unless O_EXCL or O_NOFOLLOW); referenced, or NULL with *err */
+static struct vnode *create_file(struct proc *p, struct vnode *parent, char *name, uint32_t flags, uint64_t mode,
+				 int *err)
+{
+	vnode_get(parent);
+	for (int links = 0;; links++) {
+		struct vnode *l = vfs_dir_find(parent, name);
+		if (l && (l->type != V_LNK || (flags & (O_EXCL | O_NOFOLLOW)))) {
+			vnode_put(parent);
+			*err = -ENOENT;
+			return NULL;
+		}
+		if (l) {
+			struct vnode *np = NULL;
+			if (links < MAX_SYMLINKS)
+				np = vfs_lookup_parent(parent, l->link, name, 256, err);
+			else
+				*err = -ELOOP;
+			vnode_put(parent);
+			if (!np)
+				return NULL;
+			parent = np;
+			continue;
+		}
+		struct vnode *vn = vnode_new(V_REG, mode & ~p->umask & 07777);
+		*err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
+		vnode_put(parent);
+		if (*err) {
+			if (vn) {
+				vn->nlink = 0;
+				vnode_get(vn);
+				vnode_put(vn); /* frees it */
+			}
+			return NULL;
+		}
+		vnode_get(vn);
+		return vn;
+	}
+}
+
+static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t uflags, uint64_t mode)
 {
 	char path[PATH_MAX_LINUX], name[256];
+	uint32_t flags = ((uint32_t)uflags & VALID_OPEN_FLAGS) | O_LARGEFILE; /* forced on 64-bit Linux */
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+		return -EINVAL; /* as Linux since 6.4 (and Debian's 6.1) */
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	bool nofollow = (flags & O_NOFOLLOW) || ((flags & O_CREAT) && (flags & O_EXCL));
-	struct vnode *vn = at_lookup(p, dirfd, path, nofollow, &err);
+	if ((flags & __O_TMPFILE) == __O_TMPFILE)
+		return -EOPNOTSUPP; /* unnamed files: not yet */
+	bool creat = flags & O_CREAT, excl = creat && (flags & O_EXCL);
+	size_t len = strlen(path);
+	if (creat && len > 1 && path[len - 1] == '/') {
+		/* "name/" cannot be created: EISDIR once the directories before resolve */
+		struct vnode *dir = at_dir(p, dirfd, path, &err);
+		if (!dir)
+			return err;
+		struct vnode *parent = vfs_lookup_parent(dir, path, name, sizeof name, &err);
+		vnode_put(dir);
+		if (!parent)
+			return err == -EEXIST ? -EISDIR : err; /* the root */
+		vnode_put(parent);
+		return -EISDIR;
+	}
+	/* Linux's order: EEXIST, EISDIR (creating a directory), ENOTDIR
+	 * (O_DIRECTORY), then may_open's ELOOP (a symbolic link: O_NOFOLLOW)
+	 * and EISDIR (a directory opened to write, O_TRUNC included) */
+	struct vnode *vn = at_lookup(p, dirfd, path, (flags & O_NOFOLLOW) || excl, &err);
 	if (vn) {
-		if ((flags & O_CREAT) && (flags & O_EXCL))
+		bool dir = vn->type == V_DIR;
+		if (excl)
 			err = -EEXIST;
+		else if (creat && dir)
+			err = -EISDIR;
+		else if ((flags & O_DIRECTORY) && !dir)
+			err = -ENOTDIR;
 		else if (vn->type == V_LNK)
 			err = -ELOOP;
-		else if ((flags & O_DIRECTORY) && vn->type != V_DIR)
-			err = -ENOTDIR;
-		else if (vn->type == V_DIR && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
+		else if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 			err = -EISDIR;
-		if (!err && (flags & O_TRUNC) && vn->type == V_REG && (flags & O_ACCMODE) != O_RDONLY)
+		if (!err && (flags & O_TRUNC) && vn->type == V_REG) /* whatever the access mode */
 			err = vnode_truncate(vn, 0);
-	} else if (err == -ENOENT && (flags & O_CREAT)) {
-		if (flags & O_DIRECTORY)
-			return -EINVAL;
+	} else if (err == -ENOENT && creat) {
 		struct vnode *dir = at_dir(p, dirfd, path, &err);
 		if (!dir)
 			return err;
@@ -205,17 +300,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flag
 		vnode_put(dir);
 		if (!parent)
 			return err;
-		if (vfs_dir_find(parent, name)) { /* a dangling symbolic link */
-			vnode_put(parent);
-			return -ENOENT;
-		}
-		vn = vnode_new(V_REG, mode & ~p->umask & 07777);
-		if (!vn || (err = vfs_dir_add(parent, name, vn))) {
-			vnode_put(parent);
-			return vn ? err : -ENOMEM;
-		}
-		vnode_get(vn);
-		err = 0;
+		vn = create_file(p, parent, name, flags, mode, &err);
 		vnode_put(parent);
 	}
 	if (!vn)
@@ -224,7 +309,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flag
 		vnode_put(vn);
 		return err;
 	}
-	struct file *f = file_open(vn, (uint32_t)flags, &err);
+	struct file *f = file_open(vn, flags, &err);
 	vnode_put(vn);
 	if (!f)
 		return err;
@@ -246,100 +331,155 @@ long sys_creat(struct lthread *t, const struct sysargs *a)
 
 /* ---- read and write ---------------------------------------------------------------- */
 
-static long do_rw(struct lthread *t, int64_t fd, const struct linux_iovec *iov, int n, bool write, int64_t off)
+/* the open file of a read (or a write) on fd, or NULL (EBADF): there is
+ * none, or it is not open for that (O_ACCMODE 3 is open for neither) */
+static struct file *rw_file(struct proc *p, uint64_t fd, bool write)
 {
-	struct file *f = fd_file(t->proc, fd);
+	struct file *f = fd_file(p, (int64_t)fd);
 	if (!f)
-		return -EBADF;
+		return NULL;
 	uint32_t acc = f->flags & O_ACCMODE;
-	if (write ? acc == O_RDONLY : acc == O_WRONLY)
-		return -EBADF;
+	if (acc != O_RDWR && acc != (write ? O_WRONLY : O_RDONLY))
+		return NULL;
+	return f;
+}
+
+/* /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom: pread and
+ * pwrite work (the offset means nothing), lseek always gives 0 */
+static bool mem_dev(const struct vnode *vn) { return vn->type == V_CHR && vn->rdev >> 8 == 1; }
+
+/* may pread/pwrite be used on vn (else ESPIPE) */
+static bool positional(const struct vnode *vn) { return vn->type == V_REG || vn->type == V_DIR || mem_dev(vn); }
+
+/* the transfer itself, at off (-1: at the file position) */
+static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
+{
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
-	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = n};
-	if (off >= 0) { /* pread/pwrite */
-		if (f->vn->type != V_REG)
-			return f->vn->type == V_CHR ? -ESPIPE : -EINVAL;
-		return write ? vnode_write(f->vn, (uint64_t)off, &u) : vnode_read(f->vn, (uint64_t)off, &u);
+	if (off >= 0 && f->vn->type == V_REG) {
+		if (write && (f->flags & O_APPEND))
+			off = (int64_t)f->vn->size; /* Linux appends, whatever the offset */
+		return write ? vnode_write(f->vn, (uint64_t)off, u) : vnode_read(f->vn, (uint64_t)off, u);
 	}
-	if (!(write ? f->ops->write : f->ops->read))
+	if (!f->ops || !(write ? f->ops->write : f->ops->read))
 		return -EINVAL;
-	long r = write ? f->ops->write(f, &u) : f->ops->read(f, &u);
-	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK))
+	long r = write ? f->ops->write(f, u) : f->ops->read(f, u);
+	if (r == -EWOULDBLOCK_WAIT && (f->flags & O_NONBLOCK)) {
+		/* off the queue the driver put it on: a wake-up would make
+		 * whatever call it is in by then again */
+		if (current)
+			waitq_remove(current);
 		return -EAGAIN;
+	}
 	return r;
 }
 
-long sys_read(struct lthread *t, const struct sysargs *a)
+/* read, write, pread64, pwrite64: Linux's order of checks (the offset, the
+ * descriptor, seekability, the access mode, then the buffer: the whole of
+ * it must lie in user space, before the count is cut to MAX_RW) */
+static long rw_one(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
 {
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
+		return -EBADF;
+	if (off >= 0 && !positional(f->vn))
+		return -ESPIPE;
+	if (!rw_file(t->proc, a->a0, write))
+		return -EBADF;
+	if (!access_ok(a->a1, a->a2))
+		return -EFAULT;
 	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, false, -1);
+	struct uio u = {.proc = t->proc, .iov = &v, .iovcnt = 1};
+	return do_rw(f, &u, write, off);
 }
 
-long sys_write(struct lthread *t, const struct sysargs *a)
-{
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, true, -1);
-}
+long sys_read(struct lthread *t, const struct sysargs *a) { return rw_one(t, a, false, -1); }
+long sys_write(struct lthread *t, const struct sysargs *a) { return rw_one(t, a, true, -1); }
 
 long sys_pread64(struct lthread *t, const struct sysargs *a)
 {
-	if ((int64_t)a->a3 < 0)
-		return -EINVAL;
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, false, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_one(t, a, false, (int64_t)a->a3);
 }
 
 long sys_pwrite64(struct lthread *t, const struct sysargs *a)
 {
-	if ((int64_t)a->a3 < 0)
-		return -EINVAL;
-	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
-	return do_rw(t, (int64_t)a->a0, &v, 1, true, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_one(t, a, true, (int64_t)a->a3);
 }
 
-static long rwv(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
+/* readv, writev, preadv, pwritev: the iovecs are checked as Linux's
+ * import_iovec does (a negative length: EINVAL; a buffer outside user
+ * space: EFAULT; the total cut at MAX_RW), before the access mode */
+static long rw_vec(struct lthread *t, const struct sysargs *a, bool write, int64_t off)
 {
 	static struct linux_iovec iov[UIO_MAXIOV];
-	if (a->a2 > UIO_MAXIOV)
-		return -EINVAL;
-	if (!fd_file(t->proc, (int64_t)a->a0))
+	uint32_t n = (uint32_t)a->a2;
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	if (!f)
 		return -EBADF;
-	if (copy_from_user(t->proc, iov, a->a1, a->a2 * sizeof iov[0]))
+	if (off >= 0 && !positional(f->vn))
+		return -ESPIPE;
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	if (copy_from_user(t->proc, iov, a->a1, n * sizeof iov[0]))
 		return -EFAULT;
-	uint64_t total = 0;
-	for (uint64_t i = 0; i < a->a2; i++) {
-		if ((int64_t)iov[i].len < 0 || total + iov[i].len < total)
+	for (uint32_t i = 0; i < n; i++)
+		if ((int64_t)iov[i].len < 0)
 			return -EINVAL;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!access_ok(iov[i].base, iov[i].len))
+			return -EFAULT;
+		if (iov[i].len > MAX_RW - total)
+			iov[i].len = MAX_RW - total;
 		total += iov[i].len;
 	}
-	if (total > MAX_RW)
-		return -EINVAL;
-	return do_rw(t, (int64_t)a->a0, iov, (int)a->a2, write, off);
+	if (!rw_file(t->proc, a->a0, write))
+		return -EBADF;
+	if (!total)
+		return 0;
+	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = (int)n};
+	return do_rw(f, &u, write, off);
 }
 
-long sys_readv(struct lthread *t, const struct sysargs *a) { return rwv(t, a, false, -1); }
-long sys_writev(struct lthread *t, const struct sysargs *a) { return rwv(t, a, true, -1); }
+long sys_readv(struct lthread *t, const struct sysargs *a) { return rw_vec(t, a, false, -1); }
+long sys_writev(struct lthread *t, const struct sysargs *a) { return rw_vec(t, a, true, -1); }
 long sys_preadv(struct lthread *t, const struct sysargs *a)
 {
-	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, false, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_vec(t, a, false, (int64_t)a->a3);
 }
 long sys_pwritev(struct lthread *t, const struct sysargs *a)
 {
-	return (int64_t)a->a3 < 0 ? -EINVAL : rwv(t, a, true, (int64_t)a->a3);
+	return (int64_t)a->a3 < 0 ? -EINVAL : rw_vec(t, a, true, (int64_t)a->a3);
+}
+
+/* SEEK_DATA, SEEK_HOLE in a regular file: the pages it has are data, the
+ * rest holes (as tmpfs sees it) */
+static int64_t seek_data(struct vnode *vn, int64_t off, bool hole)
+{
+	if (off < 0 || (uint64_t)off >= vn->size)
+		return -ENXIO;
+	for (uint64_t pos = (uint64_t)off; pos < vn->size; pos = (pos | 0xfff) + 1)
+		if ((vnode_page(vn, pos / 4096, false) != NULL) != hole)
+			return (int64_t)pos;
+	return hole ? (int64_t)vn->size : -ENXIO;
 }
 
 long sys_lseek(struct lthread *t, const struct sysargs *a)
 {
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	uint32_t whence = (uint32_t)a->a2;
 	if (!f)
 		return -EBADF;
-	if (f->vn->type == V_CHR && f->vn->rdev >> 8 != 1) /* ttys; /dev/null and friends seek */
+	if (mem_dev(f->vn)) { /* whatever the arguments */
+		f->pos = 0;
+		return 0;
+	}
+	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
 		return -ESPIPE;
-	if (f->vn->type == V_FIFO)
-		return -ESPIPE;
-	int64_t base;
-	switch (a->a2) {
+	if (f->vn->type == V_DIR && whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL; /* a position in a directory is an entry index: no end to seek from */
+	int64_t base, pos;
+	switch (whence) {
 	case SEEK_SET:
 		base = 0;
 		break;
@@ -349,10 +489,16 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	case SEEK_END:
 		base = (int64_t)f->vn->size;
 		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		pos = seek_data(f->vn, (int64_t)a->a1, whence == SEEK_HOLE);
+		if (pos >= 0)
+			f->pos = (uint64_t)pos;
+		return pos;
 	default:
 		return -EINVAL;
 	}
-	int64_t pos = base + (int64_t)a->a1;
+	pos = base + (int64_t)a->a1;
 	if (pos < 0 || ((int64_t)a->a1 > 0 && pos < base))
 		return -EINVAL;
 	f->pos = (uint64_t)pos;
@@ -429,23 +575,9 @@ static long do_stat(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	struct vnode *vn;
-	if (!path[0] && (flags & AT_EMPTY_PATH)) {
-		if ((int)dirfd == AT_FDCWD_LINUX) {
-			vn = p->cwd;
-			vnode_get(vn);
-		} else {
-			struct file *f = fd_file(p, dirfd);
-			if (!f)
-				return -EBADF;
-			vn = f->vn;
-			vnode_get(vn);
-		}
-	} else {
-		vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
-		if (!vn)
-			return err;
-	}
+	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
+	if (!vn)
+		return err;
 	struct stat st;
 	vnode_stat(vn, &st);
 	vnode_put(vn);
@@ -475,7 +607,7 @@ static long do_access(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mo
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
-	struct vnode *vn = at_lookup(p, dirfd, path, flags & AT_SYMLINK_NOFOLLOW, &err);
+	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
 	if (!vn)
 		return err;
 	/* root may read and write anything; execute needs an x bit */
@@ -501,8 +633,9 @@ long sys_faccessat2(struct lthread *t, const struct sysargs *a)
 static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 {
 	char path[PATH_MAX_LINUX];
-	if ((int64_t)size <= 0)
+	if ((int)size <= 0) /* an int on Linux */
 		return -EINVAL;
+	size = (uint64_t)(int)size;
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
@@ -512,6 +645,7 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	long r = -EINVAL;
 	if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
+		vnode_touch(vn, VN_ATIME);
 		if (n > size)
 			n = size;
 		r = copy_to_user(p, ubuf, vn->link, n);
@@ -531,14 +665,35 @@ long sys_readlinkat(struct lthread *t, const struct sysargs *a)
 	return do_readlink(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
 }
 
+/* ioctl: the requests Linux's VFS answers for every file first, then the
+ * driver's (ENOTTY without one) */
 long sys_ioctl(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct proc *p = t->proc;
+	struct file *f = fd_file(p, (int64_t)a->a0);
+	uint32_t req = (uint32_t)a->a1;
+	int on;
 	if (!f)
 		return -EBADF;
+	switch (req) {
+	case FIOCLEX:
+	case FIONCLEX:
+		p->cloexec[(int)a->a0] = req == FIOCLEX;
+		return 0;
+	case FIONBIO:
+		if (copy_from_user(p, &on, a->a2, sizeof on))
+			return -EFAULT;
+		f->flags = on ? f->flags | O_NONBLOCK : f->flags & ~(uint32_t)O_NONBLOCK;
+		return 0;
+	case FIONREAD:
+		if (f->vn->type != V_REG)
+			break;
+		on = (int)(f->vn->size - f->pos);
+		return copy_to_user(p, a->a2, &on, sizeof on);
+	}
 	if (!f->ops || !f->ops->ioctl)
 		return -ENOTTY;
-	return f->ops->ioctl(f, a->a1, a->a2);
+	return f->ops->ioctl(f, req, a->a2);
 }
 
 long sys_umask(struct lthread *t, const struct sysargs *a)
@@ -599,6 +754,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		done += reclen;
 		f->pos = idx + 1;
 	}
+	vnode_touch(f->vn, VN_ATIME); /* reading a directory accesses it */
 	return (long)done;
 }
 
@@ -645,12 +801,16 @@ long sys_fchdir(struct lthread *t, const struct sysargs *a)
 	return set_cwd(t->proc, f->vn);
 }
 
-/* the parent directory and the last name of (dirfd, upath) */
-static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, int *err)
+/* the parent directory and the last name of (dirfd, upath); *slash (if
+ * wanted): the name was followed by a slash (only a directory may be) */
+static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
 {
 	char path[PATH_MAX_LINUX];
 	if ((*err = user_path(p, upath, path)))
 		return NULL;
+	size_t len = strlen(path);
+	if (slash)
+		*slash = len > 1 && path[len - 1] == '/';
 	struct vnode *dir = at_dir(p, dirfd, path, err);
 	if (!dir)
 		return NULL;
@@ -663,7 +823,7 @@ static long do_mkdir(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 {
 	char name[256];
 	int err;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	struct vnode *parent = at_parent(p, dirfd, upath, name, NULL, &err);
 	if (!parent)
 		return err;
 	if (vfs_dir_find(parent, name) || !strcmp(name, ".") || !strcmp(name, "..")) {
@@ -702,6 +862,8 @@ static void dir_remove(struct vnode *dir, struct vnode *vn)
 	} else {
 		vn->nlink--;
 	}
+	vnode_touch(dir, VN_MTIME | VN_CTIME);
+	vnode_touch(vn, VN_CTIME); /* unlink and rename change the inode's ctime too */
 	vnode_get(vn); /* vnode_put frees it if nothing else holds it */
 	vnode_put(vn);
 }
@@ -710,9 +872,10 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 {
 	char name[256];
 	int err;
+	bool slash;
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
 	if (!parent)
 		return err == -EEXIST ? -EBUSY : err;
 	struct vnode *vn = vfs_dir_find(parent, name);
@@ -720,6 +883,8 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 		err = (flags & AT_REMOVEDIR) ? (!strcmp(name, ".") ? -EINVAL : -ENOTEMPTY) : -EISDIR;
 	else if (!vn)
 		err = -ENOENT;
+	else if (slash && !(flags & AT_REMOVEDIR) && vn->type != V_DIR)
+		err = -ENOTDIR;
 	else if (flags & AT_REMOVEDIR)
 		err = vn->type != V_DIR ? -ENOTDIR : vn->entries ? -ENOTEMPTY : vn == p->cwd ? 0 : 0;
 	else if (vn->type == V_DIR)
@@ -751,12 +916,14 @@ static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t
 		return err;
 	if (!target[0])
 		return -ENOENT;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &err);
+	bool slash;
+	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
 	if (!parent)
 		return err;
-	if (vfs_dir_find(parent, name)) {
+	if (vfs_dir_find(parent, name) || slash) { /* "name/" asks for a directory */
+		err = vfs_dir_find(parent, name) ? -EEXIST : -ENOENT;
 		vnode_put(parent);
-		return -EEXIST;
+		return err;
 	}
 	struct vnode *vn = vnode_new(V_LNK, 0777);
 	if (vn && !(vn->link = kstrdup(target))) {
@@ -781,17 +948,22 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 {
 	char oname[256], nname[256];
 	int err;
-	struct vnode *op = at_parent(p, ofd, opath, oname, &err);
+	bool oslash, nslash;
+	struct vnode *op = at_parent(p, ofd, opath, oname, &oslash, &err);
 	if (!op)
-		return err;
-	struct vnode *np = at_parent(p, nfd, npath, nname, &err);
+		return err == -EEXIST ? -EBUSY : err; /* the root */
+	struct vnode *np = at_parent(p, nfd, npath, nname, &nslash, &err);
 	if (!np) {
 		vnode_put(op);
-		return err;
+		return err == -EEXIST ? -EBUSY : err;
 	}
 	struct vnode *vn = vfs_dir_find(op, oname), *old = vfs_dir_find(np, nname);
-	if (!vn)
+	if (!strcmp(oname, ".") || !strcmp(oname, "..") || !strcmp(nname, ".") || !strcmp(nname, ".."))
+		err = -EBUSY;
+	else if (!vn)
 		err = -ENOENT;
+	else if (vn->type != V_DIR && (oslash || nslash))
+		err = -ENOTDIR;
 	else if (old == vn)
 		err = 0;
 	else if (old && old->type == V_DIR && vn->type != V_DIR)
@@ -809,11 +981,9 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 		if (old)
 			dir_remove(np, old);
 		vnode_get(vn);
-		if (vn->type != V_DIR)
-			vn->nlink++; /* dir_remove takes one again */
+		uint32_t links = vn->nlink; /* a directory's counts its subdirectories */
 		dir_remove(op, vn);
-		if (vn->type == V_DIR)
-			vn->nlink = 2;
+		vn->nlink = links;
 		err = vfs_dir_add(np, nname, vn);
 		vnode_put(vn);
 	}
@@ -878,6 +1048,7 @@ static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 	if (!vn)
 		return err;
 	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
+	vnode_touch(vn, VN_CTIME);
 	vnode_put(vn);
 	return 0;
 }
@@ -896,6 +1067,7 @@ long sys_fchmod(struct lthread *t, const struct sysargs *a)
 	if (!f)
 		return -EBADF;
 	f->vn->mode = (f->vn->mode & S_IFMT) | (a->a1 & 07777);
+	vnode_touch(f->vn, VN_CTIME);
 	return 0;
 }
 

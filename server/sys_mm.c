@@ -5,6 +5,8 @@
 #define MAP_SHARED_VALIDATE_L 0x03
 #define MAP_FIXED_NOREPLACE_L 0x100000
 #define MADV_DONTNEED_L 4
+#define MMAP_MIN_ADDR 0x10000ull /* Debian's vm.mmap_min_addr: hints below go up to it */
+#define STACK_GUARD_GAP (256ull << 12) /* Linux's stack_guard_gap */
 
 long sys_brk(struct lthread *t, const struct sysargs *a)
 {
@@ -14,9 +16,13 @@ long sys_brk(struct lthread *t, const struct sysargs *a)
 		return (long)mm->brk;
 	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
 	if (new_end > old_end) {
-		for (struct vma *v = mm->vmas; v; v = v->next)
-			if (v->start < new_end && old_end < v->end && v->start >= old_end)
-				return (long)mm->brk; /* something is in the way */
+		/* something in the way: Linux keeps a page (a stack's guard gap)
+		 * between the heap and the next mapping */
+		for (struct vma *v = mm->vmas; v; v = v->next) {
+			uint64_t gap = (v->flags & VMA_STACK) ? STACK_GUARD_GAP : 0;
+			if (v->start >= old_end && new_end + 4096 + gap > v->start)
+				return (long)mm->brk;
+		}
 		struct vma *heap = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
 		if (heap && heap->end == old_end && !heap->vn && heap->start >= mm->brk_start)
 			heap->end = new_end;
@@ -39,18 +45,20 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE_L)
 		return -EINVAL;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE_L && (flags & MAP_ANONYMOUS))
+		return -EINVAL; /* validating is for files */
+	/* other bits of prot are ignored (mprotect is stricter) */
 	len = PAGE_UP(len);
 	if (!len || len > USER_TOP)
 		return -ENOMEM;
 	struct vnode *vn = NULL;
+	bool nowrite = false;
 	if (!(flags & MAP_ANONYMOUS)) {
 		struct file *f = fd_file(p, fd);
 		if (!f)
 			return -EBADF;
-		if (f->vn->type == V_CHR && (f->vn->rdev == 0x105 || f->vn->rdev == 0x103)) {
-			flags |= MAP_ANONYMOUS; /* /dev/zero (and /dev/null) */
+		if (f->vn->type == V_CHR && f->vn->rdev == 0x105) {
+			flags |= MAP_ANONYMOUS; /* /dev/zero */
 		} else if (f->vn->type != V_REG) {
 			return -ENODEV;
 		} else {
@@ -61,6 +69,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 			if (off + len < off)
 				return -EOVERFLOW;
 			vn = f->vn;
+			nowrite = type != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR;
 		}
 	}
 	uint64_t at;
@@ -79,6 +88,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	} else {
 		at = 0;
 		addr &= ~0xfffull;
+		if (addr && addr < MMAP_MIN_ADDR)
+			addr = MMAP_MIN_ADDR; /* as Linux's round_hint_to_min */
 		if (addr && addr < USER_TOP && len <= USER_TOP - addr) {
 			bool free = true;
 			for (struct vma *v = p->mm->vmas; v; v = v->next)
@@ -94,7 +105,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	}
 	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
 			 ((prot & PROT_EXEC) ? PROT_X : 0);
-	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON);
+	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0);
 	if (!vma_add(p->mm, at, at + len, vprot, vflags, vn, off))
 		return -ENOMEM;
 	return (long)at;
@@ -110,43 +121,118 @@ long sys_munmap(struct lthread *t, const struct sysargs *a)
 
 long sys_mprotect(struct lthread *t, const struct sysargs *a)
 {
-	uint64_t addr = a->a0, len = PAGE_UP(a->a1), prot = a->a2;
-	if (addr & 0xfff)
+	struct mm *mm = t->proc->mm;
+	uint64_t start = a->a0, prot = a->a2, grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	prot &= ~grows;
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || (start & 0xfff))
 		return -EINVAL;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
-		return -EINVAL;
-	if (!len)
+	if (!a->a1)
 		return 0;
-	if (addr >= USER_TOP || len > USER_TOP - addr)
+	uint64_t len = PAGE_UP(a->a1), end = start + len;
+	if (end <= start)
 		return -ENOMEM;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+	struct vma *v = mm->vmas;
+	while (v && v->end <= start)
+		v = v->next;
+	if (!v)
+		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) { /* from the start of the stack mapping */
+		if (v->start >= end)
+			return -ENOMEM;
+		start = v->start;
+		if (!(v->flags & VMA_STACK))
+			return -EINVAL;
+	} else {
+		if (v->start > start)
+			return -ENOMEM;
+		if (grows)
+			return -EINVAL; /* no mapping grows up on x86 */
+	}
 	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
 			 ((prot & PROT_EXEC) ? PROT_X : 0);
-	return vm_protect(t->proc, addr, len, vprot);
+	/* a mapping at a time, as Linux: the ones before a hole (ENOMEM) or
+	 * a refusal (EACCES) keep their new protection */
+	for (uint64_t at = start; at < end;) {
+		v = vma_find(mm, at);
+		if (!v)
+			return -ENOMEM;
+		if ((vprot & PROT_W) && (v->flags & VMA_NOWRITE))
+			return -EACCES;
+		uint64_t e = v->end < end ? v->end : end;
+		int err = vm_protect(t->proc, at, e - at, vprot);
+		if (err)
+			return err;
+		at = e;
+	}
+	return 0;
+}
+
+/* the mapped pieces of [start, end), one call each; -ENOMEM when there is
+ * a hole (the pieces are done all the same, as Linux's madvise and msync
+ * do) */
+static int each_mapped(struct proc *p, uint64_t start, uint64_t end, int (*fn)(struct proc *, uint64_t, uint64_t))
+{
+	int err = 0;
+	for (uint64_t at = start; at < end;) {
+		struct vma *v = p->mm->vmas;
+		while (v && v->end <= at)
+			v = v->next;
+		if (!v || v->start >= end)
+			return -ENOMEM;
+		if (v->start > at) {
+			err = -ENOMEM;
+			at = v->start;
+		}
+		uint64_t e = v->end < end ? v->end : end;
+		if (fn) {
+			int r = fn(p, at, e - at);
+			if (r)
+				return r;
+		}
+		at = e;
+	}
+	return err;
 }
 
 long sys_madvise(struct lthread *t, const struct sysargs *a)
 {
-	uint64_t addr = a->a0, len = PAGE_UP(a->a1);
-	if (addr & 0xfff)
-		return -EINVAL;
-	switch (a->a2) {
-	case MADV_DONTNEED_L:
-		if (!len)
-			return 0;
-		if (addr >= USER_TOP || len > USER_TOP - addr)
-			return -EINVAL;
-		return vm_discard(t->proc, addr, len);
+	uint64_t start = a->a0, len = PAGE_UP(a->a1), end = start + len;
+	switch ((int)a->a2) {
 	case 0: /* NORMAL */
 	case 1: /* RANDOM */
 	case 2: /* SEQUENTIAL */
 	case 3: /* WILLNEED */
+	case MADV_DONTNEED_L:
 	case 8: /* FREE: like DONTNEED when it matters; a hint here */
 	case 12: /* MERGEABLE */
 	case 13:
 	case 14: /* HUGEPAGE */
 	case 15:
-		return 0;
+		break;
 	default:
 		return -EINVAL;
 	}
+	if ((start & 0xfff) || (a->a1 && !len) || end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	return each_mapped(t->proc, start, end, (int)a->a2 == MADV_DONTNEED_L ? vm_discard : NULL);
+}
+
+/* msync: a file's pages are the mappings' pages, there is nothing to write
+ * back; what is checked is what Linux checks */
+long sys_msync(struct lthread *t, const struct sysargs *a)
+{
+	uint64_t start = a->a0, flags = a->a2, end = start + PAGE_UP(a->a1);
+	if ((flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || (start & 0xfff))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (end < start)
+		return -ENOMEM;
+	if (end == start)
+		return 0;
+	return each_mapped(t->proc, start, end, NULL);
 }

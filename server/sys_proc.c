@@ -81,7 +81,7 @@ long sys_uname(struct lthread *t, const struct sysargs *a)
 	struct new_utsname u;
 	memset(&u, 0, sizeof u);
 	strcpy_bounded(u.sysname, "Linux", sizeof u.sysname);
-	strcpy_bounded(u.nodename, "lx4", sizeof u.nodename);
+	strcpy_bounded(u.nodename, "(none)", sizeof u.nodename); /* Linux's until sethostname */
 	strcpy_bounded(u.release, "6.1.0-lx4", sizeof u.release);
 	strcpy_bounded(u.version, "#1 lx4 on an L4-style microkernel", sizeof u.version);
 	strcpy_bounded(u.machine, "x86_64", sizeof u.machine);
@@ -126,6 +126,18 @@ long sys_set_robust_list(struct lthread *t, const struct sysargs *a)
 	return 0;
 }
 
+long sys_get_robust_list(struct lthread *t, const struct sysargs *a)
+{
+	int tid = (int)a->a0;
+	struct lthread *o = tid ? thread_by_tid((uint64_t)tid) : t;
+	if (tid < 0 || !o)
+		return -ESRCH;
+	uint64_t len = 24; /* sizeof (struct robust_list_head), whatever was set */
+	if (copy_to_user(t->proc, a->a2, &len, sizeof len))
+		return -EFAULT;
+	return copy_to_user(t->proc, a->a1, &o->robust_list, sizeof o->robust_list);
+}
+
 long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 {
 	(void)t;
@@ -133,79 +145,107 @@ long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 	return 0; /* the reply itself lets others run */
 }
 
-static long do_prlimit(struct proc *p, uint64_t res, uint64_t unew, uint64_t uold)
+#define NR_OPEN 1048576 /* Linux's fs.nr_open: no RLIMIT_NOFILE above it */
+
+/* sets and gets a limit of p (nlim and olim: NULL for none), as Linux's
+ * do_prlimit */
+static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64 *nlim, struct linux_rlimit64 *olim)
 {
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct linux_rlimit64 n;
-	if (unew) {
-		if (copy_from_user(p, &n, unew, sizeof n))
-			return -EFAULT;
-		if (n.cur > n.max)
-			return -EINVAL;
-	}
-	if (uold && copy_to_user(p, uold, &p->rlim[res], sizeof n))
-		return -EFAULT;
-	if (unew)
-		p->rlim[res] = n;
+	if (nlim && nlim->cur > nlim->max)
+		return -EINVAL;
+	if (nlim && res == RLIMIT_NOFILE && nlim->max > NR_OPEN)
+		return -EPERM;
+	if (olim)
+		*olim = p->rlim[res];
+	if (nlim)
+		p->rlim[res] = *nlim;
 	return 0;
 }
 
+/* prlimit64: the new limit is read first and the old one stored last
+ * (after the new one is set), as on Linux */
 long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 {
-	struct proc *p = a->a0 ? proc_by_pid((int)a->a0) : t->proc;
+	struct linux_rlimit64 nlim, olim;
+	if (a->a2 && copy_from_user(t->proc, &nlim, a->a2, sizeof nlim))
+		return -EFAULT;
+	struct proc *p = (int)a->a0 ? proc_by_pid((int)a->a0) : t->proc;
 	if (!p || p->state != P_LIVE)
 		return -ESRCH;
-	return do_prlimit(p, a->a1, a->a2, a->a3);
+	long err = do_prlimit(p, (uint32_t)a->a1, a->a2 ? &nlim : NULL, a->a3 ? &olim : NULL);
+	if (!err && a->a3 && copy_to_user(t->proc, a->a3, &olim, sizeof olim))
+		return -EFAULT;
+	return err;
 }
 
-long sys_getrlimit(struct lthread *t, const struct sysargs *a) { return do_prlimit(t->proc, a->a0, 0, a->a1); }
-long sys_setrlimit(struct lthread *t, const struct sysargs *a) { return do_prlimit(t->proc, a->a0, a->a1, 0); }
+long sys_getrlimit(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_rlimit64 olim;
+	long err = do_prlimit(t->proc, (uint32_t)a->a0, NULL, &olim);
+	return err ? err : copy_to_user(t->proc, a->a1, &olim, sizeof olim);
+}
 
+long sys_setrlimit(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_rlimit64 nlim;
+	if (copy_from_user(t->proc, &nlim, a->a1, sizeof nlim))
+		return -EFAULT;
+	return do_prlimit(t->proc, (uint32_t)a->a0, &nlim, NULL);
+}
+
+/* the sa_flags Linux keeps (UAPI_SA_FLAGS): SA_NOCLDSTOP, SA_NOCLDWAIT,
+ * SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK, SA_RESTART,
+ * SA_NODEFER, SA_RESETHAND */
+#define SA_KEPT 0xdc000807ull
+#define SIGMASK_KERNEL_ONLY ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+/* rt_sigaction: Linux's order (the size, the new action read, the signal,
+ * the new action set, then the old one stored) */
 long sys_rt_sigaction(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	uint64_t sig = a->a0;
-	if (a->a3 != 8 || sig < 1 || sig > NSIG_LINUX)
+	int sig = (int)a->a0;
+	struct k_sigaction n, old;
+	if (a->a3 != 8)
 		return -EINVAL;
-	if (a->a1 && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	struct k_sigaction n;
 	if (a->a1 && copy_from_user(p, &n, a->a1, sizeof n))
 		return -EFAULT;
-	if (a->a2 && copy_to_user(p, a->a2, &p->sigact[sig - 1], sizeof n))
-		return -EFAULT;
+	if (sig < 1 || sig > NSIG_LINUX || (a->a1 && (sig == SIGKILL || sig == SIGSTOP)))
+		return -EINVAL;
+	old = p->sigact[sig - 1];
 	if (a->a1) {
-		n.mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+		n.flags &= SA_KEPT;
+		n.mask &= ~SIGMASK_KERNEL_ONLY;
 		p->sigact[sig - 1] = n;
 	}
-	return 0;
+	return a->a2 ? copy_to_user(p, a->a2, &old, sizeof old) : 0;
 }
 
+/* rt_sigprocmask: the new set is read and applied before the old one is
+ * stored, as on Linux */
 long sys_rt_sigprocmask(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
+	int how = (int)a->a0;
+	uint64_t set, old = p->sigmask;
 	if (a->a3 != 8)
 		return -EINVAL;
-	uint64_t set = 0, old = p->sigmask;
 	if (a->a1) {
-		if (a->a0 > SIG_SETMASK)
-			return -EINVAL;
 		if (copy_from_user(p, &set, a->a1, 8))
 			return -EFAULT;
-	}
-	if (a->a2 && copy_to_user(p, a->a2, &old, 8))
-		return -EFAULT;
-	if (a->a1) {
-		if (a->a0 == SIG_BLOCK)
+		set &= ~SIGMASK_KERNEL_ONLY;
+		if (how == SIG_BLOCK)
 			p->sigmask |= set;
-		else if (a->a0 == SIG_UNBLOCK)
+		else if (how == SIG_UNBLOCK)
 			p->sigmask &= ~set;
-		else
+		else if (how == SIG_SETMASK)
 			p->sigmask = set;
-		p->sigmask &= ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+		else
+			return -EINVAL;
 	}
-	return 0;
+	return a->a2 ? copy_to_user(p, a->a2, &old, 8) : 0;
 }
 
 long sys_execve(struct lthread *t, const struct sysargs *a)

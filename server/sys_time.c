@@ -5,21 +5,30 @@
 static uint64_t boot_wall_ns;
 void time_set_boot(uint64_t unix_sec) { boot_wall_ns = unix_sec * 1000000000ull; }
 
+#define TICK_NS 4000000ull /* Debian's HZ=250: the coarse clocks' resolution */
+#define CLOCK_TAI_L 11
+
+/* the time of clock id (a clockid_t: an int); ok false for a clock there
+ * is not */
 static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
 {
+	uint64_t now = plat_now_ns();
 	*ok = true;
-	switch (id) {
+	switch ((int)id) {
 	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
-		return boot_wall_ns + plat_now_ns();
+	case CLOCK_TAI_L: /* TAI is UTC until adjtimex sets an offset */
+		return boot_wall_ns + now;
+	case CLOCK_REALTIME_COARSE: /* as of the last tick */
+		return boot_wall_ns + now - now % TICK_NS;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-		return plat_now_ns();
+		return now;
+	case CLOCK_MONOTONIC_COARSE:
+		return now - now % TICK_NS;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
-		return plat_now_ns() - p->start_ns; /* an upper bound: no CPU accounting yet */
+		return now - p->start_ns; /* an upper bound: no CPU accounting yet */
 	default:
 		*ok = false;
 		return 0;
@@ -42,7 +51,8 @@ long sys_clock_getres(struct lthread *t, const struct sysargs *a)
 	clock_now(a->a0, t->proc, &ok);
 	if (!ok)
 		return -EINVAL;
-	struct __kernel_timespec ts = {0, 1};
+	bool coarse = (int)a->a0 == CLOCK_REALTIME_COARSE || (int)a->a0 == CLOCK_MONOTONIC_COARSE;
+	struct __kernel_timespec ts = {0, coarse ? (int64_t)TICK_NS : 1};
 	return a->a1 ? copy_to_user(t->proc, a->a1, &ts, sizeof ts) : 0;
 }
 
@@ -109,11 +119,13 @@ long sys_clock_nanosleep(struct lthread *t, const struct sysargs *a)
 	if (t->wait.deadline)
 		return sleep_until(t, 0);
 	bool ok;
+	int id = (int)a->a0;
 	uint64_t now = clock_now(a->a0, t->proc, &ok);
-	if (!ok || a->a0 == CLOCK_THREAD_CPUTIME_ID)
+	if (!ok)
 		return -EINVAL;
-	if (a->a1 & ~(uint64_t)TIMER_ABSTIME)
-		return -EINVAL;
+	if (id == CLOCK_THREAD_CPUTIME_ID || id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
+	    id == CLOCK_MONOTONIC_COARSE)
+		return -EOPNOTSUPP; /* clocks Linux cannot sleep on; other flags are ignored */
 	uint64_t ns;
 	int err = read_timespec(t->proc, a->a2, &ns);
 	if (err)
@@ -169,14 +181,20 @@ void random_fill(void *buf, size_t n)
 
 long sys_getrandom(struct lthread *t, const struct sysargs *a)
 {
-	if (a->a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	uint32_t flags = (uint32_t)a->a2;
+	if (flags & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
-	if ((a->a2 & GRND_RANDOM) && (a->a2 & GRND_INSECURE))
+	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
 		return -EINVAL;
-	uint64_t n = a->a1 > 33554431 ? 33554431 : a->a1, done = 0;
+	uint64_t n = a->a1 > 0x7ffff000ull ? 0x7ffff000ull : a->a1, done = 0;
+	if (!access_ok(a->a0, n))
+		return -EFAULT;
 	unsigned char buf[256];
 	while (done < n) {
-		uint64_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		/* a user page at a time: the bytes before a fault count */
+		uint64_t c = n - done < sizeof buf ? n - done : sizeof buf, room = 4096 - ((a->a0 + done) & 0xfff);
+		if (c > room)
+			c = room;
 		random_fill(buf, c);
 		if (copy_to_user(t->proc, a->a0 + done, buf, c))
 			return done ? (long)done : -EFAULT;

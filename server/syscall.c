@@ -91,9 +91,11 @@ void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 		plat_reply_resume(); /* vm_fault mapped the page already */
 		return;
 	}
-	printf("lx4-server: pid %d: %s at %lx (rip %lx): SIGSEGV\n", t->proc->pid,
-	       err == -ENOMEM ? "out of memory" : "bad access", addr, rip);
-	proc_kill(t->proc, SIGSEGV);
+	int sig = err == -EIO ? SIGBUS : SIGSEGV;
+	printf("lx4-server: pid %d: %s at %lx (rip %lx): %s\n", t->proc->pid,
+	       err == -ENOMEM ? "out of memory" : err == -EIO ? "beyond the end of a mapped file" : "bad access", addr,
+	       rip, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+	proc_kill(t->proc, sig);
 	proc_reap_killed();
 }
 

@@ -46,6 +46,11 @@ static long uio_move(struct uio *u, void *kbuf, uint64_t n, bool out)
 			else
 				memcpy((char *)kbuf + moved, (char *)v->base + u->skip, c);
 		} else if (c) {
+			/* a user page at a time: a fault ends the transfer
+			 * after the bytes before it, as on Linux */
+			uint64_t ua = v->base + u->skip;
+			if (c > 4096 - (ua & 0xfff))
+				c = 4096 - (ua & 0xfff);
 			int err = out ? copy_to_user(u->proc, v->base + u->skip, (char *)kbuf + moved, c)
 				      : copy_from_user(u->proc, (char *)kbuf + moved, v->base + u->skip, c);
 			if (err)
@@ -116,6 +121,18 @@ static void stamp(struct __kernel_timespec *ts)
 	ts->tv_nsec = ns % 1000000000ull;
 }
 
+void vnode_touch(struct vnode *vn, unsigned which)
+{
+	struct __kernel_timespec now;
+	stamp(&now);
+	if (which & VN_ATIME)
+		vn->atime = now;
+	if (which & VN_MTIME)
+		vn->mtime = now;
+	if (which & VN_CTIME)
+		vn->ctime = now;
+}
+
 struct vnode *vnode_new(enum vtype type, uint32_t mode)
 {
 	struct vnode *vn = kzalloc(sizeof *vn);
@@ -177,8 +194,8 @@ void *vnode_page(struct vnode *vn, uint64_t i, bool create)
 	void **slot = page_slot(vn, i, create);
 	if (!slot)
 		return NULL;
-	if (!*slot && create)
-		*slot = page_alloc();
+	if (!*slot && create && (*slot = page_alloc()))
+		vn->present++;
 	if (*slot && i >= vn->npages)
 		vn->npages = i + 1;
 	return *slot;
@@ -198,6 +215,7 @@ static void free_pages_from(struct vnode *vn, uint64_t from)
 				plat_revoke(l1[d][j]); /* no process keeps a stale view */
 				page_put(l1[d][j]);
 				l1[d][j] = NULL;
+				vn->present--;
 			}
 		}
 		if (from <= d * PPP) {
@@ -237,6 +255,9 @@ long vnode_read(struct vnode *vn, uint64_t off, struct uio *u)
 long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
 {
 	long total = 0;
+	if (!uio_resid(u))
+		return 0; /* no times change */
+	vnode_touch(vn, VN_MTIME | VN_CTIME); /* before the copy, as Linux (a fault changes them too) */
 	while (uio_resid(u)) {
 		uint64_t in = off & 0xfff, n = 4096 - in;
 		char *page = vnode_page(vn, off / 4096, true);
@@ -252,8 +273,6 @@ long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
 		if ((uint64_t)m < n)
 			break;
 	}
-	stamp(&vn->mtime);
-	vn->ctime = vn->mtime;
 	return total;
 }
 
@@ -294,7 +313,7 @@ void vnode_stat(struct vnode *vn, struct stat *st)
 	st->st_size = vn->type == V_LNK ? (vn->link ? strlen(vn->link) : 0) : vn->type == V_DIR ? 20 * entries
 								       : vn->type == V_REG ? vn->size : 0;
 	st->st_blksize = 4096;
-	st->st_blocks = vn->type == V_REG ? (vn->size + 4095) / 4096 * 8 : 0;
+	st->st_blocks = vn->type == V_REG ? vn->present * 8 : 0; /* holes take no room */
 	st->st_atime = vn->atime.tv_sec;
 	st->st_atime_nsec = vn->atime.tv_nsec;
 	st->st_mtime = vn->mtime.tv_sec;
@@ -329,11 +348,9 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 		return -ENOMEM;
 	memcpy(d->name, name, len + 1);
 	d->vn = vn;
-	/* append: getdents lists in creation order */
-	struct dentry **pp = &dir->entries;
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = d;
+	/* at the front: getdents lists the newest first, as Linux's tmpfs */
+	d->next = dir->entries;
+	dir->entries = d;
 	if (vn->type == V_DIR) {
 		vn->parent = dir;
 		dir->nlink++;
@@ -377,11 +394,17 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 	}
 	struct vnode *cur = *path == '/' ? root : dir;
 	for (;;) {
+		bool slashes = *path == '/';
 		path = next_name(path, name, err);
 		if (!path)
 			return NULL;
-		if (!name[0])
-			return cur; /* the end (possibly after a trailing slash) */
+		if (!name[0]) { /* the end; after a trailing slash only a directory will do */
+			if (slashes && cur->type != V_DIR) {
+				*err = -ENOTDIR;
+				return NULL;
+			}
+			return cur;
+		}
 		if (cur->type != V_DIR) {
 			*err = -ENOTDIR;
 			return NULL;
@@ -456,6 +479,10 @@ struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name,
 		*err = -ENOTDIR;
 		return NULL;
 	}
+	if (!d->nlink) { /* removed: nothing can be made in it */
+		*err = -ENOENT;
+		return NULL;
+	}
 	vnode_get(d);
 	return d;
 }
@@ -465,6 +492,8 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	char tmp[PATH_MAX_LINUX];
 	size_t pos = sizeof tmp - 1;
 	tmp[pos] = 0;
+	if (vn != root && !vn->nlink)
+		return -ENOENT; /* a removed directory has no path */
 	for (struct vnode *v = vn; v != root && v->parent;) {
 		struct vnode *p = v->parent;
 		struct dentry *d = p->entries;

@@ -78,6 +78,7 @@ struct vnode {
 	/* regular files: the data, one server page each (NULL: a hole) */
 	void **pages;
 	uint64_t npages;
+	uint64_t present; /* data pages it has (st_blocks counts them) */
 	/* directories */
 	struct dentry *entries;
 	struct vnode *parent;
@@ -123,6 +124,11 @@ int vnode_truncate(struct vnode *vn, uint64_t size);
 /* the path of vn from the root (for getcwd), into buf */
 int vfs_path(struct vnode *vn, char *buf, size_t size);
 void vnode_stat(struct vnode *vn, struct stat *st);
+/* sets the times of vn that an operation changes to now */
+#define VN_ATIME 1
+#define VN_MTIME 2
+#define VN_CTIME 4
+void vnode_touch(struct vnode *vn, unsigned which);
 
 /* open files */
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err);

@@ -235,6 +235,11 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 	void *page = (void *)(*e & SPTE_ADDR);
 	bool cow = *e & SPTE_COW;
 	if (!(*e & SPTE_P)) {
+		uint64_t fo = v->vn ? v->off + (page_va - v->start) : 0;
+		if (v->vn && fo < v->fend && fo >= ((v->vn->size + 4095) & ~0xfffull)) {
+			*err = -EIO; /* a file page beyond the end of the file: SIGBUS */
+			return NULL;
+		}
 		page = new_page(v, va, write, &cow);
 		if (!page)
 			return NULL;
@@ -385,7 +390,7 @@ static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_us
 		int err;
 		char *page = page_for(p, uaddr, to_user ? LX4_PF_WRITE : LX4_PF_READ, false, &err);
 		if (!page)
-			return err;
+			return err == -EIO ? -EFAULT : err;
 		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
 		if (to_user)
 			memcpy(page + off, kbuf, chunk);
@@ -426,7 +431,7 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 		int err;
 		const char *page = page_for(p, src + i, LX4_PF_READ, false, &err);
 		if (!page)
-			return err;
+			return err == -EIO ? -EFAULT : err;
 		for (size_t off = (src + i) & 0xfff; off < 4096 && i < max; off++, i++) {
 			dst[i] = page[off];
 			if (!dst[i])
@@ -450,7 +455,7 @@ static int copy_range(struct mm *dst, struct mm *src, struct vma *v)
 		if (!de)
 			return -ENOMEM;
 		page_get((void *)(*se & SPTE_ADDR));
-		if (priv && (v->prot & PROT_W))
+		if (priv) /* read-only now, it may be made writable later (mprotect) */
 			*se |= SPTE_COW;
 		*de = *se;
 		dst->pages++;

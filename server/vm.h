@@ -28,6 +28,7 @@ struct vnode;
 #define VMA_SHARED 0x1
 #define VMA_ANON 0x2
 #define VMA_STACK 0x4 /* grows down */
+#define VMA_NOWRITE 0x8 /* may not be made writable (shared, of a file not open for writing) */
 
 struct vma {
 	uint64_t start, end;
@@ -63,7 +64,7 @@ uint64_t vm_find_free(struct mm *mm, uint64_t len);
 
 /* resolves a fault of p at addr (LX4_PF_* access): 0 (mapped into the
  * process) or -EFAULT (no VMA or no right: the process gets SIGSEGV) or
- * -ENOMEM */
+ * -EIO (a file page beyond the end of the file: SIGBUS) or -ENOMEM */
 int vm_fault(struct proc *p, uint64_t addr, unsigned access);
 /* removes [start, start+len): VMAs split, pages freed, mappings gone */
 int vm_unmap(struct proc *p, uint64_t start, uint64_t len);

@@ -6,6 +6,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = [(os.path.join(HERE, "data"), "/data")]
 
 
+def sys(name, *args, tag=None, expect=0, data=False, **more):
+    """a system call test program of tests/linux (sys_*.c), named
+    NAME.TAG (TAG: the first argument unless given); more: other fields
+    (input, input_after)"""
+    tag = tag or (args[0] if args else None)
+    c = {"name": name + ("." + tag if tag else ""), "argv": ["/tests/" + name] + list(args), "expect": expect}
+    c.update(more)
+    if data:
+        c["adds"] = DATA
+    return c
+
+
 def bb(name, *args, expect=None):
     c = {"name": "busybox." + name, "argv": ["/bin/" + args[0]] + list(args[1:]), "adds": DATA}
     if expect is not None:
@@ -36,6 +48,19 @@ CASES = [
     # line discipline; echo off so that timing cannot reorder the output
     {"name": "console.input", "argv": ["/bin/sh", "-c", "stty -echo; echo ready; cat; echo status $?"],
      "input": b"first line\nsecond line\n\x04", "input_after": b"ready"},
+    sys("sys_io"),
+    sys("sys_io", "input", input=b"typed\n", input_after=b"ready"),
+    sys("sys_file", data=True),
+    sys("sys_file", "exec"),
+    sys("sys_fs", data=True),
+    sys("sys_mem"),
+    sys("sys_mem", "sigbus", expect=128 + 7),
+    sys("sys_mem", "segv", expect=128 + 11),
+    sys("sys_mem", "unmapped", expect=128 + 11),
+    sys("sys_misc"),
+    sys("sys_misc", "exit", "42", expect=42),
+    sys("sys_misc", "exit_group", "300", expect=300 & 0xff),
+    sys("sys_misc", "exit", "-1", tag="exit_minus_1", expect=255),
     {"name": "sh.pipeline", "argv": ["/bin/sh", "-c", "echo hello | tr a-z A-Z; wc -l /data/poem.txt; exit 4"],
      "adds": DATA, "expect": 4},
     # a writer that outlives its reader dies of SIGPIPE while the reader's

@@ -1,0 +1,368 @@
+/*
+ * Memory: brk, mmap (anonymous, private and shared file mappings,
+ * MAP_FIXED, MAP_FIXED_NOREPLACE, hints), munmap, mprotect, madvise
+ * (DONTNEED), and their errors.  Whether an access faults is found out
+ * with a system call that reads or writes the address (write from it to
+ * /dev/null gives EFAULT when it is not readable, read into it from
+ * /dev/zero when it is not writable): the program never takes a fault.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "check.h"
+
+#define PG 4096ul
+
+static int devnull, devzero;
+
+/* can the process read / write at p?  (asked of the kernel) */
+static int readable(const void *p)
+{
+	/* a pipe-less probe: write(2) from p to a regular file */
+	static int probe = -1;
+	if (probe < 0)
+		probe = open("/tmp/probe", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	return pwrite(probe, p, 1, 0) == 1;
+}
+
+/* writes the byte back that readable() saved (or a zero where there was
+ * nothing to read) */
+static int writable(void *p, int was_readable)
+{
+	static int probe = -1;
+	if (probe < 0)
+		probe = open("/tmp/probe", O_RDWR);
+	return was_readable ? pread(probe, p, 1, 0) == 1 : read(devzero, p, 1) == 1;
+}
+
+static const char *access_of(void *p)
+{
+	int r = readable(p), w = writable(p, r);
+	return r && w ? "rw" : r ? "r-" : w ? "-w" : "--";
+}
+
+static void show_access(const char *what, void *p)
+{
+	say("%s: %s\n", what, access_of(p));
+}
+
+static void brk_checks(void)
+{
+	say("-- brk\n");
+	char *b0 = (char *)syscall(SYS_brk, 0);
+	fact("brk(0) is above the program", b0 > (char *)&devnull);
+	char *b1 = (char *)syscall(SYS_brk, b0 + 3 * PG + 100);
+	fact("brk grows by 3 pages and 100 bytes", b1 == b0 + 3 * PG + 100);
+	show_access("the new heap", b0 + 10);
+	show_access("the heap's last byte", b1 - 1);
+	b1[-1] = 'x';
+	fact("the heap holds data", b1[-1] == 'x');
+	char *b2 = (char *)syscall(SYS_brk, b0 + PG);
+	fact("brk shrinks to one page", b2 == b0 + PG);
+	fact("the freed heap is gone", !readable(b0 + 2 * PG + 10));
+	b2 = (char *)syscall(SYS_brk, b0 + 3 * PG);
+	fact("grown again", b2 == b0 + 3 * PG);
+	fact("regrown heap reads as zero", b0[2 * PG + 10] == 0);
+	fact("brk below the start fails (returns the current break)", (char *)syscall(SYS_brk, 4096) == b2);
+	fact("brk into the kernel fails", (char *)syscall(SYS_brk, 0xffff800000000000ul) == b2);
+	fact("brk(0) again", (char *)syscall(SYS_brk, 0) == b2);
+	/* something mapped in the way */
+	char *in_way = mmap(b0 + 8 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	fact("a mapping above the heap", in_way == b0 + 8 * PG);
+	fact("brk over it fails", (char *)syscall(SYS_brk, b0 + 10 * PG) == b2);
+	fact("brk up to it works", (char *)syscall(SYS_brk, b0 + 8 * PG) == b0 + 8 * PG);
+	munmap(in_way, PG);
+	syscall(SYS_brk, b0);
+}
+
+static void anon(void)
+{
+	say("-- anonymous mmap\n");
+	char *p = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fact("mmap anonymous", p != MAP_FAILED);
+	fact("page aligned", ((uintptr_t)p & (PG - 1)) == 0);
+	fact("zero filled", p[0] == 0 && p[PG] == 0 && p[3 * PG - 1] == 0);
+	p[5] = 'a';
+	p[PG + 5] = 'b';
+	show_access("rw mapping", p);
+	char *q = mmap(NULL, 100, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	show_access("read-only mapping", q);
+	show_access("after its 100 bytes (same page)", q + 200);
+	char *n = mmap(NULL, PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	show_access("PROT_NONE mapping", n);
+	char *w = mmap(NULL, PG, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	show_access("PROT_WRITE mapping", w);
+	char *s = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fact("MAP_SHARED anonymous", s != MAP_FAILED);
+	s[0] = 1;
+	T(munmap(s, PG));
+	T(munmap(w, PG));
+	T(munmap(n, PG));
+	T(munmap(q, 100));
+
+	say("-- mmap errors\n");
+	T(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	T(mmap(NULL, PG, PROT_READ, MAP_ANONYMOUS, -1, 0));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	T(mmap(NULL, PG, PROT_READ, 0xf | MAP_ANONYMOUS, -1, 0));
+	T(mmap(NULL, PG, 0x100, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED);
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 100));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, PG) != MAP_FAILED);
+	T(mmap(NULL, -PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	T(mmap(NULL, 1ul << 50, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	T(mmap((void *)0x100001, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	T(mmap((void *)0x100000000, 1ul << 57, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	T(mmap(BAD_KERNEL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, -1, 0));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, 99, 0));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, devnull, 0));
+
+	say("-- MAP_FIXED, MAP_FIXED_NOREPLACE, hints\n");
+	char *f = mmap(p + PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	fact("MAP_FIXED over the middle page", f == p + PG);
+	fact("the middle page is new (zero)", p[PG + 5] == 0);
+	fact("the first page keeps its data", p[5] == 'a');
+	show_access("the middle page", p + PG);
+	show_access("the last page", p + 2 * PG);
+	T(mmap(p, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0));
+	T(mmap(p + PG / 2, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0));
+	char *hint = p + 64 * PG;
+	char *h = mmap(hint, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fact("a free hint is taken", h == hint);
+	char *h2 = mmap(hint, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fact("a taken hint is not", h2 != hint && h2 != MAP_FAILED);
+	fact("and the old mapping stays", readable(hint));
+	char *h3 = mmap(hint + 100, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fact("an unaligned hint is not an error", h3 != MAP_FAILED);
+	char *nr = mmap(hint + 4 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	fact("MAP_FIXED_NOREPLACE at a free place", nr == hint + 4 * PG);
+	munmap(h, PG);
+	munmap(h2, PG);
+	munmap(h3, PG);
+	munmap(nr, PG);
+	char *low = mmap((void *)0x1000, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fact("a hint below mmap_min_addr goes up to it (64 KiB)", low == (void *)0x10000);
+	munmap(low, PG);
+	T(mmap((void *)0x1000, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	T(mmap((void *)0, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+
+	say("-- munmap\n");
+	T(munmap(p + PG, PG));
+	show_access("the unmapped middle", p + PG);
+	show_access("the first page", p);
+	show_access("the last page", p + 2 * PG);
+	T(munmap(p + PG, PG));
+	T(munmap(p, 3 * PG));
+	show_access("all of it", p);
+	T(munmap(p + 1, PG));
+	T(munmap(p, 0));
+	T(munmap(NULL, PG));
+	T(munmap(BAD_KERNEL, PG));
+	T(munmap((void *)0x100000000, 1ul << 57));
+	T(munmap(p, -PG));
+
+	say("-- mprotect\n");
+	/* four pages, then a hole of four */
+	p = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	T(munmap(p + 4 * PG, 4 * PG));
+	p[0] = 'x';
+	T(mprotect(p + PG, PG, PROT_READ));
+	show_access("page 0", p);
+	show_access("page 1 (read-only)", p + PG);
+	show_access("page 2", p + 2 * PG);
+	T(mprotect(p + PG, PG, PROT_NONE));
+	show_access("page 1 (none)", p + PG);
+	T(mprotect(p + PG, PG, PROT_READ | PROT_WRITE));
+	show_access("page 1 (rw again)", p + PG);
+	T(mprotect(p, 4 * PG, PROT_READ));
+	show_access("page 3 (read-only)", p + 3 * PG);
+	fact("data kept", p[0] == 'x');
+	T(mprotect(p, 4 * PG, PROT_READ | PROT_WRITE | PROT_EXEC));
+	show_access("page 0 rwx", p);
+	T(mprotect(p + 1, PG, PROT_READ));
+	T(mprotect(p, PG, 0x100));
+	T(mprotect(p, 0, PROT_READ));
+	T(mprotect(p, 8 * PG, PROT_READ));
+	show_access("page 0 after mprotect failed at the hole", p);
+	show_access("page 3", p + 3 * PG);
+	T(mprotect(p + 4 * PG, PG, PROT_READ));
+	T(mprotect(p + 3 * PG, 2 * PG, PROT_READ | PROT_WRITE));
+	show_access("page 3", p + 3 * PG);
+	T(mprotect(BAD_KERNEL, PG, PROT_READ));
+	T(mprotect(p, -PG, PROT_READ));
+	T(mprotect(p, PG, PROT_READ | PROT_GROWSDOWN));
+
+	say("-- madvise\n");
+	T(mprotect(p, 4 * PG, PROT_READ | PROT_WRITE));
+	memset(p, 'y', 4 * PG);
+	T(madvise(p + PG, 2 * PG, MADV_DONTNEED));
+	fact("page 0 kept", p[10] == 'y');
+	fact("pages 1 and 2 read as zero", p[PG + 10] == 0 && p[2 * PG + 10] == 0);
+	fact("page 3 kept", p[3 * PG + 10] == 'y');
+	T(madvise(p, PG, MADV_NORMAL));
+	T(madvise(p, PG, MADV_WILLNEED));
+	T(madvise(p, PG, MADV_SEQUENTIAL));
+	T(madvise(p, PG, MADV_RANDOM));
+	T(madvise(p + 1, PG, MADV_DONTNEED));
+	T(madvise(p, PG, 9999));
+	T(madvise(p, 0, MADV_DONTNEED));
+	T(madvise(p, 0, 9999));
+	T(madvise(p + 4 * PG, PG, MADV_DONTNEED));
+	T(madvise(p, 8 * PG, MADV_NORMAL));
+	T(madvise(BAD_KERNEL, PG, MADV_NORMAL));
+	T(madvise(p, -PG, MADV_NORMAL));
+	T(madvise(p, 8 * PG, MADV_DONTNEED));
+	fact("the pages before the hole were dropped", p[10] == 0 && p[3 * PG + 10] == 0);
+	T(munmap(p, 4 * PG));
+	T(madvise(p, PG, MADV_NORMAL));
+}
+
+static void files(void)
+{
+	say("-- file mappings\n");
+	int fd = T(open("/tmp/m", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	char page[PG];
+	for (unsigned i = 0; i < PG; i++)
+		page[i] = (char)('a' + i % 26);
+	T(write(fd, page, PG));
+	T(write(fd, "tail", 4));
+	char *m = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	fact("mmap private file", m != MAP_FAILED);
+	fact("the first page holds the file", m[0] == 'a' && m[PG - 1] == page[PG - 1]);
+	fact("the second page the tail", !memcmp(m + PG, "tail", 4));
+	fact("zero after the end of the file", m[PG + 4] == 0 && m[2 * PG - 1] == 0);
+	show_access("private read-only", m);
+	T(munmap(m, 2 * PG));
+
+	m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, PG);
+	fact("mmap at file offset 4096", m != MAP_FAILED && !memcmp(m, "tail", 4));
+	memcpy(m, "TAIL", 4);
+	char buf[8];
+	T(pread(fd, buf, 4, PG));
+	fact("a private write does not reach the file", !memcmp(buf, "tail", 4));
+	T(pwrite(fd, "tale", 4, PG));
+	fact("the private copy keeps its own data", !memcmp(m, "TAIL", 4));
+	T(munmap(m, PG));
+
+	m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	T(pwrite(fd, "ABC", 3, 0));
+	fact("an unwritten private page sees later file writes", !memcmp(m, "ABC", 3));
+	T(munmap(m, PG));
+
+	m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	fact("mmap shared file", m != MAP_FAILED);
+	memcpy(m, "shared", 6);
+	T(pread(fd, buf, 6, 0));
+	fact("a shared write reaches the file", !memcmp(buf, "shared", 6));
+	T(pwrite(fd, "SH", 2, 0));
+	fact("a file write reaches the shared mapping", !memcmp(m, "SHared", 6));
+	T(msync(m, PG, MS_SYNC));
+	T(munmap(m, PG));
+
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 1));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, -PG));
+	T(close(fd));
+	fd = T(open("/tmp/m", O_RDONLY));
+	T(mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	fact("a private writable mapping of a read-only file", m != MAP_FAILED);
+	munmap(m, PG);
+	m = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	fact("a shared read-only mapping of a read-only file", m != MAP_FAILED);
+	T(mprotect(m, PG, PROT_READ | PROT_WRITE));
+	munmap(m, PG);
+	T(close(fd));
+	fd = T(open("/tmp/m", O_WRONLY));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0));
+	T(close(fd));
+	fd = T(open("/tmp", O_RDONLY));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0));
+	T(close(fd));
+	fd = T(open("/dev/console", O_RDWR));
+	T(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0));
+	T(close(fd));
+	fd = T(open("/dev/zero", O_RDWR));
+	m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	fact("mmap /dev/zero", m != MAP_FAILED && m[100] == 0);
+	T(close(fd));
+
+	/* a file mapping past the end of the file */
+	fd = T(open("/tmp/small", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	T(write(fd, "x", 1));
+	m = mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	fact("mmap 3 pages of a 1-byte file", m != MAP_FAILED);
+	show_access("its first page", m);
+	show_access("its third page (beyond the end of the file)", m + 2 * PG);
+	T(ftruncate(fd, 3 * PG));
+	fact("grown file: page 2 readable", readable(m + 2 * PG));
+	T(munmap(m, 3 * PG));
+	T(close(fd));
+}
+
+/* private memory stays private across fork, whatever its protection was
+ * then */
+static void forked(void)
+{
+	say("-- fork\n");
+	char *rw = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rw[0] = 'a';
+	rw[PG] = 'a';
+	rw[2 * PG] = 'a';
+	T(mprotect(rw + PG, PG, PROT_READ));
+	T(mprotect(rw + 2 * PG, PG, PROT_NONE));
+	int fd = open("/tmp/m", O_RDONLY);
+	char *fm = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		rw[0] = 'c';
+		mprotect(rw + PG, 2 * PG, PROT_READ | PROT_WRITE);
+		rw[PG] = 'c';
+		rw[2 * PG] = 'c';
+		mprotect(fm, PG, PROT_READ | PROT_WRITE);
+		fm[0] = 'c';
+		_exit(0);
+	}
+	int st = -1;
+	T(waitpid(pid, &st, 0) == pid);
+	say("the child's status %#x\n", st);
+	T(mprotect(rw, 3 * PG, PROT_READ));
+	say("the parent sees: writable page '%c', read-only page '%c', PROT_NONE page '%c', file page '%c'\n", rw[0],
+	    rw[PG], rw[2 * PG], fm[0]);
+}
+
+/* the signals of bad accesses: the process dies (the case checks how) */
+static int die(const char *how)
+{
+	if (!strcmp(how, "sigbus")) { /* beyond the end of a mapped file */
+		int fd = open("/tmp/bus", O_CREAT | O_RDWR | O_TRUNC, 0644);
+		write(fd, "x", 1);
+		volatile char *m = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+		say("the first page: %c\n", m[0]);
+		say("the second page: %d\n", m[PG]);
+	} else if (!strcmp(how, "segv")) { /* a write to a read-only mapping */
+		volatile char *m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		say("reads %d\n", m[0]);
+		m[0] = 1;
+	} else if (!strcmp(how, "unmapped")) {
+		volatile char *m = unmapped_page();
+		say("reads %d\n", m[0]);
+	}
+	say("still alive\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return die(argv[1]);
+	devnull = open("/dev/null", O_RDWR);
+	devzero = open("/dev/zero", O_RDONLY);
+	brk_checks();
+	anon();
+	files();
+	forked();
+	say("done\n");
+	return 0;
+}
