@@ -16,6 +16,12 @@
 #include <asm/unistd_64.h>
 #include <linux/auxvec.h>
 #include <linux/fcntl.h>
+/* lseek's and struct flock's whence (<linux/fs.h> is not for user space) */
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 #include <linux/resource.h>
 #include <linux/time_types.h>
 #include <linux/utsname.h>

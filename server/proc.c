@@ -3,6 +3,7 @@
 
 #include "lx4.h"
 #include "mem.h"
+#include "sys.h"
 #include "syscall.h"
 #include "vfs.h"
 #include "vm.h"
@@ -120,11 +121,10 @@ void proc_exit(struct proc *p, int status)
 		thread_release(p->thread);
 		p->thread = NULL;
 	}
-	for (int fd = 0; fd < MAX_FDS; fd++) {
+	p->lock_wait = NULL;
+	for (int fd = 0; fd < MAX_FDS; fd++)
 		if (p->fds[fd])
-			file_put(p->fds[fd]);
-		p->fds[fd] = NULL;
-	}
+			fd_close(p, fd);
 	if (p->cwd)
 		vnode_put(p->cwd);
 	p->cwd = NULL;

@@ -61,6 +61,9 @@ struct proc {
 	enum proc_state state;
 	int exit_status; /* wait4 encoding: code << 8 | signal */
 	int killed;      /* a fatal signal that ends it when the event is done */
+	/* the POSIX lock an F_SETLKW of it waits for (for deadlock detection) */
+	struct vnode *lock_wait;
+	struct lock lock_want;
 	struct plat_space space;
 	struct mm *mm;
 	struct lthread *thread; /* one thread per process for now */

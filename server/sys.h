@@ -25,6 +25,11 @@ struct file *fd_file(struct proc *p, int64_t fd);
 int fd_alloc(struct proc *p, int min);
 /* installs f at a new descriptor (taking the caller's reference) */
 int fd_install(struct proc *p, struct file *f, bool cloexec);
+/* closes p's descriptor fd (open), with what a close does to p's locks */
+void fd_close(struct proc *p, int fd);
+
+/* file locks (lock.c): fcntl's lock commands on f */
+long lock_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t uarg);
 /* a path from user memory into buf (PATH_MAX_LINUX bytes) */
 int user_path(struct proc *p, uint64_t upath, char *buf);
 /* the directory a *at call starts from: dirfd (AT_FDCWD: the working

@@ -8,11 +8,6 @@
 #define S_IFMT 0170000
 #define S_IFDIR 0040000
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 #define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
 
 /* ---- descriptors ---------------------------------------------------------------- */
@@ -106,16 +101,24 @@ long sys_close(struct lthread *t, const struct sysargs *a)
 	struct file *f = fd_file(p, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
-	p->fds[(int)a->a0] = NULL;
-	file_put(f);
+	fd_close(p, (int)a->a0);
 	return 0;
+}
+
+void fd_close(struct proc *p, int fd)
+{
+	struct file *f = p->fds[fd];
+	p->fds[fd] = NULL;
+	p->cloexec[fd] = 0;
+	lock_close(p, f);
+	file_put(f);
 }
 
 static long dup_to(struct proc *p, struct file *f, int fd, bool cloexec)
 {
+	file_get(f); /* (first: f may be the file at fd) */
 	if (p->fds[fd])
-		file_put(p->fds[fd]);
-	file_get(f);
+		fd_close(p, fd);
 	p->fds[fd] = f;
 	p->cloexec[fd] = cloexec;
 	return fd;
@@ -185,16 +188,13 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	case F_SETFL:
 		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
 		return 0;
-	case F_GETLK: {
-		struct flock fl;
-		if (copy_from_user(p, &fl, a->a2, sizeof fl))
-			return -EFAULT;
-		fl.l_type = F_UNLCK; /* one process at a time holds nothing */
-		return copy_to_user(p, a->a2, &fl, sizeof fl);
-	}
+	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
-		return 0;
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return lock_fcntl(t, f, cmd, a->a2);
 	default:
 		return -EINVAL;
 	}

@@ -266,11 +266,8 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 		return SYS_NOREPLY;
 	}
 	for (int fd = 0; fd < MAX_FDS; fd++) {
-		if (p->fds[fd] && p->cloexec[fd]) {
-			file_put(p->fds[fd]);
-			p->fds[fd] = NULL;
-			p->cloexec[fd] = 0;
-		}
+		if (p->fds[fd] && p->cloexec[fd])
+			fd_close(p, fd);
 	}
 	t->fs_base = 0;
 	plat_reply_regs(regs, LX4_REG_COUNT);

@@ -584,6 +584,7 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
+	lock_release_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->vn);

@@ -46,7 +46,22 @@ void waitq_add(struct waitq *q, struct lthread *t);
 void waitq_wake_all(struct waitq *q);
 void waitq_remove(struct lthread *t);
 
+/* a process's close of any descriptor of f's file drops its POSIX locks
+ * on it; the last reference to f drops the open file's own locks */
+void lock_close(struct proc *p, struct file *f);
+void lock_release_file(struct file *f);
+
 enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO };
+
+/* a file lock (lock.c) */
+struct lock {
+	struct lock *next;
+	int64_t start, end; /* bytes start..end, both included */
+	const void *owner;  /* struct proc (POSIX) or struct file (OFD, BSD) */
+	int pid;            /* F_GETLK's l_pid: the owner's, -1 for OFD */
+	short type;         /* F_RDLCK or F_WRLCK */
+	bool bsd;           /* a flock lock (a name space of its own) */
+};
 
 struct file_ops {
 	long (*read)(struct file *f, struct uio *u);
@@ -88,6 +103,9 @@ struct vnode {
 	uint32_t rdev;
 	const struct file_ops *fops;
 	struct pipe *pipe;
+	/* file locks, and the calls that wait for one to go */
+	struct lock *locks;
+	struct waitq lockq;
 };
 
 struct file {
