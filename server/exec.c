@@ -261,6 +261,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		vnode_put(vn);
 		return -ENOEXEC;
 	}
+	p->undumpable = false; /* as Linux's exec of a file that is not set-id */
 	/* the command name: the last part of the path */
 	const char *base = path;
 	for (const char *c = path; *c; c++)

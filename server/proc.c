@@ -158,6 +158,8 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->umask = parent->umask;
+	c->undumpable = parent->undumpable;
+	c->no_new_privs = parent->no_new_privs;
 	c->sigmask = parent->sigmask;
 	memcpy(c->sigact, parent->sigact, sizeof c->sigact);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);

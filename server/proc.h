@@ -73,6 +73,8 @@ struct proc {
 	char comm[16];
 	char exe[128];
 	uint32_t umask;
+	bool undumpable;   /* prctl PR_SET_DUMPABLE 0 (until the next exec) */
+	bool no_new_privs; /* prctl PR_SET_NO_NEW_PRIVS (for good) */
 	struct k_sigaction sigact[NSIG_LINUX];
 	uint64_t sigmask;
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];

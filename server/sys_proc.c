@@ -2,6 +2,8 @@
 #include "exec.h"
 #include "sys.h"
 
+#include <linux/prctl.h>
+
 long sys_getpid(struct lthread *t, const struct sysargs *a)
 {
 	(void)a;
@@ -489,6 +491,51 @@ long sys_tkill(struct lthread *t, const struct sysargs *a)
 	if (!target)
 		return -ESRCH;
 	return send_signal(target->proc, (int)a->a1);
+}
+
+/* prctl: the options that are process state here; the others are
+ * EINVAL (as Linux says for those it does not know) and logged once */
+long sys_prctl(struct lthread *t, const struct sysargs *a)
+{
+	static uint8_t logged[8];
+	struct proc *p = t->proc;
+	switch (a->a0) {
+	case PR_SET_NAME: {
+		char name[sizeof p->comm] = {0};
+		for (size_t i = 0; i < sizeof name - 1; i++) {
+			if (copy_from_user(p, &name[i], a->a1 + i, 1))
+				return -EFAULT;
+			if (!name[i])
+				break;
+		}
+		memcpy(p->comm, name, sizeof name);
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(p, a->a1, p->comm, sizeof p->comm) ? -EFAULT : 0;
+	case PR_GET_DUMPABLE:
+		return !p->undumpable;
+	case PR_SET_DUMPABLE:
+		if (a->a1 > 1)
+			return -EINVAL;
+		p->undumpable = !a->a1;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a->a1 != 1 || a->a2 || a->a3 || a->a4)
+			return -EINVAL;
+		p->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a->a1 || a->a2 || a->a3 || a->a4)
+			return -EINVAL;
+		return p->no_new_privs;
+	default:
+		if (a->a0 < 64 && !(logged[a->a0 / 8] & (1u << (a->a0 % 8)))) {
+			logged[a->a0 / 8] |= (uint8_t)(1u << (a->a0 % 8));
+			printf("lx4-server: prctl option %lu not implemented: EINVAL\n", a->a0);
+		}
+		return -EINVAL;
+	}
 }
 
 /* lx4's own call (a number no Linux has): the server's memory figures, so

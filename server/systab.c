@@ -107,6 +107,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_vfork] = sys_vfork,                     /* partial: a copy-on-write fork */
 	[__NR_clone] = sys_clone,                     /* partial: processes only, no threads yet */
 	[__NR_wait4] = sys_wait4,                     /* partial: no rusage figures */
+	[__NR_prctl] = sys_prctl,                     /* partial: names, dumpable, no_new_privs */
 	[__NR_kill] = sys_kill,                       /* partial: default actions only, no handlers yet */
 	[__NR_tkill] = sys_tkill,                     /* partial: default actions only */
 	[__NR_tgkill] = sys_tgkill,                   /* partial: default actions only */

@@ -27,6 +27,7 @@ syscall_fn sys_fchmod;
 syscall_fn sys_fchmodat;
 syscall_fn sys_fcntl;
 syscall_fn sys_flock;
+syscall_fn sys_prctl;
 syscall_fn sys_fork;
 syscall_fn sys_fstat;
 syscall_fn sys_fsync;

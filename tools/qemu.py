@@ -54,23 +54,7 @@ def run(build, modules, append="", timeout=120, cpu=DEFAULT_CPU, icount=False,
     with tempfile.TemporaryDirectory() as tmp:
         logpath = os.path.join(tmp, "kernel.log")
         cmd = command(build, modules, append, cpu, icount, memory, debugcon="file:" + logpath)
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        timed_out = False
-        shown = 0
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                break
-            time.sleep(0.05)
-            if echo:
-                shown = _echo(logpath, shown)
-        out = proc.stdout.read().decode(errors="replace")
-        if echo:
-            _echo(logpath, shown)
+        proc, out, timed_out = supervise(cmd, timeout, logpath if echo else None)
         log = open(logpath, errors="replace").read() if os.path.exists(logpath) else ""
     if out.strip():
         log += "\n[qemu] " + out
@@ -79,13 +63,37 @@ def run(build, modules, append="", timeout=120, cpu=DEFAULT_CPU, icount=False,
     return Result(status, log, timed_out, guest)
 
 
+def supervise(cmd, timeout, echo_path=None):
+    """Runs the QEMU command cmd, killing it (and its group) after timeout
+    seconds; copies the file echo_path to stdout as it grows.  Returns the
+    process, what QEMU itself printed, and whether it timed out."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline, shown, timed_out = time.monotonic() + timeout, 0, False
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            break
+        time.sleep(0.05)
+        if echo_path:
+            shown = _echo(echo_path, shown)
+    if echo_path:
+        _echo(echo_path, shown)
+    return proc, proc.stdout.read().decode(errors="replace"), timed_out
+
+
 def _echo(path, shown):
+    """copies what path has beyond byte shown to stdout (a serial line's
+    \r\n as \n); returns the new count"""
     try:
-        with open(path, errors="replace") as f:
+        with open(path, "rb") as f:
             f.seek(shown)
             data = f.read()
     except FileNotFoundError:
         return shown
-    sys.stdout.write(data)
-    sys.stdout.flush()
-    return shown + len(data.encode())
+    if data:
+        sys.stdout.write(data.decode(errors="replace").replace("\r\n", "\n"))
+        sys.stdout.flush()
+    return shown + len(data)

@@ -8,7 +8,6 @@ the debug console, where lx4's server (or, on Linux, our /init) writes
 import glob
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -106,21 +105,7 @@ def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=
             _feeder(out_path + ".in", input, reader, input_after)
             out_path = out_path + ".out"
         cmd = _command(system, build, cpio, cpu, icount, serial, "file:" + log_path)
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        deadline, shown, timed_out = time.monotonic() + timeout, 0, False
-        while proc.poll() is None:
-            if time.monotonic() > deadline:
-                timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                break
-            time.sleep(0.05)
-            if echo:
-                shown = _echo(out_path, shown)
-        if echo:
-            _echo(out_path, shown)
-        qemu_out = proc.stdout.read().decode(errors="replace")
+        proc, qemu_out, timed_out = qemu.supervise(cmd, timeout, out_path if echo else None)
         if input is not None:
             reader.join(5)
             output = b"".join(reader.chunks).decode(errors="replace").replace("\r\n", "\n")
@@ -174,15 +159,3 @@ def _read(path):
     except FileNotFoundError:
         return ""
 
-
-def _echo(path, shown):
-    try:
-        with open(path, "rb") as f:
-            f.seek(shown)
-            data = f.read()
-    except FileNotFoundError:
-        return shown
-    if data:
-        sys.stdout.write(data.decode(errors="replace").replace("\r\n", "\n"))
-        sys.stdout.flush()
-    return shown + len(data)

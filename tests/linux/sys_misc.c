@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -380,6 +381,45 @@ static long raw_arch_prctl(long code, unsigned long addr)
 	return ret;
 }
 
+static void prctls(void)
+{
+	say("-- prctl\n");
+	char name[32];
+	memset(name, 'z', sizeof name);
+	T(prctl(PR_GET_NAME, name));
+	say("name: %.16s (%zu)\n", name, strlen(name));
+	T(prctl(PR_SET_NAME, "lx4-worker"));
+	T(prctl(PR_GET_NAME, name));
+	say("name: %s\n", name);
+	T(prctl(PR_SET_NAME, "a-name-longer-than-sixteen-bytes"));
+	T(prctl(PR_GET_NAME, name));
+	say("name: %s (%zu)\n", name, strlen(name));
+	T(prctl(PR_SET_NAME, BAD_USER));
+	T(prctl(PR_GET_NAME, BAD_KERNEL));
+	T(prctl(PR_GET_DUMPABLE));
+	T(prctl(PR_SET_DUMPABLE, 2));
+	T(prctl(PR_SET_DUMPABLE, 0));
+	T(prctl(PR_GET_DUMPABLE));
+	T(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	T(prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	T(prctl(PR_SET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	T(prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0));
+	T(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	T(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	T(prctl(-1));
+	pid_t child = fork();
+	if (child == 0) {
+		char n[16];
+		prctl(PR_GET_NAME, n);
+		say("child: name %s, dumpable %d, no_new_privs %d\n", n, prctl(PR_GET_DUMPABLE),
+		    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+		_exit(0);
+	}
+	int st = -1;
+	fact("the child ended well", waitpid(child, &st, 0) == child && st == 0);
+	T(prctl(PR_SET_DUMPABLE, 1));
+}
+
 static void tls(void)
 {
 	say("-- arch_prctl\n");
@@ -436,6 +476,7 @@ int main(int argc, char **argv)
 	threads();
 	limits();
 	signals();
+	prctls();
 	tls();
 	say("done\n");
 	return 0;
