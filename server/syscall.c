@@ -61,11 +61,18 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	t->wait.deadline = 0; /* a new call, not a retry */
 	current = t;
 	long ret = dispatch(t);
-	if (current == t)
-		finish(t, ret, true);
-	current = NULL;
-	if (__builtin_expect(procs_killed != 0, 0))
+	if (__builtin_expect(procs_killed != 0, 0)) { /* someone was killed */
+		if (current == t)
+			finish(t, ret, true);
+		current = NULL;
 		proc_reap_killed();
+		return;
+	}
+	if (current == t && ret != SYS_WAIT && ret != SYS_NOREPLY) { /* finish(), nobody killed */
+		t->in_syscall = false;
+		plat_reply_syscall((uint64_t)ret);
+	}
+	current = NULL;
 }
 
 /* (called while another thread's event may be in hand: current is kept) */
