@@ -63,6 +63,8 @@ struct lthread *thread_alloc(struct proc *p)
 		t->proc = p;
 		t->tid = p->pid;
 		p->thread = t;
+		load_account();
+		procs_runnable++;
 		return t;
 	}
 	return NULL;
@@ -84,8 +86,21 @@ int proc_count(void)
 	return n;
 }
 
+void thread_set_sleeping(struct lthread *t, bool sleeping)
+{
+	if (t->sleeping == sleeping)
+		return;
+	load_account();
+	t->sleeping = sleeping;
+	procs_runnable += sleeping ? -1 : 1;
+}
+
 static void thread_release(struct lthread *t)
 {
+	load_account();
+	if (!t->sleeping)
+		procs_runnable--;
+	t->sleeping = false;
 	waitq_remove(t);
 	timer_cancel(t);
 	plat_thread_destroy(&t->plat);

@@ -43,6 +43,7 @@ struct lthread {
 	struct proc *proc;
 	struct plat_thread plat;
 	bool in_syscall;  /* waiting for a deferred reply */
+	bool sleeping;    /* its call waits (SYS_WAIT): not runnable for the load */
 	union {
 		uint64_t regs[10];   /* the syscall's registers (rax rdi ... rflags) */
 		struct sysargs args; /* the same, named: the handler's arguments */
@@ -104,6 +105,15 @@ int proc_count(void);
 /* a copy of parent with a copy-on-write address space and a thread that
  * resumes with regs (rax = 0); NULL with *err */
 struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err);
+
+/* the load average (load.c): brought up to date before the number of
+ * runnable processes changes; procs_runnable is that number */
+extern int procs_runnable;
+void load_account(void);
+/* the three averages in fixed point with shift bits of fraction */
+void load_get(unsigned long out[3], unsigned shift);
+/* t's call waits (true) or no longer does */
+void thread_set_sleeping(struct lthread *t, bool sleeping);
 
 /* the thread whose event is being handled */
 extern struct lthread *current;

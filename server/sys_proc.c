@@ -493,6 +493,14 @@ long sys_tkill(struct lthread *t, const struct sysargs *a)
 	return send_signal(target->proc, (int)a->a1);
 }
 
+/* getgroups: the one identity here (root) has no supplementary groups,
+ * and setgroups is not there to give it any */
+long sys_getgroups(struct lthread *t, const struct sysargs *a)
+{
+	(void)t;
+	return (int32_t)a->a0 < 0 ? -EINVAL : 0;
+}
+
 /* prctl: the options that are process state here; the others are
  * EINVAL (as Linux says for those it does not know) and logged once */
 long sys_prctl(struct lthread *t, const struct sysargs *a)

@@ -40,8 +40,13 @@ static long dispatch(struct lthread *t)
 /* answers t's call, now (it is the event being handled) or later */
 static void finish(struct lthread *t, long ret, bool now)
 {
-	if (ret == SYS_WAIT || ret == SYS_NOREPLY || t->proc->killed)
+	if (ret == SYS_WAIT) {
+		thread_set_sleeping(t, true);
+		return;
+	}
+	if (ret == SYS_NOREPLY || t->proc->killed)
 		return; /* (a killed process ends without an answer) */
+	thread_set_sleeping(t, false);
 	t->in_syscall = false;
 	if (now)
 		plat_reply_syscall((uint64_t)ret);
@@ -71,6 +76,8 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	if (current == t && ret != SYS_WAIT && ret != SYS_NOREPLY) { /* finish(), nobody killed */
 		t->in_syscall = false;
 		plat_reply_syscall((uint64_t)ret);
+	} else if (current == t) {
+		finish(t, ret, true);
 	}
 	current = NULL;
 }

@@ -28,6 +28,8 @@ syscall_fn sys_fchmodat;
 syscall_fn sys_fcntl;
 syscall_fn sys_flock;
 syscall_fn sys_prctl;
+syscall_fn sys_sysinfo;
+syscall_fn sys_getgroups;
 syscall_fn sys_fork;
 syscall_fn sys_fstat;
 syscall_fn sys_fsync;

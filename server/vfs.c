@@ -189,13 +189,19 @@ static void **page_slot(struct vnode *vn, uint64_t i, bool create)
 	return &l1[i / PPP][i % PPP];
 }
 
+static uint64_t data_pages; /* of all files */
+
+uint64_t vfs_pages(void) { return data_pages; }
+
 void *vnode_page(struct vnode *vn, uint64_t i, bool create)
 {
 	void **slot = page_slot(vn, i, create);
 	if (!slot)
 		return NULL;
-	if (!*slot && create && (*slot = page_alloc()))
+	if (!*slot && create && (*slot = page_alloc())) {
 		vn->present++;
+		data_pages++;
+	}
 	if (*slot && i >= vn->npages)
 		vn->npages = i + 1;
 	return *slot;
@@ -216,6 +222,7 @@ static void free_pages_from(struct vnode *vn, uint64_t from)
 				page_put(l1[d][j]);
 				l1[d][j] = NULL;
 				vn->present--;
+				data_pages--;
 			}
 		}
 		if (from <= d * PPP) {

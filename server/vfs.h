@@ -118,6 +118,8 @@ struct file {
 };
 
 void vfs_init(void);
+/* the data pages all files hold */
+uint64_t vfs_pages(void);
 struct vnode *vfs_root(void);
 /* fills the root file system from a cpio newc archive; 0 or -errno */
 int vfs_load_cpio(const void *archive, uint64_t size);

@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -381,6 +383,40 @@ static long raw_arch_prctl(long code, unsigned long addr)
 	return ret;
 }
 
+static void sysinfos(void)
+{
+	say("-- sysinfo, getgroups\n");
+	struct sysinfo si;
+	memset(&si, 0xff, sizeof si);
+	T(sysinfo(&si));
+	fact("uptime in 1..3600 s", si.uptime >= 1 && si.uptime <= 3600);
+	fact("loads below 64.0", si.loads[0] < (64ul << 16) && si.loads[1] < (64ul << 16) && si.loads[2] < (64ul << 16));
+	fact("mem_unit 1", si.mem_unit == 1);
+	fact("0 < freeram < totalram", si.freeram > 0 && si.freeram < si.totalram);
+	fact("sharedram < totalram", si.sharedram < si.totalram);
+	fact("no swap", si.totalswap == 0 && si.freeswap == 0);
+	fact("no high memory", si.totalhigh == 0 && si.freehigh == 0);
+	fact("procs >= 1", si.procs >= 1);
+	T(sysinfo(BAD_USER));
+	T(sysinfo(BAD_KERNEL));
+	/* a file's pages count as shared memory (tmpfs is shmem; Linux's
+	 * counters are per CPU and lag a little) */
+	int fd = open("/tmp/shm-count", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	static char page[4096];
+	for (int i = 0; i < 256; i++)
+		write(fd, page, sizeof page);
+	struct sysinfo after;
+	sysinfo(&after);
+	fact("a 1 MiB file adds about 1 MiB of sharedram",
+	     after.sharedram >= si.sharedram + (1 << 19) && after.sharedram < si.sharedram + (2 << 20));
+	close(fd);
+	unlink("/tmp/shm-count");
+	gid_t groups[4];
+	T(getgroups(0, NULL));
+	T(getgroups(4, groups));
+	T(syscall(SYS_getgroups, -1, groups));
+}
+
 static void prctls(void)
 {
 	say("-- prctl\n");
@@ -476,6 +512,7 @@ int main(int argc, char **argv)
 	threads();
 	limits();
 	signals();
+	sysinfos();
 	prctls();
 	tls();
 	say("done\n");
