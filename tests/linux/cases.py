@@ -94,6 +94,7 @@ CASES = [
     bb("cat_path_too_long", "cat", "/" + "d/" * 2100, expect=1),
     fed("cat_stdin", "/data/poem.txt", "cat"),
     fed("cat_dash", "/data/poem.txt", "cat", "/data/nonl.txt", "-", "/data/nonl.txt"),
+    fed("cat_stdin_dir", "/data", "cat", expect=1),
     bb("wc", "wc", "/data/poem.txt"),
     bb("wc_files", "wc", "/data/poem.txt", "/data/words.txt", "/data/empty.txt", "/data/nonl.txt"),
     bb("wc_lines", "wc", "-l", "/data/lines.txt", "/data/passwd.txt"),
@@ -235,6 +236,8 @@ CASES = [
     bb("awk_env_args", "awk", "BEGIN { for (k in ENVIRON) print k \"=\" ENVIRON[k]; for (i = 0; i < ARGC; i++) "
        "print i, ARGV[i] }", "one", "two words"),
     bb("awk_missing", "awk", "{ print }", "/data/missing", expect=1),
+    bb("awk_dir", "awk", "{ print }", "/data/poem.txt", "/data", "/data/nonl.txt", expect=1),
+    bb("awk_getline_dir", "awk", "BEGIN { print (getline line < \"/data\"), line }"),
     bb("awk_syntax", "awk", "{ print ( }", "/data/poem.txt", expect=1),
     {"name": "fork_pipe_wait", "argv": ["/tests/fork"]},
     # hostile programs: the right signal, on both systems
