@@ -7,6 +7,9 @@ from the table in server/systab.c:
   [__NR_ioctl] = sys_ioctl, /* partial: terminal requests */ partial
   (no entry)                                               ENOSYS
 
+and lx4's private calls (lx4_syscall_table, numbers from server/syscall.h)
+in a table of their own, each with the first sentence of its comment.
+
   tools/gen_syscalls_doc.py            write docs/syscalls.md
   tools/gen_syscalls_doc.py --check    exit 1 if docs/syscalls.md is not
                                        what would be written now
@@ -22,67 +25,113 @@ import sys
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SYSTAB = os.path.join(TOP, "server", "systab.c")
+SYSCALL_H = os.path.join(TOP, "server", "syscall.h")  # the numbers of lx4's private calls
 DOC = os.path.join(TOP, "docs", "syscalls.md")
 HDR = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
 
-ENTRY = re.compile(r"^\s*\[__NR_(\w+)\]\s*=\s*(\w+)\s*,\s*(?:/\*\s*(.*?)\s*\*/)?\s*$")
+ENTRY = re.compile(r"^\s*\[(\w+)\]\s*=\s*(\w+)\s*,\s*(?:/\*\s*(.*?)\s*\*/)?\s*$")
 
 
-def names(path=HDR):
-    """{number: name} of the x86-64 system calls"""
+def names(path=HDR, prefix="__NR_"):
+    """{number: name} of the system calls #defined in path"""
     out = {}
     with open(path) as f:
         for line in f:
-            m = re.match(r"#define __NR_(\w+)\s+(\d+)\s*$", line)
+            m = re.match(r"#define %s(\w+)\s+(\d+)\s*$" % prefix, line)
             if m:
                 out[int(m.group(2))] = m.group(1)
     return out
 
 
+def _body(text, name, path):
+    body = re.search(r"\b%s\[[^\]]*\]\s*=\s*\{(.*?)\n\};" % name, text, re.S)
+    if not body:
+        raise SystemExit("gen_syscalls_doc: no %s in %s" % (name, path))
+    return body.group(1)
+
+
 def table(path=SYSTAB):
-    """{name: (handler, comment)} of the entries of the system call table"""
+    """{name: (handler, comment)} of the entries of the system call table
+    ([__NR_read] = sys_read, /* read(2) */)"""
     out = {}
     with open(path) as f:
         text = f.read()
-    body = re.search(r"syscall_table\[[^\]]*\]\s*=\s*\{(.*?)\n\};", text, re.S)
-    if not body:
-        raise SystemExit("gen_syscalls_doc: no syscall_table in " + path)
-    for line in body.group(1).splitlines():
+    for line in _body(text, "syscall_table", path).splitlines():
         if not line.strip():
             continue
         m = ENTRY.match(line)
-        if not m:
+        if not m or not m.group(1).startswith("__NR_"):
             raise SystemExit("gen_syscalls_doc: cannot read this line of %s:\n%s" % (path, line))
-        if m.group(1) in out:
-            raise SystemExit("gen_syscalls_doc: __NR_%s twice in %s" % (m.group(1), path))
-        out[m.group(1)] = (m.group(2), m.group(3) or "")
+        name = m.group(1)[len("__NR_"):]
+        if name in out:
+            raise SystemExit("gen_syscalls_doc: %s twice in %s" % (name, path))
+        out[name] = (m.group(2), m.group(3) or "")
     return out
+
+
+def private_calls(path=SYSTAB, hdr=SYSCALL_H):
+    """[(number, name, handler, first sentence of the comment)] of lx4's
+    private calls ([LX4_SYS_X - LX4_SYSCALL_BASE] = fn, after a comment)"""
+    consts = {}
+    with open(hdr) as f:
+        for line in f:
+            m = re.match(r"#define (LX4_\w+)\s+\(?\s*(\w+)(?:\s*\+\s*(\w+))?\s*\)?", line)
+            if m:
+                terms = [t for t in m.group(2, 3) if t]
+                try:
+                    consts[m.group(1)] = sum(consts[t] if t in consts else int(t, 0) for t in terms)
+                except ValueError:
+                    pass
+    with open(path) as f:
+        text = f.read()
+    if not re.search(r"\blx4_syscall_table\[", text):
+        return []
+    body = _body(text, "lx4_syscall_table", path)
+    token = re.compile(r"/\*(.*?)\*/|\[(LX4_SYS_(\w+))\s*-\s*LX4_SYSCALL_BASE\]\s*=\s*(\w+)\s*,", re.S)
+    left = token.sub("", body).strip()
+    if left:
+        raise SystemExit("gen_syscalls_doc: cannot read this in lx4_syscall_table of %s:\n%s" % (path, left))
+    out, comment = [], ""
+    for m in token.finditer(body):
+        if m.group(1) is not None:
+            comment = " ".join(w.strip().lstrip("*") for w in m.group(1).splitlines())
+            comment = " ".join(comment.split())
+            continue
+        if m.group(2) not in consts:
+            raise SystemExit("gen_syscalls_doc: no number for %s in %s" % (m.group(2), hdr))
+        first = re.match(r"(.*?\.)(\s|$)", comment)
+        out.append((consts[m.group(2)], "lx4_" + m.group(3).lower(), m.group(4), first.group(1) if first else comment))
+        comment = ""
+    return sorted(out)
+
+
+def _row(nr, name, entry):
+    if entry is None:
+        return "ENOSYS", "| %d | %s | ENOSYS |  |  |" % (nr, name)
+    handler, comment = entry
+    if comment.startswith("partial:"):
+        status, note = "partial", comment[len("partial:"):].strip()
+    else:
+        status, note = "implemented", comment
+    return status, "| %d | %s | %s | `%s` | %s |" % (nr, name, "**partial**" if status == "partial" else status,
+                                                   handler, _cell(note))
 
 
 def _cell(s):
     return s.replace("|", "\\|")
 
 
-def generate(systab=SYSTAB, hdr=HDR):
+def generate(systab=SYSTAB, hdr=HDR, own=SYSCALL_H):
     nrs = names(hdr)
-    entries = table(systab)
-    unknown = sorted(set(entries) - set(nrs.values()))
+    linux = table(systab)
+    unknown = sorted(set(linux) - set(nrs.values()))
     if unknown:
         raise SystemExit("gen_syscalls_doc: not in %s: %s" % (hdr, ", ".join(unknown)))
     rows, count = [], {"implemented": 0, "partial": 0, "ENOSYS": 0}
     for nr in sorted(nrs):
-        name = nrs[nr]
-        if name not in entries:
-            status, handler, note = "ENOSYS", "", ""
-        else:
-            handler, comment = entries[name]
-            if comment.startswith("partial:"):
-                status, note = "partial", comment[len("partial:"):].strip()
-            else:
-                status, note = "implemented", comment
+        status, row = _row(nr, nrs[nr], linux.get(nrs[nr]))
         count[status] += 1
-        rows.append("| %d | %s | %s | %s | %s |" % (nr, name, "**" + status + "**" if status == "partial" else status,
-                                                   "`" + handler + "`" if handler else "", _cell(note)))
+        rows.append(row)
     gaps, prev = [], -1
     for nr in sorted(nrs):
         if nr != prev + 1:
@@ -107,6 +156,13 @@ def generate(systab=SYSTAB, hdr=HDR):
         "| nr | name | status | handler | note |",
         "|---:|---|---|---|---|",
     ] + rows
+    lx4 = private_calls(systab, own)
+    if lx4:
+        out += ["", "## lx4's private calls", "",
+                "Numbers far above Linux's (`LX4_SYSCALL_BASE` in `server/syscall.h`), for lx4's own tests and",
+                "benchmarks (`lx4_syscall_table` in `server/systab.c`).", "",
+                "| nr | name | handler | what it does |", "|---:|---|---|---|"]
+        out += ["| %#x | %s | `%s` | %s |" % (nr, name, fn, _cell(note)) for nr, name, fn, note in lx4]
     return "\n".join(out) + "\n"
 
 
