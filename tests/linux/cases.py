@@ -284,4 +284,9 @@ CASES = [
     # waits in sigsuspend for its handler to run, and delivery is not there)
     {"name": "sh.background_wait", "argv": ["/bin/sh", "-c",
                                             "sleep 0.1 & sleep 0.4; echo a; wait; echo b $?"]},
+    # rm -r removes entries while it lists them, over several getdents calls
+    {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
+                                       "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "
+                                       ": > a_file_with_a_rather_long_name_$i; i=$((i+1)); done; cd /; "
+                                       "ls /tmp/d | wc -l; rm -r /tmp/d; echo rm $?; ls -a /tmp"]},
 ]
