@@ -34,6 +34,8 @@ int cpio_next(const uint8_t *buf, uint64_t size, uint64_t *pos, struct cpio_entr
 		p++;
 	if (p >= size)
 		return CPIO_END;
+	if (p & 3) /* padding of a length Linux rejects too ("broken padding") */
+		return CPIO_EBAD;
 	if (size - p < HDR)
 		return CPIO_ETRUNC;
 	const uint8_t *h = buf + p;

@@ -152,9 +152,18 @@ void srv_irq(unsigned irq)
 	proc_reap_killed();
 }
 
+/* reading and writing move a terminal's access and modification times, as
+ * on Linux: to the second, and only when they are 8 seconds or more behind
+ * (so that the times tell nothing finer about the typing) */
+static void tty_touch(struct __kernel_timespec *t)
+{
+	long long sec = (long long)vfs_now_sec();
+	if ((sec ^ t->tv_sec) & ~7ll)
+		t->tv_sec = sec;
+}
+
 static long console_read(struct file *f, struct uio *u)
 {
-	(void)f;
 	if (!uio_resid(u))
 		return 0;
 	if (!ready()) {
@@ -177,12 +186,13 @@ static long console_read(struct file *f, struct uio *u)
 		if ((tio.c_lflag & ICANON) && c == '\n')
 			break; /* one line at a time */
 	}
+	if (total)
+		tty_touch(&f->vn->atime);
 	return total;
 }
 
 static long console_write(struct file *f, struct uio *u)
 {
-	(void)f;
 	char buf[256];
 	long total = 0;
 	while (uio_resid(u)) {
@@ -194,6 +204,8 @@ static long console_write(struct file *f, struct uio *u)
 		serial_write(buf, (size_t)n);
 		total += n;
 	}
+	if (total)
+		tty_touch(&f->vn->mtime);
 	return total;
 }
 

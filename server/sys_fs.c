@@ -713,27 +713,31 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 	if (f->vn->type != V_DIR)
 		return -ENOTDIR;
 	static char buf[4096];
-	uint64_t size = a->a2, done = 0, idx = 0;
+	uint64_t size = a->a2, done = 0, pos = f->pos, place = 0;
 	struct dentry *d = f->vn->entries;
-	for (;; idx++) {
+	if (pos > 2 && pos == f->dir_pos) { /* on after the last one listed */
+		place = f->dir_place;
+		while (d && d->place <= place)
+			d = d->next;
+	} else { /* a new listing or an lseek: the entry at pos */
+		for (uint64_t i = 2; i < pos && d; i++)
+			d = d->next;
+	}
+	for (;;) {
 		const char *name;
 		struct vnode *vn;
-		if (idx == 0) {
+		if (pos == 0) {
 			name = ".";
 			vn = f->vn;
-		} else if (idx == 1) {
+		} else if (pos == 1) {
 			name = "..";
 			vn = f->vn->parent ? f->vn->parent : f->vn;
 		} else {
-			if (idx > 2)
-				d = d ? d->next : NULL;
 			if (!d)
 				break;
 			name = d->name;
 			vn = d->vn;
 		}
-		if (idx < f->pos)
-			continue;
 		size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~7ul;
 		if (done + reclen > size) {
 			if (!done)
@@ -743,7 +747,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		struct linux_dirent64 *e = (struct linux_dirent64 *)buf;
 		memset(buf, 0, reclen);
 		e->d_ino = vn->ino;
-		e->d_off = (int64_t)idx + 1;
+		e->d_off = (int64_t)pos + 1;
 		e->d_reclen = (uint16_t)reclen;
 		static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
 						[V_FIFO] = 1};
@@ -752,7 +756,12 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		if (copy_to_user(t->proc, a->a1 + done, buf, reclen))
 			return -EFAULT;
 		done += reclen;
-		f->pos = idx + 1;
+		if (pos >= 2) {
+			place = d->place;
+			d = d->next;
+		}
+		f->pos = f->dir_pos = ++pos;
+		f->dir_place = place;
 	}
 	vnode_touch(f->vn, VN_ATIME); /* reading a directory accesses it */
 	return (long)done;

@@ -1,7 +1,7 @@
 /*
  * The system call table: one entry per x86-64 Linux system call number
  * the server implements.  A number without an entry returns -ENOSYS and is
- * logged once with its name.  tools/gen_syscalls.py reads this table (and
+ * logged once with its name.  tools/gen_syscalls_doc.py reads this table (and
  * the comments: "partial: ...") to write docs/syscalls.md.
  */
 #include "systab.h"

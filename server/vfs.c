@@ -356,6 +356,7 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 	memcpy(d->name, name, len + 1);
 	d->vn = vn;
 	/* at the front: getdents lists the newest first, as Linux's tmpfs */
+	d->place = (1ull << 62) - ++dir->made;
 	d->next = dir->entries;
 	dir->entries = d;
 	if (vn->type == V_DIR) {

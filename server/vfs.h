@@ -76,9 +76,11 @@ struct file_ops {
  * (input, a pipe's other end) wakes them and they look again */
 extern struct waitq poll_waiters;
 
+/* a directory lists its newest entry first, as Linux's tmpfs does */
 struct dentry {
 	struct dentry *next;
 	struct vnode *vn;
+	uint64_t place; /* fixed when made, smaller when newer: the order of the list */
 	char name[];
 };
 
@@ -97,6 +99,7 @@ struct vnode {
 	/* directories */
 	struct dentry *entries;
 	struct vnode *parent;
+	uint64_t made; /* entries made in it so far */
 	/* symbolic links */
 	char *link;
 	/* devices and pipes */
@@ -115,6 +118,11 @@ struct file {
 	unsigned refs;
 	const struct file_ops *ops;
 	void *priv;
+	/* a directory's listing: pos counts the entries listed, as on Linux
+	 * (0 ".", 1 "..", then 2 and up); where the listing stands is the
+	 * place of the last entry listed (valid while pos is still dir_pos),
+	 * so that names made or removed meanwhile skip or repeat no other */
+	uint64_t dir_pos, dir_place;
 };
 
 void vfs_init(void);

@@ -31,11 +31,14 @@ def _key(build, case):
     h.update(run.linux_kernel().encode())
     for host, _ in run.programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")] + \
             list(case.get("adds", [])):
-        for root, _, files in os.walk(host) if os.path.isdir(host) else [("", [], [host])]:
-            for f in sorted(files):
+        for root, dirs, files in os.walk(host) if os.path.isdir(host) else [("", [], [host])]:
+            for f in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
                 p = os.path.join(root, f)
+                if os.path.islink(p):  # the image holds the link, not its target
+                    h.update(p.encode() + b" -> " + os.readlink(p).encode())
+                    continue
                 with open(p, "rb") as fh:
-                    h.update(p.encode() + hashlib.sha256(fh.read()).digest())
+                    h.update(p.encode() + hashlib.sha256(fh.read()).digest() + b"%o" % os.stat(p).st_mode)
     with open(initramfs.BUSYBOX, "rb") as fh:
         h.update(hashlib.sha256(fh.read()).digest())
     return h.hexdigest()[:32]

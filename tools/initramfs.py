@@ -39,12 +39,15 @@ class Archive:
         self._parents(path)
         self.entries[path] = (stat.S_IFCHR | mode, b"", (major, minor))
 
-    def add_host(self, host, guest):
-        """a host file or directory tree at guest"""
-        if os.path.isdir(host):
+    def add_host(self, host, guest, top=True):
+        """a host file or directory tree at guest (symbolic links in the
+        tree stay links, even to directories)"""
+        if os.path.islink(host) and not top:
+            self.symlink(guest, os.readlink(host))
+        elif os.path.isdir(host):
             self.dir(guest)
             for name in sorted(os.listdir(host)):
-                self.add_host(os.path.join(host, name), guest.rstrip("/") + "/" + name)
+                self.add_host(os.path.join(host, name), guest.rstrip("/") + "/" + name, False)
         elif os.path.islink(host):
             self.symlink(guest, os.readlink(host))
         else:

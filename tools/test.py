@@ -5,6 +5,8 @@
 
 - host unit tests (cmocka, built by tests/unit/Makefile), TAP output
 - the in-guest kernel suite (root task + ktest image, including the fuzzer)
+- docs/syscalls.md is what tools/gen_syscalls_doc.py writes from
+  server/systab.c now
 - the kernel panic check (a deliberate fault at boot must print a full
   report and end QEMU with the panic status)
 Every QEMU run has a timeout; a hang counts as a failure.
@@ -47,6 +49,18 @@ def unit_tests(build):
                 record("unit.%s.%s" % (os.path.basename(b)[5:], m.group(2)), m.group(1) == "ok")
         if not seen or (p.returncode != 0 and all(r[1] for r in results if r[0].startswith("unit." + os.path.basename(b)[5:]))):
             record("unit." + os.path.basename(b), False, "exit %d: %s" % (p.returncode, (p.stdout + p.stderr)[-500:]))
+
+
+def doc_check():
+    import gen_syscalls_doc
+    try:
+        want = gen_syscalls_doc.generate()
+        with open(gen_syscalls_doc.DOC) as f:
+            ok = f.read() == want
+        detail = "" if ok else "docs/syscalls.md is not current: run tools/gen_syscalls_doc.py and commit it"
+    except (OSError, SystemExit) as e:
+        ok, detail = False, str(e)
+    record("doc.syscalls", ok, detail)
 
 
 def guest_suite(build, kind, image, only, timeout, verbose):
@@ -97,6 +111,7 @@ def main():
     a = ap.parse_args()
     if not a.only:
         unit_tests(a.build)
+        doc_check()
         panic_check(a.build)
     if not a.only.startswith("linux."):
         guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)

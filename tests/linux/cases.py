@@ -1,9 +1,22 @@
 """The differential test cases (tools/difftest.py): each runs on lx4 and
-on Linux, and the console output and exit status must be the same."""
+on Linux, and the console output and exit status must be the same.
+
+The busybox cases run applets that need no fork on the files of
+tests/linux/data (at /data); there is no shell to redirect, so files are
+arguments, and tr (which reads only standard input) runs under /tests/feed
+(tests/linux/feed.c: opens a file as standard input and execs)."""
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = [(os.path.join(HERE, "data"), "/data")]
+
+# the applets of busybox's --list-full that live in /usr/bin (the rest used
+# here are in /bin)
+USR_BIN = {"awk", "cut", "find", "head", "md5sum", "sha256sum", "sort", "tail", "tr", "uniq", "wc"}
+
+
+def applet(name):
+    return ("/usr/bin/" if name in USR_BIN else "/bin/") + name
 
 
 def sys(name, *args, tag=None, expect=0, data=False, **more):
@@ -19,17 +32,213 @@ def sys(name, *args, tag=None, expect=0, data=False, **more):
 
 
 def bb(name, *args, expect=None):
-    c = {"name": "busybox." + name, "argv": ["/bin/" + args[0]] + list(args[1:]), "adds": DATA}
+    c = {"name": "busybox." + name, "argv": [applet(args[0])] + list(args[1:]), "adds": DATA}
     if expect is not None:
         c["expect"] = expect
+    return c
+
+
+def fed(name, infile, *args, expect=None):
+    """args[0] with infile as its standard input"""
+    c = bb(name, *args, expect=expect)
+    c["argv"] = ["/tests/feed", infile] + c["argv"]
     return c
 
 
 CASES = [
     {"name": "hello", "argv": ["/tests/hello", "one", "two"], "expect": 3},
     bb("echo", "echo", "hello,", "world"),
+    bb("echo_n", "echo", "-n", "no", "newline"),
+    bb("echo_e", "echo", "-e", "tab\\there\\nnew line\\\\ \\x41\\0101"),
+    bb("echo_empty", "echo"),
+    # the console's output processing (ONLCR and nothing else) on every byte
+    bb("echo_bytes", "echo", "-e", "cr\\rlf\\nbs\\bx\\tesc\\033[0m del\\177 hi\\200\\377 nul\\0end\\r\\n\\n"),
     bb("ls_root", "ls", "-la", "/"),
+    bb("ls_data", "ls", "-l", "/data"),
+    bb("ls_1", "ls", "-1a", "/data"),
+    bb("ls_dirs", "ls", "-ld", "/data", "/tmp", "/bin/busybox", "/dev/null"),
+    bb("ls_sizes", "ls", "-lS", "/data"),
+    bb("ls_recursive", "ls", "-R", "/data", "/etc"),
+    bb("ls_classify", "ls", "-F", "/", "/dev"),
+    bb("ls_missing", "ls", "/data/missing", expect=1),
+    bb("ls_some_missing", "ls", "-l", "/data/poem.txt", "/nope", "/data/empty.txt", expect=1),
+    bb("ls_links", "ls", "-l", "/data/link", "/data/dirlink", "/data/dangling", "/data/loop", "/data/rel"),
+    bb("ls_follow", "ls", "-lL", "/data/link", "/data/dirlink", "/data/rel"),
+    bb("ls_follow_dangling", "ls", "-L", "/data/dangling", "/data/link", expect=1),
+    bb("ls_through_link", "ls", "-la", "/data/dirlink/"),
+    bb("ls_dev", "ls", "-l", "/dev"),
+    bb("ls_empty_dirs", "ls", "-la", "/proc", "/sys", "/tmp"),
+    bb("ls_blocks", "ls", "-ls", "/data", "/"),
+    bb("ls_bin", "ls", "-l", "/bin", "/usr/bin"),
+    bb("ls_notdir", "ls", "/data/poem.txt/", expect=1),
+    # directory order (find does not sort): newest first on Linux's tmpfs
+    bb("find", "find", "/data", "/dev"),
+    bb("find_opts", "find", "/", "-type", "f", "-name", "*.txt", "-o", "-type", "l", "-path", "/data/*"),
+    bb("find_missing", "find", "/data/missing", "/data/nonl.txt", expect=1),
+    bb("find_devices", "find", "/", "-type", "c"),
+    # writing to the console moves its mtime (its output comes before /dev)
+    bb("find_console_written", "find", "/data", "/dev", "-name", "poem.txt", "-o", "-name", "console", "-mmin", "-60"),
     bb("cat", "cat", "/data/poem.txt"),
+    bb("cat_files", "cat", "/data/poem.txt", "/data/empty.txt", "/data/nonl.txt", "/data/words.txt"),
+    bb("cat_number", "cat", "-n", "/data/mixed.txt", "/data/lines.txt"),
+    bb("cat_show", "cat", "-A", "/data/mixed.txt", "/data/nonl.txt"),
+    bb("cat_devnull", "cat", "/dev/null"),
+    bb("cat_missing", "cat", "/data/poem.txt", "/data/missing", "/data/nonl.txt", expect=1),
+    bb("cat_dir", "cat", "/data", expect=1),
+    bb("cat_links", "cat", "/data/link", "/data/rel", "/data/dirlink/hostname", "//data/./../data///nonl.txt"),
+    bb("cat_loop", "cat", "/data/loop", expect=1),
+    bb("cat_dangling", "cat", "/data/dangling", expect=1),
+    bb("cat_notdir", "cat", "/data/poem.txt/x", expect=1),
+    bb("cat_trailing_slash", "cat", "/data/poem.txt/", expect=1),
+    bb("cat_name_too_long", "cat", "/data/" + "n" * 300, expect=1),
+    bb("cat_path_too_long", "cat", "/" + "d/" * 2100, expect=1),
+    fed("cat_stdin", "/data/poem.txt", "cat"),
+    fed("cat_dash", "/data/poem.txt", "cat", "/data/nonl.txt", "-", "/data/nonl.txt"),
+    fed("cat_stdin_dir", "/data", "cat", expect=1),
+    bb("wc", "wc", "/data/poem.txt"),
+    bb("wc_files", "wc", "/data/poem.txt", "/data/words.txt", "/data/empty.txt", "/data/nonl.txt"),
+    bb("wc_lines", "wc", "-l", "/data/lines.txt", "/data/passwd.txt"),
+    bb("wc_opts", "wc", "-wcL", "/data/mixed.txt"),
+    bb("wc_big", "wc", "-c", "/bin/busybox"),
+    bb("wc_big_read", "wc", "-lw", "/bin/busybox"),
+    bb("wc_dev", "wc", "/dev/null"),
+    fed("wc_stdin", "/data/words.txt", "wc"),
+    bb("wc_dir", "wc", "/data", expect=1),
+    bb("wc_missing", "wc", "/data/missing", "/data/poem.txt", expect=1),
+    bb("sort", "sort", "/data/words.txt"),
+    bb("sort_reverse_unique", "sort", "-ru", "/data/words.txt"),
+    bb("sort_fold", "sort", "-f", "/data/words.txt"),
+    bb("sort_numeric", "sort", "-n", "/data/numbers.txt"),
+    bb("sort_general", "sort", "-gr", "/data/numbers.txt"),
+    bb("sort_key", "sort", "-t:", "-k3,3n", "/data/passwd.txt"),
+    bb("sort_key2", "sort", "-t:", "-k7", "-k1,1r", "/data/passwd.txt"),
+    bb("sort_files", "sort", "/data/words.txt", "/data/poem.txt"),
+    bb("sort_check_ok", "sort", "-c", "/data/empty.txt"),
+    bb("sort_check", "sort", "-c", "/data/words.txt", expect=1),
+    bb("sort_missing", "sort", "/data/missing", expect=2),
+    bb("sort_output", "sort", "-o", "/tmp/sorted", "/data/words.txt"),
+    bb("sort_in_place", "sort", "-n", "-o", "/data/numbers.txt", "/data/numbers.txt"),
+    bb("sort_output_bad", "sort", "-o", "/nope/sorted", "/data/words.txt", expect=2),
+    # busybox reports the write error but exits 0 (on Linux too)
+    bb("sort_output_full", "sort", "-o", "/dev/full", "/data/words.txt", expect=0),
+    fed("sort_stdin", "/data/numbers.txt", "sort", "-n", "-", "/data/numbers.txt"),
+    bb("uniq", "uniq", "/data/words.txt"),
+    bb("uniq_count", "uniq", "-c", "/data/words.txt"),
+    bb("uniq_dup", "uniq", "-d", "/data/words.txt"),
+    bb("uniq_unique", "uniq", "-u", "/data/words.txt"),
+    bb("uniq_skip", "uniq", "-c", "-s", "5", "/data/lines.txt"),
+    bb("uniq_missing", "uniq", "/data/missing", expect=1),
+    bb("uniq_outfile", "uniq", "/data/words.txt", "/tmp/uniq"),
+    bb("uniq_outfile_bad", "uniq", "/data/words.txt", "/data/poem.txt/x", expect=1),
+    bb("uniq_outfile_full", "uniq", "/data/words.txt", "/dev/full", expect=0),
+    bb("head", "head", "/data/lines.txt"),
+    bb("head_n", "head", "-n", "3", "/data/lines.txt"),
+    bb("head_all_but", "head", "-n", "-22", "/data/lines.txt"),
+    bb("head_bytes", "head", "-c", "20", "/data/poem.txt"),
+    bb("head_files", "head", "-n", "2", "/data/poem.txt", "/data/empty.txt", "/data/words.txt"),
+    bb("head_missing", "head", "/data/poem.txt", "/data/missing", expect=1),
+    bb("head_zero", "head", "-c", "40", "/dev/zero"),
+    bb("head_binary", "head", "-c", "300", "/bin/busybox"),
+    bb("head_full", "head", "-c", "8", "/dev/full"),
+    bb("head_dir", "head", "/data", expect=1),
+    fed("head_stdin", "/data/lines.txt", "head", "-c", "12"),
+    bb("tail", "tail", "/data/lines.txt"),
+    bb("tail_n", "tail", "-n", "3", "/data/lines.txt"),
+    bb("tail_from", "tail", "-n", "+22", "/data/lines.txt"),
+    bb("tail_bytes", "tail", "-c", "30", "/data/poem.txt"),
+    bb("tail_files", "tail", "-n", "1", "/data/poem.txt", "/data/nonl.txt", "/data/passwd.txt"),
+    bb("tail_big", "tail", "-c", "64", "/bin/busybox"),
+    bb("tail_missing", "tail", "/data/missing", expect=1),
+    fed("tail_stdin", "/data/lines.txt", "tail", "-n", "2"),
+    bb("tail_devnull", "tail", "/dev/null"),
+    bb("md5sum", "md5sum", "/data/poem.txt", "/data/empty.txt", "/data/nonl.txt"),
+    bb("md5sum_big", "md5sum", "/bin/busybox"),
+    bb("md5sum_check", "md5sum", "-c", "/data/good.md5"),
+    bb("md5sum_check_bad", "md5sum", "-c", "/data/bad.md5", expect=1),
+    bb("md5sum_missing", "md5sum", "/data/poem.txt", "/data/missing", expect=1),
+    fed("md5sum_stdin", "/data/poem.txt", "md5sum"),
+    bb("md5sum_dir", "md5sum", "/data", expect=1),
+    bb("sha256sum", "sha256sum", "/data/poem.txt", "/data/passwd.txt", "/data/empty.txt"),
+    bb("sha256sum_big", "sha256sum", "/bin/busybox"),
+    bb("sha256sum_check", "sha256sum", "-c", "/data/good.sha256"),
+    bb("sha256sum_check_bad", "sha256sum", "-c", "/data/good.md5", expect=1),
+    bb("sha256sum_missing", "sha256sum", "/data/missing", expect=1),
+    fed("tr", "/data/poem.txt", "tr", "a-z", "A-Z"),
+    fed("tr_classes", "/data/passwd.txt", "tr", "[:lower:]:", "[:upper:] "),
+    fed("tr_delete", "/data/poem.txt", "tr", "-d", "aeiou"),
+    fed("tr_squeeze", "/data/mixed.txt", "tr", "-s", " \t", "  "),
+    fed("tr_complement", "/data/poem.txt", "tr", "-cs", "a-zA-Z", "\\n"),
+    fed("tr_empty", "/data/empty.txt", "tr", "x", "y"),
+    fed("tr_usage", "/data/poem.txt", "tr", expect=1),
+    bb("cut_fields", "cut", "-d:", "-f1,7", "/data/passwd.txt"),
+    bb("cut_range", "cut", "-d:", "-f3-5", "/data/passwd.txt"),
+    bb("cut_chars", "cut", "-c1-10,20-", "/data/poem.txt"),
+    bb("cut_tab", "cut", "-f2", "/data/mixed.txt"),
+    bb("cut_only", "cut", "-s", "-f1,3", "/data/mixed.txt"),
+    bb("cut_missing", "cut", "-c1", "/data/missing", "/data/poem.txt", expect=1),
+    bb("cut_nolist", "cut", "/data/poem.txt", expect=1),
+    bb("grep", "grep", "the", "/data/poem.txt"),
+    bb("grep_opts", "grep", "-inw", "THE", "/data/poem.txt"),
+    bb("grep_invert_count", "grep", "-vc", "apple", "/data/words.txt"),
+    bb("grep_extended", "grep", "-E", "^(b|c)[a-z]+a$|ry$", "/data/words.txt"),
+    bb("grep_only", "grep", "-o", "[0-9][0-9]*", "/data/passwd.txt"),
+    bb("grep_files", "grep", "-l", "sh$", "/data/passwd.txt", "/data/poem.txt", "/data/edit.sed"),
+    bb("grep_context", "grep", "-C1", "-n", "line 1[35]", "/data/lines.txt"),
+    bb("grep_fixed_line", "grep", "-Fx", "apple", "/data/words.txt", "/data/poem.txt"),
+    bb("grep_recursive", "grep", "-r", "message", "/data"),
+    bb("grep_pattern_file", "grep", "-n", "-f", "/data/patterns.txt", "/data/poem.txt", "/data/table.txt"),
+    bb("grep_quiet", "grep", "-q", "Zucchini", "/data/words.txt"),
+    bb("grep_nomatch", "grep", "kumquat", "/data/words.txt", expect=1),
+    bb("grep_missing", "grep", "x", "/data/missing", expect=2),
+    bb("grep_badre", "grep", "-E", "(", "/data/poem.txt", expect=2),
+    bb("grep_deref", "grep", "-R", "-c", "root", "/data"),
+    bb("grep_binary", "grep", "-c", "GNU", "/bin/busybox"),
+    bb("grep_binary_match", "grep", "BusyBox is copyrighted", "/bin/busybox"),
+    fed("grep_stdin", "/data/poem.txt", "grep", "-c", "e"),
+    bb("sed_subst", "sed", "s/e/E/2g", "/data/poem.txt"),
+    bb("sed_print", "sed", "-n", "2p;$p", "/data/lines.txt", "/data/poem.txt"),
+    bb("sed_range", "sed", "-n", "/line 3$/,/line 6/{=;p}", "/data/lines.txt"),
+    bb("sed_script", "sed", "-f", "/data/edit.sed", "/data/poem.txt", "/data/mixed.txt"),
+    bb("sed_multi", "sed", "-e", "1d", "-e", "y/abc/ABC/", "-e", "s/\\(x\\):/[\\1]/", "/data/passwd.txt"),
+    bb("sed_ere", "sed", "-E", "s/^([^:]*):[^:]*:([0-9]+).*/\\2 \\1/", "/data/passwd.txt"),
+    bb("sed_quit", "sed", "3q", "/data/lines.txt"),
+    bb("sed_nonl", "sed", "s/$/!/", "/data/nonl.txt", "/data/nonl.txt"),
+    bb("sed_missing", "sed", "p", "/data/missing", "/data/nonl.txt", expect=1),
+    bb("sed_bad", "sed", "s/x", "/data/poem.txt", expect=1),
+    bb("sed_in_place", "sed", "-i", "s/a/A/g", "/data/words.txt", "/data/poem.txt"),
+    bb("sed_in_place_missing", "sed", "-i", "s/a/A/", "/data/missing", expect=1),
+    bb("sed_write", "sed", "-n", "/e/w /tmp/e", "/data/poem.txt"),
+    bb("sed_write_bad", "sed", "-n", "w /nope/x", "/data/poem.txt", expect=1),
+    bb("sed_write_full", "sed", "-n", "w /dev/full", "/data/poem.txt", expect=0),
+    bb("awk_fields", "awk", "-F:", "{ print $1, $NF }", "/data/passwd.txt"),
+    bb("awk_program", "awk", "-f", "/data/report.awk", "/data/table.txt"),
+    bb("awk_sum", "awk", "{ s += $1 } END { print s, NR, s / NR }", "/data/numbers.txt"),
+    bb("awk_numbers", "awk", "BEGIN { printf \"%.6f %.3e %d %x %o %5.2f|%-6s|%c\\n\", 2 / 3, 12345.678, int(-7.9), "
+       "255, 8, 3.14159, \"ab\", 65; print 7 % 3, -7 % 3, 1e6, 1e20, 0.1 + 0.2, 100000 * 100000, 1 / 3, "
+       "int(\"3abc\"), \"10\" + 5 }"),
+    # Debian's busybox has no awk math library: both say so
+    bb("awk_nomath", "awk", "BEGIN { print sqrt(2) }", expect=1),
+    bb("awk_strings", "awk", "-v", "pre=>", "{ n = gsub(/a/, \"A\"); print pre, toupper(substr($0, 1, 3)), "
+       "length($0), index($0, \"n\"), n }", "/data/words.txt"),
+    bb("awk_arrays", "awk", "{ c[$0]++ } END { for (w in c) if (c[w] > 1) n++; print n, length(c) }",
+       "/data/words.txt"),
+    bb("awk_files", "awk", "FNR == 1 { print FILENAME, NR } END { print NR }", "/data/poem.txt",
+       "/data/empty.txt", "/data/lines.txt"),
+    bb("awk_io", "awk", "BEGIN { f = \"/tmp/out\"; for (i = 1; i <= 3; i++) print i * i > f; close(f); "
+       "while ((getline l < f) > 0) s = s l \",\"; print s; print (getline l < \"/nope\") }"),
+    bb("awk_regex", "awk", "$7 ~ /nologin$/ && $3 < 10 { n++; printf \"%s \", $1 } END { print n }",
+       "FS=:", "/data/passwd.txt"),
+    bb("awk_exit", "awk", "NR == 3 { exit 7 } { print }", "/data/lines.txt", expect=7),
+    fed("awk_stdin", "/data/numbers.txt", "awk", "{ getline x < \"-\"; print $0, x }"),
+    bb("awk_stderr", "awk", "BEGIN { print \"to stderr\" > \"/dev/stderr\"; printf \"%s\\n\", \"out\" }"),
+    bb("awk_write_bad", "awk", "BEGIN { print 1 > \"/nope/x\" }", expect=1),
+    bb("awk_write_full", "awk", "BEGIN { print 1 > \"/dev/full\"; close(\"/dev/full\"); print 2 }"),
+    bb("awk_env_args", "awk", "BEGIN { for (k in ENVIRON) print k \"=\" ENVIRON[k]; for (i = 0; i < ARGC; i++) "
+       "print i, ARGV[i] }", "one", "two words"),
+    bb("awk_missing", "awk", "{ print }", "/data/missing", expect=1),
+    bb("awk_dir", "awk", "{ print }", "/data/poem.txt", "/data", "/data/nonl.txt", expect=1),
+    bb("awk_getline_dir", "awk", "BEGIN { print (getline line < \"/data\"), line }"),
+    bb("awk_syntax", "awk", "{ print ( }", "/data/poem.txt", expect=1),
     {"name": "fork_pipe_wait", "argv": ["/tests/fork"]},
     # hostile programs: the right signal, on both systems
     {"name": "hostile.null", "argv": ["/tests/hostile", "null"], "expect": 128 + 11},
@@ -75,4 +284,9 @@ CASES = [
     # waits in sigsuspend for its handler to run, and delivery is not there)
     {"name": "sh.background_wait", "argv": ["/bin/sh", "-c",
                                             "sleep 0.1 & sleep 0.4; echo a; wait; echo b $?"]},
+    # rm -r removes entries while it lists them, over several getdents calls
+    {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
+                                       "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "
+                                       ": > a_file_with_a_rather_long_name_$i; i=$((i+1)); done; cd /; "
+                                       "ls /tmp/d | wc -l; rm -r /tmp/d; echo rm $?; ls -a /tmp"]},
 ]
