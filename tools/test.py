@@ -9,7 +9,8 @@
   server/systab.c now
 - the kernel panic check (a deliberate fault at boot must print a full
   report and end QEMU with the panic status)
-Every QEMU run has a timeout; a hang counts as a failure.
+Every QEMU run has a timeout; a hang counts as a failure.  The Linux
+cases run two at a time (LX4_TEST_JOBS to change it).
 """
 import argparse
 import glob
@@ -96,11 +97,14 @@ def linux_suite(build, only, verbose):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "linux"))
     import cases
     import difftest
-    for case in cases.CASES:
-        if only and not case["name"].startswith(only):
-            continue
-        ok, detail = difftest.check(build, case)
-        record("linux." + case["name"], ok, detail)
+    import concurrent.futures
+    todo = [c for c in cases.CASES if not only or c["name"].startswith(only)]
+    # two cases at a time: a case is mostly one Linux boot (seconds of TCG on
+    # one core) when its result is not cached yet; results print in order
+    jobs = int(os.environ.get("LX4_TEST_JOBS", "2"))
+    with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
+        for case, (ok, detail) in zip(todo, pool.map(lambda c: difftest.check(build, c), todo)):
+            record("linux." + case["name"], ok, detail)
 
 
 def main():
