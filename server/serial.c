@@ -149,7 +149,7 @@ void srv_irq(unsigned irq)
 		waitq_wake_all(&readers);
 		waitq_wake_all(&poll_waiters);
 	}
-	proc_reap_killed();
+	event_settle();
 }
 
 static long console_read(struct file *f, struct uio *u)

@@ -59,6 +59,7 @@ CASES = [
     sys("sys_mem", "unmapped", expect=128 + 11),
     sys("sys_misc"),
     sys("sys_lock"),
+    sys("sys_signal"),
     sys("sys_misc", "exit", "42", expect=42),
     sys("sys_misc", "exit_group", "300", expect=300 & 0xff),
     sys("sys_misc", "exit", "-1", tag="exit_minus_1", expect=255),
