@@ -277,8 +277,12 @@ static bool in_ipc(struct thread *t)
 	return t->state == LX4_TSTATE_SEND || t->state == LX4_TSTATE_RECV || t->state == LX4_TSTATE_REPLY;
 }
 
+#define EXREGS_UTCB (LX4_EXREGS_READ | LX4_EXREGS_WRITE | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_WRITE)
+
 /* rdi = thread, rsi = flags, rdx = mask of registers to write (frame order,
  * values in the caller's UTCB mr[]); READ puts all registers there.
+ * FPU_READ / FPU_WRITE move the FPU state through the UTCB's fpu[]; a
+ * written image is checked first (fpu_stage): it cannot fault the kernel.
  * Returns the thread's state (after) in rdi. */
 static struct thread *sys_thread_exregs(struct thread *cur)
 {
@@ -286,14 +290,16 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 	struct thread *t;
 	uint64_t flags = f->rsi, mask = f->rdx;
 	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
-	if (!err && (flags & ~0x1full || mask >> LX4_REG_COUNT))
+	if (!err && (flags & ~LX4_EXREGS_FLAGS || mask >> LX4_REG_COUNT))
 		err = -LX4_EINVAL;
-	if (!err && (flags & (LX4_EXREGS_READ | LX4_EXREGS_WRITE)) && !cur->utcb)
+	if (!err && (flags & EXREGS_UTCB) && !cur->utcb)
 		err = -LX4_EINVAL;
 	if (!err && (flags & LX4_EXREGS_WRITE))
 		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 			if ((mask >> i & 1) && !thread_reg_ok(i, cur->utcb->mr[i]))
 				err = -LX4_EINVAL;
+	if (!err && (flags & LX4_EXREGS_FPU_WRITE) && !fpu_stage(cur->utcb->fpu))
+		err = -LX4_EINVAL;
 	if (!err && t->state == LX4_TSTATE_DEAD)
 		err = -LX4_EDEAD;
 	if (err)
@@ -317,6 +323,10 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 			if (mask >> i & 1)
 				thread_reg_write(t, i, nv[i]);
+	if (flags & LX4_EXREGS_FPU_READ) /* before the write: FPU_READ | FPU_WRITE exchanges */
+		fpu_read(t, cur->utcb->fpu);
+	if (flags & LX4_EXREGS_FPU_WRITE)
+		fpu_write_staged(t);
 	if ((flags & LX4_EXREGS_START) &&
 	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
 		sched_wake(cur, t);

@@ -25,6 +25,7 @@ enum ipc_kind {
 #define TF_FPU_USED 0x2 /* the FPU area holds saved state */
 
 #define TCB_FPU_OFFSET 512
+#define TCB_FPU_SIZE (4096 - TCB_FPU_OFFSET)
 
 struct thread {
 	struct frame frame; /* must stay first: entry.S saves here */
@@ -64,7 +65,7 @@ struct thread {
 	uint64_t fs_base, gs_base;
 	struct thread *task_next, *task_prev;
 	uint32_t id;
-	uint8_t fpu[4096 - TCB_FPU_OFFSET] __attribute__((aligned(TCB_FPU_OFFSET)));
+	uint8_t fpu[TCB_FPU_SIZE] __attribute__((aligned(TCB_FPU_OFFSET)));
 };
 
 _Static_assert(offsetof(struct thread, frame) == 0, "entry.S saves at the TCB start");

@@ -4,6 +4,7 @@
  * builds: argc, argv, envp, the auxiliary vector, the strings above.
  */
 #include "exec.h"
+#include "signal.h"
 
 #include "../lib/elf.h"
 #include "lx4.h"
@@ -282,9 +283,8 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	regs[LX4_REG_RIP] = bias + info.entry;
 	regs[LX4_REG_RSP] = sp;
 	regs[LX4_REG_RFLAGS] = 0x202;
-	/* handlers go back to the default on exec; the mask stays */
-	for (int s = 0; s < NSIG_LINUX; s++)
-		if (p->sigact[s].handler > 1)
-			p->sigact[s].handler = 0;
+	/* handlers go back to the default on exec; the mask and pending
+	 * signals stay */
+	signal_exec(p, p->thread);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <asm-generic/errno.h>
 #include <asm/ioctls.h>
 #include <asm/mman.h>
+#include <asm/signal.h>
 #include <linux/mman.h>
 #include <asm/stat.h>
 #include <asm/termbits.h>
@@ -49,16 +50,10 @@ struct k_sigaction {
 	uint64_t mask;
 };
 #define NSIG_LINUX 64
-#define SIGKILL 9
-#define SIGSEGV 11
-#define SIGSTOP 19
-#define SIGILL 4
-#define SIGFPE 8
-#define SIGTRAP 5
-#define SIGBUS 7
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
+#define SIG_DFL_L 0ull
+#define SIG_IGN_L 1ull
+/* the bit of signal sig in a 64-bit signal set */
+#define SIGBIT(sig) (1ull << ((sig) - 1))
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002

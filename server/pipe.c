@@ -2,8 +2,9 @@
  * Pipes: a ring buffer of one page between a read end and a write end.
  * A reader waits while it is empty and a writer exists; a writer waits
  * while it is full and a reader exists; with no reader a write fails with
- * EPIPE (and SIGPIPE's default action ends the writer).
+ * EPIPE and raises SIGPIPE (whose default action ends the writer).
  */
+#include "signal.h"
 #include "sys.h"
 
 #include <asm-generic/poll.h>
@@ -50,8 +51,11 @@ static long pipe_write(struct file *f, struct uio *u)
 {
 	struct pipe *p = f->vn->pipe;
 	if (!p->readers) {
-		if (current && current->proc->sigact[13 - 1].handler == 0)
-			proc_kill(current->proc, 13); /* SIGPIPE: its default action */
+		if (current) { /* Linux's send_sig(SIGPIPE, current, 0) */
+			siginfo_t i;
+			siginfo_from(&i, SIGPIPE, SI_USER, current->proc->pid);
+			signal_send(current->proc, SIGPIPE, &i);
+		}
 		return -EPIPE;
 	}
 	uint64_t want = uio_resid(u);

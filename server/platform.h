@@ -81,6 +81,33 @@ int plat_thread_regs(struct plat_thread *t, uint64_t *regs);
 int plat_thread_set_fs(struct plat_thread *t, uint64_t fs);
 int plat_thread_set_gs(struct plat_thread *t, uint64_t gs);
 
+/* ---- signal delivery: a thread's whole user state ------------------------- */
+
+/* the FPU/SSE/AVX state image the platform moves: an XSAVE image in the
+ * standard format (or a 512-byte FXSAVE image where features is 0) */
+struct plat_fpu_info {
+	uint32_t size;       /* bytes, at most PLAT_FPU_MAX */
+	uint64_t features;   /* the XSAVE features it holds (XCR0) */
+	uint32_t mxcsr_mask; /* the MXCSR bits the CPU allows */
+};
+#define PLAT_FPU_MAX 3072
+void plat_fpu_info(struct plat_fpu_info *info);
+/* all registers (frame order) of thread t and, if fpu is not NULL, its FPU
+ * image; with stop, the thread is stopped first (it may be running: a
+ * system call or fault it was about to send is taken back and made again
+ * when it runs).  Without stop, t must be waiting for a reply. */
+int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu);
+/* sets every register of t but the FS/GS bases (frame order) and, if fpu
+ * is not NULL, its FPU image; t leaves any wait for a reply (it gets none)
+ * and runs if run, else stays stopped.  Nothing changes if the platform
+ * refuses a register or the image (an error). */
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run);
+/* (re)starts a thread plat_thread_get stopped, as it was */
+int plat_thread_run(struct plat_thread *t);
+/* a reply to the event of thread id is pending (plat_reply_* was called
+ * and the thread has not got it yet): its state is not to be touched now */
+bool plat_reply_pending(uint64_t id);
+
 /* ---- time, interrupts, the machine ---------------------------------------- */
 uint64_t plat_now_ns(void);
 /* the next srv_timer() at this time (0: none) */

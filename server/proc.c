@@ -3,6 +3,7 @@
 
 #include "lx4.h"
 #include "mem.h"
+#include "signal.h"
 #include "sys.h"
 #include "syscall.h"
 #include "vfs.h"
@@ -20,6 +21,9 @@ struct proc *proc_by_pid(int pid)
 			return &procs[i];
 	return NULL;
 }
+
+struct proc *proc_slot(int i) { return procs[i].state != P_FREE ? &procs[i] : NULL; }
+struct lthread *thread_slot(int i) { return threads[i].proc ? &threads[i] : NULL; }
 
 static bool pid_used(int pid) { return proc_by_pid(pid) != NULL; }
 
@@ -125,13 +129,14 @@ static void reparent(struct proc *p)
 
 static bool ignores_children(struct proc *p)
 {
-	return p->sigact[17 - 1].handler == 1 /* SIG_IGN for SIGCHLD */ || (p->sigact[17 - 1].flags & 2 /* SA_NOCLDWAIT */);
+	return p->sigact[SIGCHLD - 1].handler == SIG_IGN_L || (p->sigact[SIGCHLD - 1].flags & SA_NOCLDWAIT);
 }
 
 void proc_exit(struct proc *p, int status)
 {
 	if (p->state != P_LIVE)
 		return;
+	signal_exit(p);
 	if (p->thread) {
 		thread_release(p->thread);
 		p->thread = NULL;
@@ -150,10 +155,13 @@ void proc_exit(struct proc *p, int status)
 	p->state = P_ZOMBIE;
 	reparent(p);
 	syscall_proc_exited(p);
+	signal_child_exit(p);
 	struct proc *parent = proc_by_pid(p->ppid);
 	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {
 		if (p->pid != 1)
 			proc_free(p); /* nobody will wait for it */
+		if (parent && parent->state == P_LIVE)
+			waitq_wake_all(&parent->child_exit); /* (a wait4 for it: ECHILD now) */
 		return;
 	}
 	waitq_wake_all(&parent->child_exit);
@@ -175,8 +183,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	c->umask = parent->umask;
 	c->undumpable = parent->undumpable;
 	c->no_new_privs = parent->no_new_privs;
-	c->sigmask = parent->sigmask;
-	memcpy(c->sigact, parent->sigact, sizeof c->sigact);
+	signal_fork(c, t, parent, parent->thread);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
 	memcpy(c->comm, parent->comm, sizeof c->comm);
 	memcpy(c->exe, parent->exe, sizeof c->exe);
@@ -198,6 +205,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 		proc_free(c);
 		return NULL;
 	}
+	c->exit_signal = SIGCHLD;
 	*err = 0;
 	return c;
 }

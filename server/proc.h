@@ -38,6 +38,14 @@ struct sysargs {
 	uint64_t rip, rsp, rflags;
 };
 
+/* pending signals: a set, and the siginfo of each instance (one for a
+ * standard signal, a queue for real-time ones: signal.c) */
+struct sigqueue;
+struct sigpending {
+	uint64_t set;
+	struct sigqueue *head;
+};
+
 struct lthread {
 	int tid;
 	struct proc *proc;
@@ -53,6 +61,18 @@ struct lthread {
 	struct wait wait;
 	struct lthread *timer_next;
 	uint64_t robust_list, robust_len;
+	/* signals (signal.c) */
+	struct sigpending sigpend; /* sent to this thread (tkill, faults) */
+	uint64_t saved_mask;       /* the mask rt_sigsuspend, ppoll, pselect6 replaced */
+	bool restore_mask;         /* ... and that the signal frame saves */
+	bool sigwaiting;           /* in rt_sigtimedwait: waits for sigwait_set */
+	uint64_t sigwait_set;
+	uint64_t real_blocked;     /* ... with this mask to go back to */
+	bool sig_kick;             /* a signal to act on: settled after the event */
+	uint64_t ss_sp, ss_size;   /* sigaltstack */
+	uint32_t ss_flags;
+	uint32_t trapno;           /* the last exception, as sigcontext shows it */
+	uint64_t trap_err, cr2;
 };
 
 enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
@@ -77,13 +97,21 @@ struct proc {
 	bool undumpable;   /* prctl PR_SET_DUMPABLE 0 (until the next exec) */
 	bool no_new_privs; /* prctl PR_SET_NO_NEW_PRIVS (for good) */
 	struct k_sigaction sigact[NSIG_LINUX];
-	uint64_t sigmask;
+	uint64_t sigmask;           /* blocked signals */
+	struct sigpending sigpend;  /* sent to the process (kill) */
+	int exit_signal;            /* sent to the parent at the end (0: none) */
+	uint64_t itimer_deadline;   /* ITIMER_REAL: next expiry (0: off) */
+	uint64_t itimer_interval;
+	struct proc *itimer_next;   /* the list of armed timers (signal.c) */
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns;
 	struct waitq child_exit; /* wait4 callers wait here */
 };
 
 struct proc *proc_alloc(void);
+/* slot i (< MAX_PROCS) of the process and thread tables, NULL if unused */
+struct proc *proc_slot(int i);
+struct lthread *thread_slot(int i);
 struct proc *proc_by_pid(int pid);
 struct lthread *thread_by_tid(uint64_t tid);
 struct lthread *thread_alloc(struct proc *p);

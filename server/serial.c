@@ -5,6 +5,7 @@
  * termios as Linux keeps it).
  */
 #include "serial.h"
+#include "signal.h"
 
 #include "sys.h"
 
@@ -95,6 +96,28 @@ static void input(char c)
 		c = '\n';
 	else if (c == '\n' && (tio.c_iflag & INLCR))
 		c = '\r';
+	if (tio.c_lflag & ISIG) {
+		/* INTR, QUIT and SUSP signal the foreground group (SI_KERNEL,
+		 * as Linux's n_tty), drop the pending input unless NOFLSH and
+		 * echo as ^C */
+		int sig = 0;
+		if (c == (char)tio.c_cc[VINTR])
+			sig = SIGINT;
+		else if (c == (char)tio.c_cc[VQUIT])
+			sig = SIGQUIT;
+		else if (c == (char)tio.c_cc[VSUSP])
+			sig = SIGTSTP;
+		if (sig && c != 0) { /* (0: _POSIX_VDISABLE) */
+			if (!(tio.c_lflag & NOFLSH)) {
+				line_len = 0;
+				in_tail = in_head;
+				eof_pending = 0;
+			}
+			echo(c);
+			signal_pgrp(fg_pgrp, sig, NULL);
+			return;
+		}
+	}
 	if (!(tio.c_lflag & ICANON)) {
 		push_ready(&c, 1);
 		echo(c);
@@ -149,7 +172,7 @@ void srv_irq(unsigned irq)
 		waitq_wake_all(&readers);
 		waitq_wake_all(&poll_waiters);
 	}
-	proc_reap_killed();
+	event_settle();
 }
 
 /* reading and writing move a terminal's access and modification times, as
@@ -241,8 +264,18 @@ static long console_ioctl(struct file *f, uint64_t req, uint64_t arg)
 		return copy_from_user(p, &ws, arg, sizeof ws);
 	case TIOCGPGRP:
 		return copy_to_user(p, arg, &fg_pgrp, sizeof fg_pgrp);
-	case TIOCSPGRP:
-		return copy_from_user(p, &fg_pgrp, arg, sizeof fg_pgrp);
+	case TIOCSPGRP: {
+		int g;
+		long r = copy_from_user(p, &g, arg, sizeof g);
+		if (r)
+			return r;
+		if (g < 0)
+			return -EINVAL;
+		if (signal_pgrp(g, 0, NULL))
+			return -EPERM; /* no such group (Linux: none in the session) */
+		fg_pgrp = g;
+		return 0;
+	}
 	case TIOCSCTTY:
 	case TIOCNOTTY:
 		return 0;

@@ -3,6 +3,7 @@
  * (and a timer for its timeout); anything that may make a file ready wakes
  * them all and each looks at its files again.
  */
+#include "signal.h"
 #include "sys.h"
 
 #include <asm-generic/poll.h>
@@ -87,14 +88,33 @@ static int timeout_of(struct proc *p, uint64_t uts, int64_t *ns)
 	return 0;
 }
 
+/* the signal mask a ppoll or pselect6 waits under (Linux's
+ * set_user_sigmask): the old one is saved for the return, or for the
+ * frame of a handler that interrupts the call.  Made again, the call
+ * keeps the mask it set. */
+static int wait_mask(struct lthread *t, uint64_t umask, uint64_t size)
+{
+	uint64_t set;
+	if (!umask || t->restore_mask)
+		return 0;
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(t->proc, &set, umask, 8))
+		return -EFAULT;
+	t->saved_mask = t->proc->sigmask;
+	t->restore_mask = true;
+	signal_set_mask(t->proc, set);
+	return 0;
+}
+
 long sys_ppoll(struct lthread *t, const struct sysargs *a)
 {
 	int64_t ns;
 	int err = timeout_of(t->proc, a->a2, &ns);
+	if (!err)
+		err = wait_mask(t, a->a3, a->a4);
 	if (err)
 		return err;
-	if (a->a3 && a->a4 != 8)
-		return -EINVAL;
 	return do_poll(t, a->a0, a->a1, ns);
 }
 
@@ -162,8 +182,13 @@ long sys_select(struct lthread *t, const struct sysargs *a)
 
 long sys_pselect6(struct lthread *t, const struct sysargs *a)
 {
+	uint64_t sm[2] = {0, 0}; /* { const sigset_t *ss; size_t ss_len; }, read first */
+	if (a->a5 && copy_from_user(t->proc, sm, a->a5, sizeof sm))
+		return -EFAULT;
 	int64_t ns;
 	int err = timeout_of(t->proc, a->a4, &ns);
+	if (!err)
+		err = wait_mask(t, sm[0], sm[1]);
 	if (err)
 		return err;
 	return do_select(t, a->a0, a->a1, a->a2, a->a3, ns);

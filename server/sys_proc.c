@@ -1,4 +1,4 @@
-/* Process system calls: identity, exit, exec, limits, signal state. */
+/* Process system calls: identity, exit, exec, limits, fork, wait4. */
 #include "exec.h"
 #include "sys.h"
 
@@ -197,59 +197,6 @@ long sys_setrlimit(struct lthread *t, const struct sysargs *a)
 	return do_prlimit(t->proc, (uint32_t)a->a0, &nlim, NULL);
 }
 
-/* the sa_flags Linux keeps (UAPI_SA_FLAGS): SA_NOCLDSTOP, SA_NOCLDWAIT,
- * SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK, SA_RESTART,
- * SA_NODEFER, SA_RESETHAND */
-#define SA_KEPT 0xdc000807ull
-#define SIGMASK_KERNEL_ONLY ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
-
-/* rt_sigaction: Linux's order (the size, the new action read, the signal,
- * the new action set, then the old one stored) */
-long sys_rt_sigaction(struct lthread *t, const struct sysargs *a)
-{
-	struct proc *p = t->proc;
-	int sig = (int)a->a0;
-	struct k_sigaction n, old;
-	if (a->a3 != 8)
-		return -EINVAL;
-	if (a->a1 && copy_from_user(p, &n, a->a1, sizeof n))
-		return -EFAULT;
-	if (sig < 1 || sig > NSIG_LINUX || (a->a1 && (sig == SIGKILL || sig == SIGSTOP)))
-		return -EINVAL;
-	old = p->sigact[sig - 1];
-	if (a->a1) {
-		n.flags &= SA_KEPT;
-		n.mask &= ~SIGMASK_KERNEL_ONLY;
-		p->sigact[sig - 1] = n;
-	}
-	return a->a2 ? copy_to_user(p, a->a2, &old, sizeof old) : 0;
-}
-
-/* rt_sigprocmask: the new set is read and applied before the old one is
- * stored, as on Linux */
-long sys_rt_sigprocmask(struct lthread *t, const struct sysargs *a)
-{
-	struct proc *p = t->proc;
-	int how = (int)a->a0;
-	uint64_t set, old = p->sigmask;
-	if (a->a3 != 8)
-		return -EINVAL;
-	if (a->a1) {
-		if (copy_from_user(p, &set, a->a1, 8))
-			return -EFAULT;
-		set &= ~SIGMASK_KERNEL_ONLY;
-		if (how == SIG_BLOCK)
-			p->sigmask |= set;
-		else if (how == SIG_UNBLOCK)
-			p->sigmask &= ~set;
-		else if (how == SIG_SETMASK)
-			p->sigmask = set;
-		else
-			return -EINVAL;
-	}
-	return a->a2 ? copy_to_user(p, a->a2, &old, 8) : 0;
-}
-
 long sys_execve(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
@@ -325,6 +272,7 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 		c->thread->fs_base = tls;
 	if (flags & CLONE_PARENT_L)
 		c->ppid = p->ppid;
+	c->exit_signal = (int)(flags & 0xff);
 	int pid = c->pid;
 	if ((flags & CLONE_PARENT_SETTID_L) && ptid)
 		copy_to_user(p, ptid, &pid, sizeof pid);
@@ -359,8 +307,8 @@ long sys_clone(struct lthread *t, const struct sysargs *a)
 		said = true;
 		return -ENOSYS; /* threads come later */
 	}
-	if ((flags & 0xff) != SIGCHLD_L && (flags & 0xff) != 0)
-		return -EINVAL;
+	if ((flags & 0xff) > NSIG_LINUX)
+		return -EINVAL; /* the exit signal */
 	/* CLONE_VM (with VFORK, as posix_spawn does) gets a copy too: the child
 	 * runs on the stack it was given, in its own copy of the memory */
 	return do_fork(t, flags, a->a1, a->a2, a->a3, a->a4);
@@ -412,85 +360,6 @@ long sys_wait4(struct lthread *t, const struct sysargs *a)
 		return 0;
 	waitq_add(&p->child_exit, t);
 	return SYS_WAIT;
-}
-
-/* the default action of a signal: 1 terminate, 0 ignore */
-static int default_fatal(int sig)
-{
-	switch (sig) {
-	case 17: /* SIGCHLD */
-	case 18: /* SIGCONT */
-	case 23: /* SIGURG */
-	case 28: /* SIGWINCH */
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-/* a signal to p: its default action where it has one; delivery to a
- * handler is not there yet */
-static long send_signal(struct proc *p, int sig)
-{
-	if (!sig)
-		return 0;
-	uint64_t h = p->sigact[sig - 1].handler;
-	if (sig == SIGKILL || (h == 0 && default_fatal(sig))) {
-		if (sig == SIGSTOP || sig == 19 || sig == 20 || sig == 21 || sig == 22)
-			return 0; /* stop signals: no job control yet */
-		proc_kill(p, sig);
-		return 0;
-	}
-	if (h == 1 || h == 0)
-		return 0; /* ignored */
-	printf("lx4-server: signal %d to pid %d has a handler: delivery is not implemented\n", sig, p->pid);
-	return -ENOSYS;
-}
-
-long sys_kill(struct lthread *t, const struct sysargs *a)
-{
-	int64_t pid = (int64_t)(int32_t)a->a0;
-	int sig = (int)a->a1;
-	if (sig < 0 || sig > NSIG_LINUX)
-		return -EINVAL;
-	if (pid > 0) {
-		struct proc *p = proc_by_pid((int)pid);
-		if (!p || p->state != P_LIVE)
-			return -ESRCH;
-		return send_signal(p, sig);
-	}
-	int pgid = pid == 0 ? t->proc->pgid : pid < -1 ? (int)-pid : 0;
-	long r = -ESRCH;
-	for (int id = 1; id < 32768; id++) {
-		struct proc *p = proc_by_pid(id);
-		if (!p || p->state != P_LIVE || (pid != -1 && p->pgid != pgid) || (pid == -1 && p->pid == 1))
-			continue;
-		long e = send_signal(p, sig);
-		r = r == -ESRCH || !e ? e : r;
-	}
-	return r;
-}
-
-long sys_tgkill(struct lthread *t, const struct sysargs *a)
-{
-	(void)t;
-	struct lthread *target = thread_by_tid(a->a1);
-	if ((int)a->a2 < 0 || a->a2 > NSIG_LINUX)
-		return -EINVAL;
-	if (!target || (target->proc->pid != (int)a->a0 && (int)a->a0 != -1))
-		return -ESRCH;
-	return send_signal(target->proc, (int)a->a2);
-}
-
-long sys_tkill(struct lthread *t, const struct sysargs *a)
-{
-	(void)t;
-	struct lthread *target = thread_by_tid(a->a0);
-	if ((int)a->a1 < 0 || a->a1 > NSIG_LINUX)
-		return -EINVAL;
-	if (!target)
-		return -ESRCH;
-	return send_signal(target->proc, (int)a->a1);
 }
 
 /* getgroups: the one identity here (root) has no supplementary groups,

@@ -1,4 +1,5 @@
 /* Time system calls, and randomness. */
+#include "signal.h"
 #include "sys.h"
 
 
@@ -78,17 +79,28 @@ long sys_time(struct lthread *t, const struct sysargs *a)
 	return sec;
 }
 
-/* sleeps until the deadline (monotonic ns); made again when the timer
- * fires, it then returns 0 */
-static long sleep_until(struct lthread *t, uint64_t deadline)
+/* Sleeps until t->wait.deadline (monotonic ns), made again when the timer
+ * fires.  A signal ends it early: what was left goes to urem (unless 0),
+ * and the call returns ERESTART_RESTARTBLOCK (EINTR after a handler; with
+ * none, it goes on to the same deadline) or, for an absolute sleep,
+ * ERESTARTNOHAND. */
+static long sleep_on(struct lthread *t, uint64_t urem, bool absolute)
 {
-	if (t->wait.deadline) { /* the retry */
+	uint64_t now = plat_now_ns();
+	if (now >= t->wait.deadline) {
 		t->wait.deadline = 0;
 		return 0;
 	}
-	if (deadline <= plat_now_ns())
-		return 0;
-	timer_add(t, deadline);
+	if (signal_maybe(t) && signal_pending_now(t)) {
+		if (absolute)
+			return -ERESTARTNOHAND;
+		uint64_t left = t->wait.deadline - now;
+		struct __kernel_timespec rem = {(int64_t)(left / 1000000000ull), (int64_t)(left % 1000000000ull)};
+		if (urem && copy_to_user(t->proc, urem, &rem, sizeof rem))
+			return -EFAULT;
+		return -ERESTART_RESTARTBLOCK;
+	}
+	timer_add(t, t->wait.deadline);
 	return SYS_WAIT;
 }
 
@@ -105,34 +117,41 @@ static int read_timespec(struct proc *p, uint64_t u, uint64_t *ns)
 
 long sys_nanosleep(struct lthread *t, const struct sysargs *a)
 {
-	if (t->wait.deadline)
-		return sleep_until(t, 0);
-	uint64_t ns;
-	int err = read_timespec(t->proc, a->a0, &ns);
-	if (err)
-		return err;
-	return sleep_until(t, plat_now_ns() + ns);
+	if (!t->wait.deadline) { /* (else: made again, the same sleep) */
+		uint64_t ns;
+		int err = read_timespec(t->proc, a->a0, &ns);
+		if (err)
+			return err;
+		if (!ns)
+			return 0;
+		t->wait.deadline = plat_now_ns() + ns;
+	}
+	return sleep_on(t, a->a1, false);
 }
 
 long sys_clock_nanosleep(struct lthread *t, const struct sysargs *a)
 {
-	if (t->wait.deadline)
-		return sleep_until(t, 0);
-	bool ok;
-	int id = (int)a->a0;
-	uint64_t now = clock_now(a->a0, t->proc, &ok);
-	if (!ok)
-		return -EINVAL;
-	if (id == CLOCK_THREAD_CPUTIME_ID || id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
-	    id == CLOCK_MONOTONIC_COARSE)
-		return -EOPNOTSUPP; /* clocks Linux cannot sleep on; other flags are ignored */
-	uint64_t ns;
-	int err = read_timespec(t->proc, a->a2, &ns);
-	if (err)
-		return err;
-	uint64_t mono = plat_now_ns();
-	uint64_t deadline = (a->a1 & TIMER_ABSTIME) ? (ns > now ? mono + (ns - now) : mono) : mono + ns;
-	return sleep_until(t, deadline);
+	bool absolute = a->a1 & TIMER_ABSTIME;
+	if (!t->wait.deadline) {
+		bool ok;
+		int id = (int)a->a0;
+		uint64_t now = clock_now(a->a0, t->proc, &ok);
+		if (!ok)
+			return -EINVAL;
+		if (id == CLOCK_THREAD_CPUTIME_ID || id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
+		    id == CLOCK_MONOTONIC_COARSE)
+			return -EOPNOTSUPP; /* clocks Linux cannot sleep on; other flags are ignored */
+		uint64_t ns;
+		int err = read_timespec(t->proc, a->a2, &ns);
+		if (err)
+			return err;
+		uint64_t mono = plat_now_ns();
+		uint64_t deadline = absolute ? (ns > now ? mono + (ns - now) : mono) : mono + ns;
+		if (deadline <= mono)
+			return 0;
+		t->wait.deadline = deadline;
+	}
+	return sleep_on(t, absolute ? 0 : a->a3, absolute);
 }
 
 /* ---- randomness: xorshift128+ seeded from RDRAND (where the CPU has it)

@@ -9,6 +9,7 @@
 #include "lx4.h"
 #include "mem.h"
 #include "platform.h"
+#include "signal.h"
 #include "vm.h"
 
 static struct lthread *timers; /* sorted by deadline */
@@ -19,14 +20,44 @@ _Static_assert(sizeof(struct sysargs) == 10 * sizeof(uint64_t) &&
 		       __builtin_offsetof(struct sysargs, rflags) == LX4_REG_RFLAGS * sizeof(uint64_t),
 	       "struct sysargs names the registers in frame order");
 
+/* what a call that waits returns when a signal comes: Linux's restart
+ * code for it (calls with their own rules, nanosleep, rt_sigtimedwait,
+ * return before they wait) */
+static long interrupted(uint64_t nr)
+{
+	switch (nr) {
+	case __NR_poll:
+	case __NR_ppoll:
+	case __NR_select:
+	case __NR_pselect6:
+	case __NR_pause:
+	case __NR_rt_sigsuspend:
+		return -ERESTARTNOHAND; /* EINTR after a handler, whatever SA_RESTART says */
+	case __NR_nanosleep:
+	case __NR_clock_nanosleep:
+		return -ERESTART_RESTARTBLOCK;
+	default:
+		return -ERESTARTSYS; /* made again after a SA_RESTART handler */
+	}
+}
+
 static long dispatch(struct lthread *t)
 {
 	uint64_t nr = t->args.nr;
 	syscall_fn *fn = nr < SYSCALL_MAX ? syscall_table[nr] : NULL;
 	if (!fn && nr - LX4_SYSCALL_BASE < LX4_SYSCALL_COUNT)
 		fn = lx4_syscall_table[nr - LX4_SYSCALL_BASE];
-	if (fn)
-		return fn(t, &t->args);
+	if (fn) {
+		long r = fn(t, &t->args);
+		if (__builtin_expect(r == SYS_WAIT, 0) && signal_maybe(t) && signal_pending_now(t)) {
+			/* a signal to act on: the call does not wait (Linux's
+			 * signal_pending() in every interruptible wait) */
+			waitq_remove(t);
+			timer_cancel(t);
+			r = interrupted(nr);
+		}
+		return r;
+	}
 	if (nr < SYSCALL_MAX && !(enosys_logged[nr / 8] & (1u << (nr % 8)))) {
 		enosys_logged[nr / 8] |= 1u << (nr % 8);
 		printf("lx4-server: syscall %s (%lu) not implemented: ENOSYS\n",
@@ -37,21 +68,51 @@ static long dispatch(struct lthread *t)
 	return -ENOSYS;
 }
 
-/* answers t's call, now (it is the event being handled) or later */
+/* answers t's call, now (it is the event being handled) or later; a
+ * signal may act first (a handler, its end, or the call made again) */
 static void finish(struct lthread *t, long ret, bool now)
 {
-	if (ret == SYS_WAIT) {
-		thread_set_sleeping(t, true);
+	for (;;) {
+		if (ret == SYS_WAIT) {
+			thread_set_sleeping(t, true);
+			return;
+		}
+		if (t->proc->killed)
+			return; /* (a killed process ends without an answer) */
+		thread_set_sleeping(t, false);
+		if (ret == SYS_NOREPLY) {
+			t->in_syscall = false;
+			return;
+		}
+		if (__builtin_expect(signal_work(t, ret), 0)) {
+			bool retry;
+			if (signal_syscall_return(t, ret, &retry)) {
+				if (!retry) {
+					t->in_syscall = false;
+					return;
+				}
+				ret = dispatch(t); /* no handler ran: the call goes on */
+				continue;
+			}
+		}
+		t->in_syscall = false;
+		if (now)
+			plat_reply_syscall((uint64_t)ret);
+		else
+			plat_resume_syscall(&t->plat, (uint64_t)ret);
 		return;
 	}
-	if (ret == SYS_NOREPLY || t->proc->killed)
-		return; /* (a killed process ends without an answer) */
-	thread_set_sleeping(t, false);
-	t->in_syscall = false;
-	if (now)
-		plat_reply_syscall((uint64_t)ret);
-	else
-		plat_resume_syscall(&t->plat, (uint64_t)ret);
+}
+
+/* what every event ends with: killed processes go, signals take effect */
+void event_settle(void)
+{
+	if (__builtin_expect(procs_killed != 0, 0))
+		proc_reap_killed();
+	if (__builtin_expect(signal_kicks != 0, 0)) {
+		signal_settle();
+		proc_reap_killed();
+	}
 }
 
 void srv_syscall(uint64_t id, const uint64_t *regs)
@@ -66,18 +127,21 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	t->wait.deadline = 0; /* a new call, not a retry */
 	current = t;
 	long ret = dispatch(t);
-	if (__builtin_expect(procs_killed != 0, 0)) { /* someone was killed */
+	if (__builtin_expect((procs_killed | signal_kicks) != 0, 0)) { /* someone was killed or signalled */
 		if (current == t)
 			finish(t, ret, true);
 		current = NULL;
-		proc_reap_killed();
+		event_settle();
 		return;
 	}
-	if (current == t && ret != SYS_WAIT && ret != SYS_NOREPLY) { /* finish(), nobody killed */
+	if (current == t && ret != SYS_WAIT && ret != SYS_NOREPLY && !signal_work(t, ret)) { /* finish(), quiet */
 		t->in_syscall = false;
 		plat_reply_syscall((uint64_t)ret);
 	} else if (current == t) {
-		finish(t, ret, true);
+		finish(t, ret, true); /* (a signal it acts on may kill it) */
+		current = NULL;
+		event_settle();
+		return;
 	}
 	current = NULL;
 }
@@ -103,33 +167,66 @@ void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 	int err = vm_fault(t->proc, addr, access);
 	if (err == 0) {
 		plat_reply_resume(); /* vm_fault mapped the page already */
+		event_settle();
 		return;
 	}
+	/* SIGSEGV (SEGV_MAPERR where nothing is mapped, SEGV_ACCERR where the
+	 * mapping forbids the access), SIGBUS beyond the end of a file */
 	int sig = err == -EIO ? SIGBUS : SIGSEGV;
-	printf("lx4-server: pid %d: %s at %lx (rip %lx): %s\n", t->proc->pid,
-	       err == -ENOMEM ? "out of memory" : err == -EIO ? "beyond the end of a mapped file" : "bad access", addr,
-	       rip, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
-	proc_kill(t->proc, sig);
-	proc_reap_killed();
+	siginfo_t i;
+	siginfo_from(&i, sig, sig == SIGBUS ? BUS_ADRERR : vma_find(t->proc->mm, addr) ? SEGV_ACCERR : SEGV_MAPERR, 0);
+	i.si_pid = i.si_uid = 0;
+	i.si_addr = (void *)(uintptr_t)addr;
+	if (err == -ENOMEM) {
+		printf("lx4-server: pid %d: out of memory at %lx (rip %lx): SIGKILL\n", t->proc->pid, addr, rip);
+		proc_kill(t->proc, SIGKILL);
+	} else {
+		struct k_sigaction *ka = &t->proc->sigact[sig - 1];
+		if (ka->handler <= SIG_IGN_L || (t->proc->sigmask & SIGBIT(sig)))
+			printf("lx4-server: pid %d: %s at %lx (rip %lx): %s\n", t->proc->pid,
+			       err == -EIO ? "beyond the end of a mapped file" : "bad access", addr, rip,
+			       sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+		/* the page-fault error code Linux's sigcontext shows */
+		uint64_t pf_err = 4 | ((access & LX4_PF_WRITE) ? 2 : 0) | ((access & LX4_PF_EXEC) ? 0x10 : 0) |
+				  ((access & LX4_PF_PRESENT) ? 1 : 0);
+		signal_fault(t, &i, NULL, 14, pf_err, addr);
+	}
+	event_settle();
 }
 
-static int exception_signal(unsigned vector)
+/* the signal of an exception and its siginfo, as Linux's traps.c gives
+ * them (si_addr: the faulting instruction where Linux names one) */
+static int exception_signal(unsigned vector, uint64_t rip, siginfo_t *i)
 {
+	int sig = SIGSEGV, code = SI_KERNEL;
+	bool addr = false;
 	switch (vector) {
 	case 0: /* #DE */
+		sig = SIGFPE, code = FPE_INTDIV, addr = true;
+		break;
 	case 16: /* #MF */
 	case 19: /* #XM */
-		return SIGFPE;
+		sig = SIGFPE, code = 0, addr = true; /* (Linux decodes the status word; lx4 says 0) */
+		break;
 	case 1: /* #DB */
+		sig = SIGTRAP, code = TRAP_BRKPT, addr = true;
+		break;
 	case 3: /* #BP */
-		return SIGTRAP;
+		sig = SIGTRAP;
+		break;
 	case 6: /* #UD */
-		return SIGILL;
+		sig = SIGILL, code = ILL_ILLOPN, addr = true;
+		break;
 	case 17: /* #AC */
-		return SIGBUS;
-	default: /* #GP, #SS, #NP, ... */
-		return SIGSEGV;
+		sig = SIGBUS, code = BUS_ADRALN;
+		break;
+	default: /* #GP, #SS, #NP, ...: SIGSEGV, SI_KERNEL */
+		break;
 	}
+	siginfo_from(i, sig, code, 0);
+	if (addr)
+		i->si_addr = (void *)(uintptr_t)rip;
+	return sig;
 }
 
 void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t *regs)
@@ -137,16 +234,36 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return;
-	int sig = exception_signal(vector);
-	printf("lx4-server: pid %d: exception %u (error %lx) at rip %lx: signal %d\n", t->proc->pid, vector, error,
-	       regs[LX4_REG_RIP], sig);
-	proc_kill(t->proc, sig);
-	proc_reap_killed();
+	siginfo_t i;
+	int sig = exception_signal(vector, regs[LX4_REG_RIP], &i);
+	struct k_sigaction *ka = &t->proc->sigact[sig - 1];
+	if (ka->handler <= SIG_IGN_L || (t->proc->sigmask & SIGBIT(sig)))
+		printf("lx4-server: pid %d: exception %u (error %lx) at rip %lx: signal %d\n", t->proc->pid, vector,
+		       error, regs[LX4_REG_RIP], sig);
+	signal_fault(t, &i, regs, vector, error, 0);
+	event_settle();
 }
 
 /* ---- timers ------------------------------------------------------------------ */
 
-static void timer_rearm(void) { plat_timer(timers ? timers->wait.deadline : 0); }
+static bool soon; /* timer_soon: an event at once */
+
+/* the next deadline: of a waiting call, an interval timer, or now */
+static void timer_rearm(void)
+{
+	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next();
+	if (it && (!d || it < d))
+		d = it;
+	plat_timer(soon ? 1 : d);
+}
+
+void timer_rearm_all(void) { timer_rearm(); }
+
+void timer_soon(void)
+{
+	soon = true;
+	timer_rearm();
+}
 
 void timer_add(struct lthread *t, uint64_t deadline)
 {
@@ -175,6 +292,7 @@ void timer_cancel(struct lthread *t)
 void srv_timer(void)
 {
 	uint64_t now = plat_now_ns();
+	soon = false;
 	while (timers && timers->wait.deadline <= now) {
 		struct lthread *t = timers;
 		timers = t->timer_next;
@@ -182,8 +300,9 @@ void srv_timer(void)
 		waitq_remove(t); /* a timed wait is over either way */
 		syscall_retry(t);
 	}
+	itimer_expire(now);
 	timer_rearm();
-	proc_reap_killed();
+	event_settle();
 }
 
 /* ---- the end of the run ------------------------------------------------------ */

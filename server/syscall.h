@@ -37,8 +37,15 @@ extern syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT];
 /* a timer for t at deadline (ns); srv_timer makes t's call again */
 void timer_add(struct lthread *t, uint64_t deadline);
 void timer_cancel(struct lthread *t);
+/* an srv_timer at once (after the event in hand) */
+void timer_soon(void);
+/* the timers' deadline changed (an interval timer): the platform's timer
+ * follows */
+void timer_rearm_all(void);
 /* makes t's waiting call again (a wait queue woke it) */
 void syscall_retry(struct lthread *t);
 void syscall_proc_exited(struct proc *p);
+/* the end of every event: killed processes go, signals take effect */
+void event_settle(void);
 
 #endif

@@ -173,6 +173,16 @@ enum lx4_thread_cfg {
 #define LX4_EXREGS_STOP 0x4ull   /* stop the thread (aborts its IPC) */
 #define LX4_EXREGS_START 0x8ull  /* (re)start the thread */
 #define LX4_EXREGS_ABORT 0x10ull /* abort an IPC in progress */
+/* the thread's FPU/SSE/AVX state, through the caller's UTCB fpu[] (XSAVE
+ * standard format, the KIP's fpu_size bytes): READ copies it there (the
+ * init state for a thread that never used the FPU), WRITE sets it from
+ * there after checking it as XRSTOR would (else LX4_EINVAL, and nothing
+ * changes); both: an exchange */
+#define LX4_EXREGS_FPU_READ 0x20ull
+#define LX4_EXREGS_FPU_WRITE 0x40ull
+#define LX4_EXREGS_FLAGS 0x7full /* every flag there is */
+#define LX4_UTCB_FPU_OFFSET 1024 /* the FPU area in the UTCB (struct lx4_utcb fpu[]) */
+#define LX4_UTCB_FPU_SIZE 3072
 /* returned in rdi: the thread state, LX4_TSTATE_* */
 enum lx4_tstate {
 	LX4_TSTATE_INACTIVE = 0,

@@ -30,7 +30,13 @@ struct lx4_kip {
 	uint64_t kmem_total_pages;
 	volatile uint64_t kmem_free_pages;
 	uint64_t ns_mult; /* ns = (tsc - boot_tsc) * ns_mult >> 32 */
-	uint64_t pad[6];
+	/* the FPU state exregs moves (LX4_EXREGS_FPU_*): its size in bytes,
+	 * the XSAVE features it holds (XCR0; 0: a 512-byte FXSAVE image) and
+	 * the MXCSR bits the CPU allows */
+	uint64_t fpu_size;
+	uint64_t fpu_features;
+	uint64_t fpu_mxcsr_mask;
+	uint64_t pad[3];
 	struct lx4_kip_cpu cpu[LX4_MAX_CPUS];
 };
 

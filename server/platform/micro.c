@@ -27,6 +27,7 @@ static uint64_t deadline; /* 0: none */
 /* the reply to the event being handled */
 static struct {
 	bool pending;
+	uint64_t to; /* the event's badge: whose it is */
 	uint64_t tag;
 	unsigned n; /* words in all, if more than the registers hold (else 0 will do) */
 	uint64_t w[LX4_REG_COUNT];
@@ -354,6 +355,44 @@ int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
 	return 0;
 }
 
+void plat_fpu_info(struct plat_fpu_info *info)
+{
+	const struct lx4_kip *k = (const struct lx4_kip *)SRV_KIP;
+	info->size = (uint32_t)k->fpu_size;
+	info->features = k->fpu_features;
+	info->mxcsr_mask = (uint32_t)k->fpu_mxcsr_mask;
+}
+_Static_assert(PLAT_FPU_MAX == LX4_UTCB_FPU_SIZE, "the FPU image fits the UTCB");
+
+int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
+{
+	uint64_t flags = LX4_EXREGS_READ | (stop ? LX4_EXREGS_STOP : 0) | (fpu ? LX4_EXREGS_FPU_READ : 0);
+	long err = lx4_exregs(t->thread, flags, 0).err;
+	if (err)
+		return (int)err;
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+		regs[i] = u->mr[i];
+	if (fpu)
+		memcpy(fpu, u->fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+	return 0;
+}
+
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
+{
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
+		u->mr[i] = regs[i];
+	if (fpu)
+		memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+	uint64_t flags = LX4_EXREGS_WRITE | (run ? LX4_EXREGS_START : LX4_EXREGS_STOP) | (fpu ? LX4_EXREGS_FPU_WRITE : 0);
+	return (int)lx4_exregs(t->thread, flags, (1ull << LX4_REG_FSBASE) - 1).err;
+}
+
+int plat_thread_run(struct plat_thread *t) { return (int)lx4_exregs(t->thread, LX4_EXREGS_START, 0).err; }
+
+bool plat_reply_pending(uint64_t id) { return reply.pending && reply.to == id; }
+
 int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
 {
 	return (int)lx4_thread_config(t->thread, LX4_TCFG_FSBASE, fs);
@@ -439,6 +478,7 @@ static void dispatch(struct event *ev)
 {
 	struct lx4_utcb *u = lx4_utcb();
 	uint64_t *w = ev->w;
+	reply.to = ev->badge;
 	if (__builtin_expect(ev->tag == SYSCALL_TAG, 1)) { /* the hot path: no loop */
 		w[7] = u->mr[7];
 		w[8] = u->mr[8];

@@ -101,7 +101,7 @@ static void check_args(struct fz *f, unsigned op, const uint64_t *a, long err)
 		    (!err && (einval || erange)) || (err == -LX4_EINVAL && !einval) || (err == -LX4_ERANGE && !erange);
 		break;
 	}
-	case OP_EXREGS: bad = !err && (a[1] > 0x1f || a[2] >> LX4_REG_COUNT); break;
+	case OP_EXREGS: bad = !err && (a[1] & ~LX4_EXREGS_FLAGS || a[2] >> LX4_REG_COUNT); break;
 	case OP_MAP:
 	case OP_UNMAP: {
 		uint64_t flags = op == OP_MAP ? a[3] & ~LX4_MAP_GRANT : a[2] & ~LX4_UNMAP_SELF;
@@ -158,6 +158,25 @@ long fz_ipc(long op, uint64_t cap, struct lx4_msg *m, uint64_t rdx_in, uint64_t 
 	m->badge = rdi;
 	m->tag = rsi;
 	return err;
+}
+
+/* an FPU image for exregs FPU_WRITE: random bytes, often with the fields
+ * the kernel checks (MXCSR, the XSAVE header) made valid or nearly so */
+static void fz_fpu_image(struct fz *f, uint8_t *img)
+{
+	const struct lx4_kip *k = (const struct lx4_kip *)TP_KIP;
+	for (unsigned i = 0; i < LX4_UTCB_FPU_SIZE; i += 8) {
+		uint64_t v = rnd(f);
+		memcpy(img + i, &v, 8);
+	}
+	uint32_t mx = (uint32_t)rnd(f) & (chance(f, 70) ? (uint32_t)k->fpu_mxcsr_mask : ~0u);
+	memcpy(img + 24, &mx, 4);
+	if (k->fpu_features && chance(f, 70)) {
+		uint64_t hdr[8] = {rnd(f) & (chance(f, 80) ? k->fpu_features : ~0ull)};
+		if (chance(f, 20))
+			hdr[1 + below(f, 7)] = 1ull << below(f, 64);
+		memcpy(img + 512, hdr, sizeof hdr);
+	}
 }
 
 static const uint64_t quotas[] = {0, 1, 2, 3, 4, 6, 8, 16, 32, 64, 200, 1000, ~0ull, 1ull << 40};
@@ -305,7 +324,8 @@ void fz_one(struct fz *f)
 		case 1: a[1] = LX4_EXREGS_STOP; break;
 		case 2: a[1] = LX4_EXREGS_READ; break;
 		case 3: a[1] = rnd(f); break;
-		default: a[1] = below(f, 0x20);
+		case 4: a[1] = LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_WRITE; break;
+		default: a[1] = below(f, LX4_EXREGS_FLAGS + 1);
 		}
 		switch (below(f, 10)) {
 		case 0: a[2] = 0; break;
@@ -315,7 +335,7 @@ void fz_one(struct fz *f)
 		default: a[2] = below(f, 1u << LX4_REG_COUNT);
 		}
 		if (is_self_thread(a[0])) {
-			a[1] &= ~LX4_EXREGS_STOP;
+			a[1] &= ~(LX4_EXREGS_STOP | LX4_EXREGS_FPU_WRITE); /* our own FPU state stays ours */
 			a[2] &= 1ull << LX4_REG_RAX | 1ull << LX4_REG_RDI | 1ull << LX4_REG_RSI | 1ull << LX4_REG_RDX |
 				1ull << LX4_REG_R10 | 1ull << LX4_REG_R8 | 1ull << LX4_REG_R9 | 1ull << LX4_REG_RCX |
 				1ull << LX4_REG_R11 | 1ull << LX4_REG_GSBASE;
@@ -328,6 +348,8 @@ void fz_one(struct fz *f)
 		w[LX4_REG_FSBASE] = chance(f, 70) ? fz_addr(f) : w[LX4_REG_FSBASE];
 		trace(f, op, a);
 		memcpy(u->mr, w, LX4_REG_COUNT * sizeof(w[0]));
+		if (a[1] & LX4_EXREGS_FPU_WRITE)
+			fz_fpu_image(f, u->fpu);
 		r = lx4_syscall(LX4_SYS_THREAD_EXREGS, a[0], a[1], a[2], a[3], a[4], a[5]);
 		if (!r.err && r.r1 > LX4_TSTATE_DEAD)
 			fz_bad(f, "exregs(%lx, %lx): state %lu", a[0], a[1], r.r1);

@@ -268,6 +268,7 @@ CASES = [
     sys("sys_mem", "unmapped", expect=128 + 11),
     sys("sys_misc"),
     sys("sys_lock"),
+    sys("sys_signal"),
     sys("sys_misc", "exit", "42", expect=42),
     sys("sys_misc", "exit_group", "300", expect=300 & 0xff),
     sys("sys_misc", "exit", "-1", tag="exit_minus_1", expect=255),
@@ -280,10 +281,20 @@ CASES = [
                                     "yes | (exit 3); echo ${PIPESTATUS:-$?}; "
                                     "cat /dev/zero | (read -n 1 x; exit 0); echo done"]},
     # a background child that ends before the foreground one, then wait
-    # (one still running when wait starts needs SIGCHLD delivered: ash
-    # waits in sigsuspend for its handler to run, and delivery is not there)
     {"name": "sh.background_wait", "argv": ["/bin/sh", "-c",
                                             "sleep 0.1 & sleep 0.4; echo a; wait; echo b $?"]},
+    # signals through the shell: ash waits for a running child in
+    # sigsuspend until its SIGCHLD handler runs; kill, trap, timeout
+    {"name": "sh.wait_running", "argv": ["/bin/sh", "-c", "sleep 0.3 & echo started; wait; echo b $?"]},
+    {"name": "sh.kill_bg", "argv": ["/bin/sh", "-c", "sleep 5 & kill $!; wait $!; echo $?"]},
+    {"name": "sh.trap_self", "argv": ["/bin/sh", "-c", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after"]},
+    {"name": "sh.trap_from_child", "argv": ["/bin/sh", "-c",
+                                            "(sleep 0.2; kill -INT $$) & trap 'echo int' INT; sleep 1; echo done"]},
+    {"name": "sh.timeout", "argv": ["/bin/sh", "-c", "timeout 1 sleep 5; echo $?; timeout 2 true; echo $?"]},
+    # ^C on the console: SIGINT to the foreground group (lx4 only: Linux's
+    # /dev/console is no controlling terminal of its init)
+    {"name": "sh.ctrl_c", "argv": ["/bin/sh", "-c", "echo ready; sleep 5; echo not reached"],
+     "input": b"\x03", "input_after": b"ready", "lx4_only": True, "expect": 128 + 2},
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "

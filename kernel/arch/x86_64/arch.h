@@ -161,8 +161,13 @@ static inline paddr_t virt_to_phys(const void *v)
 struct cpu_features {
 	bool nx, smep, smap, umip, xsave, pdpe1gb, fsgsbase;
 	uint32_t xsave_size;
+	uint32_t mxcsr_mask;
 	uint64_t xcr0;
 };
+/* offsets in an FXSAVE/XSAVE image */
+#define FX_MXCSR 24
+#define FX_MXCSR_MASK 28
+#define XSAVE_HDR 512
 extern struct cpu_features cpu_feat;
 
 /* isa-debug-exit: QEMU exits with status 2*v+1 */

@@ -45,7 +45,9 @@ uint8_t cpu0_kstack[16384] __attribute__((aligned(16)));
 extern char cpu0_kstack_top[];
 __asm__(".globl cpu0_kstack_top\n.set cpu0_kstack_top, cpu0_kstack + 16384");
 
-static uint8_t fpu_init_image[3072] __attribute__((aligned(64)));
+static uint8_t fpu_init_image[LX4_UTCB_FPU_SIZE] __attribute__((aligned(64)));
+/* an image for exregs FPU_WRITE, checked (fpu_stage) before it is used */
+static uint8_t fpu_staged[LX4_UTCB_FPU_SIZE] __attribute__((aligned(64)));
 
 void cpu_detect(void)
 {
@@ -109,12 +111,15 @@ static void fpu_init(void)
 		write_cr4(cr4);
 		cpu_feat.xsave_size = 512;
 	}
-	if (cpu_feat.xsave_size > sizeof(fpu_init_image))
+	if (cpu_feat.xsave_size > sizeof(fpu_init_image) || cpu_feat.xsave_size > TCB_FPU_SIZE)
 		panic("FPU state of %u bytes does not fit the TCB", cpu_feat.xsave_size);
 	__asm__ volatile("fninit");
 	uint32_t mxcsr = 0x1f80;
 	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
 	fpu_save(fpu_init_image);
+	uint32_t mask;
+	memcpy(&mask, fpu_init_image + FX_MXCSR_MASK, 4);
+	cpu_feat.mxcsr_mask = mask ? mask : 0xffbf; /* 0: the default (SDM 11.6.6) */
 }
 
 void fpu_save(void *area)
@@ -151,6 +156,72 @@ void fpu_trap(struct thread *cur)
 	}
 	c->fpu_owner = cur;
 }
+
+/* ---- a thread's FPU state for exregs ---------------------------------------
+ * The live state may be in the CPU rather than the TCB (the lazy owner):
+ * it is saved before a read, and the CPU's copy dropped after a write. */
+
+/* t's state into its TCB, if the CPU holds it (which it keeps holding) */
+static void fpu_sync(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	if (c->fpu_owner != t)
+		return;
+	if (c->ts_set)
+		__asm__ volatile("clts");
+	fpu_save(t->fpu);
+	if (c->ts_set)
+		write_cr0(read_cr0() | CR0_TS);
+}
+
+void fpu_read(struct thread *t, void *dst)
+{
+	fpu_sync(t);
+	memcpy(dst, (t->flags & TF_FPU_USED) ? t->fpu : fpu_init_image, cpu_feat.xsave_size);
+}
+
+/* What XRSTOR (FXRSTOR) would fault on, as Linux checks a user's image
+ * (validate_user_xstate_header, the MXCSR check): reserved MXCSR bits,
+ * XSTATE_BV beyond XCR0, the compacted format, non-zero header bytes. */
+static bool fpu_image_ok(const uint8_t *img)
+{
+	uint32_t mxcsr;
+	memcpy(&mxcsr, img + FX_MXCSR, 4);
+	if (mxcsr & ~cpu_feat.mxcsr_mask)
+		return false;
+	if (!cpu_feat.xsave)
+		return true;
+	uint64_t hdr[8]; /* XSTATE_BV, XCOMP_BV, reserved */
+	memcpy(hdr, img + XSAVE_HDR, sizeof hdr);
+	if (hdr[0] & ~cpu_feat.xcr0)
+		return false;
+	for (unsigned i = 1; i < 8; i++)
+		if (hdr[i])
+			return false;
+	return true;
+}
+
+bool fpu_stage(const void *src)
+{
+	memcpy(fpu_staged, src, cpu_feat.xsave_size); /* checked as copied: src is user memory */
+	return fpu_image_ok(fpu_staged);
+}
+
+void fpu_write_staged(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	memcpy(t->fpu, fpu_staged, cpu_feat.xsave_size);
+	t->flags |= TF_FPU_USED;
+	if (c->fpu_owner == t) { /* the next use restores the new state */
+		c->fpu_owner = NULL;
+		if (!c->ts_set) {
+			write_cr0(read_cr0() | CR0_TS);
+			c->ts_set = true;
+		}
+	}
+}
+
+uint32_t fpu_size(void) { return cpu_feat.xsave_size; }
 
 void fpu_forget(struct thread *t)
 {

@@ -33,6 +33,15 @@ void fpu_save(void *area);
 void fpu_restore(const void *area);
 void fpu_trap(struct thread *cur);
 void fpu_forget(struct thread *t);
+/* exregs: t's FPU state (fpu_size() bytes) into dst; the init state if t
+ * never used the FPU */
+void fpu_read(struct thread *t, void *dst);
+/* copies an image from src (user memory) to a staging area and checks
+ * it as XRSTOR would; false: it would fault */
+bool fpu_stage(const void *src);
+/* t's state becomes the staged image (fpu_stage said yes, this call) */
+void fpu_write_staged(struct thread *t);
+uint32_t fpu_size(void);
 
 noreturn void arch_exit_to_user(struct thread *t);
 noreturn void arch_run_on_stack(uint64_t top, void (*fn)(void));

@@ -1,0 +1,631 @@
+/*
+ * Signals (signal.h): generation, the default actions, and delivery at
+ * the points Linux has them.  A process's thread is a foreign-ABI lx4
+ * thread; to run a handler the server writes the frame into the process's
+ * memory and sets the thread's registers and FPU state with the platform
+ * (exregs), which also takes the thread out of any wait for a reply.
+ *
+ *  - a system call returns (signal_syscall_return): the call's result,
+ *    or EINTR, or the call made again (SA_RESTART), then the frame;
+ *  - a call that waits (SYS_WAIT) is woken by a signal and made again:
+ *    it sees the signal and returns EINTR or one of Linux's restart codes
+ *    (the dispatch gives ERESTARTSYS or the call's own);
+ *  - a fault or exception (signal_fault);
+ *  - a thread that runs user code: stopped, framed and restarted by
+ *    signal_settle after the event (or at the next one, if the event in
+ *    hand still owes it a reply);
+ *  - rt_sigreturn, whose restored mask may let a pending one through.
+ */
+#include "signal.h"
+
+#include "sys.h"
+
+struct sigqueue {
+	struct sigqueue *next;
+	uint8_t info[KSIGINFO_SIZE];
+};
+
+/* queued siginfo per process (and per thread) at most; beyond it a
+ * real-time signal from sigqueue is refused (EAGAIN) and others lose
+ * their siginfo, as past Linux's RLIMIT_SIGPENDING */
+#define SIGQUEUE_MAX 1024
+
+#define SIG_KERNEL_ONLY (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define SIG_SYNCHRONOUS \
+	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+#define SIG_STOPS (SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU))
+#define SIG_DEFAULT_IGNORE (SIGBIT(SIGCHLD) | SIGBIT(SIGCONT) | SIGBIT(SIGURG) | SIGBIT(SIGWINCH))
+
+int signal_kicks;
+
+void siginfo_from(siginfo_t *i, int sig, int code, int pid)
+{
+	memset(i, 0, sizeof *i);
+	i->si_signo = sig;
+	i->si_code = code;
+	i->si_pid = pid;
+	i->si_uid = 0;
+}
+
+/* the default action: stop signals are ignored for now (no job control
+ * yet: docs/server.md) */
+static bool default_ignored(int sig) { return (SIG_DEFAULT_IGNORE | SIG_STOPS) & SIGBIT(sig); }
+
+/* would sig be dropped at once (an action that ignores it, and unblocked) */
+static bool ignored(const struct proc *p, const struct lthread *t, int sig)
+{
+	uint64_t bit = SIGBIT(sig);
+	if ((p->sigmask & bit) || (t && t->sigwaiting && (t->real_blocked & bit)))
+		return false;
+	uint64_t h = p->sigact[sig - 1].handler;
+	return sig != SIGKILL && (h == SIG_IGN_L || (h == SIG_DFL_L && default_ignored(sig)));
+}
+
+static bool fatal_default(const struct proc *p, int sig)
+{
+	return sig == SIGKILL || (p->sigact[sig - 1].handler == SIG_DFL_L && !default_ignored(sig));
+}
+
+/* ---- pending sets and queues ------------------------------------------------ */
+
+static unsigned queue_len(const struct sigpending *q)
+{
+	unsigned n = 0;
+	for (const struct sigqueue *e = q->head; e; e = e->next)
+		n++;
+	return n;
+}
+
+static void queue_append(struct sigpending *q, struct sigqueue *e)
+{
+	struct sigqueue **pp = &q->head;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = e;
+}
+
+static int entry_sig(const struct sigqueue *e);
+
+/* removes sig's instances from q */
+static void queue_flush(struct sigpending *q, int sig)
+{
+	for (struct sigqueue **pp = &q->head; *pp;) {
+		struct sigqueue *e = *pp;
+		if (entry_sig(e) == sig) {
+			*pp = e->next;
+			kfree(e);
+		} else {
+			pp = &e->next;
+		}
+	}
+	q->set &= ~SIGBIT(sig);
+}
+
+static void queue_free(struct sigpending *q)
+{
+	while (q->head) {
+		struct sigqueue *e = q->head;
+		q->head = e->next;
+		kfree(e);
+	}
+	q->set = 0;
+}
+
+static int entry_sig(const struct sigqueue *e)
+{
+	int s;
+	memcpy(&s, e->info, sizeof s);
+	return s;
+}
+
+/* takes sig's first instance off q into info */
+static void collect(struct sigpending *q, int sig, siginfo_t *info)
+{
+	struct sigqueue *found = NULL;
+	for (struct sigqueue **pp = &q->head; *pp; pp = &(*pp)->next) {
+		if (entry_sig(*pp) == sig) {
+			found = *pp;
+			*pp = found->next;
+			break;
+		}
+	}
+	bool more = false;
+	for (struct sigqueue *e = q->head; e && !more; e = e->next)
+		more = entry_sig(e) == sig;
+	if (!more)
+		q->set &= ~SIGBIT(sig);
+	memset(info, 0, sizeof *info);
+	if (found) {
+		memcpy(info, found->info, KSIGINFO_SIZE);
+		kfree(found);
+	} else { /* it lost its siginfo (a full queue): Linux's zeroes */
+		info->si_signo = sig;
+		info->si_code = SI_USER;
+	}
+}
+
+/* Linux's next_signal: the synchronous ones (faults) first, then the
+ * lowest number */
+static int next_signal(uint64_t pending, uint64_t mask)
+{
+	uint64_t x = pending & ~mask;
+	if (!x)
+		return 0;
+	if (x & SIG_SYNCHRONOUS)
+		x &= SIG_SYNCHRONOUS;
+	return __builtin_ctzll(x) + 1;
+}
+
+/* the next signal not in mask, the thread's own before the process's */
+static int dequeue(struct lthread *t, uint64_t mask, siginfo_t *info)
+{
+	struct sigpending *q = &t->sigpend;
+	int sig = next_signal(q->set, mask);
+	if (!sig) {
+		q = &t->proc->sigpend;
+		sig = next_signal(q->set, mask);
+	}
+	if (sig)
+		collect(q, sig, info);
+	return sig;
+}
+
+uint64_t signal_pending_set(struct lthread *t) { return t->sigpend.set | t->proc->sigpend.set; }
+
+void signal_flush(struct proc *p, int sig)
+{
+	queue_flush(&p->sigpend, sig);
+	if (p->thread)
+		queue_flush(&p->thread->sigpend, sig);
+}
+
+bool signal_pending_now(struct lthread *t)
+{
+	struct proc *p = t->proc;
+	uint64_t x = signal_pending_set(t) & ~p->sigmask;
+	while (x) {
+		int sig = __builtin_ctzll(x) + 1;
+		if (!ignored(p, t, sig))
+			return true;
+		signal_flush(p, sig); /* ignored now: Linux would drop it on the way */
+		x &= ~SIGBIT(sig);
+	}
+	return false;
+}
+
+void signal_set_mask(struct proc *p, uint64_t mask) { p->sigmask = mask & ~SIG_KERNEL_ONLY; }
+
+int signal_dequeue_set(struct lthread *t, uint64_t set, siginfo_t *info) { return dequeue(t, ~set, info); }
+
+/* ---- generation ------------------------------------------------------------------ */
+
+/* t is to act on a signal: signal_settle sees to it after the event */
+static void kick(struct lthread *t)
+{
+	if (!t->sig_kick) {
+		t->sig_kick = true;
+		signal_kicks++;
+	}
+}
+
+/* Linux's __send_signal and complete_signal for a process of one thread */
+static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
+{
+	struct lthread *t = p->thread;
+	if (p->state != P_LIVE || p->killed || !t)
+		return 0;
+	uint64_t bit = SIGBIT(sig);
+	if (bit & SIG_STOPS)
+		signal_flush(p, SIGCONT);
+	else if (sig == SIGCONT)
+		for (int s = SIGSTOP; s <= SIGTTOU; s++)
+			signal_flush(p, s);
+	if (ignored(p, t, sig))
+		return 0;
+	struct sigpending *q = to_thread ? &t->sigpend : &p->sigpend;
+	if (sig < SIGRTMIN && (q->set & bit))
+		return 0; /* one instance of a standard signal */
+	if (sig != SIGKILL) {
+		struct sigqueue *e = queue_len(q) < SIGQUEUE_MAX ? kzalloc(sizeof *e) : NULL;
+		if (e) {
+			siginfo_t k;
+			if (!info) {
+				siginfo_from(&k, sig, SI_KERNEL, 0);
+				info = &k;
+			}
+			memcpy(e->info, info, KSIGINFO_SIZE);
+			memcpy(e->info, &sig, sizeof sig);
+			queue_append(q, e);
+		} else if (info && sig >= SIGRTMIN && info->si_code != SI_USER) {
+			return -EAGAIN;
+		}
+	}
+	q->set |= bit;
+	if ((p->sigmask & bit) && sig != SIGKILL)
+		return 0; /* pending until unblocked */
+	if (fatal_default(p, sig))
+		proc_kill(p, sig); /* the whole process goes, now */
+	else
+		kick(t);
+	return 0;
+}
+
+int signal_send(struct proc *p, int sig, const siginfo_t *info) { return send(p, sig, info, false); }
+
+int signal_send_thread(struct lthread *t, int sig, const siginfo_t *info) { return send(t->proc, sig, info, true); }
+
+void signal_force(struct lthread *t, int sig, const siginfo_t *info)
+{
+	struct proc *p = t->proc;
+	struct k_sigaction *ka = &p->sigact[sig - 1];
+	bool blocked = p->sigmask & SIGBIT(sig);
+	if (blocked || ka->handler == SIG_IGN_L) {
+		ka->handler = SIG_DFL_L;
+		p->sigmask &= ~SIGBIT(sig);
+	}
+	send(p, sig, info, true);
+}
+
+int signal_pgrp(int pgrp, int sig, const siginfo_t *info)
+{
+	bool any = false;
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = proc_slot(i);
+		if (!p || p->pgid != pgrp)
+			continue;
+		any = true;
+		if (sig)
+			signal_send(p, sig, info);
+	}
+	return any ? 0 : -ESRCH;
+}
+
+void signal_child_exit(struct proc *c)
+{
+	struct proc *parent = proc_by_pid(c->ppid);
+	if (!parent || parent->state != P_LIVE || c->exit_signal <= 0 || c->exit_signal > NSIG_LINUX)
+		return;
+	int st = c->exit_status;
+	siginfo_t i;
+	siginfo_from(&i, c->exit_signal, (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED, c->pid);
+	i.si_status = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff;
+	signal_send(parent, c->exit_signal, &i);
+}
+
+/* ---- fork, exec, exit ------------------------------------------------------------ */
+
+void signal_fork(struct proc *child, struct lthread *ct, struct proc *parent, struct lthread *pt)
+{
+	child->sigmask = parent->sigmask;
+	memcpy(child->sigact, parent->sigact, sizeof child->sigact);
+	ct->ss_sp = pt->ss_sp;
+	ct->ss_size = pt->ss_size;
+	ct->ss_flags = pt->ss_flags;
+}
+
+void signal_exec(struct proc *p, struct lthread *t)
+{
+	for (int s = 0; s < NSIG_LINUX; s++) { /* Linux's flush_signal_handlers */
+		struct k_sigaction *ka = &p->sigact[s];
+		if (ka->handler != SIG_IGN_L)
+			ka->handler = SIG_DFL_L;
+		ka->flags = ka->restorer = ka->mask = 0;
+	}
+	t->ss_sp = t->ss_size = 0;
+	t->ss_flags = 2; /* SS_DISABLE */
+}
+
+void signal_exit(struct proc *p)
+{
+	queue_free(&p->sigpend);
+	if (p->thread)
+		queue_free(&p->thread->sigpend);
+	itimer_set(p, 0, 0);
+}
+
+/* ---- delivery ----------------------------------------------------------------------- */
+
+enum { ACT_NONE, ACT_HANDLER, ACT_KILLED };
+
+/* Linux's get_signal: the next signal t runs a handler for (*ka its
+ * action), default actions taken on the way; 0: none, -1: p was killed */
+static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka)
+{
+	struct proc *p = t->proc;
+	for (;;) {
+		if (p->killed)
+			return -1;
+		int sig = dequeue(t, p->sigmask, info);
+		if (!sig)
+			return 0;
+		*ka = p->sigact[sig - 1];
+		if (ka->handler == SIG_IGN_L)
+			continue;
+		if (ka->handler != SIG_DFL_L) {
+			if (ka->flags & SA_RESETHAND)
+				p->sigact[sig - 1].handler = SIG_DFL_L;
+			return sig;
+		}
+		if (default_ignored(sig))
+			continue;
+		proc_kill(p, sig);
+		return -1;
+	}
+}
+
+/* what a call interrupted by a handler returns, as Linux's handle_signal */
+static void syscall_restart(uint64_t *r, uint64_t nr, const struct k_sigaction *ka)
+{
+	switch ((long)r[LX4_REG_RAX]) {
+	case -ERESTART_RESTARTBLOCK:
+	case -ERESTARTNOHAND:
+		r[LX4_REG_RAX] = (uint64_t)-EINTR;
+		break;
+	case -ERESTARTSYS:
+		if (!(ka->flags & SA_RESTART)) {
+			r[LX4_REG_RAX] = (uint64_t)-EINTR;
+			break;
+		}
+		/* fall through */
+	case -ERESTARTNOINTR:
+		r[LX4_REG_RAX] = nr;
+		r[LX4_REG_RIP] -= 2; /* back to the syscall instruction */
+		break;
+	default:
+		break;
+	}
+}
+
+/* Runs the handlers of t's pending signals from context c (a system
+ * call's end if nr >= 0: c's rax holds its result).  Each handler's frame
+ * goes on top of the last, as Linux sets up one for every pending signal
+ * before the thread returns.  ACT_HANDLER: c enters the last handler;
+ * ACT_NONE: nothing to run (*restart: the interrupted call is to be made
+ * again); ACT_KILLED. */
+static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
+{
+	struct proc *p = t->proc;
+	bool handled = false;
+	*restart = false;
+	for (unsigned n = 0; n < 2 * NSIG_LINUX; n++) {
+		siginfo_t info;
+		struct k_sigaction ka;
+		int sig = get_signal(t, &info, &ka);
+		if (sig < 0)
+			return ACT_KILLED;
+		if (!sig)
+			break;
+		if (nr >= 0)
+			syscall_restart(c->regs, (uint64_t)nr, &ka);
+		nr = -1;
+		uint64_t save = t->restore_mask ? t->saved_mask : p->sigmask;
+		if (sigframe_setup(t, sig, &info, &ka, save, c)) {
+			if (sig == SIGSEGV) {
+				proc_kill(p, SIGSEGV);
+				return ACT_KILLED;
+			}
+			siginfo_t k;
+			siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);
+			signal_force(t, SIGSEGV, &k);
+			continue;
+		}
+		t->restore_mask = false;
+		uint64_t blocked = p->sigmask | ka.mask;
+		if (!(ka.flags & SA_NODEFER))
+			blocked |= SIGBIT(sig);
+		signal_set_mask(p, blocked);
+		handled = true;
+		if (c->regs[LX4_REG_RIP] >= USER_TOP) { /* the handler is no code: it faults there */
+			siginfo_t k;
+			siginfo_from(&k, SIGSEGV, SEGV_MAPERR, 0);
+			k.si_addr = (void *)(uintptr_t)c->regs[LX4_REG_RIP];
+			t->trapno = 14;
+			t->trap_err = 0x14; /* user, instruction fetch */
+			t->cr2 = c->regs[LX4_REG_RIP];
+			signal_force(t, SIGSEGV, &k);
+		}
+	}
+	if (handled)
+		return ACT_HANDLER;
+	if (nr >= 0 && is_restart((long)c->regs[LX4_REG_RAX]))
+		*restart = true;
+	if (t->restore_mask) {
+		signal_set_mask(p, t->saved_mask);
+		t->restore_mask = false;
+	}
+	return ACT_NONE;
+}
+
+static struct sigctx ctx; /* the server handles one event at a time */
+
+/* starts t on c (a handler); a context the platform refuses kills */
+static void resume(struct lthread *t, struct sigctx *c)
+{
+	if (plat_thread_set(&t->plat, c->regs, c->fpu, true)) {
+		printf("lx4-server: pid %d: a signal context the kernel refuses: SIGSEGV\n", t->proc->pid);
+		proc_kill(t->proc, SIGSEGV);
+	}
+}
+
+bool signal_syscall_return(struct lthread *t, long ret, bool *retry)
+{
+	struct proc *p = t->proc;
+	*retry = false;
+	if (t->restore_mask && ret != -ERESTARTNOHAND) {
+		/* the call is over (not interrupted): its mask goes first */
+		signal_set_mask(p, t->saved_mask);
+		t->restore_mask = false;
+	}
+	if (!signal_pending_now(t)) {
+		if (t->restore_mask) {
+			signal_set_mask(p, t->saved_mask);
+			t->restore_mask = false;
+		}
+		*retry = is_restart(ret); /* (never shown to the process) */
+		return *retry;
+	}
+	if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu))
+		return false;
+	for (int i = 0; i < LX4_SYSCALL_MSG_WORDS; i++)
+		ctx.regs[i] = t->regs[i];
+	ctx.regs[LX4_REG_RAX] = (uint64_t)ret;
+	bool restart;
+	switch (deliver(t, &ctx, (long)t->args.nr, &restart)) {
+	case ACT_HANDLER:
+		resume(t, &ctx);
+		return true;
+	case ACT_KILLED:
+		return true;
+	default:
+		*retry = restart;
+		return restart;
+	}
+}
+
+void signal_fault(struct lthread *t, const siginfo_t *info, const uint64_t *regs, unsigned trapno, uint64_t err,
+		  uint64_t cr2)
+{
+	struct proc *p = t->proc;
+	t->trapno = trapno;
+	t->trap_err = err;
+	t->cr2 = cr2;
+	signal_force(t, info->si_signo, info);
+	if (p->killed)
+		return;
+	if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu)) {
+		proc_kill(p, info->si_signo);
+		return;
+	}
+	if (regs)
+		memcpy(ctx.regs, regs, sizeof ctx.regs);
+	bool restart;
+	if (deliver(t, &ctx, -1, &restart) == ACT_HANDLER)
+		resume(t, &ctx);
+	else if (!p->killed)
+		proc_kill(p, info->si_signo); /* (a forced signal always acts) */
+}
+
+long signal_sigreturn(struct lthread *t)
+{
+	struct proc *p = t->proc;
+	uint64_t mask;
+	bool restart;
+	memset(ctx.regs, 0, sizeof ctx.regs);
+	ctx.regs[LX4_REG_RFLAGS] = t->args.rflags;
+	if (sigframe_restore(t, t->args.rsp, &ctx, &mask)) {
+		/* a bad frame: SIGSEGV, from where the call was made */
+		if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu)) {
+			proc_kill(p, SIGSEGV);
+			return SYS_NOREPLY;
+		}
+		for (int i = 0; i < LX4_SYSCALL_MSG_WORDS; i++)
+			ctx.regs[i] = t->regs[i];
+		ctx.regs[LX4_REG_RAX] = 0;
+		printf("lx4-server: pid %d: rt_sigreturn with a bad frame at %lx: SIGSEGV\n", p->pid, t->args.rsp);
+		siginfo_t k;
+		siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);
+		signal_force(t, SIGSEGV, &k);
+	} else if (ctx.regs[LX4_REG_RIP] >= USER_TOP || ctx.regs[LX4_REG_RSP] >= (1ull << 47)) {
+		/* where Linux's return to user mode faults */
+		siginfo_t k;
+		siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);
+		signal_force(t, SIGSEGV, &k);
+	}
+	if (deliver(t, &ctx, -1, &restart) != ACT_KILLED)
+		resume(t, &ctx);
+	return SYS_NOREPLY;
+}
+
+/* t got a signal while it ran user code or waited in a call; false: not
+ * now (the event in hand owes t a reply) */
+static bool settle_one(struct lthread *t)
+{
+	struct proc *p = t->proc;
+	if (p->state != P_LIVE || p->killed || !signal_pending_now(t))
+		return true;
+	if (t->in_syscall) { /* parked in a call: made again, it sees the signal */
+		waitq_remove(t);
+		timer_cancel(t);
+		syscall_retry(t);
+		return true;
+	}
+	if (plat_reply_pending((uint64_t)t->tid))
+		return false;
+	if (plat_thread_get(&t->plat, true, ctx.regs, ctx.fpu))
+		return true;
+	bool restart;
+	int act = deliver(t, &ctx, -1, &restart);
+	if (act == ACT_HANDLER)
+		resume(t, &ctx);
+	else if (act == ACT_NONE)
+		plat_thread_run(&t->plat);
+	return true;
+}
+
+void signal_settle(void)
+{
+	static bool busy; /* (a retry it makes may send signals too: the loop takes them) */
+	if (busy || !signal_kicks)
+		return;
+	busy = true;
+	int later = 0;
+	while (signal_kicks) {
+		signal_kicks = 0;
+		for (int i = 0; i < MAX_PROCS; i++) {
+			struct lthread *t = thread_slot(i);
+			if (!t || !t->sig_kick)
+				continue;
+			t->sig_kick = false;
+			if (!settle_one(t)) {
+				t->sig_kick = true;
+				later++;
+			}
+		}
+	}
+	signal_kicks = later;
+	busy = false;
+	if (later)
+		timer_soon(); /* the next event comes soon and settles them */
+}
+
+/* ---- ITIMER_REAL ---------------------------------------------------------------- */
+
+static struct proc *itimers; /* armed, sorted by deadline */
+
+void itimer_set(struct proc *p, uint64_t deadline, uint64_t interval)
+{
+	for (struct proc **pp = &itimers; *pp; pp = &(*pp)->itimer_next) {
+		if (*pp == p) {
+			*pp = p->itimer_next;
+			break;
+		}
+	}
+	p->itimer_next = NULL;
+	p->itimer_deadline = deadline;
+	p->itimer_interval = interval;
+	if (deadline) {
+		struct proc **pp = &itimers;
+		while (*pp && (*pp)->itimer_deadline <= deadline)
+			pp = &(*pp)->itimer_next;
+		p->itimer_next = *pp;
+		*pp = p;
+	}
+	timer_rearm_all();
+}
+
+uint64_t itimer_next(void) { return itimers ? itimers->itimer_deadline : 0; }
+
+void itimer_expire(uint64_t now)
+{
+	while (itimers && itimers->itimer_deadline <= now) {
+		struct proc *p = itimers;
+		uint64_t next = 0;
+		if (p->itimer_interval) { /* the next period after now, as hrtimer_forward */
+			next = p->itimer_deadline + p->itimer_interval;
+			if (next <= now)
+				next += (now - next) / p->itimer_interval * p->itimer_interval + p->itimer_interval;
+		}
+		itimer_set(p, next, p->itimer_interval);
+		signal_send(p, SIGALRM, NULL);
+	}
+}
