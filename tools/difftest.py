@@ -10,6 +10,7 @@ A case is a dict (tests/linux/cases.py):
   adds    optional [(hostpath, guestpath)], as for tools/lx4 run --add
   expect  optional: the expected exit status (checked on both systems)
   lx4_only optional: True to skip the Linux side (no reference)
+  want    optional [bytes or str]: what lx4's output must contain, in order
   input   optional bytes typed on the console (once the output shows
           input_after, if given)
 """
@@ -39,8 +40,10 @@ def _key(build, case):
                     continue
                 with open(p, "rb") as fh:
                     h.update(p.encode() + hashlib.sha256(fh.read()).digest() + b"%o" % os.stat(p).st_mode)
-    with open(initramfs.BUSYBOX, "rb") as fh:
-        h.update(hashlib.sha256(fh.read()).digest())
+    for host in (initramfs.BUSYBOX, initramfs.BASH):
+        if os.path.exists(host):
+            with open(host, "rb") as fh:
+                h.update(hashlib.sha256(fh.read()).digest())
     return h.hexdigest()[:32]
 
 
@@ -73,6 +76,13 @@ def check(build, case, timeout=120):
         return False, "lx4 %s:\n%s" % ("timed out" if lx4.status == 124 else "crashed", lx4.log[-1500:])
     if "expect" in case and lx4.status != case["expect"]:
         return False, "lx4 exit status %d, expected %d\n%s" % (lx4.status, case["expect"], lx4.output[-1500:])
+    at = 0
+    for w in case.get("want", []):
+        w = w.decode() if isinstance(w, bytes) else w
+        i = lx4.output.find(w, at)
+        if i < 0:
+            return False, "lx4 output lacks %r (after offset %d):\n%s" % (w, at, lx4.output[-1500:])
+        at = i + len(w)
     if linux is None:
         return True, ""
     if linux["status"] != lx4.status:

@@ -1,5 +1,5 @@
 """Builds the initramfs (cpio "newc") that lx4's Linux server and Debian's
-Linux kernel both boot from: busybox-static with its applet links, the
+Linux kernel both boot from: busybox-static with its applet links, bash, the
 test and benchmark programs, files added with --add, and /.lx4/argv and
 /.lx4/env naming the first program (NUL-separated strings).
 """
@@ -9,6 +9,7 @@ import subprocess
 import time
 
 BUSYBOX = "/bin/busybox"
+BASH = "/bin/bash-static"  # Debian's bash-static, at /bin/bash in the image
 
 
 class Archive:
@@ -101,6 +102,8 @@ def base(argv, env, extra_programs=(), adds=()):
         for path in busybox_applets():
             if path != "/bin/busybox" and path not in a.entries:
                 a.symlink(path, "/bin/busybox")
+    if os.path.exists(BASH):
+        a.add_host(BASH, "/bin/bash")
     a.file("/etc/hostname", b"lx4\n")
     for host, guest in extra_programs:
         a.add_host(host, guest)

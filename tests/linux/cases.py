@@ -9,6 +9,7 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = [(os.path.join(HERE, "data"), "/data")]
+BASH = [(os.path.join(HERE, "bash"), "/scripts")]
 
 # the applets of busybox's --list-full that live in /usr/bin (the rest used
 # here are in /bin)
@@ -294,7 +295,20 @@ CASES = [
     # ^C on the console: SIGINT to the foreground group (lx4 only: Linux's
     # /dev/console is no controlling terminal of its init)
     {"name": "sh.ctrl_c", "argv": ["/bin/sh", "-c", "echo ready; sleep 5; echo not reached"],
-     "input": b"\x03", "input_after": b"ready", "lx4_only": True, "expect": 128 + 2},
+     "input": b"\x03", "input_after": b"ready", "lx4_only": True, "expect": 128 + 2, "want": ["ready\n^C"]},
+    # Debian's bash-static (at /bin/bash): the language, then files and processes
+    {"name": "bash.lang", "argv": ["/bin/bash", "/scripts/lang.sh"], "adds": BASH, "expect": 3},
+    {"name": "bash.files", "argv": ["/bin/bash", "/scripts/files.sh"], "adds": BASH},
+    {"name": "bash.c", "argv": ["/bin/bash", "-c", "echo $0 $#; shift; echo \"$@\"; exit 2", "zero", "a", "b c"],
+     "expect": 2},
+    {"name": "bash.syntax_error", "argv": ["/bin/bash", "-c", "if then fi"], "expect": 2},
+    {"name": "bash.missing", "argv": ["/bin/bash", "-c", "/no/such/program; echo $?; nope 2>/dev/null; echo $?"]},
+    {"name": "bash.kill_self", "argv": ["/bin/bash", "-c", "kill -SEGV $$; echo not reached"], "expect": 128 + 11},
+    # an interactive bash on the console (readline in raw mode, its prompt)
+    {"name": "bash.interactive", "argv": ["/bin/bash", "-i"], "lx4_only": True, "expect": 4,
+     "input": b"echo hi $((1+2))\nfor i in 1 2; do echo $i; done\nexit 4\n", "input_after": b"# ",
+     "want": ["bash-5.2# echo hi $((1+2))", "hi 3\n", "bash-5.2# for i in 1 2; do echo $i; done", "\n1\n2\n",
+              "bash-5.2# exit 4\n"]},  # (readline may redraw a line typed ahead of it)
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "

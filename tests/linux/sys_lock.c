@@ -66,6 +66,25 @@ static void reap(const char *what, pid_t child)
 	fact(what, waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* a child's lock call that waits for the parent: the child exits with 0 or
+ * the errno, and the parent says the result once it has reaped it (so
+ * that no output depends on which of the two runs first) */
+static void child_lk(int fd, int cmd, int type, long start, long len)
+{
+	_exit(lk(fd, cmd, type, start, len) ? (errno & 0x7f) : 0);
+}
+
+static void reap_lk(const char *what, pid_t child)
+{
+	int st = -1;
+	if (waitpid(child, &st, 0) != child || !WIFEXITED(st))
+		say("%s: the child did not end well\n", what);
+	else if (WEXITSTATUS(st))
+		say("%s = -1 %s\n", what, errname(WEXITSTATUS(st)));
+	else
+		say("%s = 0\n", what);
+}
+
 static int open_file(int flags)
 {
 	return open(FILE_PATH, flags);
@@ -204,16 +223,14 @@ static void waiting(int fd)
 	pid_t child = fork();
 	if (child == 0) {
 		write(ready[1], "r", 1);
-		L("child: F_SETLKW read 0+1 (waits)", fd, F_SETLKW, F_RDLCK, 0, 1);
-		say("child: has the lock\n");
-		_exit(0);
+		child_lk(fd, F_SETLKW, F_RDLCK, 0, 1);
 	}
 	char c;
 	read(ready[0], &c, 1);
 	sleep_ms(100);
 	say("parent: unlocks\n");
 	L("parent: unlock 0+1", fd, F_SETLK, F_UNLCK, 0, 1);
-	reap("F_SETLKW: the child ended well", child);
+	reap_lk("child: F_SETLKW read 0+1 (waited)", child);
 	close(ready[0]);
 	close(ready[1]);
 }
@@ -229,15 +246,14 @@ static void deadlocks(int fd)
 	if (child == 0) {
 		L("child: write lock 1+1", fd, F_SETLK, F_WRLCK, 1, 1);
 		write(ready[1], "r", 1);
-		L("child: F_SETLKW 0+1 (waits for the parent)", fd, F_SETLKW, F_WRLCK, 0, 1);
-		_exit(0);
+		child_lk(fd, F_SETLKW, F_WRLCK, 0, 1);
 	}
 	char c;
 	read(ready[0], &c, 1);
 	sleep_ms(200); /* the child waits in F_SETLKW by now */
 	L("parent: F_SETLKW 1+1 (would wait for a waiter)", fd, F_SETLKW, F_WRLCK, 1, 1);
 	L("parent: unlock 0+1", fd, F_SETLK, F_UNLCK, 0, 1);
-	reap("deadlock: the child ended well", child);
+	reap_lk("child: F_SETLKW 0+1 (waited for the parent)", child);
 	close(ready[0]);
 	close(ready[1]);
 }
@@ -319,16 +335,14 @@ static void bsd(int fd)
 		T(flock(fd, LOCK_EX | LOCK_NB)); /* the inherited file: the same owner */
 		T(flock(mine, LOCK_SH | LOCK_NB));
 		write(ready[1], "r", 1);
-		T(flock(mine, LOCK_SH)); /* waits for the parent's unlock */
-		say("child: has the shared lock\n");
-		_exit(0);
+		_exit(flock(mine, LOCK_SH) ? (errno & 0x7f) : 0); /* waits for the parent's unlock */
 	}
 	char c;
 	read(ready[0], &c, 1);
 	sleep_ms(100);
 	say("parent: unlocks\n");
 	T(flock(fd, LOCK_UN));
-	reap("flock: the child ended well", child);
+	reap_lk("child: flock(mine, LOCK_SH) (waited)", child);
 	T(flock(other, LOCK_EX | LOCK_NB));
 	T(close(other));
 	T(flock(fd, LOCK_EX | LOCK_NB)); /* the close of the other dropped its lock */
