@@ -47,17 +47,8 @@ static long dispatch(struct lthread *t)
 	syscall_fn *fn = nr < SYSCALL_MAX ? syscall_table[nr] : NULL;
 	if (!fn && nr - LX4_SYSCALL_BASE < LX4_SYSCALL_COUNT)
 		fn = lx4_syscall_table[nr - LX4_SYSCALL_BASE];
-	if (fn) {
-		long r = fn(t, &t->args);
-		if (__builtin_expect(r == SYS_WAIT, 0) && signal_maybe(t) && signal_pending_now(t)) {
-			/* a signal to act on: the call does not wait (Linux's
-			 * signal_pending() in every interruptible wait) */
-			waitq_remove(t);
-			timer_cancel(t);
-			r = interrupted(nr);
-		}
-		return r;
-	}
+	if (fn)
+		return fn(t, &t->args); /* (SYS_WAIT and a signal: finish() sees to it) */
 	if (nr < SYSCALL_MAX && !(enosys_logged[nr / 8] & (1u << (nr % 8)))) {
 		enosys_logged[nr / 8] |= 1u << (nr % 8);
 		printf("lx4-server: syscall %s (%lu) not implemented: ENOSYS\n",
@@ -73,6 +64,13 @@ static long dispatch(struct lthread *t)
 static void finish(struct lthread *t, long ret, bool now)
 {
 	for (;;) {
+		if (ret == SYS_WAIT && signal_maybe(t) && signal_pending_now(t)) {
+			/* a signal to act on: the call does not wait (Linux's
+			 * signal_pending() in every interruptible wait) */
+			waitq_remove(t);
+			timer_cancel(t);
+			ret = interrupted(t->args.nr);
+		}
 		if (ret == SYS_WAIT) {
 			thread_set_sleeping(t, true);
 			return;
@@ -134,7 +132,12 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 		event_settle();
 		return;
 	}
-	if (current == t && ret != SYS_WAIT && ret != SYS_NOREPLY && !signal_work(t, ret)) { /* finish(), quiet */
+	/* one compare for SYS_WAIT, SYS_NOREPLY and the restart codes (no errno
+	 * lies between them), then the signals that might be pending */
+	_Static_assert(SYS_NOREPLY < SYS_WAIT && SYS_WAIT < -ERESTART_RESTARTBLOCK && -ERESTARTSYS < -133,
+		       "the results finish() must see lie in [SYS_NOREPLY, -ERESTARTSYS]");
+	bool special = (uint64_t)(ret - SYS_NOREPLY) <= (uint64_t)(-ERESTARTSYS - SYS_NOREPLY);
+	if (current == t && !special && !signal_maybe(t) && !t->restore_mask) { /* finish(), quiet */
 		t->in_syscall = false;
 		plat_reply_syscall((uint64_t)ret);
 	} else if (current == t) {

@@ -287,7 +287,9 @@ CASES = [
     # signals through the shell: ash waits for a running child in
     # sigsuspend until its SIGCHLD handler runs; kill, trap, timeout
     {"name": "sh.wait_running", "argv": ["/bin/sh", "-c", "sleep 0.3 & echo started; wait; echo b $?"]},
-    {"name": "sh.kill_bg", "argv": ["/bin/sh", "-c", "sleep 5 & kill $!; wait $!; echo $?"]},
+    # (whether ash says "Terminated" depends on when it collects the child:
+    # a race on Linux too, so its standard error is not compared)
+    {"name": "sh.kill_bg", "argv": ["/bin/sh", "-c", "exec 2>/dev/null; sleep 5 & kill $!; wait $!; echo $?"]},
     {"name": "sh.trap_self", "argv": ["/bin/sh", "-c", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after"]},
     {"name": "sh.trap_from_child", "argv": ["/bin/sh", "-c",
                                             "(sleep 0.2; kill -INT $$) & trap 'echo int' INT; sleep 1; echo done"]},
