@@ -252,6 +252,9 @@ CASES = [
     # errors they get differ from Linux's, so this one is lx4's alone
     {"name": "hostile.syscall_fuzz", "argv": ["/tests/hostile", "fuzz", "0x1e4f", "100000"], "adds": DATA,
      "expect": 0, "lx4_only": True},
+    # rt_sigreturn on random frames: every child ends, the server goes on
+    {"name": "hostile.sigreturn_fuzz", "argv": ["/tests/hostile", "sigreturn", "0x5eed", "300"], "adds": DATA,
+     "expect": 0},
     # the server gets every page back when processes end (lx4's own call)
     {"name": "exit_frees_everything", "argv": ["/tests/exit_frees"], "adds": DATA, "expect": 0, "lx4_only": True},
     # the console: input through the server's 16550 driver (IRQ 4) and the

@@ -4,7 +4,14 @@
  * hostile fuzz SEED CALLS: random system calls with random arguments in
  * child processes, while another child keeps computing; afterwards the
  * parent checks that it, its memory and the worker are unharmed and that
- * the system still serves it.  Exits 0 when all is well.
+ * the system still serves it.  hostile sigreturn SEED N: N children each
+ * call rt_sigreturn on a stack of random words (plausible and hostile
+ * values mixed: a landing function, stack and kernel addresses, segment
+ * selectors, a frame's FPU pointer): each must end (a signal, or its exit
+ * from the landing function) and the server go on (which frames are
+ * refused differs from Linux under QEMU: TCG's FXRSTOR takes reserved
+ * MXCSR bits that hardware, and lx4's check of the image, refuse).  Exits
+ * 0 when all is well.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -138,6 +145,65 @@ static int fuzz(uint64_t seed, long calls)
 	return s == 200 && checksum(precious, sizeof precious) == want && f >= 0 ? 0 : 5;
 }
 
+static void landing(void) { _exit(7); }
+
+static uint64_t frame_word(uint64_t *frame)
+{
+	const uint64_t special[] = {(uint64_t)(uintptr_t)landing, (uint64_t)(uintptr_t)frame,
+				    (uint64_t)(uintptr_t)(frame + 64), 0x33, 0x2b, 0x23, 0x202, 0x3ff7ff,
+				    0xffffffff80100000ull, 0xffff800000000000ull, 0x0000800000000000ull, 0};
+	switch (next() % 3) {
+	case 0:
+		return special[next() % (sizeof special / sizeof special[0])];
+	case 1:
+		return next() % 64;
+	default:
+		return next();
+	}
+}
+
+static int sigreturns(uint64_t seed, int n)
+{
+	int ended = 0;
+	for (int k = 0; k < n; k++) {
+		pid_t c = fork();
+		if (c < 0)
+			return 2;
+		if (c == 0) {
+			static uint64_t frame[256]; /* the rt_sigframe from rsp on: ucontext, mcontext, fpstate */
+			rng = (seed + (uint64_t)k * 0x9e3779b97f4a7c15ull) | 1;
+			for (unsigned i = 0; i < sizeof frame / sizeof frame[0]; i++)
+				frame[i] = frame_word(frame);
+			if (k % 2) { /* a plausible ucontext: rip, rsp, eflags, cs and ss, no FPU state or some */
+				frame[20] = (uint64_t)(uintptr_t)(frame + 128);
+				frame[21] = (uint64_t)(uintptr_t)landing;
+				frame[22] = 0x202 | (next() & 0xcd5);
+				frame[23] = 0x33 | (0x2bull << 48);
+				if (next() % 2)
+					frame[28] = 0;
+			}
+			__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(frame) : "memory", "rax");
+			_exit(0); /* (not reached: rt_sigreturn does not return) */
+		}
+		int st, waited = 0;
+		pid_t w;
+		while ((w = waitpid(c, &st, WNOHANG)) == 0) { /* random code may spin: 2 s */
+			struct timespec ts = {0, 10 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			if (++waited == 200)
+				kill(c, SIGKILL);
+		}
+		if (w != c)
+			return 3;
+		ended += WIFSIGNALED(st) || WIFEXITED(st);
+	}
+	printf("sigreturn: %d children, all ended: %s\n", n, ended == n ? "yes" : "no");
+	int f = open("/data/poem.txt", O_RDONLY);
+	char buf[16];
+	printf("the system still serves: %s\n", f >= 0 && read(f, buf, sizeof buf) == sizeof buf ? "yes" : "no");
+	return ended == n && f >= 0 ? 0 : 5;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -155,6 +221,8 @@ int main(int argc, char **argv)
 		__asm__ volatile("hlt");
 	else if (!strcmp(m, "stack"))
 		__asm__ volatile("mov $0, %rsp; push %rax");
+	else if (!strcmp(m, "sigreturn") && argc == 4)
+		return sigreturns(strtoull(argv[2], NULL, 0), atoi(argv[3]));
 	else if (!strcmp(m, "fuzz") && argc == 4)
 		return fuzz(strtoull(argv[2], NULL, 0), atol(argv[3]));
 	return 101;
