@@ -124,6 +124,8 @@ static void reparent(struct proc *p)
 		c->ppid = init && init != p ? 1 : 0;
 		if (c->state == P_ZOMBIE && init && init != p)
 			waitq_wake_all(&init->child_exit);
+		if (c->pgid != p->pgid && c->sid == p->sid)
+			signal_orphan_child(c, p);
 	}
 }
 
@@ -154,6 +156,7 @@ void proc_exit(struct proc *p, int status)
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
 	reparent(p);
+	signal_orphan_exit(p);
 	syscall_proc_exited(p);
 	signal_child_exit(p);
 	struct proc *parent = proc_by_pid(p->ppid);

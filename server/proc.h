@@ -73,7 +73,14 @@ struct lthread {
 	uint32_t ss_flags;
 	uint32_t trapno;           /* the last exception, as sigcontext shows it */
 	uint64_t trap_err, cr2;
+	/* held while its process is stopped (signal.c): STOP_USER, stopped by
+	 * the platform (exregs) where it was, or STOP_CALL, parked in a call
+	 * whose result stop_ret it gets after SIGCONT */
+	uint8_t stop_state;
+	long stop_ret;
 };
+
+enum { STOP_NONE = 0, STOP_USER, STOP_CALL };
 
 enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
 
@@ -103,6 +110,12 @@ struct proc {
 	uint64_t itimer_deadline;   /* ITIMER_REAL: next expiry (0: off) */
 	uint64_t itimer_interval;
 	struct proc *itimer_next;   /* the list of armed timers (signal.c) */
+	/* job control (signal.c) */
+	bool stopped;       /* by a stop signal, until SIGCONT or SIGKILL */
+	int stop_code;      /* the stop signal a WUNTRACED wait reports (0: reported) */
+	int stop_sig;       /* the signal that stopped it last */
+	bool cont_report;   /* continued, not yet reported to a WCONTINUED wait */
+	uint8_t cld_notify; /* CLD_STOPPED or CLD_CONTINUED owed to the parent */
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns;
 	struct waitq child_exit; /* wait4 callers wait here */

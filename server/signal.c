@@ -47,9 +47,8 @@ void siginfo_from(siginfo_t *i, int sig, int code, int pid)
 	i->si_uid = 0;
 }
 
-/* the default action: stop signals are ignored for now (no job control
- * yet: docs/server.md) */
-static bool default_ignored(int sig) { return (SIG_DEFAULT_IGNORE | SIG_STOPS) & SIGBIT(sig); }
+/* the default action ignores it (Linux's sig_kernel_ignore) */
+static bool default_ignored(int sig) { return SIG_DEFAULT_IGNORE & SIGBIT(sig); }
 
 /* would sig be dropped at once (an action that ignores it, and unblocked) */
 static bool ignored(const struct proc *p, const struct lthread *t, int sig)
@@ -63,7 +62,8 @@ static bool ignored(const struct proc *p, const struct lthread *t, int sig)
 
 static bool fatal_default(const struct proc *p, int sig)
 {
-	return sig == SIGKILL || (p->sigact[sig - 1].handler == SIG_DFL_L && !default_ignored(sig));
+	return sig == SIGKILL ||
+	       (p->sigact[sig - 1].handler == SIG_DFL_L && !default_ignored(sig) && !(SIG_STOPS & SIGBIT(sig)));
 }
 
 /* ---- pending sets and queues ------------------------------------------------ */
@@ -208,6 +208,115 @@ static void kick(struct lthread *t)
 	}
 }
 
+/* ---- job control ------------------------------------------------------------------ */
+
+static int notifies; /* processes whose cld_notify is set */
+
+/* p owes its parent a CLD_STOPPED or CLD_CONTINUED notification: sent
+ * (with the wake of a wait) by signal_settle after the event, outside
+ * whatever stopped or continued p */
+static void notify_parent(struct proc *p, int why)
+{
+	p->cld_notify = (uint8_t)why;
+	notifies++;
+	signal_kicks++; /* (so that the event's end settles) */
+}
+
+/* Linux's do_notify_parent_cldstop: SIGCHLD unless the parent's action
+ * ignores it or has SA_NOCLDSTOP; its waits are woken either way */
+static void notify_one(struct proc *c)
+{
+	int why = c->cld_notify;
+	c->cld_notify = 0;
+	struct proc *parent = proc_by_pid(c->ppid);
+	if (!why || c->state != P_LIVE || !parent || parent->state != P_LIVE)
+		return;
+	const struct k_sigaction *ka = &parent->sigact[SIGCHLD - 1];
+	if (ka->handler != SIG_IGN_L && !(ka->flags & SA_NOCLDSTOP)) {
+		siginfo_t i;
+		siginfo_from(&i, SIGCHLD, why, c->pid);
+		i.si_status = why == CLD_STOPPED ? c->stop_sig : SIGCONT;
+		signal_send(parent, SIGCHLD, &i);
+	}
+	waitq_wake_all(&parent->child_exit);
+}
+
+static void notify_all(void)
+{
+	while (notifies) {
+		notifies = 0;
+		for (int i = 0; i < MAX_PROCS; i++) {
+			struct proc *p = proc_slot(i);
+			if (p && p->cld_notify)
+				notify_one(p);
+		}
+	}
+}
+
+/* Linux's do_signal_stop for a process of one thread: p stops on sig; its
+ * thread is held by the caller (STOP_USER or STOP_CALL) */
+static void stop(struct proc *p, int sig)
+{
+	p->stopped = true;
+	p->stop_code = p->stop_sig = sig;
+	p->cont_report = false;
+	thread_set_sleeping(p->thread, true);
+	notify_parent(p, CLD_STOPPED);
+}
+
+/* SIGCONT's effect on a stopped process, whatever its action and mask
+ * (Linux's prepare_signal): it runs again once signal_settle resumes its
+ * thread (kicked) */
+static void cont(struct proc *p)
+{
+	p->stopped = false;
+	p->stop_code = 0;
+	p->cont_report = true;
+	notify_parent(p, CLD_CONTINUED);
+	kick(p->thread);
+}
+
+bool signal_pgrp_orphaned(int pgrp, const struct proc *ignore)
+{
+	for (int i = 0; i < MAX_PROCS; i++) {
+		struct proc *q = proc_slot(i);
+		if (!q || q == ignore || q->state != P_LIVE || q->pgid != pgrp)
+			continue;
+		struct proc *parent = q->ppid ? proc_by_pid(q->ppid) : NULL;
+		if (!parent || parent->pid == 1 || parent->pgid == pgrp || parent->sid != q->sid)
+			continue; /* (init's children count as outside no group, as on Linux) */
+		return false;
+	}
+	return true;
+}
+
+/* Linux's kill_orphaned_pgrp: a group that the end of a process (or of its
+ * parent) orphans and that has a stopped member gets SIGHUP and SIGCONT */
+static void orphaned_check(int pgrp, int sid, const struct proc *parent, const struct proc *ignore)
+{
+	if (!parent || parent->pgid == pgrp || parent->sid != sid || !signal_pgrp_orphaned(pgrp, ignore))
+		return;
+	bool stopped = false;
+	for (int i = 0; i < MAX_PROCS && !stopped; i++) {
+		struct proc *q = proc_slot(i);
+		stopped = q && q->state == P_LIVE && q->pgid == pgrp && q->stopped;
+	}
+	if (stopped) {
+		signal_pgrp(pgrp, SIGHUP, NULL);
+		signal_pgrp(pgrp, SIGCONT, NULL);
+	}
+}
+
+void signal_orphan_child(struct proc *c, struct proc *p)
+{
+	if (c->state == P_LIVE)
+		orphaned_check(c->pgid, c->sid, p, NULL);
+}
+
+void signal_orphan_exit(struct proc *p) { orphaned_check(p->pgid, p->sid, proc_by_pid(p->ppid), p); }
+
+/* ---- sending ------------------------------------------------------------------------- */
+
 /* Linux's __send_signal and complete_signal for a process of one thread */
 static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 {
@@ -215,11 +324,14 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 	if (p->state != P_LIVE || p->killed || !t)
 		return 0;
 	uint64_t bit = SIGBIT(sig);
-	if (bit & SIG_STOPS)
+	if (bit & SIG_STOPS) {
 		signal_flush(p, SIGCONT);
-	else if (sig == SIGCONT)
+	} else if (sig == SIGCONT) {
 		for (int s = SIGSTOP; s <= SIGTTOU; s++)
 			signal_flush(p, s);
+		if (p->stopped)
+			cont(p);
+	}
 	if (ignored(p, t, sig))
 		return 0;
 	struct sigpending *q = to_thread ? &t->sigpend : &p->sigpend;
@@ -243,6 +355,8 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 	q->set |= bit;
 	if ((p->sigmask & bit) && sig != SIGKILL)
 		return 0; /* pending until unblocked */
+	if (p->stopped && sig != SIGKILL)
+		return 0; /* pending until SIGCONT (Linux's wants_signal) */
 	if (fatal_default(p, sig))
 		proc_kill(p, sig); /* the whole process goes, now */
 	else
@@ -325,10 +439,14 @@ void signal_exit(struct proc *p)
 
 /* ---- delivery ----------------------------------------------------------------------- */
 
-enum { ACT_NONE, ACT_HANDLER, ACT_KILLED };
+/* what deliver did: ACT_STOPPED, the process stopped (the context as it
+ * was); ACT_STOPPED_HANDLER, it stopped with the context entering a
+ * handler (set, the thread to stay stopped) */
+enum { ACT_NONE, ACT_HANDLER, ACT_KILLED, ACT_STOPPED, ACT_STOPPED_HANDLER };
 
 /* Linux's get_signal: the next signal t runs a handler for (*ka its
- * action), default actions taken on the way; 0: none, -1: p was killed */
+ * action), default actions taken on the way; 0: none, -1: p was killed,
+ * -2: p stopped */
 static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka)
 {
 	struct proc *p = t->proc;
@@ -348,6 +466,14 @@ static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka
 		}
 		if (default_ignored(sig))
 			continue;
+		if (SIG_STOPS & SIGBIT(sig)) {
+			/* the terminal's stop signals do nothing to an orphaned
+			 * group (nobody would continue it); SIGSTOP always stops */
+			if (sig != SIGSTOP && signal_pgrp_orphaned(p->pgid, NULL))
+				continue;
+			stop(p, sig);
+			return -2;
+		}
 		proc_kill(p, sig);
 		return -1;
 	}
@@ -391,6 +517,8 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 		siginfo_t info;
 		struct k_sigaction ka;
 		int sig = get_signal(t, &info, &ka);
+		if (sig == -2)
+			return handled ? ACT_STOPPED_HANDLER : ACT_STOPPED;
 		if (sig < 0)
 			return ACT_KILLED;
 		if (!sig)
@@ -438,13 +566,24 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 
 static struct sigctx ctx; /* the server handles one event at a time */
 
-/* starts t on c (a handler); a context the platform refuses kills */
-static void resume(struct lthread *t, struct sigctx *c)
+/* starts t on c (a handler), or with run false leaves it stopped there; a
+ * context the platform refuses kills */
+static void set_context(struct lthread *t, struct sigctx *c, bool run)
 {
-	if (plat_thread_set(&t->plat, c->regs, c->fpu, true)) {
+	if (plat_thread_set(&t->plat, c->regs, c->fpu, run)) {
 		printf("lx4-server: pid %d: a signal context the kernel refuses: SIGSEGV\n", t->proc->pid);
 		proc_kill(t->proc, SIGSEGV);
 	}
+}
+
+static void resume(struct lthread *t, struct sigctx *c) { set_context(t, c, true); }
+
+/* t's process stopped while t was out of any call: t stays stopped on c
+ * until SIGCONT */
+static void hold(struct lthread *t, struct sigctx *c)
+{
+	t->stop_state = STOP_USER;
+	set_context(t, c, false);
 }
 
 bool signal_syscall_return(struct lthread *t, long ret, bool *retry)
@@ -476,6 +615,13 @@ bool signal_syscall_return(struct lthread *t, long ret, bool *retry)
 		return true;
 	case ACT_KILLED:
 		return true;
+	case ACT_STOPPED: /* the call stays parked, its result kept for SIGCONT */
+		t->stop_state = STOP_CALL;
+		t->stop_ret = ret;
+		return true;
+	case ACT_STOPPED_HANDLER:
+		hold(t, &ctx);
+		return true;
 	default:
 		*retry = restart;
 		return restart;
@@ -499,8 +645,11 @@ void signal_fault(struct lthread *t, const siginfo_t *info, const uint64_t *regs
 	if (regs)
 		memcpy(ctx.regs, regs, sizeof ctx.regs);
 	bool restart;
-	if (deliver(t, &ctx, -1, &restart) == ACT_HANDLER)
+	int act = deliver(t, &ctx, -1, &restart);
+	if (act == ACT_HANDLER)
 		resume(t, &ctx);
+	else if (act == ACT_STOPPED || act == ACT_STOPPED_HANDLER)
+		hold(t, &ctx); /* (without a handler the access is made again) */
 	else if (!p->killed)
 		proc_kill(p, info->si_signo); /* (a forced signal always acts) */
 }
@@ -531,7 +680,10 @@ long signal_sigreturn(struct lthread *t)
 		siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);
 		signal_force(t, SIGSEGV, &k);
 	}
-	if (deliver(t, &ctx, -1, &restart) != ACT_KILLED)
+	int act = deliver(t, &ctx, -1, &restart);
+	if (act == ACT_STOPPED || act == ACT_STOPPED_HANDLER)
+		hold(t, &ctx);
+	else if (act != ACT_KILLED)
 		resume(t, &ctx);
 	return SYS_NOREPLY;
 }
@@ -541,9 +693,24 @@ long signal_sigreturn(struct lthread *t)
 static bool settle_one(struct lthread *t)
 {
 	struct proc *p = t->proc;
-	if (p->state != P_LIVE || p->killed || !signal_pending_now(t))
+	if (p->state != P_LIVE || p->killed || p->stopped)
+		return true; /* (a stopped process acts on nothing but SIGKILL and SIGCONT) */
+	if (t->stop_state == STOP_CALL) { /* continued: the call goes on */
+		t->stop_state = STOP_NONE;
+		syscall_resume(t, t->stop_ret);
 		return true;
-	if (t->in_syscall) { /* parked in a call: made again, it sees the signal */
+	}
+	if (t->stop_state == STOP_USER) { /* continued where it stopped */
+		thread_set_sleeping(t, false);
+		if (!signal_pending_now(t)) {
+			t->stop_state = STOP_NONE;
+			plat_thread_run(&t->plat);
+			return true;
+		}
+	} else if (!signal_pending_now(t)) {
+		return true;
+	}
+	if (t->in_syscall && t->stop_state == STOP_NONE) { /* parked in a call: made again, it sees the signal */
 		waitq_remove(t);
 		timer_cancel(t);
 		syscall_retry(t);
@@ -551,6 +718,7 @@ static bool settle_one(struct lthread *t)
 	}
 	if (plat_reply_pending((uint64_t)t->tid))
 		return false;
+	t->stop_state = STOP_NONE;
 	if (plat_thread_get(&t->plat, true, ctx.regs, ctx.fpu))
 		return true;
 	bool restart;
@@ -559,6 +727,10 @@ static bool settle_one(struct lthread *t)
 		resume(t, &ctx);
 	else if (act == ACT_NONE)
 		plat_thread_run(&t->plat);
+	else if (act == ACT_STOPPED_HANDLER)
+		hold(t, &ctx);
+	else if (act == ACT_STOPPED)
+		t->stop_state = STOP_USER; /* (stopped by the platform already) */
 	return true;
 }
 
@@ -571,6 +743,7 @@ void signal_settle(void)
 	int later = 0;
 	while (signal_kicks) {
 		signal_kicks = 0;
+		notify_all();
 		for (int i = 0; i < MAX_PROCS; i++) {
 			struct lthread *t = thread_slot(i);
 			if (!t || !t->sig_kick)

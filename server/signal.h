@@ -48,6 +48,16 @@ int signal_pgrp(int pgrp, int sig, const siginfo_t *info);
 /* the end of child c: SIGCHLD (its exit signal) to the parent */
 void signal_child_exit(struct proc *c);
 
+/* ---- job control ----------------------------------------------------------- */
+/* Linux's will_become_orphaned_pgrp: no process of group pgrp (ignore
+ * aside) has a parent in another group of its session (init aside) */
+bool signal_pgrp_orphaned(int pgrp, const struct proc *ignore);
+/* the end of p orphans a group with a stopped process: SIGHUP and SIGCONT
+ * to it (Linux's kill_orphaned_pgrp): for child c of p (now init's), and
+ * for p's own group */
+void signal_orphan_child(struct proc *c, struct proc *p);
+void signal_orphan_exit(struct proc *p);
+
 /* ---- state ---------------------------------------------------------------- */
 /* cheap: might a signal be for t to act on now (then signal_pending_now) */
 static inline bool signal_maybe(const struct lthread *t)

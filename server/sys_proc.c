@@ -1,5 +1,6 @@
 /* Process system calls: identity, exit, exec, limits, fork, wait4. */
 #include "exec.h"
+#include "signal.h"
 #include "sys.h"
 
 #include <linux/prctl.h>
@@ -314,52 +315,178 @@ long sys_clone(struct lthread *t, const struct sysargs *a)
 	return do_fork(t, flags, a->a1, a->a2, a->a3, a->a4);
 }
 
-static bool wait_matches(struct proc *p, struct proc *c, int64_t pid)
+#define WSTOPPED_L 2
+#define WEXITED_L 4
+#define WNOWAIT_L 0x01000000
+#define WNOTHREAD_L 0x20000000
+#define P_ALL_L 0
+#define P_PID_L 1
+#define P_PGID_L 2
+#define P_PIDFD_L 3
+
+/* the children a wait is for: any, one pid, or a group */
+enum { W_ANY, W_PID, W_PGID };
+
+struct wait_for {
+	int type, id;
+	uint64_t options; /* WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, WNOHANG */
+};
+
+/* what a wait reports: the child, the wait4 status, and waitid's si_code
+ * and si_status */
+struct wait_got {
+	int pid, status, code, cstatus;
+};
+
+static bool wait_matches(struct proc *p, struct proc *c, const struct wait_for *w)
 {
 	if (c->ppid != p->pid || c == p)
 		return false;
-	if (pid > 0)
-		return c->pid == pid;
-	if (pid == 0)
-		return c->pgid == p->pgid;
-	if (pid < -1)
-		return c->pgid == -pid;
+	if (w->type == W_PID)
+		return c->pid == w->id;
+	if (w->type == W_PGID)
+		return c->pgid == w->id;
 	return true;
+}
+
+/* Linux's wait_consider_task for child c: an end (reaped unless WNOWAIT),
+ * a stop (WSTOPPED) or a continue (WCONTINUED) not yet reported */
+static bool wait_consider(struct proc *c, const struct wait_for *w, struct wait_got *g)
+{
+	bool keep = w->options & WNOWAIT_L;
+	g->pid = c->pid;
+	if (c->state == P_ZOMBIE) {
+		if (!(w->options & WEXITED_L))
+			return false;
+		int st = c->exit_status;
+		g->status = st;
+		g->code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
+		g->cstatus = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff;
+		if (!keep)
+			proc_free(c);
+		return true;
+	}
+	if ((w->options & WSTOPPED_L) && c->stopped && c->stop_code) {
+		g->status = (c->stop_code << 8) | 0x7f;
+		g->code = CLD_STOPPED;
+		g->cstatus = c->stop_code;
+		if (!keep)
+			c->stop_code = 0;
+		return true;
+	}
+	if ((w->options & WCONTINUED_L) && c->cont_report) {
+		g->status = 0xffff;
+		g->code = CLD_CONTINUED;
+		g->cstatus = SIGCONT;
+		if (!keep)
+			c->cont_report = false;
+		return true;
+	}
+	return false;
+}
+
+/* the child a wait reports (1, in *g), none yet (0: WNOHANG, or the caller
+ * waits: SYS_WAIT), or -ECHILD */
+static long wait_find(struct lthread *t, const struct wait_for *w, struct wait_got *g)
+{
+	struct proc *p = t->proc;
+	bool any = false;
+	for (int id = 1; id < 32768; id++) {
+		struct proc *c = proc_by_pid(id);
+		if (!c || !wait_matches(p, c, w))
+			continue;
+		any = true;
+		if (wait_consider(c, w, g))
+			return 1;
+	}
+	if (!any)
+		return -ECHILD;
+	if (w->options & WNOHANG_L)
+		return 0;
+	waitq_add(&p->child_exit, t);
+	return SYS_WAIT;
+}
+
+/* a zero struct rusage (lx4 keeps no figures) */
+static long zero_rusage(struct proc *p, uint64_t ru)
+{
+	static const char zero[144];
+	return ru && copy_to_user(p, ru, zero, sizeof zero) ? -EFAULT : 0;
 }
 
 long sys_wait4(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	int64_t pid = (int64_t)(int32_t)a->a0;
-	if (a->a2 & ~(uint64_t)(WNOHANG_L | WUNTRACED_L | WCONTINUED_L | WALL_L | WCLONE_L))
+	int32_t pid = (int32_t)a->a0;
+	if (a->a2 & ~(uint64_t)(WNOHANG_L | WUNTRACED_L | WCONTINUED_L | WNOTHREAD_L | WALL_L | WCLONE_L))
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	bool any = false;
-	for (int id = 1; id < 32768; id++) {
-		struct proc *c = proc_by_pid(id);
-		if (!c || !wait_matches(p, c, pid))
-			continue;
-		any = true;
-		if (c->state != P_ZOMBIE)
-			continue;
-		int st = c->exit_status, cpid = c->pid;
-		if (a->a1 && copy_to_user(p, a->a1, &st, sizeof st))
-			return -EFAULT;
-		if (a->a3) {
-			static const char zero[144];
-			if (copy_to_user(p, a->a3, zero, sizeof zero))
-				return -EFAULT;
-		}
-		proc_free(c);
-		return cpid;
+	struct wait_for w = {pid > 0 ? W_PID : pid == -1 ? W_ANY : W_PGID, pid > 0 ? pid : pid ? -pid : p->pgid,
+			     a->a2 | WEXITED_L};
+	struct wait_got g;
+	long r = wait_find(t, &w, &g);
+	if (r <= 0)
+		return r;
+	/* (as Linux: the child is reaped, or its report taken, first) */
+	if (a->a1 && copy_to_user(p, a->a1, &g.status, sizeof g.status))
+		return -EFAULT;
+	if (zero_rusage(p, a->a3))
+		return -EFAULT;
+	return g.pid;
+}
+
+/* the fields of siginfo_t waitid sets (si_signo si_errno si_code, then
+ * si_pid si_uid si_status) */
+struct waitid_info {
+	int32_t signo, err, code, pad;
+	int32_t pid, uid, status;
+};
+
+long sys_waitid(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	uint32_t type = (uint32_t)a->a0;
+	int32_t id = (int32_t)a->a1;
+	uint64_t opt = a->a3;
+	if (opt & ~(uint64_t)(WNOHANG_L | WNOWAIT_L | WEXITED_L | WSTOPPED_L | WCONTINUED_L | WNOTHREAD_L | WCLONE_L |
+			      WALL_L))
+		return -EINVAL;
+	if (!(opt & (WEXITED_L | WSTOPPED_L | WCONTINUED_L)))
+		return -EINVAL;
+	struct wait_for w = {W_ANY, 0, opt};
+	switch (type) {
+	case P_ALL_L:
+		break;
+	case P_PID_L:
+		if (id <= 0)
+			return -EINVAL;
+		w.type = W_PID, w.id = id;
+		break;
+	case P_PGID_L:
+		if (id < 0)
+			return -EINVAL;
+		w.type = W_PGID, w.id = id ? id : p->pgid;
+		break;
+	case P_PIDFD_L:
+		/* lx4 makes no pidfds (pidfd_open is ENOSYS): no descriptor is
+		 * one, which Linux answers EBADF */
+		return id < 0 ? -EINVAL : -EBADF;
+	default:
+		return -EINVAL;
 	}
-	if (!any)
-		return -ECHILD;
-	if (a->a2 & WNOHANG_L)
+	struct wait_got g = {0};
+	long r = wait_find(t, &w, &g);
+	if (r < 0)
+		return r;
+	if (r > 0 && zero_rusage(p, a->a4))
+		return -EFAULT;
+	if (!a->a2)
 		return 0;
-	waitq_add(&p->child_exit, t);
-	return SYS_WAIT;
+	struct waitid_info i = {r ? SIGCHLD : 0, 0, r ? g.code : 0, 0, r ? g.pid : 0, 0, r ? g.cstatus : 0};
+	if (copy_to_user(p, a->a2, &i.signo, 12) || copy_to_user(p, a->a2 + 16, &i.pid, 12))
+		return -EFAULT;
+	return 0;
 }
 
 /* getgroups: the one identity here (root) has no supplementary groups,

@@ -86,7 +86,8 @@ static void finish(struct lthread *t, long ret, bool now)
 			bool retry;
 			if (signal_syscall_return(t, ret, &retry)) {
 				if (!retry) {
-					t->in_syscall = false;
+					/* (a call held by a stop is still to be answered) */
+					t->in_syscall = t->stop_state == STOP_CALL;
 					return;
 				}
 				ret = dispatch(t); /* no handler ran: the call goes on */
@@ -126,6 +127,11 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	current = t;
 	long ret = dispatch(t);
 	if (__builtin_expect((procs_killed | signal_kicks) != 0, 0)) { /* someone was killed or signalled */
+		/* the ends the call caused come first: their SIGCHLD is there
+		 * when the call returns, as on Linux (a kill, then the
+		 * caller's handler) */
+		if (procs_killed)
+			proc_reap_killed();
 		if (current == t)
 			finish(t, ret, true);
 		current = NULL;
@@ -152,13 +158,23 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 /* (called while another thread's event may be in hand: current is kept) */
 void syscall_retry(struct lthread *t)
 {
-	if (!t->in_syscall || t->proc->killed)
+	if (!t->in_syscall || t->proc->killed || t->stop_state == STOP_CALL)
 		return;
 	struct lthread *outer = current;
 	current = t;
 	long ret = dispatch(t);
 	if (current == t)
 		finish(t, ret, false);
+	current = outer && outer->proc ? outer : NULL;
+}
+
+void syscall_resume(struct lthread *t, long ret)
+{
+	if (!t->in_syscall || t->proc->killed)
+		return;
+	struct lthread *outer = current;
+	current = t;
+	finish(t, ret, false);
 	current = outer && outer->proc ? outer : NULL;
 }
 

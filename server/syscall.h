@@ -44,6 +44,8 @@ void timer_soon(void);
 void timer_rearm_all(void);
 /* makes t's waiting call again (a wait queue woke it) */
 void syscall_retry(struct lthread *t);
+/* answers t's call, held by a stop, with ret now (signals act first) */
+void syscall_resume(struct lthread *t, long ret);
 void syscall_proc_exited(struct proc *p);
 /* the end of every event: killed processes go, signals take effect */
 void event_settle(void);

@@ -116,6 +116,7 @@ syscall_fn sys_unlink;
 syscall_fn sys_unlinkat;
 syscall_fn sys_vfork;
 syscall_fn sys_wait4;
+syscall_fn sys_waitid;
 syscall_fn sys_write;
 syscall_fn sys_writev;
 

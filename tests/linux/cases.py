@@ -273,6 +273,7 @@ CASES = [
     sys("sys_misc"),
     sys("sys_lock"),
     sys("sys_signal"),
+    sys("sys_jobctl"),
     sys("sys_misc", "exit", "42", expect=42),
     sys("sys_misc", "exit_group", "300", expect=300 & 0xff),
     sys("sys_misc", "exit", "-1", tag="exit_minus_1", expect=255),
@@ -293,6 +294,13 @@ CASES = [
     # (whether ash says "Terminated" depends on when it collects the child:
     # a race on Linux too, so its standard error is not compared)
     {"name": "sh.kill_bg", "argv": ["/bin/sh", "-c", "exec 2>/dev/null; sleep 5 & kill $!; wait $!; echo $?"]},
+    # stop and continue: a stopped sleep outlives its time; the sleep
+    # before the wait lets ash reap the killed one first (without it Linux
+    # itself prints ash's "Terminated" or not, as its scheduler decides)
+    {"name": "sh.stop_cont", "argv": ["/bin/sh", "-c", "sleep 5 & sleep 0.1; kill -STOP $!; kill -CONT $!; kill $!; "
+                                      "sleep 0.1; wait $!; echo $?"]},
+    {"name": "sh.stopped_waits", "argv": ["/bin/sh", "-c", "sleep 0.2 & p=$!; kill -STOP $p; sleep 0.5; "
+                                          "kill -0 $p && echo still there; kill -CONT $p; wait $p; echo $?"]},
     {"name": "sh.trap_self", "argv": ["/bin/sh", "-c", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after"]},
     {"name": "sh.trap_from_child", "argv": ["/bin/sh", "-c",
                                             "(sleep 0.2; kill -INT $$) & trap 'echo int' INT; sleep 1; echo done"]},
