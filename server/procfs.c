@@ -63,35 +63,35 @@ struct pentry {
 };
 
 static const struct pentry table[] = {
-	{"self", PK_ROOT, PK_SELF, V_LNK, 0777},
-	{"cpuinfo", PK_ROOT, PK_CPUINFO, V_REG, 0444},
-	{"filesystems", PK_ROOT, PK_FILESYSTEMS, V_REG, 0444},
-	{"loadavg", PK_ROOT, PK_LOADAVG, V_REG, 0444},
-	{"meminfo", PK_ROOT, PK_MEMINFO, V_REG, 0444},
-	{"mounts", PK_ROOT, PK_MOUNTS, V_LNK, 0777},
-	{"stat", PK_ROOT, PK_STAT, V_REG, 0444},
-	{"sys", PK_ROOT, PK_SYS, V_DIR, 0555},
-	{"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
-	{"version", PK_ROOT, PK_VERSION, V_REG, 0444},
-	{"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
-	/* (Linux's hostname and pid_max are 0644: these cannot be written) */
-	{"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0444},
-	{"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
-	{"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
-	{"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
-	{"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
-	{"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
-	{"comm", PK_PID, PK_P_COMM, V_REG, 0644},
-	{"cwd", PK_PID, PK_P_CWD, V_LNK, 0777},
-	{"environ", PK_PID, PK_P_ENVIRON, V_REG, 0400},
-	{"exe", PK_PID, PK_P_EXE, V_LNK, 0777},
-	{"fd", PK_PID, PK_P_FD, V_DIR, 0500},
-	{"maps", PK_PID, PK_P_MAPS, V_REG, 0444},
-	{"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444},
-	{"root", PK_PID, PK_P_ROOT, V_LNK, 0777},
-	{"stat", PK_PID, PK_P_STAT, V_REG, 0444},
-	{"statm", PK_PID, PK_P_STATM, V_REG, 0444},
-	{"status", PK_PID, PK_P_STATUS, V_REG, 0444},
+    {"self", PK_ROOT, PK_SELF, V_LNK, 0777},
+    {"cpuinfo", PK_ROOT, PK_CPUINFO, V_REG, 0444},
+    {"filesystems", PK_ROOT, PK_FILESYSTEMS, V_REG, 0444},
+    {"loadavg", PK_ROOT, PK_LOADAVG, V_REG, 0444},
+    {"meminfo", PK_ROOT, PK_MEMINFO, V_REG, 0444},
+    {"mounts", PK_ROOT, PK_MOUNTS, V_LNK, 0777},
+    {"stat", PK_ROOT, PK_STAT, V_REG, 0444},
+    {"sys", PK_ROOT, PK_SYS, V_DIR, 0555},
+    {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
+    {"version", PK_ROOT, PK_VERSION, V_REG, 0444},
+    {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
+    /* (Linux's hostname and pid_max are 0644: these cannot be written) */
+    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0444},
+    {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
+    {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
+    {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
+    {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
+    {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
+    {"comm", PK_PID, PK_P_COMM, V_REG, 0644},
+    {"cwd", PK_PID, PK_P_CWD, V_LNK, 0777},
+    {"environ", PK_PID, PK_P_ENVIRON, V_REG, 0400},
+    {"exe", PK_PID, PK_P_EXE, V_LNK, 0777},
+    {"fd", PK_PID, PK_P_FD, V_DIR, 0500},
+    {"maps", PK_PID, PK_P_MAPS, V_REG, 0444},
+    {"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444},
+    {"root", PK_PID, PK_P_ROOT, V_LNK, 0777},
+    {"stat", PK_PID, PK_P_STAT, V_REG, 0444},
+    {"statm", PK_PID, PK_P_STATM, V_REG, 0444},
+    {"status", PK_PID, PK_P_STATUS, V_REG, 0444},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -214,18 +214,10 @@ static void refresh_link(struct vnode *vn, struct proc *p)
 			set_link(vn, NULL);
 		}
 		return;
-	case PK_MOUNTS:
-		set_link(vn, "self/mounts");
-		return;
-	case PK_P_ROOT:
-		set_link(vn, p && p->state == P_LIVE ? "/" : NULL);
-		return;
-	case PK_P_CWD:
-		set_link(vn, p && p->cwd && vfs_path(p->cwd, path, sizeof path) > 0 ? path : NULL);
-		return;
-	case PK_P_EXE:
-		set_link(vn, p && p->exe_vn && vfs_path(p->exe_vn, path, sizeof path) > 0 ? path : NULL);
-		return;
+	case PK_MOUNTS: set_link(vn, "self/mounts"); return;
+	case PK_P_ROOT: set_link(vn, p && p->state == P_LIVE ? "/" : NULL); return;
+	case PK_P_CWD: set_link(vn, p && p->cwd && vfs_path(p->cwd, path, sizeof path) > 0 ? path : NULL); return;
+	case PK_P_EXE: set_link(vn, p && p->exe_vn && vfs_path(p->exe_vn, path, sizeof path) > 0 ? path : NULL); return;
 	case PK_P_FDLINK: {
 		struct file *f = p && p->state == P_LIVE ? p->fds[vn->pfs.arg] : NULL;
 		if (!f) {
@@ -335,13 +327,10 @@ static int procs_existing(void)
 static uint32_t proc_nlink(struct vnode *dir)
 {
 	switch (dir->pfs.kind) {
-	case PK_ROOT:
-		return 3 + (uint32_t)procs_existing();
+	case PK_ROOT: return 3 + (uint32_t)procs_existing();
 	case PK_SYS:
-	case PK_PID:
-		return 3;
-	default:
-		return 2;
+	case PK_PID: return 3;
+	default: return 2;
 	}
 }
 
@@ -383,7 +372,10 @@ static void seq_printf(struct seq *s, const char *fmt, ...)
 	seq_put(s, buf, n < (int)sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-static void seq_str(struct seq *s, const char *str) { seq_put(s, str, strlen(str)); }
+static void seq_str(struct seq *s, const char *str)
+{
+	seq_put(s, str, strlen(str));
+}
 
 static void seq_free(struct seq *s)
 {
@@ -442,7 +434,10 @@ static char state_of(struct proc *p)
 	return p->thread && p->thread->sleeping ? 'S' : 'R';
 }
 
-static const char *state_name(char c) { return c == 'Z' ? "Z (zombie)" : c == 'S' ? "S (sleeping)" : "R (running)"; }
+static const char *state_name(char c)
+{
+	return c == 'Z' ? "Z (zombie)" : c == 'S' ? "S (sleeping)" : "R (running)";
+}
 
 /* signal sets: ignored and caught */
 static void sig_sets(struct proc *p, uint64_t *ign, uint64_t *cgt)
@@ -459,9 +454,12 @@ static void sig_sets(struct proc *p, uint64_t *ign, uint64_t *cgt)
 /* the console is the controlling terminal of its session (that of the
  * first process): tty_nr as Linux encodes 5:1 */
 #define CONSOLE_TTY_NR ((5 << 8) | 1)
-static bool has_tty(struct proc *p) { return p->sid == 1; }
+static bool has_tty(struct proc *p)
+{
+	return p->sid == 1;
+}
 
-#define USER_HZ 100
+#define USER_HZ       100
 #define PF_FORKNOEXEC 0x40
 
 static void show_stat(struct seq *s, struct proc *p)
@@ -479,8 +477,8 @@ static void show_stat(struct seq *s, struct proc *p)
 	seq_printf(s, "0 0 0 0 0 0 0 0 20 0 1 0 %lu %lu %lu %lu ", start, z.total * 4096, z.rss,
 		   p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
-		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend, /* (the thread's own: not the process's) */ p->sigmask, ign, cgt,
-		   p->exit_signal);
+		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
+		   /* (the thread's own: not the process's) */ p->sigmask, ign, cgt, p->exit_signal);
 	seq_printf(s, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? mm->start_data : 0, mm ? mm->end_data : 0,
 		   mm ? mm->brk_start : 0, mm ? mm->arg_start : 0, mm ? mm->arg_end : 0, mm ? mm->env_start : 0,
 		   mm ? mm->env_end : 0, p->state == P_ZOMBIE ? p->exit_status : 0);
@@ -588,9 +586,9 @@ static void show_mounts(struct seq *s)
 static void show_meminfo(struct seq *s)
 {
 	/* the names padded to 16 columns, as Linux's show_val_kb */
-	static const char *const names[] = {"MemTotal", "MemFree",  "MemAvailable", "Buffers", "Cached",
-					    "SwapCached", "SwapTotal", "SwapFree",    "Dirty",   "Writeback",
-					    "Shmem",    "KReclaimable", "SReclaimable"};
+	static const char *const names[] = {"MemTotal",   "MemFree",      "MemAvailable", "Buffers", "Cached",
+					    "SwapCached", "SwapTotal",    "SwapFree",     "Dirty",   "Writeback",
+					    "Shmem",      "KReclaimable", "SReclaimable"};
 	/* free memory is all there is to have: the files are in RAM (tmpfs,
 	 * which Linux counts as Cached and Shmem), there is no swap, and
 	 * nothing the server holds can be reclaimed */
@@ -637,34 +635,65 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 }
 
 /* Linux's names of the CPUID feature bits, 32 to a register */
-static const char *const flags_1d[32] = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "mce", "cx8", "apic", 0,
-					 "sep", "mtrr", "pge", "mca", "cmov", "pat", "pse36", "pn", "clflush", 0,
-					 "dts", "acpi", "mmx", "fxsr", "sse", "sse2", "ss", "ht", "tm", "ia64", "pbe"};
-static const char *const flags_e1d[32] = {[11] = "syscall", [19] = "mp", [20] = "nx", [22] = "mmxext",
-					  [25] = "fxsr_opt", [26] = "pdpe1gb", [27] = "rdtscp", [29] = "lm",
-					  [30] = "3dnowext", [31] = "3dnow"};
-static const char *const flags_1c[32] = {"pni", "pclmulqdq", "dtes64", "monitor", "ds_cpl", "vmx", "smx", "est",
-					 "tm2", "ssse3", "cid", "sdbg", "fma", "cx16", "xtpr", "pdcm", 0, "pcid",
-					 "dca", "sse4_1", "sse4_2", "x2apic", "movbe", "popcnt", "tsc_deadline_timer",
-					 "aes", "xsave", 0, "avx", "f16c", "rdrand", "hypervisor"};
-static const char *const flags_e1c[32] = {"lahf_lm", "cmp_legacy", "svm", "extapic", "cr8_legacy", "abm", "sse4a",
-					  "misalignsse", "3dnowprefetch", "osvw", "ibs", "xop", "skinit", "wdt", 0,
-					  "lwp", "fma4", "tce", 0, "nodeid_msr", 0, "tbm", "topoext", "perfctr_core",
-					  "perfctr_nb", 0, "bpext", "ptsc", "perfctr_llc", "mwaitx"};
-static const char *const flags_7b[32] = {"fsgsbase", "tsc_adjust", "sgx", "bmi1", "hle", "avx2", 0, "smep",
-					 "bmi2", "erms", "invpcid", "rtm", "cqm", 0, "mpx", "rdt_a", "avx512f",
-					 "avx512dq", "rdseed", "adx", "smap", "avx512ifma", 0, "clflushopt", "clwb",
-					 "intel_pt", "avx512pf", "avx512er", "avx512cd", "sha_ni", "avx512bw",
-					 "avx512vl"};
-static const char *const flags_7c[32] = {[1] = "avx512vbmi", [2] = "umip", [3] = "pku", [4] = "ospke",
-					 [5] = "waitpkg", [6] = "avx512_vbmi2", [8] = "gfni", [9] = "vaes",
-					 [10] = "vpclmulqdq", [11] = "avx512_vnni", [12] = "avx512_bitalg",
-					 [14] = "avx512_vpopcntdq", [16] = "la57", [22] = "rdpid", [25] = "cldemote",
-					 [27] = "movdiri", [28] = "movdir64b"};
-static const char *const flags_7d[32] = {[4] = "fsrm", [8] = "avx512_vp2intersect", [10] = "md_clear",
-					 [14] = "serialize", [16] = "tsxldtrk", [18] = "pconfig", [19] = "arch_lbr",
-					 [22] = "amx_bf16", [23] = "avx512_fp16", [24] = "amx_tile", [25] = "amx_int8",
-					 [28] = "flush_l1d", [29] = "arch_capabilities"};
+static const char *const flags_1d[32] = {"fpu",  "vme",   "de",   "pse",     "tsc",  "msr", "pae",  "mce",
+					 "cx8",  "apic",  0,      "sep",     "mtrr", "pge", "mca",  "cmov",
+					 "pat",  "pse36", "pn",   "clflush", 0,      "dts", "acpi", "mmx",
+					 "fxsr", "sse",   "sse2", "ss",      "ht",   "tm",  "ia64", "pbe"};
+static const char *const flags_e1d[32] = {
+    [11] = "syscall", [19] = "mp",     [20] = "nx", [22] = "mmxext",   [25] = "fxsr_opt",
+    [26] = "pdpe1gb", [27] = "rdtscp", [29] = "lm", [30] = "3dnowext", [31] = "3dnow"};
+static const char *const flags_1c[32] = {"pni",    "pclmulqdq", "dtes64", "monitor", "ds_cpl",
+					 "vmx",    "smx",       "est",    "tm2",     "ssse3",
+					 "cid",    "sdbg",      "fma",    "cx16",    "xtpr",
+					 "pdcm",   0,           "pcid",   "dca",     "sse4_1",
+					 "sse4_2", "x2apic",    "movbe",  "popcnt",  "tsc_deadline_timer",
+					 "aes",    "xsave",     0,        "avx",     "f16c",
+					 "rdrand", "hypervisor"};
+static const char *const flags_e1c[32] = {"lahf_lm",
+					  "cmp_legacy",
+					  "svm",
+					  "extapic",
+					  "cr8_legacy",
+					  "abm",
+					  "sse4a",
+					  "misalignsse",
+					  "3dnowprefetch",
+					  "osvw",
+					  "ibs",
+					  "xop",
+					  "skinit",
+					  "wdt",
+					  0,
+					  "lwp",
+					  "fma4",
+					  "tce",
+					  0,
+					  "nodeid_msr",
+					  0,
+					  "tbm",
+					  "topoext",
+					  "perfctr_core",
+					  "perfctr_nb",
+					  0,
+					  "bpext",
+					  "ptsc",
+					  "perfctr_llc",
+					  "mwaitx"};
+static const char *const flags_7b[32] = {
+    "fsgsbase", "tsc_adjust", "sgx",    "bmi1",       "hle",     "avx2",       0,       "smep",     "bmi2",
+    "erms",     "invpcid",    "rtm",    "cqm",        0,         "mpx",        "rdt_a", "avx512f",  "avx512dq",
+    "rdseed",   "adx",        "smap",   "avx512ifma", 0,         "clflushopt", "clwb",  "intel_pt", "avx512pf",
+    "avx512er", "avx512cd",   "sha_ni", "avx512bw",   "avx512vl"};
+static const char *const flags_7c[32] = {[1] = "avx512vbmi",   [2] = "umip",           [3] = "pku",
+					 [4] = "ospke",        [5] = "waitpkg",        [6] = "avx512_vbmi2",
+					 [8] = "gfni",         [9] = "vaes",           [10] = "vpclmulqdq",
+					 [11] = "avx512_vnni", [12] = "avx512_bitalg", [14] = "avx512_vpopcntdq",
+					 [16] = "la57",        [22] = "rdpid",         [25] = "cldemote",
+					 [27] = "movdiri",     [28] = "movdir64b"};
+static const char *const flags_7d[32] = {
+    [4] = "fsrm",      [8] = "avx512_vp2intersect", [10] = "md_clear",         [14] = "serialize",   [16] = "tsxldtrk",
+    [18] = "pconfig",  [19] = "arch_lbr",           [22] = "amx_bf16",         [23] = "avx512_fp16", [24] = "amx_tile",
+    [25] = "amx_int8", [28] = "flush_l1d",          [29] = "arch_capabilities"};
 
 static void flag_word(struct seq *s, const char *const names[32], uint32_t bits)
 {
@@ -724,7 +753,8 @@ static void show_cpuinfo(struct seq *s)
 	uint32_t clflush = ((r1[1] >> 8) & 0xff) * 8;
 	seq_printf(s, "\nclflush size\t: %u\ncache_alignment\t: %u\n", clflush, clflush);
 	if (e8[0])
-		seq_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", e8[0] & 0xff, (e8[0] >> 8) & 0xff);
+		seq_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", e8[0] & 0xff,
+			   (e8[0] >> 8) & 0xff);
 	seq_str(s, "power management:\n\n");
 }
 
@@ -740,42 +770,20 @@ static int make_text(struct vnode *vn, struct seq *s)
 			return -ESRCH;
 	}
 	switch (vn->pfs.kind) {
-	case PK_CPUINFO:
-		show_cpuinfo(s);
-		break;
-	case PK_FILESYSTEMS:
-		seq_str(s, "nodev\trootfs\nnodev\tproc\nnodev\tpipefs\n");
-		break;
-	case PK_LOADAVG:
-		show_loadavg(s);
-		break;
-	case PK_MEMINFO:
-		show_meminfo(s);
-		break;
-	case PK_STAT:
-		show_stat_sys(s);
-		break;
-	case PK_UPTIME:
-		show_uptime(s);
-		break;
+	case PK_CPUINFO: show_cpuinfo(s); break;
+	case PK_FILESYSTEMS: seq_str(s, "nodev\trootfs\nnodev\tproc\nnodev\tpipefs\n"); break;
+	case PK_LOADAVG: show_loadavg(s); break;
+	case PK_MEMINFO: show_meminfo(s); break;
+	case PK_STAT: show_stat_sys(s); break;
+	case PK_UPTIME: show_uptime(s); break;
 	case PK_VERSION:
 		seq_str(s, "Linux version " UTS_RELEASE " (lx4@lx4) (the lx4 server) " UTS_VERSION "\n");
 		break;
-	case PK_K_HOSTNAME:
-		seq_str(s, UTS_NODENAME "\n");
-		break;
-	case PK_K_OSRELEASE:
-		seq_str(s, UTS_RELEASE "\n");
-		break;
-	case PK_K_OSTYPE:
-		seq_str(s, "Linux\n");
-		break;
-	case PK_K_PID_MAX:
-		seq_str(s, "32768\n");
-		break;
-	case PK_K_VERSION:
-		seq_str(s, UTS_VERSION "\n");
-		break;
+	case PK_K_HOSTNAME: seq_str(s, UTS_NODENAME "\n"); break;
+	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
+	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
+	case PK_K_PID_MAX: seq_str(s, "32768\n"); break;
+	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
 	case PK_P_CMDLINE:
 		if (p->mm)
 			seq_user(s, p, p->mm->arg_start, p->mm->arg_end);
@@ -784,24 +792,12 @@ static int make_text(struct vnode *vn, struct seq *s)
 		if (p->mm)
 			seq_user(s, p, p->mm->env_start, p->mm->env_end);
 		break;
-	case PK_P_COMM:
-		seq_printf(s, "%s\n", p->comm);
-		break;
-	case PK_P_MAPS:
-		show_maps(s, p);
-		break;
-	case PK_P_MOUNTS:
-		show_mounts(s);
-		break;
-	case PK_P_STAT:
-		show_stat(s, p);
-		break;
-	case PK_P_STATM:
-		show_statm(s, p);
-		break;
-	case PK_P_STATUS:
-		show_status(s, p);
-		break;
+	case PK_P_COMM: seq_printf(s, "%s\n", p->comm); break;
+	case PK_P_MAPS: show_maps(s, p); break;
+	case PK_P_MOUNTS: show_mounts(s); break;
+	case PK_P_STAT: show_stat(s, p); break;
+	case PK_P_STATM: show_statm(s, p); break;
+	case PK_P_STATUS: show_status(s, p); break;
 	}
 	return 0;
 }
@@ -820,7 +816,10 @@ static int proc_open(struct file *f)
 	return 0;
 }
 
-static void proc_release(struct file *f) { seq_free(f->priv); }
+static void proc_release(struct file *f)
+{
+	seq_free(f->priv);
+}
 
 static long proc_pread(struct file *f, struct uio *u, uint64_t off)
 {
@@ -877,7 +876,7 @@ static long proc_write(struct file *f, struct uio *u)
 }
 
 static const struct file_ops proc_file_ops = {
-	.read = proc_read, .write = proc_write, .release = proc_release, .open = proc_open, .pread = proc_pread};
+    .read = proc_read, .write = proc_write, .release = proc_release, .open = proc_open, .pread = proc_pread};
 
 /* ---- mounting ------------------------------------------------------------------------- */
 

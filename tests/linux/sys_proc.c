@@ -36,7 +36,10 @@ static long slurp(const char *path)
 	return r < 0 ? -e : n;
 }
 
-static const char *yes(int c) { return c ? "yes" : "no"; }
+static const char *yes(int c)
+{
+	return c ? "yes" : "no";
+}
 
 /* the value of "Name:\t..." (or "name\t: ...") in a text, or NULL (one
  * of eight buffers in turn: a call may use several) */
@@ -121,7 +124,8 @@ static void own_files(int argc, char **argv)
 	say("status: PPid = getppid: %s\n", yes(!strcmp(field(buf, "PPid"), want)));
 	say("status: Uid = %s, Gid = %s, Threads = %s, TracerPid = %s\n", field(buf, "Uid"), field(buf, "Gid"),
 	    field(buf, "Threads"), field(buf, "TracerPid"));
-	say("status: VmRSS in kB: %s, VmSize in kB: %s\n", yes(field(buf, "VmRSS") && strstr(field(buf, "VmRSS"), " kB")),
+	say("status: VmRSS in kB: %s, VmSize in kB: %s\n",
+	    yes(field(buf, "VmRSS") && strstr(field(buf, "VmRSS"), " kB")),
 	    yes(field(buf, "VmSize") && strstr(field(buf, "VmSize"), " kB")));
 	say("status: SigPnd = %s, SigBlk = %s, SigIgn = %s, SigCgt = %s\n", field(buf, "SigPnd"), field(buf, "SigBlk"),
 	    field(buf, "SigIgn"), field(buf, "SigCgt"));
@@ -248,7 +252,10 @@ static void links(void)
 	T(open("/proc/self/fd/99", O_RDONLY));
 }
 
-static int main_marker(void) { return 1; }
+static int main_marker(void)
+{
+	return 1;
+}
 
 static void maps(void)
 {
@@ -370,7 +377,7 @@ static void listing(void)
 	int found = 0;
 	while ((e = readdir(d)))
 		for (const char *const *n = (const char *const[]){"stat", "status", "cmdline", "comm", "maps", "statm",
-								 "environ", "exe", "cwd", "fd", NULL};
+								  "environ", "exe", "cwd", "fd", NULL};
 		     *n; n++)
 			found += !strcmp(e->d_name, *n);
 	closedir(d);
