@@ -204,7 +204,7 @@ static int name_to_int(const char *s)
 /* a link's target as it is now */
 static void refresh_link(struct vnode *vn, struct proc *p)
 {
-	char path[PATH_MAX_LINUX];
+	static char path[PATH_MAX_LINUX];
 	switch (vn->pfs.kind) {
 	case PK_SELF:
 		if (current && current->proc) {
@@ -388,7 +388,7 @@ static void seq_free(struct seq *s)
 /* a range of p's memory (cmdline, environ), as far as it can be read */
 static void seq_user(struct seq *s, struct proc *p, uint64_t start, uint64_t end)
 {
-	char buf[4096];
+	static char buf[4096]; /* (static: the server's stack is small) */
 	if (!p->mm)
 		return;
 	while (start < end) {
@@ -546,7 +546,8 @@ static void file_name(struct vnode *vn, char *buf, size_t size)
 
 static void show_maps(struct seq *s, struct proc *p)
 {
-	char path[PATH_MAX_LINUX], line[128];
+	static char path[PATH_MAX_LINUX];
+	char line[128];
 	if (!p->mm)
 		return;
 	struct mm *mm = p->mm;
