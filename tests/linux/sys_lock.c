@@ -212,8 +212,11 @@ static void waiting(int fd)
 	read(ready[0], &c, 1);
 	sleep_ms(100);
 	say("parent: unlocks\n");
-	L("parent: unlock 0+1", fd, F_SETLK, F_UNLCK, 0, 1);
+	/* (its result after the child's lines: the woken child may print first) */
+	long r = lk(fd, F_SETLK, F_UNLCK, 0, 1);
+	int e = errno;
 	reap("F_SETLKW: the child ended well", child);
+	report("parent: unlock 0+1", r, e);
 	close(ready[0]);
 	close(ready[1]);
 }
@@ -327,8 +330,10 @@ static void bsd(int fd)
 	read(ready[0], &c, 1);
 	sleep_ms(100);
 	say("parent: unlocks\n");
-	T(flock(fd, LOCK_UN));
+	long r = flock(fd, LOCK_UN);
+	int e = errno;
 	reap("flock: the child ended well", child);
+	report("flock(fd, LOCK_UN)", r, e);
 	T(flock(other, LOCK_EX | LOCK_NB));
 	T(close(other));
 	T(flock(fd, LOCK_EX | LOCK_NB)); /* the close of the other dropped its lock */
