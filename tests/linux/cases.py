@@ -282,7 +282,7 @@ CASES = [
                                        "exec 5</bin/busybox; ls -l /proc/$$/fd | awk '{print $1, $9, $10, $11}'; "
                                        "exec 5<&-; echo x | ls -l /proc/self/fd/0 | sed 's/.*-> //; s/[0-9]//g'"]},
     {"name": "proc.ps", "argv": ["/bin/sh", "-c",
-                                 "sleep 1 & sleep 0.3; ps -o stat,comm,args | grep -v -e '\\[' -e /init; "
+                                 "sleep 5 & sleep 0.3; ps -o stat,comm,args | grep -v -e '\\[' -e /init; "
                                  "kill $!; pidof sh >/dev/null; echo pidof $?"]},
     {"name": "proc.free_uptime_top_mount", "argv": ["/bin/sh", "-c",
                                                     "free | awk '{print NF, $1}'; "
