@@ -46,11 +46,21 @@ static int map_segments(struct mm *mm, struct vnode *vn, const struct elf_seg *s
 			uint64_t *brk)
 {
 	*brk = 0;
+	mm->start_code = ~0ull;
 	for (unsigned i = 0; i < n; i++) {
 		const struct elf_seg *s = &segs[i];
 		uint64_t va = s->vaddr + bias, start = va & ~0xfffull, end = (va + s->memsz + 4095) & ~0xfffull;
 		if (!s->memsz)
 			continue;
+		/* the layout as Linux's load_elf_binary reckons it */
+		if ((s->flags & ELF_PF_X) && va < mm->start_code)
+			mm->start_code = va;
+		if ((s->flags & ELF_PF_X) && va + s->filesz > mm->end_code)
+			mm->end_code = va + s->filesz;
+		if (va > mm->start_data)
+			mm->start_data = va;
+		if (va + s->filesz > mm->end_data)
+			mm->end_data = va + s->filesz;
 		if ((s->vaddr & 0xfff) != (s->offset & 0xfff) || end > USER_TOP || end <= start || start < 0x1000)
 			return -ENOEXEC;
 		for (struct vma *v = mm->vmas; v; v = v->next)
@@ -63,6 +73,8 @@ static int map_segments(struct mm *mm, struct vnode *vn, const struct elf_seg *s
 		if (end > *brk)
 			*brk = end;
 	}
+	if (mm->start_code == ~0ull)
+		mm->start_code = 0;
 	return 0;
 }
 
@@ -98,6 +110,7 @@ static int gather(struct proc *p, uint64_t uarr, struct strings *s)
 static int build_stack(struct proc *p, const struct strings *av, const struct strings *ev, const char *execfn,
 		       const uint64_t *aux, unsigned naux, uint64_t *sp_out)
 {
+	struct mm *mm = p->mm;
 	uint64_t sp = STACK_TOP;
 	uint64_t fnlen = strlen(execfn) + 1;
 	sp -= fnlen;
@@ -115,6 +128,9 @@ static int build_stack(struct proc *p, const struct strings *av, const struct st
 	err |= copy_to_user(p, execfn_at, execfn, fnlen);
 	err |= copy_to_user(p, strings_at, av->buf, av->len);
 	err |= copy_to_user(p, strings_at + av->len, ev->buf, ev->len);
+	mm->arg_start = strings_at;
+	mm->arg_end = mm->env_start = strings_at + av->len;
+	mm->env_end = mm->env_start + ev->len;
 	uint64_t rnd[2] = {lx4_rdtsc() * 0x9e3779b97f4a7c15ull, lx4_rdtsc() ^ 0xd1b54a32d192ed03ull};
 	err |= copy_to_user(p, random_at, rnd, 16);
 	err |= copy_to_user(p, platform_at, "x86_64", 7);
@@ -146,7 +162,7 @@ static int build_stack(struct proc *p, const struct strings *av, const struct st
 		err |= copy_to_user(p, at, pair, 16);
 		at += 16;
 	}
-	*sp_out = sp;
+	*sp_out = mm->start_stack = sp;
 	return err ? -EFAULT : 0;
 }
 
@@ -277,7 +293,10 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		pl = sizeof p->exe - 1;
 	memcpy(p->exe, path, pl);
 	p->exe[pl] = 0;
-	vnode_put(vn);
+	if (p->exe_vn)
+		vnode_put(p->exe_vn);
+	p->exe_vn = vn; /* (the reference the lookup took) */
+	p->forked_noexec = false;
 	for (unsigned r = 0; r < LX4_REG_COUNT; r++)
 		regs[r] = 0;
 	regs[LX4_REG_RIP] = bias + info.entry;

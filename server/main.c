@@ -137,6 +137,7 @@ int main(void)
 	if (files < 0)
 		printf("lx4-server: the initramfs is malformed (%d)\n", files);
 	dev_init();
+	procfs_init();
 	serial_init();
 	printf("lx4-server: %lu MiB of RAM, %d files from the initramfs\n", info->ram_size >> 20, files);
 	start_init();

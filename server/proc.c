@@ -11,7 +11,10 @@
 
 static struct proc procs[MAX_PROCS];
 static struct lthread threads[MAX_PROCS];
-static int next_pid = 1;
+static int next_pid = 1, last_pid;
+uint64_t procs_forked;
+
+int proc_last_pid(void) { return last_pid; }
 struct lthread *current;
 
 struct proc *proc_by_pid(int pid)
@@ -36,7 +39,8 @@ struct proc *proc_alloc(void)
 		memset(p, 0, sizeof *p);
 		while (pid_used(next_pid))
 			next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
-		p->pid = next_pid;
+		p->pid = last_pid = next_pid;
+		procs_forked++;
 		next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
 		p->pgid = p->sid = p->pid;
 		p->state = P_LIVE;
@@ -150,6 +154,9 @@ void proc_exit(struct proc *p, int status)
 	if (p->cwd)
 		vnode_put(p->cwd);
 	p->cwd = NULL;
+	if (p->exe_vn)
+		vnode_put(p->exe_vn);
+	p->exe_vn = NULL;
 	plat_space_destroy(&p->space); /* takes every mapping with it */
 	mm_free(p->mm);
 	p->mm = NULL;
@@ -190,6 +197,10 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
 	memcpy(c->comm, parent->comm, sizeof c->comm);
 	memcpy(c->exe, parent->exe, sizeof c->exe);
+	c->exe_vn = parent->exe_vn;
+	if (c->exe_vn)
+		vnode_get(c->exe_vn);
+	c->forked_noexec = true;
 	c->cwd = parent->cwd;
 	vnode_get(c->cwd);
 	for (int fd = 0; fd < MAX_FDS; fd++) {
@@ -233,4 +244,8 @@ void proc_reap_killed(void)
 	}
 }
 
-void proc_free(struct proc *p) { p->state = P_FREE; }
+void proc_free(struct proc *p)
+{
+	p->state = P_FREE;
+	procfs_gone(p->pid);
+}

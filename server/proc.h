@@ -14,6 +14,11 @@
 #include "vfs.h"
 
 #define MAX_PROCS 256
+
+/* what uname and /proc tell of the system */
+#define UTS_RELEASE "6.1.0-lx4"
+#define UTS_VERSION "#1 lx4 on an L4-style microkernel"
+#define UTS_NODENAME "(none)" /* Linux's until sethostname */
 #define MAX_FDS 256
 
 struct mm;
@@ -100,6 +105,8 @@ struct proc {
 	struct vnode *cwd;
 	char comm[16];
 	char exe[128];
+	struct vnode *exe_vn; /* the executable (/proc/PID/exe) */
+	bool forked_noexec;   /* made by fork, no exec since (PF_FORKNOEXEC) */
 	uint32_t umask;
 	bool undumpable;   /* prctl PR_SET_DUMPABLE 0 (until the next exec) */
 	bool no_new_privs; /* prctl PR_SET_NO_NEW_PRIVS (for good) */
@@ -140,6 +147,9 @@ void proc_kill(struct proc *p, int sig);
 /* ends the processes proc_kill marked; called after every event */
 void proc_reap_killed(void);
 extern int procs_killed; /* how many are marked */
+/* the last pid handed out, and processes made since boot (/proc) */
+int proc_last_pid(void);
+extern uint64_t procs_forked;
 void proc_free(struct proc *p);
 int proc_count(void);
 

@@ -332,3 +332,5 @@ void serial_init(void)
 	if (plat_irq_attach(COM1_IRQ) == 0)
 		outb(COM1 + IER, 0x01); /* received data */
 }
+
+int console_pgrp(void) { return fg_pgrp; }

@@ -9,5 +9,7 @@ struct file_ops;
 void serial_init(void);
 void serial_write(const char *s, size_t n);
 extern const struct file_ops console_ops;
+/* the console's foreground process group */
+int console_pgrp(void);
 
 #endif

@@ -802,3 +802,15 @@ void itimer_expire(uint64_t now)
 		signal_send(p, SIGALRM, NULL);
 	}
 }
+
+int signal_queued(struct proc *p, int *limit)
+{
+	int n = 0;
+	for (struct sigqueue *q = p->sigpend.head; q; q = q->next)
+		n++;
+	if (p->thread)
+		for (struct sigqueue *q = p->thread->sigpend.head; q; q = q->next)
+			n++;
+	*limit = SIGQUEUE_MAX;
+	return n;
+}

@@ -87,6 +87,8 @@ void signal_fork(struct proc *child, struct lthread *ct, struct proc *parent, st
 void signal_exec(struct proc *p, struct lthread *t);
 /* frees p's queued siginfo (its end) */
 void signal_exit(struct proc *p);
+/* the siginfo queued for p (and its thread), and the most that may be */
+int signal_queued(struct proc *p, int *limit);
 
 /* ---- where signals take effect --------------------------------------------- */
 /* t's system call returned ret (it waits for the reply).  If a signal is

@@ -290,7 +290,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ufla
 			err = -ELOOP;
 		else if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 			err = -EISDIR;
-		if (!err && (flags & O_TRUNC) && vn->type == V_REG) /* whatever the access mode */
+		if (!err && (flags & O_TRUNC) && vn->type == V_REG && !vn->fops) /* whatever the access mode */
 			err = vnode_truncate(vn, 0);
 	} else if (err == -ENOENT && creat) {
 		struct vnode *dir = at_dir(p, dirfd, path, &err);
@@ -356,7 +356,9 @@ static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
 {
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
-	if (off >= 0 && f->vn->type == V_REG) {
+	if (off >= 0 && f->ops && f->ops->pread && !write)
+		return f->ops->pread(f, u, (uint64_t)off);
+	if (off >= 0 && f->vn->type == V_REG && !f->vn->fops) {
 		if (write && (f->flags & O_APPEND))
 			off = (int64_t)f->vn->size; /* Linux appends, whatever the offset */
 		return write ? vnode_write(f->vn, (uint64_t)off, u) : vnode_read(f->vn, (uint64_t)off, u);
@@ -476,8 +478,9 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	}
 	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
 		return -ESPIPE;
-	if (f->vn->type == V_DIR && whence != SEEK_SET && whence != SEEK_CUR)
-		return -EINVAL; /* a position in a directory is an entry index: no end to seek from */
+	if ((f->vn->type == V_DIR || f->vn->dev == PROCFS_DEV) && whence != SEEK_SET && whence != SEEK_CUR)
+		return -EINVAL; /* a position in a directory is an entry index, a proc file has no end: no end to
+				 * seek from */
 	int64_t base, pos;
 	switch (whence) {
 	case SEEK_SET:
@@ -521,6 +524,26 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 		return -EFAULT;
 	uint64_t count = a->a3 > MAX_RW ? MAX_RW : a->a3, done = 0;
 	static char buf[4096];
+	while (in->vn->fops && in->ops->pread && done < count) { /* a file made as it is read (/proc) */
+		struct linux_iovec v = {(uint64_t)buf, count - done < sizeof buf ? count - done : sizeof buf};
+		struct uio u = {.proc = NULL, .iov = &v, .iovcnt = 1};
+		long n = in->ops->pread(in, &u, off);
+		if (n <= 0) {
+			if (n < 0 && !done)
+				return n;
+			break;
+		}
+		long w = file_write_kernel(out, buf, (uint64_t)n);
+		if (w < 0) {
+			if (!done)
+				return w == -EWOULDBLOCK_WAIT ? -EAGAIN : w;
+			break;
+		}
+		done += (uint64_t)w;
+		off += (uint64_t)w;
+		if (w < n)
+			break;
+	}
 	while (done < count && off < in->vn->size) {
 		uint64_t n = count - done < sizeof buf ? count - done : sizeof buf;
 		if (n > in->vn->size - off)
@@ -642,7 +665,7 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	struct vnode *vn = at_lookup(p, dirfd, path, true, &err);
 	if (!vn)
 		return err;
-	long r = -EINVAL;
+	long r = vn->type == V_LNK ? -ENOENT : -EINVAL; /* (a proc link to nothing: ENOENT) */
 	if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
 		vnode_touch(vn, VN_ATIME);
@@ -705,6 +728,63 @@ long sys_umask(struct lthread *t, const struct sysargs *a)
 
 /* ---- directories ------------------------------------------------------------------- */
 
+/* one getdents64 record of name into the user buffer at ubuf + *done (if
+ * it fits in size): 1 (written), 0 (no room), -EFAULT */
+static int put_dirent(struct proc *p, uint64_t ubuf, uint64_t size, uint64_t *done, const char *name, uint64_t ino,
+		      enum vtype type, int64_t next)
+{
+	static char buf[4096];
+	static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
+					[V_FIFO] = 1};
+	size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~7ul;
+	if (*done + reclen > size)
+		return 0;
+	struct linux_dirent64 *e = (struct linux_dirent64 *)buf;
+	memset(buf, 0, reclen);
+	e->d_ino = ino;
+	e->d_off = next;
+	e->d_reclen = (uint16_t)reclen;
+	e->d_type = types[type];
+	memcpy(e->d_name, name, nl + 1);
+	if (copy_to_user(p, ubuf + *done, buf, reclen))
+		return -EFAULT;
+	*done += reclen;
+	return 1;
+}
+
+/* a /proc directory: positions are the file system's (an entry's, or the
+ * next one's when it has gone meanwhile) */
+static long proc_getdents(struct proc *p, struct file *f, uint64_t ubuf, uint64_t size)
+{
+	uint64_t done = 0, pos = f->pos, ino;
+	char name[32];
+	enum vtype type;
+	for (;; pos++) {
+		struct vnode *dir = f->vn;
+		if (pos == 0) {
+			memcpy(name, ".", 2);
+			ino = dir->ino;
+			type = V_DIR;
+		} else if (pos == 1) {
+			memcpy(name, "..", 3);
+			ino = dir->parent ? dir->parent->ino : dir->ino;
+			type = V_DIR;
+		} else if (!dir->dops->next(dir, &pos, name, sizeof name, &ino, &type)) {
+			break;
+		}
+		int r = put_dirent(p, ubuf, size, &done, name, ino, type, (int64_t)pos + 1);
+		if (r < 0)
+			return r;
+		if (!r) {
+			if (!done)
+				return -EINVAL;
+			break;
+		}
+		f->pos = pos + 1;
+	}
+	return (long)done;
+}
+
 long sys_getdents64(struct lthread *t, const struct sysargs *a)
 {
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
@@ -714,6 +794,8 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		return -ENOTDIR;
 	static char buf[4096];
 	uint64_t size = a->a2, done = 0, pos = f->pos, place = 0;
+	if (f->vn->dops)
+		return proc_getdents(t->proc, f, a->a1, size);
 	struct dentry *d = f->vn->entries;
 	if (pos > 2 && pos == f->dir_pos) { /* on after the last one listed */
 		place = f->dir_place;
@@ -864,13 +946,11 @@ static void dir_remove(struct vnode *dir, struct vnode *vn)
 			break;
 		}
 	}
-	if (vn->type == V_DIR) {
+	if (vn->type == V_DIR)
 		dir->nlink--;
-		vn->nlink = 0;
+	if (vn->type == V_DIR || vn->parent == dir)
 		vn->parent = NULL;
-	} else {
-		vn->nlink--;
-	}
+	vn->nlink = vn->type == V_DIR ? 0 : vn->nlink - 1;
 	vnode_touch(dir, VN_MTIME | VN_CTIME);
 	vnode_touch(vn, VN_CTIME); /* unlink and rename change the inode's ctime too */
 	vnode_get(vn); /* vnode_put frees it if nothing else holds it */
@@ -892,6 +972,8 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 		err = (flags & AT_REMOVEDIR) ? (!strcmp(name, ".") ? -EINVAL : -ENOTEMPTY) : -EISDIR;
 	else if (!vn)
 		err = -ENOENT;
+	else if (parent->dops)
+		err = -EPERM; /* nothing is removed from /proc */
 	else if (slash && !(flags & AT_REMOVEDIR) && vn->type != V_DIR)
 		err = -ENOTDIR;
 	else if (flags & AT_REMOVEDIR)
@@ -967,10 +1049,14 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 		return err == -EEXIST ? -EBUSY : err;
 	}
 	struct vnode *vn = vfs_dir_find(op, oname), *old = vfs_dir_find(np, nname);
-	if (!strcmp(oname, ".") || !strcmp(oname, "..") || !strcmp(nname, ".") || !strcmp(nname, ".."))
+	if (op->dev != np->dev)
+		err = -EXDEV;
+	else if (!strcmp(oname, ".") || !strcmp(oname, "..") || !strcmp(nname, ".") || !strcmp(nname, ".."))
 		err = -EBUSY;
-	else if (!vn)
+	else if (!vn || (np->dops && !old)) /* (/proc's lookup of a name it has not: ENOENT) */
 		err = -ENOENT;
+	else if (op->dops)
+		err = -EPERM;
 	else if (vn->type != V_DIR && (oslash || nslash))
 		err = -ENOTDIR;
 	else if (old == vn)
@@ -1023,7 +1109,7 @@ long sys_ftruncate(struct lthread *t, const struct sysargs *a)
 		return -EBADF;
 	if ((int64_t)a->a1 < 0 || f->vn->type != V_REG || (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
-	return vnode_truncate(f->vn, a->a1);
+	return f->vn->fops ? 0 : vnode_truncate(f->vn, a->a1); /* (a proc file: as truncate) */
 }
 
 long sys_truncate(struct lthread *t, const struct sysargs *a)
@@ -1037,7 +1123,10 @@ long sys_truncate(struct lthread *t, const struct sysargs *a)
 	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
 	if (!vn)
 		return err;
-	err = vn->type == V_DIR ? -EISDIR : vn->type != V_REG ? -EINVAL : vnode_truncate(vn, a->a1);
+	if (vn->dev == PROCFS_DEV) /* accepted and ignored, as by Linux's proc_setattr: the size stays 0 */
+		err = vn->type == V_DIR ? -EISDIR : 0;
+	else
+		err = vn->type == V_DIR ? -EISDIR : vn->type != V_REG ? -EINVAL : vnode_truncate(vn, a->a1);
 	vnode_put(vn);
 	return err;
 }
@@ -1056,6 +1145,10 @@ static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 	struct vnode *vn = at_lookup(p, dirfd, path, false, &err);
 	if (!vn)
 		return err;
+	if (vn->dev == PROCFS_DEV) { /* as Linux's proc_setattr */
+		vnode_put(vn);
+		return -EPERM;
+	}
 	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
 	vnode_touch(vn, VN_CTIME);
 	vnode_put(vn);
@@ -1081,3 +1174,47 @@ long sys_fchmod(struct lthread *t, const struct sysargs *a)
 }
 
 
+
+/* statfs and fstatfs: the root file system is RAM (ramfs: its blocks are
+ * the server's pages, no inode limit), /proc has no blocks */
+#include <asm/statfs.h>
+#define RAMFS_MAGIC 0x858458f6
+#define PROC_SUPER_MAGIC 0x9fa0
+#define ST_RELATIME 0x1000
+
+static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
+{
+	struct statfs s;
+	memset(&s, 0, sizeof s);
+	s.f_bsize = s.f_frsize = 4096;
+	s.f_namelen = 255;
+	s.f_flags = ST_RELATIME;
+	if (vn->dev == PROCFS_DEV) {
+		s.f_type = PROC_SUPER_MAGIC;
+	} else {
+		s.f_type = RAMFS_MAGIC;
+		s.f_blocks = pages_total();
+		s.f_bfree = s.f_bavail = pages_free();
+	}
+	return copy_to_user(p, ubuf, &s, sizeof s);
+}
+
+long sys_statfs(struct lthread *t, const struct sysargs *a)
+{
+	char path[PATH_MAX_LINUX];
+	int err = user_path(t->proc, a->a0, path);
+	if (err)
+		return err;
+	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	if (!vn)
+		return err;
+	long r = put_statfs(t->proc, vn, a->a1);
+	vnode_put(vn);
+	return r;
+}
+
+long sys_fstatfs(struct lthread *t, const struct sysargs *a)
+{
+	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	return f ? put_statfs(t->proc, f->vn, a->a1) : -EBADF;
+}

@@ -59,7 +59,7 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 			return -EBADF;
 		if (f->vn->type == V_CHR && f->vn->rdev == 0x105) {
 			flags |= MAP_ANONYMOUS; /* /dev/zero */
-		} else if (f->vn->type != V_REG) {
+		} else if (f->vn->type != V_REG || f->vn->fops) { /* (a proc file has no pages) */
 			return -ENODEV;
 		} else {
 			if ((f->flags & O_ACCMODE) == O_WRONLY)

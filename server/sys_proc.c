@@ -84,9 +84,9 @@ long sys_uname(struct lthread *t, const struct sysargs *a)
 	struct new_utsname u;
 	memset(&u, 0, sizeof u);
 	strcpy_bounded(u.sysname, "Linux", sizeof u.sysname);
-	strcpy_bounded(u.nodename, "(none)", sizeof u.nodename); /* Linux's until sethostname */
-	strcpy_bounded(u.release, "6.1.0-lx4", sizeof u.release);
-	strcpy_bounded(u.version, "#1 lx4 on an L4-style microkernel", sizeof u.version);
+	strcpy_bounded(u.nodename, UTS_NODENAME, sizeof u.nodename);
+	strcpy_bounded(u.release, UTS_RELEASE, sizeof u.release);
+	strcpy_bounded(u.version, UTS_VERSION, sizeof u.version);
 	strcpy_bounded(u.machine, "x86_64", sizeof u.machine);
 	strcpy_bounded(u.domainname, "(none)", sizeof u.domainname);
 	return copy_to_user(t->proc, a->a0, &u, sizeof u);

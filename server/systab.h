@@ -33,6 +33,8 @@ syscall_fn sys_getgroups;
 syscall_fn sys_fork;
 syscall_fn sys_fstat;
 syscall_fn sys_fsync;
+syscall_fn sys_statfs;
+syscall_fn sys_fstatfs;
 syscall_fn sys_ftruncate;
 syscall_fn sys_getcwd;
 syscall_fn sys_getdents64;

@@ -113,6 +113,7 @@ void waitq_wake_all(struct waitq *q)
 /* ---- vnodes ------------------------------------------------------------------- */
 
 uint64_t vfs_now_sec(void) { return boot_sec + plat_now_ns() / 1000000000ull; }
+uint64_t vfs_boot_sec(void) { return boot_sec; }
 
 static void stamp(struct __kernel_timespec *ts)
 {
@@ -144,6 +145,7 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 	vn->type = type;
 	vn->mode = fmt[type] | (mode & 07777);
 	vn->nlink = type == V_DIR ? 2 : 1;
+	vn->dev = 1;
 	stamp(&vn->mtime);
 	vn->atime = vn->ctime = vn->mtime;
 	return vn;
@@ -305,7 +307,7 @@ int vnode_truncate(struct vnode *vn, uint64_t size)
 void vnode_stat(struct vnode *vn, struct stat *st)
 {
 	memset(st, 0, sizeof *st);
-	st->st_dev = 1;
+	st->st_dev = vn->dev;
 	st->st_ino = vn->ino;
 	st->st_mode = vn->mode;
 	st->st_nlink = vn->nlink;
@@ -321,6 +323,12 @@ void vnode_stat(struct vnode *vn, struct stat *st)
 								       : vn->type == V_REG ? vn->size : 0;
 	st->st_blksize = 4096;
 	st->st_blocks = vn->type == V_REG ? vn->present * 8 : 0; /* holes take no room */
+	if (vn->dev == PROCFS_DEV) { /* as Linux's proc: no sizes but an fd link's */
+		st->st_size = vn->type == V_LNK && vn->pfs.kind == 0xfd ? 64 : 0;
+		st->st_blksize = 1024;
+		if (vn->dops && vn->dops->nlink)
+			st->st_nlink = vn->dops->nlink(vn);
+	}
 	st->st_atime = vn->atime.tv_sec;
 	st->st_atime_nsec = vn->atime.tv_nsec;
 	st->st_mtime = vn->mtime.tv_sec;
@@ -339,6 +347,8 @@ struct vnode *vfs_dir_find(struct vnode *dir, const char *name)
 		return dir;
 	if (!strcmp(name, ".."))
 		return dir->parent ? dir->parent : dir;
+	if (dir->dops)
+		return dir->dops->lookup(dir, name);
 	for (struct dentry *d = dir->entries; d; d = d->next)
 		if (!strcmp(d->name, name))
 			return d->vn;
@@ -350,6 +360,8 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 	size_t len = strlen(name);
 	if (len > 255)
 		return -ENAMETOOLONG;
+	if (dir->dops)
+		return -ENOENT; /* nothing is made in /proc (Linux's lookup there fails first) */
 	struct dentry *d = kzalloc(sizeof *d + len + 1);
 	if (!d)
 		return -ENOMEM;
@@ -359,10 +371,9 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 	d->place = (1ull << 62) - ++dir->made;
 	d->next = dir->entries;
 	dir->entries = d;
-	if (vn->type == V_DIR) {
-		vn->parent = dir;
+	vn->parent = dir;
+	if (vn->type == V_DIR)
 		dir->nlink++;
-	}
 	stamp(&dir->mtime);
 	dir->ctime = dir->mtime;
 	return 0;
@@ -429,6 +440,10 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 		if (n->type == V_LNK && (!last || !nofollow || trailing_slash)) {
 			if (depth >= MAX_SYMLINKS) {
 				*err = -ELOOP;
+				return NULL;
+			}
+			if (!n->link) { /* a proc link to nothing (a zombie's exe) */
+				*err = -ENOENT;
 				return NULL;
 			}
 			n = walk(cur, n->link, false, depth + 1, err);
@@ -502,18 +517,24 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	tmp[pos] = 0;
 	if (vn != root && !vn->nlink)
 		return -ENOENT; /* a removed directory has no path */
-	for (struct vnode *v = vn; v != root && v->parent;) {
+	for (struct vnode *v = vn; v != root;) {
 		struct vnode *p = v->parent;
-		struct dentry *d = p->entries;
-		while (d && d->vn != v)
-			d = d->next;
-		if (!d)
+		if (!p)
 			return -ENOENT;
-		size_t l = strlen(d->name);
+		const char *name = v->pfs.name;
+		if (!p->dops) {
+			struct dentry *d = p->entries;
+			while (d && d->vn != v)
+				d = d->next;
+			if (!d)
+				return -ENOENT;
+			name = d->name;
+		}
+		size_t l = strlen(name);
 		if (l + 1 > pos)
 			return -ENAMETOOLONG;
 		pos -= l;
-		memcpy(tmp + pos, d->name, l);
+		memcpy(tmp + pos, name, l);
 		tmp[--pos] = '/';
 		v = p;
 	}
@@ -567,11 +588,18 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	vnode_get(vn);
 	f->flags = flags;
 	f->refs = 1;
-	f->ops = vn->type == V_REG ? &ramfs_file_ops : vn->type == V_DIR ? &dir_file_ops : vn->fops;
+	f->ops = vn->type == V_REG ? (vn->fops ? vn->fops : &ramfs_file_ops)
+		 : vn->type == V_DIR ? &dir_file_ops
+				     : vn->fops;
 	if (f->ops == NULL && vn->type == V_CHR) { /* a device with no driver here */
 		vnode_put(vn);
 		kfree(f);
 		*err = -ENXIO;
+		return NULL;
+	}
+	if (f->ops && f->ops->open && (*err = f->ops->open(f)) != 0) {
+		vnode_put(vn);
+		kfree(f);
 		return NULL;
 	}
 	return f;

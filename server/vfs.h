@@ -70,6 +70,21 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* POLLIN/POLLOUT/POLLHUP/POLLERR now (NULL: always in and out) */
 	unsigned (*poll)(struct file *f);
+	/* a file with these makes them the open (0 or -errno) and pread:
+	 * (a read at off that leaves the file position alone) */
+	int (*open)(struct file *f);
+	long (*pread)(struct file *f, struct uio *u, uint64_t off);
+};
+
+/* a directory whose entries are made when looked at (the proc file
+ * system): lookup gives the vnode called name (not referenced: valid until
+ * the event in hand is done) or NULL (ENOENT); next gives the entry at
+ * position *pos (2 and up) or the first after it, and sets *pos to its
+ * position (false: none left); nlink is the directory's link count */
+struct dir_ops {
+	struct vnode *(*lookup)(struct vnode *dir, const char *name);
+	bool (*next)(struct vnode *dir, uint64_t *pos, char *name, size_t size, uint64_t *ino, enum vtype *type);
+	uint32_t (*nlink)(struct vnode *dir);
 };
 
 /* poll, select and friends wait here; whatever may make a file ready
@@ -98,7 +113,8 @@ struct vnode {
 	uint64_t present; /* data pages it has (st_blocks counts them) */
 	/* directories */
 	struct dentry *entries;
-	struct vnode *parent;
+	struct vnode *parent; /* (a file's: the directory it was last linked in) */
+	const struct dir_ops *dops;
 	uint64_t made; /* entries made in it so far */
 	/* symbolic links */
 	char *link;
@@ -109,6 +125,14 @@ struct vnode {
 	/* file locks, and the calls that wait for one to go */
 	struct lock *locks;
 	struct waitq lockq;
+	/* the file system's device number (st_dev), and what a node of the
+	 * proc file system shows (procfs.c) */
+	uint32_t dev;
+	struct {
+		int pid; /* 0: no process's; -1: the process is gone */
+		uint16_t kind, arg;
+		char name[16];
+	} pfs;
 };
 
 struct file {
@@ -173,5 +197,13 @@ void dev_init(void);
 const struct file_ops *dev_ops(unsigned major, unsigned minor);
 struct vnode *dev_console(void);
 uint64_t vfs_now_sec(void);
+/* the wall clock at boot (seconds since 1970) */
+uint64_t vfs_boot_sec(void);
+
+/* /proc (procfs.c): mounted at boot; procfs_gone drops the nodes of a
+ * process that has been freed (open ones read as ESRCH) */
+void procfs_init(void);
+void procfs_gone(int pid);
+#define PROCFS_DEV 0x14
 
 #endif

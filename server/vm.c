@@ -470,6 +470,15 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 		return NULL;
 	mm->brk_start = src->brk_start;
 	mm->brk = src->brk;
+	mm->start_code = src->start_code;
+	mm->end_code = src->end_code;
+	mm->start_data = src->start_data;
+	mm->end_data = src->end_data;
+	mm->start_stack = src->start_stack;
+	mm->arg_start = src->arg_start;
+	mm->arg_end = src->arg_end;
+	mm->env_start = src->env_start;
+	mm->env_end = src->env_end;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = src->vmas; v; v = v->next) {
 		struct vma *n = kzalloc(sizeof *n);
@@ -491,4 +500,18 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 			plat_protect(parent_space, v->start, v->end - v->start, PROT_W);
 	}
 	return mm;
+}
+
+uint64_t mm_file_pages(struct mm *mm)
+{
+	uint64_t n = 0;
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		if (!v->vn)
+			continue;
+		uint64_t *e;
+		for (uint64_t va = v->start; va < v->end && (e = next_present(mm, &va, v->end)) != NULL; va += 4096)
+			if ((void *)(*e & SPTE_ADDR) == vnode_page(v->vn, (va - v->start + v->off) / 4096, false))
+				n++;
+	}
+	return n;
 }

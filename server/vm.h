@@ -44,6 +44,9 @@ struct vma {
 struct mm {
 	struct vma *vmas; /* sorted by address */
 	uint64_t brk_start, brk;
+	/* the image's layout as exec made it (/proc/PID/stat and cmdline) */
+	uint64_t start_code, end_code, start_data, end_data, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t *pt;   /* shadow page table: four levels of 512 entries */
 	uint64_t pages; /* pages in the shadow */
 };
@@ -80,5 +83,7 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
 int clear_user(struct proc *p, uint64_t dst, size_t n);
+/* the pages of mm that are a file's own (not copies): RssFile */
+uint64_t mm_file_pages(struct mm *mm);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * /init of the Linux reference runs (tools/lx4 linux): runs the program
- * named in /.lx4/argv with the environment of /.lx4/env, waits for it,
+ * /init of the Linux reference runs (tools/lx4 linux): mounts /proc, runs
+ * the program named in /.lx4/argv with the environment of /.lx4/env, waits for it,
  * reports its end on QEMU's debug console the way lx4's server does
  * ("lx4: init exited with status N" / "lx4: init killed by signal N"),
  * and ends QEMU through isa-debug-exit.
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,9 @@ int main(void)
 	if (ioperm(0xe9, 1, 1) || ioperm(0xf4, 1, 1))
 		return 1;
 	if (chdir("/"))
+		return 1;
+	/* /proc as lx4's server has it from boot */
+	if (mount("proc", "/proc", "proc", 0, NULL))
 		return 1;
 	pid_t pid = fork();
 	if (pid == 0) {
