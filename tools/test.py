@@ -66,7 +66,10 @@ def doc_check():
 
 def guest_suite(build, kind, image, only, timeout, verbose):
     mod = "%s %s%s" % (os.path.join(build, image), kind, (" " + only) if only else "")
-    r = qemu.run(build, [os.path.join(build, "root.elf"), mod], timeout=timeout, echo=verbose)
+    # under -icount the guest's clock follows its instructions, so the
+    # tests that measure time slices and deadlines do not depend on how
+    # busy the host is
+    r = qemu.run(build, [os.path.join(build, "root.elf"), mod], timeout=timeout, echo=verbose, icount=True)
     n = 0
     for line in r.log.splitlines():
         m = re.match(r"TEST (PASS|FAIL) (\S+?)(?:: (.*))?$", line)

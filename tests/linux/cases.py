@@ -323,7 +323,7 @@ CASES = [
                                           "kill -0 $p && echo still there; kill -CONT $p; wait $p; echo $?"]},
     {"name": "sh.trap_self", "argv": ["/bin/sh", "-c", "trap 'echo got USR1' USR1; kill -USR1 $$; echo after"]},
     {"name": "sh.trap_from_child", "argv": ["/bin/sh", "-c",
-                                            "(sleep 0.2; kill -INT $$) & trap 'echo int' INT; sleep 1; echo done"]},
+                                            "(sleep 0.2; kill -INT $$) & trap 'echo int' INT; wait; echo done $?"]},
     {"name": "sh.timeout", "argv": ["/bin/sh", "-c", "timeout 1 sleep 5; echo $?; timeout 2 true; echo $?"]},
     # ^C on the console: SIGINT to the foreground group (lx4 only: Linux's
     # /dev/console is no controlling terminal of its init)
