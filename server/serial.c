@@ -33,6 +33,9 @@ static unsigned line_len;
 static unsigned eof_pending;
 static struct waitq readers;
 static int fg_pgrp = 1;
+/* the session whose controlling terminal the console is: the first
+ * process's (a process of another session has none) */
+static const int tty_sid = 1;
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -185,8 +188,30 @@ static void tty_touch(struct __kernel_timespec *t)
 		t->tv_sec = sec;
 }
 
+/* job control at the terminal (Linux's __tty_check_change): a process
+ * of a background group of the terminal's session that reads it (sig
+ * SIGTTIN), or writes it under TOSTOP or changes its settings (SIGTTOU),
+ * signals its group and the call is made again once it is continued;
+ * ignored or blocked, SIGTTIN makes the read fail (EIO) and SIGTTOU lets
+ * the call through; an orphaned group gets EIO */
+static long tty_check(int sig)
+{
+	struct proc *p = current ? current->proc : NULL;
+	if (!p || p->sid != tty_sid || !fg_pgrp || p->pgid == fg_pgrp)
+		return 0;
+	if (p->sigact[sig - 1].handler == SIG_IGN_L || (p->sigmask & SIGBIT(sig)))
+		return sig == SIGTTIN ? -EIO : 0;
+	if (signal_pgrp_orphaned(p->pgid, NULL))
+		return -EIO;
+	signal_pgrp(p->pgid, sig, NULL);
+	return -ERESTARTSYS;
+}
+
 static long console_read(struct file *f, struct uio *u)
 {
+	long r = tty_check(SIGTTIN);
+	if (r)
+		return r;
 	if (!uio_resid(u))
 		return 0;
 	if (!ready()) {
@@ -218,6 +243,11 @@ static long console_write(struct file *f, struct uio *u)
 {
 	char buf[256];
 	long total = 0;
+	if (tio.c_lflag & TOSTOP) {
+		long r = tty_check(SIGTTOU);
+		if (r)
+			return r;
+	}
 	while (uio_resid(u)) {
 		long n = uio_copyin(u, buf, sizeof buf);
 		if (n < 0)
@@ -244,6 +274,9 @@ static long console_ioctl(struct file *f, uint64_t req, uint64_t arg)
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF: {
+		long r = tty_check(SIGTTOU);
+		if (r)
+			return r;
 		struct termios n;
 		if (copy_from_user(p, &n, arg, sizeof n))
 			return -EFAULT;
@@ -266,7 +299,9 @@ static long console_ioctl(struct file *f, uint64_t req, uint64_t arg)
 		return copy_to_user(p, arg, &fg_pgrp, sizeof fg_pgrp);
 	case TIOCSPGRP: {
 		int g;
-		long r = copy_from_user(p, &g, arg, sizeof g);
+		long r = tty_check(SIGTTOU);
+		if (!r)
+			r = copy_from_user(p, &g, arg, sizeof g);
 		if (r)
 			return r;
 		if (g < 0)

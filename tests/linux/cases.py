@@ -317,6 +317,15 @@ CASES = [
     # stop and continue: a stopped sleep outlives its time; the sleep
     # before the wait lets ash reap the killed one first (without it Linux
     # itself prints ash's "Terminated" or not, as its scheduler decides)
+    # the console's job control (lx4 only, as ^C): SIGTTIN, SIGTTOU, EIO
+    {"name": "tty_jobctl", "argv": ["/tests/tty_jobctl"], "lx4_only": True, "expect": 0,
+     "input": b"x\n", "input_after": b"type now",
+     "want": ["read: stopped by Stopped (tty input)\n", "read, SIGTTIN ignored: exited 5\n(EIO is 5)\n",
+              "read, SIGTTIN blocked: exited 5\n", "bg write\nwrite: exited 0\n",
+              "tcsetattr: stopped by Stopped (tty output)\n", "write under TOSTOP: stopped by Stopped (tty output)\n",
+              "bg write\nwrite under TOSTOP, SIGTTOU ignored: exited 0\n", "reader: Stopped (tty input)\n",
+              "type now\n", "reader in the foreground: exited 42\nterminal back: 0\n",
+              "orphaned read: exited 5\ndone\n"]},
     {"name": "sh.stop_cont", "argv": ["/bin/sh", "-c", "sleep 5 & sleep 0.1; kill -STOP $!; kill -CONT $!; kill $!; "
                                       "sleep 0.1; wait $!; echo $?"]},
     {"name": "sh.stopped_waits", "argv": ["/bin/sh", "-c", "sleep 0.2 & p=$!; kill -STOP $p; sleep 0.5; "
