@@ -508,6 +508,18 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	return pos;
 }
 
+/* sendfile's write of n bytes of buf to out: 1, all went (go on); 0, stop
+ * (a short write, or an error after some bytes went); < 0, the error */
+static long sendfile_out(struct file *out, const char *buf, uint64_t n, uint64_t *done, uint64_t *off)
+{
+	long w = file_write_kernel(out, buf, n);
+	if (w < 0)
+		return *done ? 0 : w == -EWOULDBLOCK_WAIT ? -EAGAIN : w;
+	*done += (uint64_t)w;
+	*off += (uint64_t)w;
+	return (uint64_t)w == n;
+}
+
 /* sendfile(out, in, offset, count): through the server, no user buffer */
 long sys_sendfile(struct lthread *t, const struct sysargs *a)
 {
@@ -533,16 +545,12 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 				return n;
 			break;
 		}
-		long w = file_write_kernel(out, buf, (uint64_t)n);
-		if (w < 0) {
-			if (!done)
-				return w == -EWOULDBLOCK_WAIT ? -EAGAIN : w;
+		long r = sendfile_out(out, buf, (uint64_t)n, &done, &off);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
 			break;
 		}
-		done += (uint64_t)w;
-		off += (uint64_t)w;
-		if (w < n)
-			break;
 	}
 	while (done < count && off < in->vn->size) {
 		uint64_t n = count - done < sizeof buf ? count - done : sizeof buf;
@@ -558,16 +566,12 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 				memset(buf + i, 0, c);
 			i += c;
 		}
-		long w = file_write_kernel(out, buf, n);
-		if (w < 0) {
-			if (!done)
-				return w == -EWOULDBLOCK_WAIT ? -EAGAIN : w;
+		long r = sendfile_out(out, buf, n, &done, &off);
+		if (r <= 0) {
+			if (r < 0)
+				return r;
 			break;
 		}
-		done += (uint64_t)w;
-		off += (uint64_t)w;
-		if ((uint64_t)w < n)
-			break;
 	}
 	if (a->a2) {
 		if (copy_to_user(p, a->a2, &off, 8))

@@ -51,19 +51,39 @@ static int skipped(long nr)
 	return 0;
 }
 
-static uint64_t arg(void)
+/* one of special, a small number or any number (1 : 1 : ways - 2) */
+static uint64_t pick(const uint64_t *special, size_t n, unsigned ways)
 {
-	static const uint64_t special[] = {0, 1, 2, (uint64_t)-1, 0xffff800000000000ull, 0xffffffff80000000ull,
-					   0x0000800000000000ull, 0x7ffffffff000ull, 0x1000, 4096, 0x7fffffff,
-					   0x8000000000000000ull};
-	switch (next() % 4) {
+	switch (next() % ways) {
 	case 0:
-		return special[next() % (sizeof special / sizeof special[0])];
+		return special[next() % n];
 	case 1:
 		return next() % 64;
 	default:
 		return next();
 	}
+}
+
+static uint64_t arg(void)
+{
+	static const uint64_t special[] = {0, 1, 2, (uint64_t)-1, 0xffff800000000000ull, 0xffffffff80000000ull,
+					   0x0000800000000000ull, 0x7ffffffff000ull, 0x1000, 4096, 0x7fffffff,
+					   0x8000000000000000ull};
+	return pick(special, sizeof special / sizeof special[0], 4);
+}
+
+/* waits for child c, killing it after ticks of 10 ms; its pid or an error */
+static pid_t reap_within(pid_t c, int ticks, int *st)
+{
+	int waited = 0;
+	pid_t w;
+	while ((w = waitpid(c, st, WNOHANG)) == 0) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		if (++waited == ticks)
+			kill(c, SIGKILL);
+	}
+	return w;
 }
 
 static void fuzz_child(uint64_t seed, long calls)
@@ -118,15 +138,8 @@ static int fuzz(uint64_t seed, long calls)
 			fuzz_child(seed + (uint64_t)k * 0x9e3779b97f4a7c15ull, per);
 		/* a fuzzer may block itself for good (a write into a full pipe
 		 * it made): after 20 s of waiting it is killed */
-		int st, waited = 0;
-		pid_t w;
-		while ((w = waitpid(c, &st, WNOHANG)) == 0) {
-			struct timespec ts = {0, 10 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-			if (++waited == 2000)
-				kill(c, SIGKILL);
-		}
-		if (w != c)
+		int st;
+		if (reap_within(c, 2000, &st) != c)
 			return 3;
 		killed += WIFSIGNALED(st);
 		done += per;
@@ -152,14 +165,7 @@ static uint64_t frame_word(uint64_t *frame)
 	const uint64_t special[] = {(uint64_t)(uintptr_t)landing, (uint64_t)(uintptr_t)frame,
 				    (uint64_t)(uintptr_t)(frame + 64), 0x33, 0x2b, 0x23, 0x202, 0x3ff7ff,
 				    0xffffffff80100000ull, 0xffff800000000000ull, 0x0000800000000000ull, 0};
-	switch (next() % 3) {
-	case 0:
-		return special[next() % (sizeof special / sizeof special[0])];
-	case 1:
-		return next() % 64;
-	default:
-		return next();
-	}
+	return pick(special, sizeof special / sizeof special[0], 3);
 }
 
 static int sigreturns(uint64_t seed, int n)
@@ -185,15 +191,8 @@ static int sigreturns(uint64_t seed, int n)
 			__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(frame) : "memory", "rax");
 			_exit(0); /* (not reached: rt_sigreturn does not return) */
 		}
-		int st, waited = 0;
-		pid_t w;
-		while ((w = waitpid(c, &st, WNOHANG)) == 0) { /* random code may spin: 2 s */
-			struct timespec ts = {0, 10 * 1000 * 1000};
-			nanosleep(&ts, NULL);
-			if (++waited == 200)
-				kill(c, SIGKILL);
-		}
-		if (w != c)
+		int st;
+		if (reap_within(c, 200, &st) != c) /* random code may spin: 2 s */
 			return 3;
 		ended += WIFSIGNALED(st) || WIFEXITED(st);
 	}
