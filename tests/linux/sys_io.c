@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <termios.h>
@@ -393,6 +394,59 @@ static int input_checks(void)
 	return 0;
 }
 
+/* sendfile from a file to a file, a pipe and /dev/null; its errors */
+static void sendfiles(void)
+{
+	say("-- sendfile\n");
+	int in = open("/tmp/sf_in", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	static char data[10000];
+	for (unsigned i = 0; i < sizeof data; i++)
+		data[i] = (char)('a' + i % 26);
+	T(write(in, data, sizeof data));
+	T(lseek(in, 100, SEEK_SET));
+	int out = T(open("/tmp/sf_out", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	T(sendfile(out, in, NULL, 5000));
+	T(lseek(in, 0, SEEK_CUR));
+	off_t off = 9000;
+	T(sendfile(out, in, &off, 5000));
+	say("offset after: %ld\n", (long)off);
+	T(lseek(in, 0, SEEK_CUR));
+	static char back[6000];
+	T(pread(out, back, sizeof back, 0));
+	fact("the copy is the file's bytes 100..5099 then 9000..9999",
+	     !memcmp(back, data + 100, 5000) && !memcmp(back + 5000, data + 9000, 1000));
+	off = 20000;
+	T(sendfile(out, in, &off, 10));
+	T(sendfile(out, in, NULL, 0));
+	int p[2];
+	T(pipe(p));
+	off = 0;
+	T(sendfile(p[1], in, &off, 100));
+	char pb[100];
+	T(read(p[0], pb, sizeof pb));
+	fact("the pipe got the first 100 bytes", !memcmp(pb, data, 100));
+	T(sendfile(out, p[0], NULL, 10));
+	int null = open("/dev/null", O_WRONLY);
+	off = 0;
+	T(sendfile(null, in, &off, sizeof data));
+	T(sendfile(null, in, BAD_USER, 10));
+	T(sendfile(-1, in, NULL, 10));
+	T(sendfile(null, -1, NULL, 10));
+	T(sendfile(null, 999, NULL, 10));
+	int ro = open("/tmp/sf_out", O_RDONLY), wo = open("/tmp/sf_in", O_WRONLY);
+	T(sendfile(ro, in, NULL, 10));
+	T(sendfile(null, wo, NULL, 10));
+	close(ro);
+	close(wo);
+	close(null);
+	close(p[0]);
+	close(p[1]);
+	close(out);
+	close(in);
+	unlink("/tmp/sf_in");
+	unlink("/tmp/sf_out");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "input"))
@@ -401,6 +455,7 @@ int main(int argc, char **argv)
 	faults();
 	devices();
 	ioctls();
+	sendfiles();
 	say("done\n");
 	return 0;
 }
