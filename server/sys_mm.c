@@ -1,4 +1,4 @@
-/* Memory system calls: brk, mmap, munmap, mprotect, madvise. */
+/* Memory system calls: brk, mmap, munmap, mprotect, madvise, msync, mremap. */
 #include "sys.h"
 
 #define PAGE_UP(x) (((x) + 4095) & ~0xfffull)
@@ -235,4 +235,142 @@ long sys_msync(struct lthread *t, const struct sysargs *a)
 	if (end == start)
 		return 0;
 	return each_mapped(t->proc, start, end, NULL);
+}
+
+#define MREMAP_MAYMOVE_L 1
+#define MREMAP_FIXED_L 2
+#define MREMAP_DONTUNMAP_L 4
+
+static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = mm->vmas; v && v->start < end; v = v->next)
+		if (v->end > start)
+			return false;
+	return true;
+}
+
+/* what Linux does not let mremap take (the VMA v holding [addr,
+ * addr+old_len)): -EFAULT beyond its end, -EINVAL for a private mapping
+ * with old_len 0; what lx4 does not do (a duplicate of a shared mapping,
+ * old_len 0; the old range of a shared anonymous mapping kept by
+ * MREMAP_DONTUNMAP: it would have to show the same pages again) is
+ * -EINVAL too, and logged once */
+static long remap_refused(struct vma *v, uint64_t addr, uint64_t old_len, bool dontunmap)
+{
+	static bool dup_logged, dontunmap_logged;
+	if (!old_len && !(v->flags & VMA_SHARED))
+		return -EINVAL;
+	if (!old_len) {
+		if (!dup_logged)
+			printf("lx4-server: mremap duplicating a shared mapping (old_size 0) not implemented: EINVAL\n");
+		dup_logged = true;
+		return -EINVAL;
+	}
+	if (old_len > v->end - addr)
+		return -EFAULT;
+	if (dontunmap && (v->flags & VMA_SHARED) && !v->vn) {
+		if (!dontunmap_logged)
+			printf("lx4-server: mremap MREMAP_DONTUNMAP of shared anonymous memory not implemented: "
+			       "EINVAL\n");
+		dontunmap_logged = true;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* MREMAP_FIXED or MREMAP_DONTUNMAP: a move to new_addr (with FIXED, what
+ * is there goes first; else a hint), in Linux's order of checks */
+static long remap_to(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_addr, uint64_t new_len,
+		     uint64_t flags)
+{
+	struct mm *mm = p->mm;
+	if (new_addr & 0xfff)
+		return -EINVAL;
+	if (new_len > USER_TOP || new_addr > USER_TOP - new_len)
+		return -EINVAL;
+	if (addr + old_len > new_addr && new_addr + new_len > addr)
+		return -EINVAL; /* the ranges overlap */
+	if (flags & MREMAP_FIXED_L) {
+		int err = vm_unmap(p, new_addr, new_len);
+		if (err)
+			return err;
+	}
+	if (old_len > new_len) {
+		if (addr + new_len > USER_TOP || old_len - new_len > USER_TOP - (addr + new_len))
+			return -EINVAL;
+		int err = vm_unmap(p, addr + new_len, old_len - new_len);
+		if (err)
+			return err;
+		old_len = new_len;
+	}
+	vm_merge(mm, addr, addr + old_len);
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		return -EFAULT;
+	long err = remap_refused(v, addr, old_len, flags & MREMAP_DONTUNMAP_L);
+	if (err)
+		return err;
+	uint64_t at = 0;
+	if (flags & MREMAP_FIXED_L)
+		at = new_addr;
+	else if (new_addr >= MMAP_MIN_ADDR && range_free(mm, new_addr, new_addr + new_len))
+		at = new_addr; /* a free hint is taken */
+	else
+		at = vm_find_free(mm, new_len);
+	if (!at)
+		return -ENOMEM;
+	err = vm_move(p, addr, old_len, at, new_len, flags & MREMAP_DONTUNMAP_L);
+	return err ? err : (long)at;
+}
+
+long sys_mremap(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	struct mm *mm = p->mm;
+	uint64_t addr = a->a0, old_len = a->a1, new_len = a->a2, flags = a->a3, new_addr = a->a4;
+	if (flags & ~(uint64_t)(MREMAP_MAYMOVE_L | MREMAP_FIXED_L | MREMAP_DONTUNMAP_L))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED_L) && !(flags & MREMAP_MAYMOVE_L))
+		return -EINVAL;
+	/* DONTUNMAP is always a move, of the same size */
+	if ((flags & MREMAP_DONTUNMAP_L) && (!(flags & MREMAP_MAYMOVE_L) || old_len != new_len))
+		return -EINVAL;
+	if (addr & 0xfff)
+		return -EINVAL;
+	old_len = PAGE_UP(old_len);
+	new_len = PAGE_UP(new_len);
+	if (!new_len)
+		return -EINVAL;
+	if (flags & (MREMAP_FIXED_L | MREMAP_DONTUNMAP_L))
+		return remap_to(p, addr, old_len, new_addr, new_len, flags);
+	if (old_len >= new_len) { /* shrinking (or not): the tail goes */
+		if (old_len > new_len) {
+			if (addr + new_len > USER_TOP || old_len - new_len > USER_TOP - (addr + new_len))
+				return -EINVAL;
+			int err = vm_unmap(p, addr + new_len, old_len - new_len);
+			if (err)
+				return err;
+		}
+		return (long)addr;
+	}
+	vm_merge(mm, addr, addr + old_len);
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		return -EFAULT;
+	long err = remap_refused(v, addr, old_len, false);
+	if (err)
+		return err;
+	uint64_t end = addr + new_len;
+	if (addr + old_len == v->end && new_len <= USER_TOP && addr <= USER_TOP - new_len &&
+	    range_free(mm, v->end, end)) {
+		v->end = end; /* grows in place */
+		return (long)addr;
+	}
+	if (!(flags & MREMAP_MAYMOVE_L))
+		return -ENOMEM;
+	uint64_t at = vm_find_free(mm, new_len);
+	if (!at)
+		return -ENOMEM;
+	err = vm_move(p, addr, old_len, at, new_len, false);
+	return err ? err : (long)at;
 }

@@ -28,6 +28,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_writev] = sys_writev,                   /* writev(2) */
 	[__NR_access] = sys_access,                   /* access(2) */
 	[__NR_sched_yield] = sys_sched_yield,         /* sched_yield(2) */
+	[__NR_mremap] = sys_mremap,                   /* partial: no old_size 0 (a duplicate), no DONTUNMAP of shared anon */
 	[__NR_msync] = sys_msync,                     /* msync(2): mappings share the file's pages */
 	[__NR_madvise] = sys_madvise,                 /* partial: DONTNEED drops pages, the rest are hints */
 	[__NR_dup] = sys_dup,                         /* dup(2) */

@@ -73,6 +73,7 @@ syscall_fn sys_mmap;
 syscall_fn sys_mprotect;
 syscall_fn sys_msync;
 syscall_fn sys_munmap;
+syscall_fn sys_mremap;
 syscall_fn sys_nanosleep;
 syscall_fn sys_newfstatat;
 syscall_fn sys_open;

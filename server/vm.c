@@ -382,6 +382,58 @@ int vm_discard(struct proc *p, uint64_t start, uint64_t len)
 	return 0;
 }
 
+/* can b continue a (adjacent, the same in everything but where)? */
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && a->prot == b->prot && a->flags == b->flags && a->vn == b->vn &&
+	       a->fend == b->fend && (!a->vn || b->off == a->off + (a->end - a->start));
+}
+
+void vm_merge(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_find(mm, start);
+	while (v && v->next && v->end < end && mergeable(v, v->next)) {
+		struct vma *n = v->next;
+		v->end = n->end;
+		v->next = n->next;
+		if (n->vn)
+			vnode_put(n->vn);
+		kfree(n);
+	}
+}
+
+int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64_t new_len, bool keep_old)
+{
+	struct mm *mm = p->mm;
+	uint64_t old_end = old + old_len, va, *e;
+	/* the destination's tables first: nothing fails after them */
+	for (va = old; (e = next_present(mm, &va, old_end)); va += 4096)
+		if (!spte(mm, new + (va - old), true))
+			return -ENOMEM;
+	if (split_range(mm, old, old_end))
+		return -ENOMEM;
+	struct vma *v = vma_find(mm, old);
+	struct vma *n = vma_add(mm, new, new + new_len, v->prot, v->flags, v->vn, v->off);
+	if (!n)
+		return -ENOMEM;
+	n->fend = v->fend;
+	/* the pages themselves move: their entries (a copy-on-write one stays
+	 * so); the process maps them again at the new place as it faults */
+	uint64_t lo = old_end, hi = old;
+	for (va = old; (e = next_present(mm, &va, old_end)); va += 4096) {
+		*spte(mm, new + (va - old), false) = *e;
+		*e = 0;
+		if (va < lo)
+			lo = va;
+		hi = va + 4096;
+	}
+	if (lo < hi)
+		plat_unmap(&p->space, lo, hi - lo);
+	if (!keep_old)
+		vm_unmap(p, old, old_len); /* (split already: frees, never fails) */
+	return 0;
+}
+
 /* ---- copies ------------------------------------------------------------------ */
 
 static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_user)

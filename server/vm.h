@@ -76,6 +76,17 @@ int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot);
  * memory reads as zero again */
 int vm_discard(struct proc *p, uint64_t start, uint64_t len);
 
+/* merges the VMA at start with the ones that continue it (adjacent, the
+ * same protection, flags and file at the following offset) up to end, as
+ * Linux would have made them one */
+void vm_merge(struct mm *mm, uint64_t start, uint64_t end);
+/* moves [old, old+old_len), which lies in one VMA, to [new, new+new_len),
+ * which must be free (mremap): the pages go with it, no copy; a new_len
+ * beyond old_len is new memory of the mapping (the file at the offsets
+ * that follow).  With keep_old the old range stays mapped, empty.  0 or
+ * -ENOMEM (nothing moved) */
+int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64_t new_len, bool keep_old);
+
 /* process memory through the shadow (faulting pages in as needed) */
 int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n);
 int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);

@@ -1,18 +1,27 @@
 /*
  * Memory: brk, mmap (anonymous, private and shared file mappings,
  * MAP_FIXED, MAP_FIXED_NOREPLACE, hints), munmap, mprotect, madvise
- * (DONTNEED), and their errors.  Whether an access faults is found out
+ * (DONTNEED), mremap, and their errors.  Whether an access faults is found out
  * with a system call that reads or writes the address (write from it to
  * /dev/null gives EFAULT when it is not readable, read into it from
  * /dev/zero when it is not writable): the program never takes a fault.
  */
+#define _GNU_SOURCE /* mremap */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "check.h"
 
 #define PG 4096ul
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+/* TM(call): a call that returns an address: "= 0" when it worked */
+#define TM(expr) TN(#expr, (void *)(expr) == MAP_FAILED ? -1 : 0)
 
 static int devnull, devzero;
 
@@ -332,6 +341,167 @@ static void forked(void)
 	    rw[PG], rw[2 * PG], fm[0]);
 }
 
+/* is the page at p mapped?  (msync: ENOMEM where nothing is) */
+static int mapped(void *p)
+{
+	return msync(p, PG, MS_ASYNC) == 0;
+}
+
+static void remap(void)
+{
+	say("-- mremap\n");
+	char *p = mmap(NULL, 8 * PG, RW, ANON, -1, 0);
+	T(munmap(p + 2 * PG, 6 * PG));
+	memset(p, 'r', 2 * PG);
+	char *q = mremap(p, 2 * PG, 4 * PG, 0);
+	fact("grown in place", q == p);
+	fact("data kept", q[0] == 'r' && q[2 * PG - 1] == 'r');
+	fact("the new pages read as zero", q[2 * PG] == 0 && q[4 * PG - 1] == 0);
+	show_access("the new last page", q + 3 * PG);
+	q = mremap(p, 4 * PG, PG + 1, 0);
+	fact("shrunk to two pages in place", q == p);
+	q = mremap(p, 2 * PG, PG, 0);
+	fact("shrunk to one page in place", q == p);
+	fact("data kept", p[10] == 'r' && p[PG - 1] == 'r');
+	fact("the tail is gone", !mapped(p + PG) && !readable(p + PG));
+	T(msync(p + PG, 3 * PG, MS_ASYNC));
+	T(mprotect(p + PG, 3 * PG, PROT_READ));
+	TM(mremap(p, PG, PG, 0));
+
+	say("-- mremap that moves\n");
+	char *block = mmap(p + PG, PG, PROT_READ, ANON | MAP_FIXED, -1, 0);
+	fact("a mapping in the way", block == p + PG);
+	TM(mremap(p, PG, 2 * PG, 0));
+	fact("not moved without MREMAP_MAYMOVE", mapped(p) && p[0] == 'r');
+	memset(p, 'm', PG);
+	q = mremap(p, PG, 3 * PG, MREMAP_MAYMOVE);
+	fact("grown with MREMAP_MAYMOVE: moved", q != MAP_FAILED && q != p);
+	fact("data kept", q[0] == 'm' && q[PG - 1] == 'm');
+	fact("the rest reads as zero", q[PG] == 0 && q[3 * PG - 1] == 0);
+	show_access("the moved mapping", q);
+	T(msync(p, PG, MS_ASYNC));
+	fact("the old range is gone", !readable(p));
+	fact("the mapping in the way stays", mapped(block));
+	q[PG] = 'n';
+	/* a child moves its copy-on-write copy and writes to it */
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *c = mremap(q, 3 * PG, 64 * PG, MREMAP_MAYMOVE);
+		if (c == MAP_FAILED)
+			_exit(1);
+		c[0] = 'c';
+		c[63 * PG] = 'c';
+		_exit(c[PG] == 'n' && c[1] == 'm' && c[2 * PG] == 0 ? 0 : 2);
+	}
+	int st = -1;
+	T(waitpid(pid, &st, 0) == pid);
+	say("the child's status %#x\n", st);
+	fact("the parent's pages are its own", q[0] == 'm' && q[PG] == 'n');
+
+	say("-- MREMAP_FIXED\n");
+	char *dst = mmap(NULL, 4 * PG, PROT_READ, ANON, -1, 0);
+	q[0] = 'f';
+	char *r = mremap(q, 3 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, dst + PG);
+	fact("moved to new_address", r == dst + PG);
+	fact("data kept", r[0] == 'f' && r[PG] == 'n');
+	show_access("there", r + PG);
+	show_access("the page before (of the mapping that was there)", dst);
+	show_access("the page after", dst + 3 * PG);
+	T(msync(q, 3 * PG, MS_ASYNC));
+	fact("the old range is gone", !mapped(q) && !mapped(q + 2 * PG));
+	r = mremap(dst + PG, 2 * PG, 3 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	fact("moved back, grown", r == q && r[0] == 'f' && r[PG] == 'n' && r[2 * PG] == 0);
+	T(msync(dst + PG, PG, MS_ASYNC));
+	T(munmap(q, 3 * PG));
+	T(munmap(dst, 4 * PG));
+	T(munmap(block, PG));
+
+	say("-- mremap errors\n");
+	/* a mapping between PROT_NONE pages (no neighbour to merge with) */
+	char *g = mmap(NULL, 6 * PG, PROT_NONE, ANON, -1, 0);
+	char *e = mmap(g + 2 * PG, 2 * PG, RW, ANON | MAP_FIXED, -1, 0);
+	e[0] = 'e';
+	T(syscall(SYS_mremap, e + 1, PG, 2 * PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, PG, 0, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, PG, 2 * PG, 8, 0));
+	T(syscall(SYS_mremap, e, PG, 2 * PG, MREMAP_FIXED, g));
+	T(syscall(SYS_mremap, e, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, e + PG));
+	T(syscall(SYS_mremap, e, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, e - PG));
+	T(syscall(SYS_mremap, e, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, g + 1));
+	T(syscall(SYS_mremap, e, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, BAD_KERNEL));
+	T(syscall(SYS_mremap, unmapped_page(), PG, 2 * PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, BAD_KERNEL, PG, 2 * PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, 4 * PG, 8 * PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e - PG, PG, 2 * PG, 0, 0));
+	T(syscall(SYS_mremap, e, PG, 2 * PG, 0, 0));
+	T(syscall(SYS_mremap, e, 0, PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, PG, 1ul << 50, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, PG, -PG, MREMAP_MAYMOVE, 0));
+	T(syscall(SYS_mremap, e, 2 * PG, PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, 0));
+	T(syscall(SYS_mremap, e, 2 * PG, 2 * PG, MREMAP_DONTUNMAP, 0));
+	fact("the mapping is unharmed", e[0] == 'e' && mapped(e) && mapped(e + PG));
+
+	say("-- MREMAP_DONTUNMAP\n");
+	memset(e, 'd', 2 * PG);
+	char *d = mremap(e, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+	fact("moved", d != MAP_FAILED && d != e);
+	fact("data kept", d[0] == 'd' && d[2 * PG - 1] == 'd');
+	fact("the old range is still mapped, empty", mapped(e) && e[0] == 0 && e[2 * PG - 1] == 0);
+	show_access("the old range", e);
+	T(munmap(d, 2 * PG));
+	T(munmap(g, 6 * PG));
+
+	say("-- mremap of file mappings\n");
+	int fd = T(open("/tmp/remap", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	char page[PG];
+	for (int i = 0; i < 4; i++) {
+		memset(page, 'A' + i, PG);
+		T(write(fd, page, PG));
+	}
+	char *fm = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, PG);
+	char *fb = mmap(fm + 2 * PG, PG, PROT_NONE, ANON | MAP_FIXED, -1, 0);
+	fact("a private mapping of pages 1 and 2, blocked", fm != MAP_FAILED && fb == fm + 2 * PG && fm[0] == 'B');
+	char *fm2 = mremap(fm, 2 * PG, 3 * PG, MREMAP_MAYMOVE);
+	fact("moved", fm2 != MAP_FAILED && fm2 != fm);
+	fact("keeps its file offset", fm2[0] == 'B' && fm2[PG] == 'C' && fm2[2 * PG] == 'D');
+	T(munmap(fb, PG));
+	char *fm3 = mremap(fm2 + PG, PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, fm);
+	fact("its second page moved with MREMAP_FIXED", fm3 == fm && fm3[0] == 'C' && fm3[PG] == 'D');
+	T(munmap(fm2, 3 * PG));
+	T(munmap(fm3, 2 * PG));
+	char *sm = mmap(NULL, PG, RW, MAP_SHARED, fd, 0);
+	fb = mmap(sm + PG, PG, PROT_NONE, ANON | MAP_FIXED, -1, 0);
+	sm[0] = 'x';
+	char *sm2 = mremap(sm, PG, 2 * PG, MREMAP_MAYMOVE);
+	fact("a shared mapping moved", sm2 != MAP_FAILED && sm2 != sm && sm2[0] == 'x' && sm2[PG] == 'B');
+	sm2[PG] = 'y';
+	char buf[2];
+	T(pread(fd, buf, 1, PG));
+	fact("a write there reaches the file", buf[0] == 'y');
+	T(munmap(sm2, 2 * PG));
+	T(munmap(fb, PG));
+	T(close(fd));
+
+	say("-- realloc (a large block: mremap)\n");
+	unsigned *big = malloc(1 << 20);
+	for (unsigned i = 0; i < (1 << 20) / sizeof *big; i++)
+		big[i] = i * 2654435761u;
+	unsigned *bigger = realloc(big, 8 << 20);
+	fact("realloc to 8 MiB", bigger != NULL);
+	int same = 1;
+	for (unsigned i = 0; i < (1 << 20) / sizeof *big; i++)
+		same &= bigger[i] == i * 2654435761u;
+	fact("the contents kept", same);
+	memset((char *)bigger + (1 << 20), 'z', 7 << 20);
+	fact("the rest usable", ((char *)bigger)[(8 << 20) - 1] == 'z');
+	bigger = realloc(bigger, 2 << 20);
+	same = 1;
+	for (unsigned i = 0; i < (1 << 20) / sizeof *big; i++)
+		same &= bigger[i] == i * 2654435761u;
+	fact("shrunk to 2 MiB, the contents kept", same);
+	free(bigger);
+}
+
 /* the signals of bad accesses: the process dies (the case checks how) */
 static int die(const char *how)
 {
@@ -363,6 +533,7 @@ int main(int argc, char **argv)
 	anon();
 	files();
 	forked();
+	remap();
 	say("done\n");
 	return 0;
 }
