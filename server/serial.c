@@ -197,7 +197,7 @@ static void tty_touch(struct __kernel_timespec *t)
 static long tty_check(int sig)
 {
 	struct proc *p = current ? current->proc : NULL;
-	if (!p || p->sid != tty_sid || !fg_pgrp || p->pgid == fg_pgrp)
+	if (!p || p->sid != tty_sid || p->pgid == fg_pgrp)
 		return 0;
 	if (p->sigact[sig - 1].handler == SIG_IGN_L || (p->sigmask & SIGBIT(sig)))
 		return sig == SIGTTIN ? -EIO : 0;

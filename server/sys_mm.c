@@ -278,6 +278,14 @@ static long remap_refused(struct vma *v, uint64_t addr, uint64_t old_len, bool d
 	return 0;
 }
 
+/* the tail [addr + new_len, addr + old_len) of a range that shrinks goes */
+static int remap_shrink(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_len)
+{
+	if (addr + new_len > USER_TOP || old_len - new_len > USER_TOP - (addr + new_len))
+		return -EINVAL;
+	return vm_unmap(p, addr + new_len, old_len - new_len);
+}
+
 /* MREMAP_FIXED or MREMAP_DONTUNMAP: a move to new_addr (with FIXED, what
  * is there goes first; else a hint), in Linux's order of checks */
 static long remap_to(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t new_addr, uint64_t new_len,
@@ -296,9 +304,7 @@ static long remap_to(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t n
 			return err;
 	}
 	if (old_len > new_len) {
-		if (addr + new_len > USER_TOP || old_len - new_len > USER_TOP - (addr + new_len))
-			return -EINVAL;
-		int err = vm_unmap(p, addr + new_len, old_len - new_len);
+		int err = remap_shrink(p, addr, old_len, new_len);
 		if (err)
 			return err;
 		old_len = new_len;
@@ -344,14 +350,8 @@ long sys_mremap(struct lthread *t, const struct sysargs *a)
 	if (flags & (MREMAP_FIXED_L | MREMAP_DONTUNMAP_L))
 		return remap_to(p, addr, old_len, new_addr, new_len, flags);
 	if (old_len >= new_len) { /* shrinking (or not): the tail goes */
-		if (old_len > new_len) {
-			if (addr + new_len > USER_TOP || old_len - new_len > USER_TOP - (addr + new_len))
-				return -EINVAL;
-			int err = vm_unmap(p, addr + new_len, old_len - new_len);
-			if (err)
-				return err;
-		}
-		return (long)addr;
+		int err = old_len > new_len ? remap_shrink(p, addr, old_len, new_len) : 0;
+		return err ? err : (long)addr;
 	}
 	vm_merge(mm, addr, addr + old_len);
 	struct vma *v = vma_find(mm, addr);
