@@ -173,6 +173,29 @@ static struct thread *sys_task_info(struct thread *cur)
 	return ret(cur, 0);
 }
 
+/* rdi = task, rsi = new quota pages.  The task's creator (its account's
+ * parent, which the quota is charged to) grows or shrinks it; never below
+ * what the task uses. */
+static struct thread *sys_task_quota(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct task *t;
+	uint64_t q = f->rsi;
+	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	if (!err && t->parent_acct != cur->task)
+		err = -LX4_ERIGHTS;
+	if (!err && (q < 1 || q < t->used))
+		err = -LX4_ERANGE;
+	if (!err && q > t->quota && !task_charge(cur->task, q - t->quota))
+		err = -LX4_ENOMEM;
+	if (err)
+		return ret(cur, err);
+	if (q < t->quota)
+		task_uncharge(cur->task, t->quota - q); /* (t's page keeps cur's account alive) */
+	t->quota = q;
+	return ret(cur, 0);
+}
+
 /* rdi = dst slot, rsi = task the thread runs in */
 static struct thread *sys_thread_create(struct thread *cur)
 {
@@ -460,6 +483,7 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 	[LX4_SYS_UNMAP] = sys_unmap,
 	[LX4_SYS_MAP_QUERY] = sys_map_query,
 	[LX4_SYS_DEBUG] = sys_debug,
+	[LX4_SYS_TASK_QUOTA] = sys_task_quota,
 };
 
 /* entry.S: every native syscall but CALL and REPLY_RECV (fastpath.c)

@@ -158,6 +158,10 @@ static inline struct lx4_sysret lx4_task_info(lx4_cap_t task)
 {
 	return lx4_syscall(LX4_SYS_TASK_INFO, task, 0, 0, 0, 0, 0);
 }
+static inline long lx4_task_quota(lx4_cap_t task, uint64_t quota_pages)
+{
+	return lx4_syscall(LX4_SYS_TASK_QUOTA, task, quota_pages, 0, 0, 0, 0).err;
+}
 static inline long lx4_thread_create(lx4_cap_t slot, lx4_cap_t task)
 {
 	return lx4_syscall(LX4_SYS_THREAD_CREATE, slot, task, 0, 0, 0, 0).err;

@@ -22,6 +22,7 @@
 #define SRV_CAP_ROOT 1u   /* the root's endpoint (badged) */
 #define SRV_CAP_IRQCTL 2u /* IRQ control */
 #define SRV_FIRST_FREE_CAP 8u
+#define SRV_CAP_SLOTS 16384u /* the server's capability slots: two per process */
 
 /* I/O ports the server drives */
 #define SRV_PORT_COM1 0x3f8 /* 8 ports */

@@ -106,7 +106,7 @@ int program_start(struct program *p, const void *img, size_t size, const struct 
 	if (err)
 		return -LX4_EINVAL;
 	p->task = slot_alloc();
-	if ((err = (int)lx4_task_create(p->task, o->quota_pages, 1024)))
+	if ((err = (int)lx4_task_create(p->task, o->quota_pages, o->cap_slots ? o->cap_slots : 1024)))
 		return err;
 	if ((err = load_segments(p, img, segs, info.nsegs)))
 		return err;

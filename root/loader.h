@@ -23,6 +23,7 @@ struct program_opts {
 	bool devices; /* give it the RTC ports and the IRQ control cap */
 	bool stopped; /* leave its thread stopped (exregs START runs it) */
 	unsigned stack_pages; /* 0: TP_STACK_PAGES */
+	uint32_t cap_slots;   /* 0: 1024 */
 	uint64_t arg0, arg1;
 };
 

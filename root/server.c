@@ -68,7 +68,8 @@ int server_run(const struct lx4_bootinfo *bi, const struct lx4_bi_module *sm, co
 				 .ep = ep,
 				 .prio = SRV_PRIO,
 				 .stopped = true,
-				 .stack_pages = SRV_STACK_PAGES};
+				 .stack_pages = SRV_STACK_PAGES,
+				 .cap_slots = SRV_CAP_SLOTS};
 	int err = program_start(&srv, (const void *)window_va(sm->base), sm->size, &o);
 	if (err) {
 		printf("[root] cannot load the server (%d)\n", err);
@@ -79,7 +80,7 @@ int server_run(const struct lx4_bootinfo *bi, const struct lx4_bi_module *sm, co
 	info->magic = SRV_INFO_MAGIC;
 	info->initrd_size = im ? im->size : 0;
 	info->kmem_quota = o.quota_pages;
-	info->cap_slots = 1024;
+	info->cap_slots = SRV_CAP_SLOTS;
 	memcpy(info->cmdline, sm->cmdline, sizeof info->cmdline < sizeof sm->cmdline ? sizeof info->cmdline
 										      : sizeof sm->cmdline);
 	if ((err = (int)lx4_map(srv.task, lx4_fpage(info_va, 12, LX4_FP_R), SRV_INFO, 0)))

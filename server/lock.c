@@ -40,7 +40,7 @@ static struct lock *blocker(struct vnode *vn, const struct lock *want)
  * waits for whom from the lock's owner leads back to the caller */
 static bool deadlock(const struct proc *me, const struct lock *l)
 {
-	for (int steps = 0; steps < MAX_PROCS && l; steps++) {
+	for (int steps = proc_total(); steps >= 0 && l; steps--) {
 		if (l->owner == me)
 			return true;
 		if (l->pid < 0 || l->bsd)

@@ -1,4 +1,10 @@
-/* Processes and threads (see proc.h). */
+/*
+ * Processes and threads (see proc.h).  Both are allocated as they are
+ * made, so their number is bounded by memory (and pids), not by a table.
+ * A pid or tid finds its object through a hash table; all processes are
+ * on one list in pid order (/proc, kill -1, process groups) and each
+ * parent keeps its children oldest first (wait).
+ */
 #include "proc.h"
 
 #include "lx4.h"
@@ -9,89 +15,181 @@
 #include "vfs.h"
 #include "vm.h"
 
-static struct proc procs[MAX_PROCS];
-static struct lthread threads[MAX_PROCS];
-static int next_pid = 1, last_pid;
+#define ID_HASH 1024 /* buckets of the pid and tid tables */
+
+static struct proc *pid_hash[ID_HASH];
+static struct lthread *tid_hash[ID_HASH];
+static struct proc *all_procs, *all_procs_tail;
+static struct lthread *all_threads;
+static int next_pid = 1, last_pid, nprocs, nlive;
 uint64_t procs_forked;
 
 int proc_last_pid(void) { return last_pid; }
 struct lthread *current;
 
+static unsigned id_bucket(uint64_t id) { return (unsigned)id % ID_HASH; }
+
 struct proc *proc_by_pid(int pid)
 {
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (procs[i].state != P_FREE && procs[i].pid == pid)
-			return &procs[i];
-	return NULL;
-}
-
-struct proc *proc_slot(int i) { return procs[i].state != P_FREE ? &procs[i] : NULL; }
-struct lthread *thread_slot(int i) { return threads[i].proc ? &threads[i] : NULL; }
-
-static bool pid_used(int pid) { return proc_by_pid(pid) != NULL; }
-
-struct proc *proc_alloc(void)
-{
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &procs[i];
-		if (p->state != P_FREE)
-			continue;
-		memset(p, 0, sizeof *p);
-		while (pid_used(next_pid))
-			next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
-		p->pid = last_pid = next_pid;
-		procs_forked++;
-		next_pid = next_pid >= 32767 ? 2 : next_pid + 1;
-		p->pgid = p->sid = p->pid;
-		p->state = P_LIVE;
-		p->umask = 022;
-		for (int r = 0; r < RLIM_NLIMITS; r++)
-			p->rlim[r].cur = p->rlim[r].max = ~0ull;
-		p->rlim[RLIMIT_STACK].cur = STACK_MAX;
-		p->rlim[RLIMIT_NOFILE].cur = p->rlim[RLIMIT_NOFILE].max = MAX_FDS;
-		/* the rest of Linux's defaults for init (INIT_RLIMITS) */
-		p->rlim[RLIMIT_CORE].cur = 0;
-		p->rlim[RLIMIT_MEMLOCK].cur = p->rlim[RLIMIT_MEMLOCK].max = 8 << 20;
-		p->rlim[RLIMIT_MSGQUEUE].cur = p->rlim[RLIMIT_MSGQUEUE].max = 819200;
-		p->rlim[RLIMIT_NICE].cur = p->rlim[RLIMIT_NICE].max = 0;
-		p->rlim[RLIMIT_RTPRIO].cur = p->rlim[RLIMIT_RTPRIO].max = 0;
-		p->start_ns = plat_now_ns();
-		return p;
-	}
-	return NULL;
-}
-
-struct lthread *thread_alloc(struct proc *p)
-{
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct lthread *t = &threads[i];
-		if (t->proc)
-			continue;
-		memset(t, 0, sizeof *t);
-		t->proc = p;
-		t->tid = p->pid;
-		p->thread = t;
-		load_account();
-		procs_runnable++;
-		return t;
-	}
+	for (struct proc *p = pid_hash[id_bucket((uint64_t)pid)]; p; p = p->hash_next)
+		if (p->pid == pid)
+			return p;
 	return NULL;
 }
 
 struct lthread *thread_by_tid(uint64_t tid)
 {
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (threads[i].proc && (uint64_t)threads[i].tid == tid)
-			return &threads[i];
+	for (struct lthread *t = tid_hash[id_bucket(tid)]; t; t = t->hash_next)
+		if ((uint64_t)t->tid == tid)
+			return t;
 	return NULL;
 }
 
-int proc_count(void)
+struct proc *proc_first(void) { return all_procs; }
+struct lthread *thread_first(void) { return all_threads; }
+int proc_count(void) { return nlive; }
+int proc_total(void) { return nprocs; }
+
+/* ---- the graveyard: freed objects wait for the end of the event ------------ */
+
+/* freed processes and threads, linked through hash_next (they are in no
+ * table any more) until proc_bury frees them */
+static struct proc *proc_graveyard;
+static struct lthread *thread_graveyard;
+int proc_graves;
+
+void proc_bury(void)
 {
-	int n = 0;
-	for (int i = 0; i < MAX_PROCS; i++)
-		n += procs[i].state == P_LIVE;
-	return n;
+	while (proc_graveyard) {
+		struct proc *p = proc_graveyard;
+		proc_graveyard = p->hash_next;
+		kfree(p->fds);
+		kfree(p);
+	}
+	while (thread_graveyard) {
+		struct lthread *t = thread_graveyard;
+		thread_graveyard = t->hash_next;
+		kfree(t);
+	}
+	proc_graves = 0;
+}
+
+/* ---- allocation ---------------------------------------------------------------- */
+
+/* a free pid after the last one given (Linux's alloc_pid: wraps at pid_max
+ * to 300, past the pids of early daemons; 2 here, there are none) */
+static int pid_new(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int pid = next_pid;
+		next_pid = next_pid >= PID_MAX - 1 ? 2 : next_pid + 1;
+		if (!proc_by_pid(pid) && !thread_by_tid((uint64_t)pid))
+			return pid;
+	}
+	return 0;
+}
+
+/* p on the list of all processes, in pid order (new pids mostly go last) */
+static void all_insert(struct proc *p)
+{
+	struct proc *after = all_procs_tail;
+	while (after && after->pid > p->pid)
+		after = after->all_prev;
+	p->all_prev = after;
+	p->all_next = after ? after->all_next : all_procs;
+	if (p->all_next)
+		p->all_next->all_prev = p;
+	else
+		all_procs_tail = p;
+	if (after)
+		after->all_next = p;
+	else
+		all_procs = p;
+}
+
+static void all_remove(struct proc *p)
+{
+	if (p->all_prev)
+		p->all_prev->all_next = p->all_next;
+	else
+		all_procs = p->all_next;
+	if (p->all_next)
+		p->all_next->all_prev = p->all_prev;
+	else
+		all_procs_tail = p->all_prev;
+}
+
+int proc_max_threads(void)
+{
+	uint64_t n = pages_total() / 32; /* Linux's set_max_threads: an eighth of RAM in 16 KiB stacks */
+	return n < 20 ? 20 : n > 0x3fffffff ? 0x3fffffff : (int)n;
+}
+
+static void rlimits_init(struct proc *p)
+{
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		p->rlim[r].cur = p->rlim[r].max = ~0ull;
+	/* Linux's fork_init gives init half of threads-max for both */
+	p->rlim[RLIMIT_NPROC].cur = p->rlim[RLIMIT_NPROC].max = (uint64_t)proc_max_threads() / 2;
+	p->rlim[RLIMIT_SIGPENDING] = p->rlim[RLIMIT_NPROC];
+	p->rlim[RLIMIT_STACK].cur = STACK_MAX;
+	p->rlim[RLIMIT_NOFILE].cur = p->rlim[RLIMIT_NOFILE].max = MAX_FDS;
+	/* the rest of Linux's defaults for init (INIT_RLIMITS) */
+	p->rlim[RLIMIT_CORE].cur = 0;
+	p->rlim[RLIMIT_MEMLOCK].cur = p->rlim[RLIMIT_MEMLOCK].max = 8 << 20;
+	p->rlim[RLIMIT_MSGQUEUE].cur = p->rlim[RLIMIT_MSGQUEUE].max = 819200;
+	p->rlim[RLIMIT_NICE].cur = p->rlim[RLIMIT_NICE].max = 0;
+	p->rlim[RLIMIT_RTPRIO].cur = p->rlim[RLIMIT_RTPRIO].max = 0;
+}
+
+_Static_assert(MAX_FDS * (sizeof(struct file *) + 1) <= 4096 - 16, "a descriptor table is one small object");
+
+struct proc *proc_alloc(void)
+{
+	struct proc *p = kzalloc(sizeof *p);
+	void *fdt = p ? kzalloc(MAX_FDS * (sizeof(struct file *) + 1)) : NULL;
+	int pid = fdt ? pid_new() : 0;
+	if (!pid) {
+		kfree(fdt);
+		kfree(p);
+		return NULL;
+	}
+	p->fds = fdt;
+	p->cloexec = (uint8_t *)(p->fds + MAX_FDS);
+	p->pid = last_pid = pid;
+	procs_forked++;
+	p->pgid = p->sid = p->pid;
+	p->state = P_LIVE;
+	p->umask = 022;
+	rlimits_init(p);
+	p->start_ns = plat_now_ns();
+	unsigned b = id_bucket((uint64_t)pid);
+	p->hash_next = pid_hash[b];
+	pid_hash[b] = p;
+	all_insert(p);
+	nprocs++;
+	nlive++;
+	return p;
+}
+
+struct lthread *thread_alloc(struct proc *p)
+{
+	struct lthread *t = kzalloc(sizeof *t);
+	if (!t)
+		return NULL;
+	t->proc = p;
+	t->tid = p->pid;
+	p->thread = t;
+	unsigned b = id_bucket((uint64_t)t->tid);
+	t->hash_next = tid_hash[b];
+	tid_hash[b] = t;
+	t->all_next = all_threads;
+	if (all_threads)
+		all_threads->all_prev = t;
+	all_threads = t;
+	load_account();
+	procs_runnable++;
+	return t;
 }
 
 void thread_set_sleeping(struct lthread *t, bool sleeping)
@@ -103,6 +201,7 @@ void thread_set_sleeping(struct lthread *t, bool sleeping)
 	procs_runnable += sleeping ? -1 : 1;
 }
 
+/* t leaves the tables; its memory goes after the event */
 static void thread_release(struct lthread *t)
 {
 	load_account();
@@ -114,19 +213,60 @@ static void thread_release(struct lthread *t)
 	plat_thread_destroy(&t->plat);
 	if (current == t)
 		current = NULL;
+	struct lthread **pp = &tid_hash[id_bucket((uint64_t)t->tid)];
+	while (*pp != t)
+		pp = &(*pp)->hash_next;
+	*pp = t->hash_next;
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		all_threads = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
 	t->proc = NULL;
+	t->hash_next = thread_graveyard;
+	thread_graveyard = t;
+	proc_graves++;
 }
 
-/* the children of p go to init (pid 1) */
+/* ---- parents and children ------------------------------------------------------------ */
+
+void proc_set_parent(struct proc *c, struct proc *parent)
+{
+	struct proc *old = c->parent;
+	if (old) {
+		if (c->sib_prev)
+			c->sib_prev->sib_next = c->sib_next;
+		else
+			old->children = c->sib_next;
+		if (c->sib_next)
+			c->sib_next->sib_prev = c->sib_prev;
+		else
+			old->children_tail = c->sib_prev;
+	}
+	c->parent = parent;
+	c->sib_next = NULL;
+	c->sib_prev = parent ? parent->children_tail : NULL;
+	if (parent) {
+		if (parent->children_tail)
+			parent->children_tail->sib_next = c;
+		else
+			parent->children = c;
+		parent->children_tail = c;
+	}
+	c->ppid = parent ? parent->pid : 0;
+}
+
+/* the children of p go to init (pid 1), or to no one when p is init */
 static void reparent(struct proc *p)
 {
 	struct proc *init = proc_by_pid(1);
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct proc *c = &procs[i];
-		if (c->state == P_FREE || c->ppid != p->pid || c == p)
-			continue;
-		c->ppid = init && init != p ? 1 : 0;
-		if (c->state == P_ZOMBIE && init && init != p)
+	if (init == p)
+		init = NULL;
+	while (p->children) {
+		struct proc *c = p->children;
+		proc_set_parent(c, init);
+		if (c->state == P_ZOMBIE && init)
 			waitq_wake_all(&init->child_exit);
 		if (c->pgid != p->pgid && c->sid == p->sid)
 			signal_orphan_child(c, p);
@@ -138,10 +278,11 @@ static bool ignores_children(struct proc *p)
 	return p->sigact[SIGCHLD - 1].handler == SIG_IGN_L || (p->sigact[SIGCHLD - 1].flags & SA_NOCLDWAIT);
 }
 
-void proc_exit(struct proc *p, int status)
+/* ---- the end of a process ---------------------------------------------------------- */
+
+/* everything p holds goes: its thread, files, memory and address space */
+static void proc_teardown(struct proc *p)
 {
-	if (p->state != P_LIVE)
-		return;
 	signal_exit(p);
 	if (p->thread) {
 		thread_release(p->thread);
@@ -160,13 +301,21 @@ void proc_exit(struct proc *p, int status)
 	plat_space_destroy(&p->space); /* takes every mapping with it */
 	mm_free(p->mm);
 	p->mm = NULL;
-	p->exit_status = status;
+	nlive--;
 	p->state = P_ZOMBIE;
+}
+
+void proc_exit(struct proc *p, int status)
+{
+	if (p->state != P_LIVE)
+		return;
+	proc_teardown(p);
+	p->exit_status = status;
 	reparent(p);
 	signal_orphan_exit(p);
 	syscall_proc_exited(p);
 	signal_child_exit(p);
-	struct proc *parent = proc_by_pid(p->ppid);
+	struct proc *parent = p->parent;
 	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {
 		if (p->pid != 1)
 			proc_free(p); /* nobody will wait for it */
@@ -177,8 +326,33 @@ void proc_exit(struct proc *p, int status)
 	waitq_wake_all(&parent->child_exit);
 }
 
+void proc_free(struct proc *p)
+{
+	if (p->state == P_LIVE)
+		proc_teardown(p);
+	reparent(p); /* (none: a zombie has given its children away) */
+	proc_set_parent(p, NULL);
+	struct proc **pp = &pid_hash[id_bucket((uint64_t)p->pid)];
+	while (*pp != p)
+		pp = &(*pp)->hash_next;
+	*pp = p->hash_next;
+	all_remove(p);
+	nprocs--;
+	p->state = P_FREE;
+	procfs_gone(p->pid);
+	p->hash_next = proc_graveyard;
+	proc_graveyard = p;
+	proc_graves++;
+}
+
+/* ---- fork ----------------------------------------------------------------------------- */
+
 struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 {
+	/* (RLIMIT_NPROC binds users other than root: every process is root) */
+	*err = -EAGAIN;
+	if (nprocs >= proc_max_threads())
+		return NULL;
 	struct proc *c = proc_alloc();
 	struct lthread *t = c ? thread_alloc(c) : NULL;
 	*err = -EAGAIN;
@@ -187,7 +361,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 			proc_free(c);
 		return NULL;
 	}
-	c->ppid = parent->pid;
+	proc_set_parent(c, parent);
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->umask = parent->umask;
@@ -215,14 +389,15 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	*err = -ENOMEM;
 	if (plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
 	    plat_thread_create(&t->plat, &c->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs)) {
-		proc_exit(c, SIGKILL);
-		proc_free(c);
+		proc_free(c); /* (never ran: its parent hears nothing) */
 		return NULL;
 	}
 	c->exit_signal = SIGCHLD;
 	*err = 0;
 	return c;
 }
+
+/* ---- killing -------------------------------------------------------------------------- */
 
 int procs_killed;
 
@@ -238,14 +413,10 @@ void proc_reap_killed(void)
 {
 	while (procs_killed) {
 		procs_killed = 0;
-		for (int i = 0; i < MAX_PROCS; i++)
-			if (procs[i].state == P_LIVE && procs[i].killed)
-				proc_exit(&procs[i], procs[i].killed);
+		for (struct proc *p = all_procs, *next; p; p = next) {
+			next = p->all_next;
+			if (p->state == P_LIVE && p->killed)
+				proc_exit(p, p->killed);
+		}
 	}
-}
-
-void proc_free(struct proc *p)
-{
-	p->state = P_FREE;
-	procfs_gone(p->pid);
 }

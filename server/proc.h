@@ -13,7 +13,8 @@
 #include "platform.h"
 #include "vfs.h"
 
-#define MAX_PROCS 256
+/* Linux's default pid_max: pids (and thread ids) are 1 .. PID_MAX - 1 */
+#define PID_MAX 32768
 
 /* what uname and /proc tell of the system */
 #define UTS_RELEASE "6.1.0-lx4"
@@ -65,6 +66,8 @@ struct lthread {
 	uint64_t fs_base, gs_base;
 	struct wait wait;
 	struct lthread *timer_next;
+	struct lthread *hash_next;         /* in the table of thread ids */
+	struct lthread *all_next, *all_prev; /* in the list of all threads */
 	uint64_t robust_list, robust_len;
 	/* signals (signal.c) */
 	struct sigpending sigpend; /* sent to this thread (tkill, faults) */
@@ -92,6 +95,13 @@ enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
 struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
+	struct proc *hash_next;           /* in the table of pids */
+	struct proc *all_next, *all_prev; /* in the list of all processes, by pid */
+	/* the parent (NULL: none, ppid 0) and the children, oldest first (the
+	 * order a wait looks at them, as Linux's children list) */
+	struct proc *parent;
+	struct proc *children, *children_tail;
+	struct proc *sib_next, *sib_prev;
 	int exit_status; /* wait4 encoding: code << 8 | signal */
 	int killed;      /* a fatal signal that ends it when the event is done */
 	/* the POSIX lock an F_SETLKW of it waits for (for deadlock detection) */
@@ -100,8 +110,8 @@ struct proc {
 	struct plat_space space;
 	struct mm *mm;
 	struct lthread *thread; /* one thread per process for now */
-	struct file *fds[MAX_FDS];
-	uint8_t cloexec[MAX_FDS];
+	struct file **fds; /* MAX_FDS each, one allocation with the process */
+	uint8_t *cloexec;
 	struct vnode *cwd;
 	char comm[16];
 	char exe[128];
@@ -128,13 +138,21 @@ struct proc {
 	struct waitq child_exit; /* wait4 callers wait here */
 };
 
+/* a new process (P_LIVE, no parent, no thread) with a free pid, or NULL
+ * (no memory, or every pid taken) */
 struct proc *proc_alloc(void);
-/* slot i (< MAX_PROCS) of the process and thread tables, NULL if unused */
-struct proc *proc_slot(int i);
-struct lthread *thread_slot(int i);
+/* every process (live or zombie) in pid order, and every thread */
+struct proc *proc_first(void);
+#define proc_for_each(q) for (struct proc *q = proc_first(); q; q = q->all_next)
+struct lthread *thread_first(void);
+#define thread_for_each(t) for (struct lthread *t = thread_first(); t; t = t->all_next)
+/* a process (live or zombie) or thread by id, NULL if there is none */
 struct proc *proc_by_pid(int pid);
 struct lthread *thread_by_tid(uint64_t tid);
 struct lthread *thread_alloc(struct proc *p);
+/* c's parent becomes parent (NULL: none): c goes to the end of its
+ * children, and c->ppid follows */
+void proc_set_parent(struct proc *c, struct proc *parent);
 /* ends p: frees its memory, files and platform objects; it stays a zombie
  * for its parent; status in wait4 encoding */
 void proc_exit(struct proc *p, int status);
@@ -150,8 +168,19 @@ extern int procs_killed; /* how many are marked */
 /* the last pid handed out, and processes made since boot (/proc) */
 int proc_last_pid(void);
 extern uint64_t procs_forked;
+/* p (a zombie, or a process that never ran) goes for good; its memory is
+ * reused only after the event in hand (proc_bury), so that the handlers
+ * may still look at it */
 void proc_free(struct proc *p);
+/* frees what proc_free and thread releases left; called before every
+ * event */
+extern int proc_graves; /* how many wait */
+void proc_bury(void);
+/* Linux's threads-max: no fork beyond this many processes (zombies too) */
+int proc_max_threads(void);
+/* live processes, and all processes (zombies too) */
 int proc_count(void);
+int proc_total(void);
 
 /* a copy of parent with a copy-on-write address space and a thread that
  * resumes with regs (rax = 0); NULL with *err */

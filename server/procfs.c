@@ -37,6 +37,7 @@ enum {
 	PK_K_OSRELEASE,
 	PK_K_OSTYPE,
 	PK_K_PID_MAX,
+	PK_K_THREADS_MAX,
 	PK_K_VERSION,
 	PK_PID, /* /proc/PID and what is in it */
 	PK_P_CMDLINE,
@@ -79,6 +80,7 @@ static const struct pentry table[] = {
     {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
     {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
     {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
+    {"threads-max", PK_SYS_KERNEL, PK_K_THREADS_MAX, V_REG, 0444},
     {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
     {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
     {"comm", PK_PID, PK_P_COMM, V_REG, 0644},
@@ -301,10 +303,11 @@ static bool proc_next(struct vnode *dir, uint64_t *pos, char *name, size_t size,
 		return false;
 	/* the processes, in pid order */
 	int from = *pos < PID_POS ? 0 : (int)(*pos - PID_POS), best = -1;
-	for (int s = 0; s < MAX_PROCS; s++) {
-		struct proc *q = proc_slot(s);
-		if (q && q->pid >= from && (best < 0 || q->pid < best))
+	proc_for_each(q) {
+		if (q->pid >= from) {
 			best = q->pid;
+			break;
+		}
 	}
 	if (best < 0)
 		return false;
@@ -315,13 +318,7 @@ static bool proc_next(struct vnode *dir, uint64_t *pos, char *name, size_t size,
 	return true;
 }
 
-static int procs_existing(void)
-{
-	int n = 0;
-	for (int s = 0; s < MAX_PROCS; s++)
-		n += proc_slot(s) != NULL;
-	return n;
-}
+static int procs_existing(void) { return proc_total(); }
 
 /* 2 and a link for each subdirectory, as on Linux (which has more of them) */
 static uint32_t proc_nlink(struct vnode *dir)
@@ -783,7 +780,8 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_HOSTNAME: seq_str(s, UTS_NODENAME "\n"); break;
 	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
 	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
-	case PK_K_PID_MAX: seq_str(s, "32768\n"); break;
+	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
+	case PK_K_THREADS_MAX: seq_printf(s, "%d\n", proc_max_threads()); break;
 	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
 	case PK_P_CMDLINE:
 		if (p->mm)

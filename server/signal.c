@@ -228,7 +228,7 @@ static void notify_one(struct proc *c)
 {
 	int why = c->cld_notify;
 	c->cld_notify = 0;
-	struct proc *parent = proc_by_pid(c->ppid);
+	struct proc *parent = c->parent;
 	if (!why || c->state != P_LIVE || !parent || parent->state != P_LIVE)
 		return;
 	const struct k_sigaction *ka = &parent->sigact[SIGCHLD - 1];
@@ -245,9 +245,8 @@ static void notify_all(void)
 {
 	while (notifies) {
 		notifies = 0;
-		for (int i = 0; i < MAX_PROCS; i++) {
-			struct proc *p = proc_slot(i);
-			if (p && p->cld_notify)
+		proc_for_each(p) {
+			if (p->cld_notify)
 				notify_one(p);
 		}
 	}
@@ -278,11 +277,10 @@ static void cont(struct proc *p)
 
 bool signal_pgrp_orphaned(int pgrp, const struct proc *ignore)
 {
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct proc *q = proc_slot(i);
-		if (!q || q == ignore || q->state != P_LIVE || q->pgid != pgrp)
+	proc_for_each(q) {
+		if (q == ignore || q->state != P_LIVE || q->pgid != pgrp)
 			continue;
-		struct proc *parent = q->ppid ? proc_by_pid(q->ppid) : NULL;
+		struct proc *parent = q->parent;
 		if (!parent || parent->pid == 1 || parent->pgid == pgrp || parent->sid != q->sid)
 			continue; /* (init's children count as outside no group, as on Linux) */
 		return false;
@@ -297,9 +295,9 @@ static void orphaned_check(int pgrp, int sid, const struct proc *parent, const s
 	if (!parent || parent->pgid == pgrp || parent->sid != sid || !signal_pgrp_orphaned(pgrp, ignore))
 		return;
 	bool stopped = false;
-	for (int i = 0; i < MAX_PROCS && !stopped; i++) {
-		struct proc *q = proc_slot(i);
-		stopped = q && q->state == P_LIVE && q->pgid == pgrp && q->stopped;
+	proc_for_each(q) {
+		if ((stopped = q->state == P_LIVE && q->pgid == pgrp && q->stopped))
+			break;
 	}
 	if (stopped) {
 		signal_pgrp(pgrp, SIGHUP, NULL);
@@ -313,7 +311,7 @@ void signal_orphan_child(struct proc *c, struct proc *p)
 		orphaned_check(c->pgid, c->sid, p, NULL);
 }
 
-void signal_orphan_exit(struct proc *p) { orphaned_check(p->pgid, p->sid, proc_by_pid(p->ppid), p); }
+void signal_orphan_exit(struct proc *p) { orphaned_check(p->pgid, p->sid, p->parent, p); }
 
 /* ---- sending ------------------------------------------------------------------------- */
 
@@ -383,9 +381,8 @@ void signal_force(struct lthread *t, int sig, const siginfo_t *info)
 int signal_pgrp(int pgrp, int sig, const siginfo_t *info)
 {
 	bool any = false;
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = proc_slot(i);
-		if (!p || p->pgid != pgrp)
+	proc_for_each(p) {
+		if (p->pgid != pgrp)
 			continue;
 		any = true;
 		if (sig)
@@ -396,7 +393,7 @@ int signal_pgrp(int pgrp, int sig, const siginfo_t *info)
 
 void signal_child_exit(struct proc *c)
 {
-	struct proc *parent = proc_by_pid(c->ppid);
+	struct proc *parent = c->parent;
 	if (!parent || parent->state != P_LIVE || c->exit_signal <= 0 || c->exit_signal > NSIG_LINUX)
 		return;
 	int st = c->exit_status;
@@ -744,9 +741,8 @@ void signal_settle(void)
 	while (signal_kicks) {
 		signal_kicks = 0;
 		notify_all();
-		for (int i = 0; i < MAX_PROCS; i++) {
-			struct lthread *t = thread_slot(i);
-			if (!t || !t->sig_kick)
+		thread_for_each(t) {
+			if (!t->sig_kick)
 				continue;
 			t->sig_kick = false;
 			if (!settle_one(t)) {

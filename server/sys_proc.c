@@ -272,7 +272,7 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 	if (flags & CLONE_SETTLS_L)
 		c->thread->fs_base = tls;
 	if (flags & CLONE_PARENT_L)
-		c->ppid = p->ppid;
+		proc_set_parent(c, p->parent);
 	c->exit_signal = (int)(flags & 0xff);
 	int pid = c->pid;
 	if ((flags & CLONE_PARENT_SETTID_L) && ptid)
@@ -338,10 +338,8 @@ struct wait_got {
 	int pid, status, code, cstatus;
 };
 
-static bool wait_matches(struct proc *p, struct proc *c, const struct wait_for *w)
+static bool wait_matches(struct proc *c, const struct wait_for *w)
 {
-	if (c->ppid != p->pid || c == p)
-		return false;
 	if (w->type == W_PID)
 		return c->pid == w->id;
 	if (w->type == W_PGID)
@@ -391,9 +389,9 @@ static long wait_find(struct lthread *t, const struct wait_for *w, struct wait_g
 {
 	struct proc *p = t->proc;
 	bool any = false;
-	for (int id = 1; id < 32768; id++) {
-		struct proc *c = proc_by_pid(id);
-		if (!c || !wait_matches(p, c, w))
+	for (struct proc *c = p->children, *next; c; c = next) {
+		next = c->sib_next; /* (c may be reaped) */
+		if (!wait_matches(c, w))
 			continue;
 		any = true;
 		if (wait_consider(c, w, g))

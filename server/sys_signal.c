@@ -204,9 +204,8 @@ long sys_kill(struct lthread *t, const struct sysargs *a)
 		return sig ? signal_pgrp(pgrp, (int)sig, &info) : 0;
 	}
 	int count = 0; /* -1: everyone but init and the caller */
-	for (int i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = proc_slot(i);
-		if (!p || p->pid <= 1 || p == t->proc)
+	proc_for_each(p) {
+		if (p->pid <= 1 || p == t->proc)
 			continue;
 		count++;
 		if (valid_signal(sig) && sig)

@@ -116,6 +116,8 @@ void event_settle(void)
 
 void srv_syscall(uint64_t id, const uint64_t *regs)
 {
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return; /* a thread we no longer know: let it wait for its end */
@@ -180,6 +182,8 @@ void syscall_resume(struct lthread *t, long ret)
 
 void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 {
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return;
@@ -250,6 +254,8 @@ static int exception_signal(unsigned vector, uint64_t rip, siginfo_t *i)
 
 void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t *regs)
 {
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return;
@@ -310,6 +316,8 @@ void timer_cancel(struct lthread *t)
 
 void srv_timer(void)
 {
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
 	uint64_t now = plat_now_ns();
 	soon = false;
 	while (timers && timers->wait.deadline <= now) {

@@ -28,6 +28,12 @@ class Result:
         return self.guest_exit == EXIT_PANIC or "lx4 PANIC" in self.log
 
 
+def plugin_args():
+    """-plugin for every QEMU run when LX4_QEMU_PLUGIN names one (tools/qprof.py)"""
+    p = os.environ.get("LX4_QEMU_PLUGIN")
+    return ["-plugin", p] if p else []
+
+
 def command(build, modules, append="", cpu=DEFAULT_CPU, icount=False, memory="512M",
             debugcon="file", serial="null", gdb=False):
     """The QEMU command line.  modules: list of "path args" strings; the
@@ -44,7 +50,7 @@ def command(build, modules, append="", cpu=DEFAULT_CPU, icount=False, memory="51
         cmd += ["-icount", "shift=0"]
     if gdb:
         cmd += ["-s", "-S"]
-    return cmd
+    return cmd + plugin_args()
 
 
 def run(build, modules, append="", timeout=120, cpu=DEFAULT_CPU, icount=False,

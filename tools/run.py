@@ -53,12 +53,14 @@ def _command(system, build, cpio, cpu, icount, serial, debugcon, memory="512M"):
         cmd = [qemu.QEMU, "-accel", "tcg", "-cpu", cpu, "-m", memory, "-smp", "1", "-no-reboot",
                "-display", "none", "-nodefaults", "-monitor", "none",
                "-kernel", linux_kernel(), "-initrd", cpio,
-               "-append", "console=ttyS0 quiet loglevel=0 rdinit=/init panic=-1",
+               # (nokaslr under a profiler: System.map's addresses are the real ones)
+               "-append", "console=ttyS0 quiet loglevel=0 rdinit=/init panic=-1" +
+               (" nokaslr" if qemu.plugin_args() else ""),
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                "-serial", serial, "-debugcon", debugcon]
         if icount:
             cmd += ["-icount", "shift=0"]
-        return cmd
+        return cmd + qemu.plugin_args()
     mods = [os.path.join(build, "root.elf"), os.path.join(build, "server.elf") + " server", cpio + " initramfs"]
     return qemu.command(build, mods, "", cpu, icount, memory, debugcon=debugcon, serial=serial)
 

@@ -14,12 +14,17 @@
 #include "lx4.h"
 #include "serverproto.h"
 
-#define PROC_KMEM_QUOTA 256 /* kernel pages per Linux process */
+/* kernel pages a Linux process's task starts with (its page tables and
+ * their mapping-database nodes: a small static program uses 12); the
+ * quota grows whenever a mapping needs more, so that processes cost the
+ * kernel about what they use and their number is bounded by memory, not
+ * by a reservation per process */
+#define PROC_KMEM_QUOTA 16
 #define PROC_PRIO 100
 
 static uint32_t ep;
 static uint32_t next_slot = SRV_FIRST_FREE_CAP;
-static uint32_t free_slots[512];
+static uint32_t free_slots[SRV_CAP_SLOTS];
 static unsigned nfree_slots;
 static uint32_t irq_slot[16];
 static uint64_t deadline; /* 0: none */
@@ -33,10 +38,11 @@ static struct {
 	uint64_t w[LX4_REG_COUNT];
 } reply;
 
+/* a free capability slot (past the last one: creation fails with ECAP) */
 static uint32_t slot_get(void) { return nfree_slots ? free_slots[--nfree_slots] : next_slot++; }
 static void slot_put(uint32_t s)
 {
-	if (nfree_slots < 512)
+	if (nfree_slots < SRV_CAP_SLOTS)
 		free_slots[nfree_slots++] = s;
 }
 
@@ -261,9 +267,21 @@ void plat_space_destroy(struct plat_space *s)
 	s->task = 0;
 }
 
+/* adds a quarter to s's kernel quota (charged to the server's); false if
+ * the server has no more to give */
+static bool space_grow(struct plat_space *s)
+{
+	uint64_t q = lx4_task_info(s->task).r1;
+	return q && !lx4_task_quota(s->task, q + q / 4 + 4);
+}
+
 int plat_map(struct plat_space *s, uint64_t va, void *page, unsigned prot)
 {
-	return (int)lx4_map(s->task, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
+	for (;;) {
+		long err = lx4_map(s->task, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
+		if (err != -LX4_ENOMEM || !space_grow(s))
+			return (int)err;
+	}
 }
 
 /* [va, va+len) as naturally aligned power-of-two fpages */

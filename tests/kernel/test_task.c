@@ -212,6 +212,62 @@ KTEST(task_used_counts_pages)
 	KEXPECT_EQ(lx4_kmem_free(), k0);
 }
 
+/* TASK_QUOTA: the creator grows and shrinks a task's quota and is charged
+ * the difference; a task that ran out can go on once it has more */
+KTEST(task_quota_grow_shrink)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	page[0] = 1;
+	lx4_cap_t t = cap_new(), ep = ep_new(), t0 = cap_new(), t1 = cap_new();
+	uint64_t u0 = pages_used(SELF), k0 = lx4_kmem_free(), free = TEST_QUOTA - u0;
+	KEXPECT_EQ(lx4_task_create(t, 2, 4), 0);
+	KEXPECT_EQ(pages_used(SELF), u0 + 3);
+	/* the first page table needs more than one page: it runs out */
+	KEXPECT_EQ(lx4_map(t, lx4_fpage((uint64_t)page, 12, LX4_FP_R), 0x1000, 0), -LX4_ENOMEM);
+	uint64_t ut = pages_used(t);
+	/* errors change nothing */
+	KEXPECT_EQ(lx4_task_quota(t, 0), -LX4_ERANGE);
+	KEXPECT_EQ(lx4_task_quota(t, ut - 1), -LX4_ERANGE);
+	KEXPECT_EQ(lx4_task_quota(t, ~0ull), -LX4_ENOMEM);
+	KEXPECT_EQ(lx4_task_quota(t, 1ull << 63), -LX4_ENOMEM);
+	KEXPECT_EQ(lx4_task_quota(t, free), -LX4_ENOMEM); /* 2 + (free - 3) + 1 */
+	KEXPECT_EQ(lx4_task_quota(SELF, 1), -LX4_ERIGHTS);    /* not our creator's to change */
+	KEXPECT_EQ(lx4_task_quota(SELF, TEST_QUOTA), -LX4_ERIGHTS);
+	KEXPECT_EQ(lx4_cap_copy(SELF, t0, t, LX4_R_ALL & ~LX4_R_CONTROL, 0), 0);
+	KEXPECT_EQ(lx4_task_quota(t0, 8), -LX4_ERIGHTS);
+	KEXPECT_EQ(lx4_task_quota(ep, 8), -LX4_ETYPE);
+	KEXPECT_EQ(lx4_task_quota(LX4_CAP_SELF_THREAD, 8), -LX4_ETYPE);
+	KEXPECT_EQ(lx4_task_quota(cap_new(), 8), -LX4_ECAP);
+	KEXPECT_EQ(lx4_task_quota(0xffffffff, 8), -LX4_ECAP);
+	KEXPECT_EQ(task_quota(t), 2);
+	KEXPECT_EQ(pages_used(SELF), u0 + 3);
+	/* grown, it maps */
+	KEXPECT_EQ(lx4_task_quota(t, 16), 0);
+	KEXPECT_EQ(task_quota(t), 16);
+	KEXPECT_EQ(pages_used(SELF), u0 + 17);
+	KEXPECT_EQ(lx4_map(t, lx4_fpage((uint64_t)page, 12, LX4_FP_R), 0x1000, 0), 0);
+	ut = pages_used(t);
+	KASSERT(ut > 2 && ut <= 16);
+	/* shrunk to what it uses, and no further */
+	KEXPECT_EQ(lx4_task_quota(t, ut - 1), -LX4_ERANGE);
+	KEXPECT_EQ(lx4_task_quota(t, ut), 0);
+	KEXPECT_EQ(pages_used(SELF), u0 + 1 + ut);
+	KEXPECT_EQ(lx4_map(t, lx4_fpage((uint64_t)page, 12, LX4_FP_R), 1ull << 40, 0), -LX4_ENOMEM);
+	/* everything we have left, less the task's own page */
+	KEXPECT_EQ(lx4_task_quota(t, free - 1), 0);
+	KEXPECT_EQ(pages_used(SELF), TEST_QUOTA);
+	KEXPECT_EQ(lx4_task_quota(t, free), -LX4_ENOMEM);
+	KEXPECT_EQ(lx4_map(t, lx4_fpage((uint64_t)page, 12, LX4_FP_R), 1ull << 40, 0), 0);
+	/* a dead task's quota is no longer anyone's to change */
+	KEXPECT_EQ(lx4_cap_copy(SELF, t1, t, LX4_R_ALL, 0), 0);
+	KEXPECT_EQ(lx4_cap_destroy(t), 0);
+	KEXPECT_EQ(lx4_task_quota(t1, 8), -LX4_EDEAD);
+	KEXPECT_EQ(lx4_cap_delete(SELF, t0), 0);
+	KEXPECT_EQ(lx4_cap_delete(SELF, t1), 0);
+	KEXPECT_EQ(pages_used(SELF), u0);
+	KEXPECT_EQ(lx4_kmem_free(), k0);
+}
+
 /* Regression: a task freed by the deletion of its last cap stayed on the
  * reap list; the kernel then wrote into the freed page and corrupted the
  * page pool (the next allocations but one died with #GP). */

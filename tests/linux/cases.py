@@ -277,6 +277,7 @@ CASES = [
     sys("sys_signal"),
     sys("sys_jobctl"),
     sys("sys_proc", "one", "two", tag="args"),
+    sys("sys_procs"),
     # /proc through busybox: what both systems show alike (pids, sizes and
     # times masked; Linux's init and kernel threads left out)
     {"name": "proc.self", "argv": ["/bin/sh", "-c",
