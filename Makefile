@@ -105,8 +105,11 @@ $(B)/root.elf: $(ROOT_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(ROOT_OBJ) $(B)/liblx4.a
 $(B)/ktest.elf: $(KTEST_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KTEST_OBJ) $(B)/liblx4.a
-$(B)/server.elf: $(SERVER_OBJ) $(B)/liblx4.a lib/user.ld
-	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(SERVER_OBJ) $(B)/liblx4.a
+$(B)/server.ld: lib/user.ld
+	@mkdir -p $(B)
+	sed 's/^\t\. = 0x400000;/\t. = 0x10000000;/' $< > $@
+$(B)/server.elf: $(SERVER_OBJ) $(B)/liblx4.a $(B)/server.ld
+	$(LD) $(subst lib/user.ld,$(B)/server.ld,$(LDFLAGS_USER)) -o $@ $(B)/u/lib/crt0.o $(SERVER_OBJ) $(B)/liblx4.a
 $(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
 	$(LD) $(LDFLAGS_USER) -o $@ $(B)/u/lib/crt0.o $(KBENCH_OBJ) $(B)/liblx4.a
 

@@ -56,41 +56,54 @@ static uint64_t *next_present(struct mm *mm, uint64_t *va, uint64_t end)
 		uint64_t *t = mm->pt;
 		int l = 3;
 		for (;;) {
-			uint64_t *e = &t[IDX(a, l)];
 			uint64_t span = 1ull << (12 + 9 * l);
-			if (!(*e & SPTE_P)) {
-				a = (a & ~(span - 1)) + span;
+			unsigned first = IDX(a, l), i = first;
+			while (i < 512 && !(t[i] & SPTE_P)) /* (not from the top for each) */
+				i++;
+			if (i != first)
+				a = (a & ~(span - 1)) + (i - first) * span;
+			if (a >= end || i == 512)
 				break;
-			}
 			if (l == 0) {
 				*va = a;
-				return e;
+				return &t[i];
 			}
-			t = (uint64_t *)(*e & SPTE_ADDR);
+			t = (uint64_t *)(t[i] & SPTE_ADDR);
 			l--;
 		}
 	}
 	return NULL;
 }
 
-static void free_level(uint64_t *t, int l)
+/* frees table t of level l > 0 and the tables under it; the leaves are
+ * gone already, so page tables are not looked into */
+static void free_tables(uint64_t *t, int l)
 {
 	for (int i = 0; i < 512; i++) {
 		if (!(t[i] & SPTE_P))
 			continue;
-		if (l > 0)
-			free_level((uint64_t *)(t[i] & SPTE_ADDR), l - 1);
+		if (l > 1)
+			free_tables((uint64_t *)(t[i] & SPTE_ADDR), l - 1);
 		else
 			page_put((void *)(t[i] & SPTE_ADDR));
 	}
 	page_put(t);
 }
 
+/* every page goes (leaves lie only in VMAs: as Linux's unmap_vmas, then
+ * free_pgtables) */
 void mm_free(struct mm *mm)
 {
 	if (!mm)
 		return;
-	free_level(mm->pt, 3);
+	for (struct vma *v = mm->vmas; v; v = v->next) {
+		uint64_t va = v->start;
+		for (uint64_t *e; (e = next_present(mm, &va, v->end)); va += 4096) {
+			page_put((void *)(*e & SPTE_ADDR));
+			*e = 0;
+		}
+	}
+	free_tables(mm->pt, 3);
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;

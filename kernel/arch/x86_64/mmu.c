@@ -73,14 +73,18 @@ static void table_free(struct task *t, pte_t *tab, unsigned lvl)
 	kfree_page(t, tab);
 }
 
+/* frees the tables under tab (a table of level lvl > 0: page tables hold
+ * only leaves, which space_destroy took away, so they are not looked
+ * into) */
 static void free_level(struct task *t, pte_t *tab, unsigned lvl, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		pte_t e = tab[i];
-		if (!(e & PTE_P) || (e & PTE_PS) || lvl == 0)
+		if (!(e & PTE_P) || (e & PTE_PS))
 			continue;
 		pte_t *sub = table_of(e);
-		free_level(t, sub, lvl - 1, 512);
+		if (lvl > 1)
+			free_level(t, sub, lvl - 1, 512);
 		table_free(t, sub, lvl - 1);
 	}
 }
@@ -155,12 +159,17 @@ uint64_t mmu_next_mapped(struct task *t, uint64_t va, uint64_t end)
 		pte_t *tab = t->pml4;
 		unsigned lvl = 3;
 		for (;;) {
-			pte_t e = tab[IDX(va, lvl)];
 			uint64_t span = 1ull << (12 + 9 * lvl);
-			if (!(e & PTE_P)) {
-				va = ALIGN_DOWN(va, span) + span;
-				break;
-			}
+			unsigned first = IDX(va, lvl), i = first;
+			/* the empty entries of this table, without walking down
+			 * from the top again for each */
+			while (i < 512 && !(tab[i] & PTE_P))
+				i++;
+			if (i != first)
+				va = ALIGN_DOWN(va, span) + (i - first) * span;
+			if (va >= end || i == 512)
+				break; /* (past this table: from the top again) */
+			pte_t e = tab[i];
 			if (lvl == 0 || (e & PTE_PS))
 				return va;
 			tab = table_of(e);
