@@ -216,13 +216,6 @@ uint64_t ipc_copy(struct thread *s, struct thread *r, uint64_t badge)
 }
 
 /* the registers an exception or syscall reply writes: MR i -> reg i */
-static int reply_regs_check(struct thread *s, unsigned u)
-{
-	for (unsigned i = 0; i < u && i < LX4_REG_COUNT; i++)
-		if (!thread_reg_ok(i, msg_word(s, i)))
-			return -LX4_EINVAL;
-	return 0;
-}
 
 int ipc_apply_reply(struct thread *s, struct thread *r)
 {
@@ -240,12 +233,15 @@ int ipc_apply_reply(struct thread *s, struct thread *r)
 			    -LX4_ENOMEM)
 				break;
 		break;
-	default: {
-		int err = reply_regs_check(s, u);
-		if (err)
-			return err;
-		for (unsigned i = 0; i < u && i < LX4_REG_COUNT; i++)
-			thread_reg_write(r, i, msg_word(s, i));
+	default: { /* the words are registers in frame order */
+		uint64_t w[LX4_REG_COUNT];
+		unsigned n = u < LX4_REG_COUNT ? u : LX4_REG_COUNT;
+		for (unsigned i = 0; i < n; i++)
+			w[i] = msg_word(s, i);
+		uint64_t mask = (1ull << n) - 1;
+		if (!thread_regs_ok(mask, w))
+			return -LX4_EINVAL;
+		thread_regs_write(r, mask, w);
 		for (unsigned i = 0, k = 0; i < t; i++)
 			if (xfer_item(s, r, msg_word(s, u + 2 * i), msg_word(s, u + 2 * i + 1), &k, whole) ==
 			    -LX4_ENOMEM)

@@ -306,6 +306,7 @@ static bool in_ipc(struct thread *t)
  * values in the caller's UTCB mr[]); READ puts all registers there.
  * FPU_READ / FPU_WRITE move the FPU state through the UTCB's fpu[]; a
  * written image is checked first (fpu_stage): it cannot fault the kernel.
+ * FPU_INIT puts the FPU in its init state (no image needed).
  * Returns the thread's state (after) in rdi. */
 static struct thread *sys_thread_exregs(struct thread *cur)
 {
@@ -317,11 +318,13 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 		err = -LX4_EINVAL;
 	if (!err && (flags & EXREGS_UTCB) && !cur->utcb)
 		err = -LX4_EINVAL;
-	if (!err && (flags & LX4_EXREGS_WRITE))
-		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
-			if ((mask >> i & 1) && !thread_reg_ok(i, cur->utcb->mr[i]))
-				err = -LX4_EINVAL;
-	if (!err && (flags & LX4_EXREGS_FPU_WRITE) && !fpu_stage(cur->utcb->fpu))
+	if (!err && (flags & LX4_EXREGS_WRITE) && !thread_regs_ok(mask, cur->utcb->mr))
+		err = -LX4_EINVAL;
+	if (!err && (flags & LX4_EXREGS_FPU_INIT) && (flags & LX4_EXREGS_FPU_WRITE))
+		err = -LX4_EINVAL; /* one new state or the other */
+	/* (an exchange reads into the UTCB before it writes: the image is
+	 * copied first) */
+	if (!err && (flags & LX4_EXREGS_FPU_WRITE) && !fpu_stage(cur->utcb->fpu, flags & LX4_EXREGS_FPU_READ))
 		err = -LX4_EINVAL;
 	if (!err && t->state == LX4_TSTATE_DEAD)
 		err = -LX4_EDEAD;
@@ -337,19 +340,18 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 	/* READ with WRITE exchanges: the old values come back, the (checked)
 	 * new ones are set, so take them before READ overwrites them */
 	uint64_t nv[LX4_REG_COUNT];
-	if (flags & LX4_EXREGS_WRITE)
+	if ((flags & LX4_EXREGS_WRITE) && (flags & LX4_EXREGS_READ))
 		memcpy(nv, cur->utcb->mr, sizeof nv);
 	if (flags & LX4_EXREGS_READ)
-		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
-			cur->utcb->mr[i] = *thread_reg(t, i);
+		thread_regs_read(t, cur->utcb->mr);
 	if (flags & LX4_EXREGS_WRITE)
-		for (unsigned i = 0; i < LX4_REG_COUNT; i++)
-			if (mask >> i & 1)
-				thread_reg_write(t, i, nv[i]);
+		thread_regs_write(t, mask, (flags & LX4_EXREGS_READ) ? nv : cur->utcb->mr);
 	if (flags & LX4_EXREGS_FPU_READ) /* before the write: FPU_READ | FPU_WRITE exchanges */
 		fpu_read(t, cur->utcb->fpu);
 	if (flags & LX4_EXREGS_FPU_WRITE)
 		fpu_write_staged(t);
+	if (flags & LX4_EXREGS_FPU_INIT)
+		fpu_reset(t);
 	if ((flags & LX4_EXREGS_START) &&
 	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
 		sched_wake(cur, t);

@@ -119,34 +119,70 @@ int thread_set_utcb(struct thread *t, uint64_t uaddr)
 	return 0;
 }
 
+/* where register i (frame order, below LX4_REG_FSBASE) lives in a frame */
+#define FO(r) (uint8_t)(__builtin_offsetof(struct frame, r) / 8)
+static const uint8_t frame_slot[LX4_REG_FSBASE] = {
+	[LX4_REG_RAX] = FO(rax), [LX4_REG_RDI] = FO(rdi), [LX4_REG_RSI] = FO(rsi), [LX4_REG_RDX] = FO(rdx),
+	[LX4_REG_R10] = FO(r10), [LX4_REG_R8] = FO(r8),   [LX4_REG_R9] = FO(r9),   [LX4_REG_RIP] = FO(rip),
+	[LX4_REG_RSP] = FO(rsp), [LX4_REG_RFLAGS] = FO(rflags), [LX4_REG_RBX] = FO(rbx), [LX4_REG_RBP] = FO(rbp),
+	[LX4_REG_RCX] = FO(rcx), [LX4_REG_R11] = FO(r11), [LX4_REG_R12] = FO(r12), [LX4_REG_R13] = FO(r13),
+	[LX4_REG_R14] = FO(r14), [LX4_REG_R15] = FO(r15),
+};
+#undef FO
+
 uint64_t *thread_reg(struct thread *t, unsigned i)
 {
 	struct frame *f = &t->frame;
-	if (i >= LX4_REG_FSBASE)
+	if (i >= LX4_REG_FSBASE) {
 		sched_sync_bases(this_cpu(), t);
+		return i == LX4_REG_FSBASE ? &t->fs_base : &t->gs_base;
+	}
 	if (f->vector == VEC_SYSCALL && (i == LX4_REG_RCX || i == LX4_REG_R11))
 		return i == LX4_REG_RCX ? &f->rip : &f->rflags; /* what sysret loads */
-	switch (i) {
-	case LX4_REG_RAX: return &f->rax;
-	case LX4_REG_RDI: return &f->rdi;
-	case LX4_REG_RSI: return &f->rsi;
-	case LX4_REG_RDX: return &f->rdx;
-	case LX4_REG_R10: return &f->r10;
-	case LX4_REG_R8: return &f->r8;
-	case LX4_REG_R9: return &f->r9;
-	case LX4_REG_RIP: return &f->rip;
-	case LX4_REG_RSP: return &f->rsp;
-	case LX4_REG_RFLAGS: return &f->rflags;
-	case LX4_REG_RBX: return &f->rbx;
-	case LX4_REG_RBP: return &f->rbp;
-	case LX4_REG_RCX: return &f->rcx;
-	case LX4_REG_R11: return &f->r11;
-	case LX4_REG_R12: return &f->r12;
-	case LX4_REG_R13: return &f->r13;
-	case LX4_REG_R14: return &f->r14;
-	case LX4_REG_R15: return &f->r15;
-	case LX4_REG_FSBASE: return &t->fs_base;
-	default: return &t->gs_base;
+	return (uint64_t *)f + frame_slot[i];
+}
+
+void thread_regs_read(struct thread *t, uint64_t *out)
+{
+	const uint64_t *f = (const uint64_t *)&t->frame;
+	for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
+		out[i] = f[frame_slot[i]];
+	if (t->frame.vector == VEC_SYSCALL) {
+		out[LX4_REG_RCX] = t->frame.rip;
+		out[LX4_REG_R11] = t->frame.rflags;
+	}
+	sched_sync_bases(this_cpu(), t);
+	out[LX4_REG_FSBASE] = t->fs_base;
+	out[LX4_REG_GSBASE] = t->gs_base;
+}
+
+bool thread_regs_ok(uint64_t mask, const uint64_t *v)
+{
+	static const uint8_t below_47[] = {LX4_REG_RSP, LX4_REG_FSBASE, LX4_REG_GSBASE};
+	if ((mask >> LX4_REG_RIP & 1) && !thread_reg_ok(LX4_REG_RIP, v[LX4_REG_RIP]))
+		return false;
+	for (unsigned k = 0; k < sizeof below_47; k++)
+		if ((mask >> below_47[k] & 1) && !thread_reg_ok(below_47[k], v[below_47[k]]))
+			return false;
+	return true; /* (the others take any value) */
+}
+
+void thread_regs_write(struct thread *t, uint64_t mask, const uint64_t *v)
+{
+	/* the registers that need care go through thread_reg_write, the
+	 * rest straight into the frame */
+	const uint64_t special = 1ull << LX4_REG_RCX | 1ull << LX4_REG_R11 | 1ull << LX4_REG_FSBASE |
+				 1ull << LX4_REG_GSBASE;
+	uint64_t *f = (uint64_t *)&t->frame;
+	if (mask >> LX4_REG_RFLAGS & 1)
+		t->frame.rflags = (v[LX4_REG_RFLAGS] & RFLAGS_USER_MASK) | RFLAGS_USER_FORCED;
+	for (uint64_t m = mask & ~special & ~(1ull << LX4_REG_RFLAGS); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		f[frame_slot[i]] = v[i];
+	}
+	for (uint64_t m = mask & special; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		thread_reg_write(t, i, v[i]);
 	}
 }
 

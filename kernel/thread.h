@@ -102,6 +102,12 @@ static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i)
 
 /* register i in lx4 frame order (enum lx4_reg) */
 uint64_t *thread_reg(struct thread *t, unsigned i);
+/* all LX4_REG_COUNT registers of t into out (frame order) */
+void thread_regs_read(struct thread *t, uint64_t *out);
+/* true if the registers of mask in v may be written (thread_reg_ok) */
+bool thread_regs_ok(uint64_t mask, const uint64_t *v);
+/* writes the registers of mask from v (checked) */
+void thread_regs_write(struct thread *t, uint64_t mask, const uint64_t *v);
 /* validates and writes a register in frame order; false if refused */
 bool thread_reg_ok(unsigned i, uint64_t v);
 void thread_reg_write(struct thread *t, unsigned i, uint64_t v);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define LX4_FMT_IMPL /* (the functions themselves, not the builtins) */
 #include "fmt.h"
 
 /* memset and memcpy move eight bytes per step (rep stosq / movsq, then the

@@ -19,4 +19,15 @@ char *strstr(const char *h, const char *n);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* -ffreestanding turns the compiler's own knowledge of these off: a copy
+ * of a few bytes (a field read through memcpy) became a call.  Through
+ * the builtins, small copies of known size are a move or two and the rest
+ * calls the functions above. */
+#ifndef LX4_FMT_IMPL
+#define memset(d, c, n) __builtin_memset(d, c, n)
+#define memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define memcmp(a, b, n) __builtin_memcmp(a, b, n)
+#define strlen(s) __builtin_strlen(s)
+#endif
+
 #endif

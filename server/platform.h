@@ -92,16 +92,30 @@ struct plat_fpu_info {
 };
 #define PLAT_FPU_MAX 3072
 void plat_fpu_info(struct plat_fpu_info *info);
+/* the platform's own buffer for an FPU image (PLAT_FPU_MAX bytes, 64-byte
+ * aligned): given to plat_thread_get or plat_thread_set it saves a copy.
+ * Its contents last until the next plat_thread_get or plat_thread_set. */
+void *plat_fpu_area(void);
+/* plat_thread_set's fpu for the FPU's init state (no image) */
+#define PLAT_FPU_INIT ((const void *)1)
 /* all registers (frame order) of thread t and, if fpu is not NULL, its FPU
  * image; with stop, the thread is stopped first (it may be running: a
  * system call or fault it was about to send is taken back and made again
  * when it runs).  Without stop, t must be waiting for a reply. */
 int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu);
 /* sets every register of t but the FS/GS bases (frame order) and, if fpu
- * is not NULL, its FPU image; t leaves any wait for a reply (it gets none)
+ * is not NULL, its FPU image (PLAT_FPU_INIT: the init state); t leaves
+ * any wait for a reply (it gets none)
  * and runs if run, else stays stopped.  Nothing changes if the platform
  * refuses a register or the image (an error). */
 int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run);
+/* all registers (frame order) and the FPU image of t, which waits for a
+ * reply, and its FPU set to the init state: what a signal handler entered
+ * by the reply starts with */
+int plat_thread_take(struct plat_thread *t, uint64_t *regs, void *fpu);
+/* sets t's FPU image (or PLAT_FPU_INIT) and nothing else: a wait for a
+ * reply goes on */
+int plat_thread_set_fpu(struct plat_thread *t, const void *fpu);
 /* (re)starts a thread plat_thread_get stopped, as it was */
 int plat_thread_run(struct plat_thread *t);
 /* a reply to the event of thread id is pending (plat_reply_* was called

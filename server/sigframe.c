@@ -80,6 +80,7 @@ static void put64(uint8_t *p, unsigned off, uint64_t v) { memcpy(p + off, &v, 8)
 void sigframe_fpu_init(struct sigctx *c)
 {
 	fpu_info();
+	c->fpu_init = false;
 	memset(c->fpu, 0, sig_fpu.size);
 	c->fpu[0] = 0x7f; /* FCW 0x37f */
 	c->fpu[1] = 0x03;
@@ -101,23 +102,26 @@ static bool on_altstack(const struct lthread *t, uint64_t sp)
 
 /* the FPU state as Linux saves it in a frame: the image with its software
  * bytes (and FP/SSE always marked present, for programs that edit only the
- * legacy area), MAGIC2 after it */
+ * legacy area), MAGIC2 after it; one copy (the platform's area has room
+ * for MAGIC2) */
 static int write_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 {
+	_Static_assert(PLAT_FPU_MAX >= 2048, "room for MAGIC2 after any image of the UTCB's size");
+	if (c->fpu_init)
+		sigframe_fpu_init(c);
 	struct _fpx_sw_bytes sw = {0};
 	sw.magic1 = FP_XSTATE_MAGIC1;
 	sw.extended_size = sig_fpu.size + FP_XSTATE_MAGIC2_SIZE;
 	sw.xfeatures = sig_fpu.features ? sig_fpu.features : XFEATURE_FPSSE;
 	sw.xstate_size = sig_fpu.size;
 	memcpy(c->fpu + FX_SW_BYTES, &sw, sizeof sw);
-	if (sig_fpu.features)
+	uint64_t n = sig_fpu.size;
+	if (sig_fpu.features) {
 		put64(c->fpu, XSTATE_HDR, get64(c->fpu, XSTATE_HDR) | XFEATURE_FPSSE);
-	if (copy_to_user(p, buf, c->fpu, sig_fpu.size))
-		return -EFAULT;
-	uint32_t magic2 = FP_XSTATE_MAGIC2;
-	if (sig_fpu.features && copy_to_user(p, buf + sig_fpu.size, &magic2, sizeof magic2))
-		return -EFAULT;
-	return 0;
+		put32(c->fpu, sig_fpu.size, FP_XSTATE_MAGIC2);
+		n += FP_XSTATE_MAGIC2_SIZE;
+	}
+	return copy_to_user(p, buf, c->fpu, n) ? -EFAULT : 0;
 }
 
 static void put_sigcontext(struct sigcontext *sc, const uint64_t *r, const struct lthread *t, uint64_t mask,
@@ -209,7 +213,7 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 	r[LX4_REG_RIP] = ka->handler;
 	r[LX4_REG_RSP] = sp;
 	r[LX4_REG_RFLAGS] &= ~(RFLAGS_DF | RFLAGS_RF | RFLAGS_TF);
-	sigframe_fpu_init(c); /* the handler starts with a clean FPU */
+	c->fpu_init = true; /* the handler starts with a clean FPU */
 	return 0;
 }
 
@@ -237,43 +241,48 @@ static bool fpu_image_ok(const uint8_t *img)
  * init).  No fpstate: the init state. */
 static int read_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 {
-	sigframe_fpu_init(c);
+	c->fpu_init = !buf;
 	if (!buf)
 		return 0;
 	uint64_t size = sig_fpu.size + (sig_fpu.features ? FP_XSTATE_MAGIC2_SIZE : 0);
 	if (!access_ok(buf, size))
 		return -EFAULT;
+	/* the legacy area first (its software bytes say what else to read),
+	 * straight into the platform's area */
+	uint8_t *img = c->fpu;
+	if (copy_from_user(p, img, buf, 512))
+		return -EFAULT;
 	bool fx_only = !sig_fpu.features;
 	uint64_t xrestore = XFEATURE_FPSSE;
 	if (!fx_only) {
 		struct _fpx_sw_bytes sw;
-		uint32_t magic2 = 0;
-		if (copy_from_user(p, &sw, buf + FX_SW_BYTES, sizeof sw))
-			return -EFAULT;
+		memcpy(&sw, img + FX_SW_BYTES, sizeof sw);
 		fx_only = sw.magic1 != FP_XSTATE_MAGIC1 || sw.xstate_size < 512 + 64 ||
 			  sw.xstate_size > sig_fpu.size || sw.xstate_size > sw.extended_size;
-		if (!fx_only && copy_from_user(p, &magic2, buf + sw.xstate_size, sizeof magic2))
-			return -EFAULT;
-		fx_only |= magic2 != FP_XSTATE_MAGIC2;
-		if (!fx_only)
+		if (!fx_only) {
+			uint32_t magic2;
+			if (copy_from_user(p, img + 512, buf + 512, sig_fpu.size - 512))
+				return -EFAULT;
+			if (sw.xstate_size + sizeof magic2 <= sig_fpu.size)
+				magic2 = get32(img, sw.xstate_size);
+			else if (copy_from_user(p, &magic2, buf + sw.xstate_size, sizeof magic2))
+				return -EFAULT;
+			fx_only = magic2 != FP_XSTATE_MAGIC2;
 			xrestore = sw.xfeatures & sig_fpu.features;
+		}
 	}
 	if (buf & (fx_only ? 15 : 63))
 		return -EFAULT; /* FXRSTOR and XRSTOR fault on a misaligned image */
-	static uint8_t img[PLAT_FPU_MAX];
-	if (copy_from_user(p, img, buf, fx_only ? 512 : sig_fpu.size))
-		return -EFAULT;
-	memcpy(c->fpu, img, 512);
 	if (sig_fpu.features && fx_only) {
-		put64(c->fpu, XSTATE_HDR, XFEATURE_FPSSE);
+		memset(img + XSTATE_HDR, 0, 64); /* (the rest is not looked at: not in XSTATE_BV) */
+		put64(img, XSTATE_HDR, XFEATURE_FPSSE);
 	} else if (sig_fpu.features) {
-		memcpy(c->fpu + XSTATE_HDR, img + XSTATE_HDR, sig_fpu.size - XSTATE_HDR);
 		/* features not restored go to their init state; bits beyond
 		 * the CPU's stay, for the check to refuse */
 		uint64_t bv = get64(img, XSTATE_HDR);
-		put64(c->fpu, XSTATE_HDR, bv & (xrestore | ~sig_fpu.features));
+		put64(img, XSTATE_HDR, bv & (xrestore | ~sig_fpu.features));
 	}
-	return fpu_image_ok(c->fpu) ? 0 : -EFAULT;
+	return fpu_image_ok(img) ? 0 : -EFAULT;
 }
 
 /* sigaltstack from the frame's uc_stack, as Linux's restore_altstack: its

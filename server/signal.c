@@ -563,11 +563,20 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 
 static struct sigctx ctx; /* the server handles one event at a time */
 
+/* ctx := t's registers and FPU state (stopping t first with stop); 0 or
+ * the platform's error */
+static int get_context(struct lthread *t, bool stop)
+{
+	ctx.fpu = plat_fpu_area();
+	ctx.fpu_init = false;
+	return plat_thread_get(&t->plat, stop, ctx.regs, ctx.fpu);
+}
+
 /* starts t on c (a handler), or with run false leaves it stopped there; a
  * context the platform refuses kills */
 static void set_context(struct lthread *t, struct sigctx *c, bool run)
 {
-	if (plat_thread_set(&t->plat, c->regs, c->fpu, run)) {
+	if (plat_thread_set(&t->plat, c->regs, c->fpu_init ? PLAT_FPU_INIT : c->fpu, run)) {
 		printf("lx4-server: pid %d: a signal context the kernel refuses: SIGSEGV\n", t->proc->pid);
 		proc_kill(t->proc, SIGSEGV);
 	}
@@ -583,7 +592,7 @@ static void hold(struct lthread *t, struct sigctx *c)
 	set_context(t, c, false);
 }
 
-bool signal_syscall_return(struct lthread *t, long ret, bool *retry)
+bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 {
 	struct proc *p = t->proc;
 	*retry = false;
@@ -600,15 +609,29 @@ bool signal_syscall_return(struct lthread *t, long ret, bool *retry)
 		*retry = is_restart(ret); /* (never shown to the process) */
 		return *retry;
 	}
-	if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu))
+	/* the registers and FPU state, the FPU set to its init state at once
+	 * (what a handler starts with, the likely end): the handler is then
+	 * entered by the call's reply, which sets the registers a syscall
+	 * message has (rax .. rflags: all a handler's entry changes) */
+	ctx.fpu = plat_fpu_area();
+	ctx.fpu_init = false;
+	if (plat_thread_take(&t->plat, ctx.regs, ctx.fpu))
 		return false;
 	for (int i = 0; i < LX4_SYSCALL_MSG_WORDS; i++)
 		ctx.regs[i] = t->regs[i];
 	ctx.regs[LX4_REG_RAX] = (uint64_t)ret;
 	bool restart;
-	switch (deliver(t, &ctx, (long)t->args.nr, &restart)) {
+	int act = deliver(t, &ctx, (long)t->args.nr, &restart);
+	if (act != ACT_HANDLER && act != ACT_KILLED && !ctx.fpu_init &&
+	    plat_thread_set_fpu(&t->plat, ctx.fpu)) /* (no handler: its own state back) */
+		proc_kill(p, SIGSEGV);
+	switch (act) {
 	case ACT_HANDLER:
-		resume(t, &ctx);
+		t->in_syscall = false;
+		if (now)
+			plat_reply_regs(ctx.regs, LX4_SYSCALL_MSG_WORDS);
+		else
+			plat_resume_regs(&t->plat, ctx.regs, LX4_SYSCALL_MSG_WORDS);
 		return true;
 	case ACT_KILLED:
 		return true;
@@ -635,7 +658,7 @@ void signal_fault(struct lthread *t, const siginfo_t *info, const uint64_t *regs
 	signal_force(t, info->si_signo, info);
 	if (p->killed)
 		return;
-	if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu)) {
+	if (get_context(t, false)) {
 		proc_kill(p, info->si_signo);
 		return;
 	}
@@ -658,9 +681,10 @@ long signal_sigreturn(struct lthread *t)
 	bool restart;
 	memset(ctx.regs, 0, sizeof ctx.regs);
 	ctx.regs[LX4_REG_RFLAGS] = t->args.rflags;
+	ctx.fpu = plat_fpu_area();
 	if (sigframe_restore(t, t->args.rsp, &ctx, &mask)) {
 		/* a bad frame: SIGSEGV, from where the call was made */
-		if (plat_thread_get(&t->plat, false, ctx.regs, ctx.fpu)) {
+		if (get_context(t, false)) {
 			proc_kill(p, SIGSEGV);
 			return SYS_NOREPLY;
 		}
@@ -716,7 +740,7 @@ static bool settle_one(struct lthread *t)
 	if (plat_reply_pending((uint64_t)t->tid))
 		return false;
 	t->stop_state = STOP_NONE;
-	if (plat_thread_get(&t->plat, true, ctx.regs, ctx.fpu))
+	if (get_context(t, true))
 		return true;
 	bool restart;
 	int act = deliver(t, &ctx, -1, &restart);

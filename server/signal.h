@@ -91,11 +91,12 @@ void signal_exit(struct proc *p);
 int signal_queued(struct proc *p, int *limit);
 
 /* ---- where signals take effect --------------------------------------------- */
-/* t's system call returned ret (it waits for the reply).  If a signal is
- * to act first this handles it all and returns true: t got a signal
- * frame (it runs the handler), was killed, or its call is to be made
- * again (*retry); false: reply ret as usual */
-bool signal_syscall_return(struct lthread *t, long ret, bool *retry);
+/* t's system call returned ret (it waits for the reply: the event in hand
+ * if now, else a later one).  If a signal is to act first this handles it
+ * all and returns true: t got a signal frame (it runs the handler), was
+ * killed, or its call is to be made again (*retry); false: reply ret as
+ * usual */
+bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry);
 /* t faulted (its fault or exception message waits for the reply) and the
  * fault is a signal: it goes to the handler or kills */
 void signal_fault(struct lthread *t, const siginfo_t *info, const uint64_t *regs, unsigned trapno, uint64_t err,
@@ -119,10 +120,12 @@ void itimer_expire(uint64_t now);
 /* ---- the x86-64 frame (sigframe.c) -------------------------------------------- */
 /* the FPU image size and features, from the platform */
 extern struct plat_fpu_info sig_fpu;
-/* a context a handler is started from: every register and the FPU image */
+/* a context a handler is started from: every register and the FPU image
+ * (in the platform's FPU area, plat_fpu_area), or the FPU's init state */
 struct sigctx {
 	uint64_t regs[LX4_REG_COUNT];
-	uint8_t fpu[PLAT_FPU_MAX] __attribute__((aligned(64)));
+	uint8_t *fpu;
+	bool fpu_init; /* the init state: fpu holds nothing */
 };
 /* writes the frame of signal sig for action ka on t's stack, saving c and
  * mask; c becomes the handler's entry.  -EFAULT: the frame could not be
@@ -132,7 +135,7 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 /* reads the frame rt_sigreturn finds at rsp into c (registers, FPU) and
  * *mask, as Linux checks it; -EFAULT: a bad frame */
 int sigframe_restore(struct lthread *t, uint64_t rsp, struct sigctx *c, uint64_t *mask);
-/* c->fpu := the FPU's init state (a handler starts with it) */
+/* c->fpu := an image of the FPU's init state */
 void sigframe_fpu_init(struct sigctx *c);
 
 #endif

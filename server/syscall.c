@@ -84,7 +84,7 @@ static void finish(struct lthread *t, long ret, bool now)
 		}
 		if (__builtin_expect(signal_work(t, ret), 0)) {
 			bool retry;
-			if (signal_syscall_return(t, ret, &retry)) {
+			if (signal_syscall_return(t, ret, now, &retry)) {
 				if (!retry) {
 					/* (a call held by a stop is still to be answered) */
 					t->in_syscall = t->stop_state == STOP_CALL;

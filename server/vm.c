@@ -116,9 +116,12 @@ void mm_free(struct mm *mm)
 
 struct vma *vma_find(struct mm *mm, uint64_t addr)
 {
+	struct vma *c = mm->vma_last; /* (copies go to one place many times) */
+	if (c && c->start <= addr && addr < c->end)
+		return c;
 	for (struct vma *v = mm->vmas; v && v->start <= addr; v = v->next)
 		if (addr < v->end)
-			return v;
+			return mm->vma_last = v;
 	return NULL;
 }
 
@@ -349,6 +352,7 @@ int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
 			if (v->vn)
 				vnode_put(v->vn);
 			kfree(v);
+			p->mm->vma_last = NULL;
 		} else {
 			pp = &v->next;
 		}
@@ -412,6 +416,7 @@ void vm_merge(struct mm *mm, uint64_t start, uint64_t end)
 		if (n->vn)
 			vnode_put(n->vn);
 		kfree(n);
+		mm->vma_last = NULL;
 	}
 }
 

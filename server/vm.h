@@ -43,6 +43,7 @@ struct vma {
 
 struct mm {
 	struct vma *vmas; /* sorted by address */
+	struct vma *vma_last; /* the one vma_find found last (NULL once one is freed) */
 	uint64_t brk_start, brk;
 	/* the image's layout as exec made it (/proc/PID/stat and cmdline) */
 	uint64_t start_code, end_code, start_data, end_data, start_stack;

@@ -181,7 +181,10 @@ enum lx4_thread_cfg {
  * changes); both: an exchange */
 #define LX4_EXREGS_FPU_READ 0x20ull
 #define LX4_EXREGS_FPU_WRITE 0x40ull
-#define LX4_EXREGS_FLAGS 0x7full /* every flag there is */
+/* FPU_INIT: the thread's FPU state becomes the init state (after any
+ * FPU_READ; not with FPU_WRITE) */
+#define LX4_EXREGS_FPU_INIT 0x80ull
+#define LX4_EXREGS_FLAGS 0xffull /* every flag there is */
 #define LX4_UTCB_FPU_OFFSET 1024 /* the FPU area in the UTCB (struct lx4_utcb fpu[]) */
 #define LX4_UTCB_FPU_SIZE 3072
 /* returned in rdi: the thread state, LX4_TSTATE_* */

@@ -382,6 +382,8 @@ void plat_fpu_info(struct plat_fpu_info *info)
 }
 _Static_assert(PLAT_FPU_MAX == LX4_UTCB_FPU_SIZE, "the FPU image fits the UTCB");
 
+void *plat_fpu_area(void) { return lx4_utcb()->fpu; }
+
 int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 {
 	uint64_t flags = LX4_EXREGS_READ | (stop ? LX4_EXREGS_STOP : 0) | (fpu ? LX4_EXREGS_FPU_READ : 0);
@@ -391,9 +393,34 @@ int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 	struct lx4_utcb *u = lx4_utcb();
 	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 		regs[i] = u->mr[i];
-	if (fpu)
+	if (fpu && fpu != u->fpu)
 		memcpy(fpu, u->fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
 	return 0;
+}
+
+int plat_thread_take(struct plat_thread *t, uint64_t *regs, void *fpu)
+{
+	long err = lx4_exregs(t->thread, LX4_EXREGS_READ | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_INIT, 0).err;
+	if (err)
+		return (int)err;
+	struct lx4_utcb *u = lx4_utcb();
+	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
+		regs[i] = u->mr[i];
+	if (fpu != u->fpu)
+		memcpy(fpu, u->fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+	return 0;
+}
+
+int plat_thread_set_fpu(struct plat_thread *t, const void *fpu)
+{
+	struct lx4_utcb *u = lx4_utcb();
+	uint64_t flags = LX4_EXREGS_FPU_INIT;
+	if (fpu != PLAT_FPU_INIT) {
+		if (fpu != u->fpu)
+			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+		flags = LX4_EXREGS_FPU_WRITE;
+	}
+	return (int)lx4_exregs(t->thread, flags, 0).err;
 }
 
 int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
@@ -401,9 +428,14 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 	struct lx4_utcb *u = lx4_utcb();
 	for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
 		u->mr[i] = regs[i];
-	if (fpu)
-		memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
-	uint64_t flags = LX4_EXREGS_WRITE | (run ? LX4_EXREGS_START : LX4_EXREGS_STOP) | (fpu ? LX4_EXREGS_FPU_WRITE : 0);
+	uint64_t flags = LX4_EXREGS_WRITE | (run ? LX4_EXREGS_START : LX4_EXREGS_STOP);
+	if (fpu == PLAT_FPU_INIT) {
+		flags |= LX4_EXREGS_FPU_INIT;
+	} else if (fpu) {
+		if (fpu != u->fpu)
+			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+		flags |= LX4_EXREGS_FPU_WRITE;
+	}
 	return (int)lx4_exregs(t->thread, flags, (1ull << LX4_REG_FSBASE) - 1).err;
 }
 

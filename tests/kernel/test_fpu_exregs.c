@@ -288,6 +288,45 @@ KTEST(fpu_exregs_self)
 	KASSERT(same(out, want, sizeof want));
 }
 
+/* FPU_INIT: the init state, whether the state is live in the CPU or in
+ * the TCB; with FPU_READ the old state comes back first; with FPU_WRITE it
+ * is refused and nothing changes */
+KTEST(fpu_exregs_init)
+{
+	struct holder *h = &holders[0];
+	for (unsigned pass = 0; pass < 2; pass++) {
+		lx4_cap_t t = holder_start(h, 50 + pass, 0x1f80 | 0x6000, 0x27f);
+		if (pass == 1) {
+			uint64_t other[32];
+			fill(other, 32, 52);
+			fpu_clobber(other); /* h's state goes to its TCB */
+		}
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_FPU_INIT | LX4_EXREGS_FPU_WRITE, 0).err, -LX4_EINVAL);
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_FPU_READ, 0).err, 0);
+		check_image_holds(h, "before FPU_INIT");
+		memset(img(), 0, LX4_UTCB_FPU_SIZE);
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_INIT, 0).err, 0);
+		check_image_holds(h, "read with FPU_INIT");
+		KEXPECT_EQ(thread_state(t), LX4_TSTATE_RECV); /* it does not abort its IPC */
+		KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_FPU_READ, 0).err, 0);
+		KEXPECT_EQ(img32(IMG_MXCSR), 0x1f80);
+		KEXPECT_EQ(img16(IMG_FCW), 0x37f);
+		for (unsigned i = 0; i < 256; i++)
+			KEXPECT_EQ(img()[IMG_XMM + i], 0);
+		holder_round(h); /* and the thread finds it so */
+		uint64_t zero[32] = {0};
+		KASSERT(same(h->out, zero, sizeof zero));
+		KEXPECT_EQ(h->mx_out, 0x1f80);
+		KEXPECT_EQ(h->cw_out, 0x37f);
+		KEXPECT_EQ(lx4_cap_delete(LX4_CAP_SELF_TASK, t), 0);
+	}
+	/* and a thread of its own */
+	uint64_t in[32], out[32], zero[32] = {0};
+	fill(in, 32, 53);
+	KEXPECT_EQ(fpu_self_exregs(LX4_EXREGS_FPU_INIT, in, out), 0);
+	KASSERT(same(out, zero, sizeof zero));
+}
+
 /* what the kernel would refuse: each field XRSTOR faults on */
 struct bad_image {
 	const char *what;
@@ -350,7 +389,7 @@ KTEST(fpu_exregs_invalid_images)
 	KASSERT(same(h->out, h->in, 256));
 	KEXPECT_EQ(h->mx_out, 0x1f80);
 	/* flags beyond those there are */
-	KEXPECT_EQ(lx4_exregs(t, 0x80, 0).err, -LX4_EINVAL);
+	KEXPECT_EQ(lx4_exregs(t, 0x100, 0).err, -LX4_EINVAL);
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_FPU_READ | 1ull << 40, 0).err, -LX4_EINVAL);
 	/* the last valid MXCSR: every bit the mask allows */
 	memcpy(img(), good, sizeof good);

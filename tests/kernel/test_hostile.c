@@ -302,7 +302,7 @@ KTEST(hostile_values)
 	KEXPECT_EQ(lx4_thread_config(th, LX4_TCFG_PRIORITY, 100), 0);
 	KEXPECT_EQ(lx4_thread_config(th, LX4_TCFG_TIMESLICE, 1000), 0);
 	/* exregs: unknown flags, registers past the last */
-	static const uint64_t xflags[] = {0x80, 0x80000000, 1ull << 63, ~0ull};
+	static const uint64_t xflags[] = {0x100, 0x80000000, 1ull << 63, ~0ull};
 	for (unsigned i = 0; i < sizeof xflags / sizeof xflags[0]; i++)
 		KEXPECT_EQ(lx4_exregs(th, xflags[i], 0).err, -LX4_EINVAL);
 	static const uint64_t xmask[] = {1ull << LX4_REG_COUNT, 1ull << 63, ~0ull};

@@ -117,7 +117,7 @@ KTEST(thread_exregs_invalid_arguments)
 {
 	lx4_cap_t t = spinner();
 	struct lx4_utcb *u = lx4_utcb();
-	KEXPECT_EQ(lx4_exregs(t, 0x80, 0).err, -LX4_EINVAL);
+	KEXPECT_EQ(lx4_exregs(t, 0x100, 0).err, -LX4_EINVAL);
 	KEXPECT_EQ(lx4_exregs(t, 1ull << 63 | LX4_EXREGS_READ, 0).err, -LX4_EINVAL);
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE, 1ull << LX4_REG_COUNT).err, -LX4_EINVAL);
 	KEXPECT_EQ(lx4_exregs(t, LX4_EXREGS_WRITE, ~0ull).err, -LX4_EINVAL);

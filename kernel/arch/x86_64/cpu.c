@@ -46,8 +46,14 @@ extern char cpu0_kstack_top[];
 __asm__(".globl cpu0_kstack_top\n.set cpu0_kstack_top, cpu0_kstack + 16384");
 
 static uint8_t fpu_init_image[LX4_UTCB_FPU_SIZE] __attribute__((aligned(64)));
-/* an image for exregs FPU_WRITE, checked (fpu_stage) before it is used */
-static uint8_t fpu_staged[LX4_UTCB_FPU_SIZE] __attribute__((aligned(64)));
+/* an image for exregs FPU_WRITE: where it is (user memory), and the parts
+ * XRSTOR checks, copied out and checked by fpu_stage; fpu_write_staged
+ * copies the image and puts the checked parts over it, so that the image
+ * used is the image checked even if the user memory changed meanwhile */
+static const uint8_t *fpu_staged_src;
+static uint8_t fpu_staged[LX4_UTCB_FPU_SIZE] __attribute__((aligned(64))); /* (a whole copy) */
+static uint32_t fpu_staged_mxcsr;
+static uint64_t fpu_staged_hdr[8];
 
 void cpu_detect(void)
 {
@@ -183,17 +189,13 @@ void fpu_read(struct thread *t, void *dst)
 /* What XRSTOR (FXRSTOR) would fault on, as Linux checks a user's image
  * (validate_user_xstate_header, the MXCSR check): reserved MXCSR bits,
  * XSTATE_BV beyond XCR0, the compacted format, non-zero header bytes. */
-static bool fpu_image_ok(const uint8_t *img)
+static bool fpu_image_ok(uint32_t mxcsr, const uint64_t *hdr)
 {
-	uint32_t mxcsr;
-	memcpy(&mxcsr, img + FX_MXCSR, 4);
 	if (mxcsr & ~cpu_feat.mxcsr_mask)
 		return false;
 	if (!cpu_feat.xsave)
 		return true;
-	uint64_t hdr[8]; /* XSTATE_BV, XCOMP_BV, reserved */
-	memcpy(hdr, img + XSAVE_HDR, sizeof hdr);
-	if (hdr[0] & ~cpu_feat.xcr0)
+	if (hdr[0] & ~cpu_feat.xcr0) /* XSTATE_BV, XCOMP_BV, reserved */
 		return false;
 	for (unsigned i = 1; i < 8; i++)
 		if (hdr[i])
@@ -201,18 +203,41 @@ static bool fpu_image_ok(const uint8_t *img)
 	return true;
 }
 
-bool fpu_stage(const void *src)
+bool fpu_stage(const void *src, bool whole)
 {
-	memcpy(fpu_staged, src, cpu_feat.xsave_size); /* checked as copied: src is user memory */
-	return fpu_image_ok(fpu_staged);
+	if (whole) {
+		memcpy(fpu_staged, src, cpu_feat.xsave_size);
+		src = fpu_staged;
+	}
+	fpu_staged_src = src;
+	memcpy(&fpu_staged_mxcsr, (const uint8_t *)src + FX_MXCSR, 4);
+	if (cpu_feat.xsave)
+		memcpy(fpu_staged_hdr, (const uint8_t *)src + XSAVE_HDR, sizeof fpu_staged_hdr);
+	return fpu_image_ok(fpu_staged_mxcsr, fpu_staged_hdr);
 }
 
 void fpu_write_staged(struct thread *t)
 {
 	struct cpu *c = this_cpu();
-	memcpy(t->fpu, fpu_staged, cpu_feat.xsave_size);
+	memcpy(t->fpu, fpu_staged_src, cpu_feat.xsave_size);
+	memcpy(t->fpu + FX_MXCSR, &fpu_staged_mxcsr, 4);
+	if (cpu_feat.xsave)
+		memcpy(t->fpu + XSAVE_HDR, fpu_staged_hdr, sizeof fpu_staged_hdr);
 	t->flags |= TF_FPU_USED;
 	if (c->fpu_owner == t) { /* the next use restores the new state */
+		c->fpu_owner = NULL;
+		if (!c->ts_set) {
+			write_cr0(read_cr0() | CR0_TS);
+			c->ts_set = true;
+		}
+	}
+}
+
+void fpu_reset(struct thread *t)
+{
+	struct cpu *c = this_cpu();
+	t->flags &= ~TF_FPU_USED; /* its next use starts from the init image */
+	if (c->fpu_owner == t) {
 		c->fpu_owner = NULL;
 		if (!c->ts_set) {
 			write_cr0(read_cr0() | CR0_TS);

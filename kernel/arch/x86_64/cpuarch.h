@@ -36,11 +36,15 @@ void fpu_forget(struct thread *t);
 /* exregs: t's FPU state (fpu_size() bytes) into dst; the init state if t
  * never used the FPU */
 void fpu_read(struct thread *t, void *dst);
-/* copies an image from src (user memory) to a staging area and checks
- * it as XRSTOR would; false: it would fault */
-bool fpu_stage(const void *src);
-/* t's state becomes the staged image (fpu_stage said yes, this call) */
+/* checks the image at src (user memory) as XRSTOR would, copying what it
+ * checks (whole: all of it, for src to change before the write); false:
+ * it would fault */
+bool fpu_stage(const void *src, bool whole);
+/* t's state becomes the staged image (fpu_stage said yes, this call; src
+ * still readable), with the checked parts as they were checked */
 void fpu_write_staged(struct thread *t);
+/* t's state becomes the init state */
+void fpu_reset(struct thread *t);
 uint32_t fpu_size(void);
 
 noreturn void arch_exit_to_user(struct thread *t);
