@@ -1,87 +1,199 @@
 /*
- * Pipes: a ring buffer of one page between a read end and a write end.
- * A reader waits while it is empty and a writer exists; a writer waits
- * while it is full and a reader exists; with no reader a write fails with
- * EPIPE and raises SIGPIPE (whose default action ends the writer).
+ * Pipes, as Linux has them (fs/pipe.c): a ring of buffers, each a page
+ * with a run of bytes in it, 16 by default (64 KiB); F_SETPIPE_SZ makes it
+ * another power of two.  A write first adds its last partial page's worth
+ * of bytes to the last buffer if they fit there (small writes share a
+ * page), then fills whole new buffers while the ring has free ones; a
+ * write of at most PIPE_BUF bytes thus goes in whole or waits, a longer
+ * one goes in as buffers come free and its call returns when all of it is
+ * in (or a signal comes, with what went in).  A read takes what is there,
+ * waiting only while the pipe is empty and a writer exists.  Packet mode
+ * (O_DIRECT on the write end): each new buffer is a message that one read
+ * takes whole.  With no
+ * reader a write fails with EPIPE and raises SIGPIPE.  Data moves a run of
+ * bytes at a time between the user's pages and the ring's.
  */
 #include "signal.h"
 #include "sys.h"
 
 #include <asm-generic/poll.h>
 
-#define PIPE_SIZE 4096
+#define PIPE_DEF_BUFFERS 16
+#define PIPE_MAX_BUFFERS 512 /* the largest ring here (2 MiB): its array is one page */
+
+/* a buffer: len bytes at off in page; merge: later writes may add to it
+ * (else it is a packet, which a read takes whole) */
+struct pipe_buf {
+	char *page;
+	uint16_t off, len;
+	bool merge;
+};
 
 struct pipe {
-	char *buf;
-	unsigned head, count;
+	struct pipe_buf *ring; /* nbufs of them, a power of two */
+	unsigned nbufs;
+	unsigned head, tail; /* buffers filled and emptied since the start */
+	uint64_t bytes;      /* in all the buffers */
+	char *spare;         /* a page kept for the next buffer */
 	unsigned readers, writers;
 	struct waitq rq, wq;
 };
+
+unsigned pipe_max_size = 1u << 20; /* /proc/sys/fs/pipe-max-size */
+
+static bool empty(const struct pipe *p) { return p->head == p->tail; }
+static bool full(const struct pipe *p) { return p->head - p->tail >= p->nbufs; }
+static struct pipe_buf *buf_at(struct pipe *p, unsigned i) { return &p->ring[i & (p->nbufs - 1)]; }
+
+static struct pipe_buf *ring_new(unsigned n)
+{
+	_Static_assert(PIPE_MAX_BUFFERS * sizeof(struct pipe_buf) <= 8192, "a ring is at most two small objects");
+	return n * sizeof(struct pipe_buf) <= 4000 ? kzalloc(n * sizeof(struct pipe_buf)) : page_alloc();
+}
+
+static void ring_free(struct pipe_buf *ring, unsigned n)
+{
+	if (n * sizeof(struct pipe_buf) <= 4000)
+		kfree(ring);
+	else
+		page_put(ring);
+}
+
+/* the tail buffer is consumed: its page goes (or is kept as the spare) */
+static void buf_release(struct pipe *p)
+{
+	struct pipe_buf *b = buf_at(p, p->tail++);
+	if (!p->spare)
+		p->spare = b->page;
+	else
+		page_put(b->page);
+	b->page = NULL;
+}
 
 static long pipe_read(struct file *f, struct uio *u)
 {
 	struct pipe *p = f->vn->pipe;
 	if (!uio_resid(u))
 		return 0;
-	if (!p->count) {
+	if (empty(p)) {
 		if (!p->writers)
 			return 0; /* end of file */
 		if (current)
 			waitq_add(&p->rq, current);
 		return -EWOULDBLOCK_WAIT;
 	}
+	bool was_full = full(p);
 	long total = 0;
-	while (p->count && uio_resid(u)) {
-		unsigned tail = (p->head + PIPE_SIZE - p->count) % PIPE_SIZE;
-		unsigned chunk = PIPE_SIZE - tail < p->count ? PIPE_SIZE - tail : p->count;
-		long n = uio_copyout(u, p->buf + tail, chunk);
+	while (!empty(p) && uio_resid(u)) {
+		struct pipe_buf *b = buf_at(p, p->tail);
+		long n = uio_copyout(u, b->page + b->off, b->len);
 		if (n < 0)
 			return total ? total : n;
-		p->count -= (unsigned)n;
 		total += n;
-		if ((unsigned)n < chunk)
-			break;
+		p->bytes -= (uint64_t)n;
+		b->off += (uint16_t)n;
+		b->len -= (uint16_t)n;
+		bool packet = !b->merge;
+		if (packet) { /* one message, whole: what did not fit is gone */
+			p->bytes -= b->len;
+			b->len = 0;
+		}
+		if (!b->len)
+			buf_release(p);
+		if (packet || b->len)
+			break; /* (a fault, or the user's buffer is full) */
 	}
-	waitq_wake_all(&p->wq);
+	if (was_full)
+		waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
 	return total;
 }
 
+/* Linux's merge: the write's last partial page (its length modulo the
+ * page size) goes into the last buffer if it fits there */
+static long write_merge(struct pipe *p, struct uio *u, uint64_t total)
+{
+	uint64_t chars = total & 4095;
+	if (!chars || empty(p))
+		return 0;
+	struct pipe_buf *b = buf_at(p, p->head - 1);
+	if (!b->merge || b->off + b->len + chars > 4096)
+		return 0;
+	long n = uio_copyin(u, b->page + b->off + b->len, chars);
+	if (n < 0 || (uint64_t)n < chars)
+		return -EFAULT; /* (none of it counts, as on Linux) */
+	b->len += (uint16_t)n;
+	p->bytes += (uint64_t)n;
+	return n;
+}
+
+/* new buffers while the ring has room; bytes moved, or an error */
+static long write_bufs(struct pipe *p, struct uio *u, bool packets)
+{
+	long total = 0;
+	while (!full(p) && uio_resid(u)) {
+		char *page = p->spare ? p->spare : page_alloc();
+		if (!page)
+			return total ? total : -ENOMEM;
+		p->spare = NULL;
+		long n = uio_copyin(u, page, 4096);
+		if (n <= 0 || (n < 4096 && uio_resid(u))) { /* a fault: this page's bytes do not count */
+			p->spare = page;
+			return total ? total : -EFAULT;
+		}
+		*buf_at(p, p->head++) = (struct pipe_buf){page, 0, (uint16_t)n, !packets};
+		p->bytes += (uint64_t)n;
+		total += n;
+	}
+	return total;
+}
+
+/* A write that waits is made again when woken: what it moved before is in
+ * current->io_done, and it goes on from there (Linux's pipe_write loop,
+ * which merges only before it first waits). */
 static long pipe_write(struct file *f, struct uio *u)
 {
 	struct pipe *p = f->vn->pipe;
+	struct lthread *t = u->proc ? current : NULL; /* (the server's own writes never wait) */
+	uint64_t done = t ? t->io_done : 0;
 	if (!p->readers) {
 		if (current) { /* Linux's send_sig(SIGPIPE, current, 0) */
 			siginfo_t i;
 			siginfo_from(&i, SIGPIPE, SI_USER, current->proc->pid);
 			signal_send(current->proc, SIGPIPE, &i);
 		}
-		return -EPIPE;
+		return done ? (long)done : -EPIPE;
 	}
+	uio_skip(u, done);
 	uint64_t want = uio_resid(u);
-	/* writes of up to PIPE_BUF (the size here) are atomic */
 	if (!want)
-		return 0;
-	if (PIPE_SIZE - p->count < (want <= PIPE_SIZE ? want : 1)) {
-		if (current)
-			waitq_add(&p->wq, current);
-		return -EWOULDBLOCK_WAIT;
+		return (long)done;
+	bool packets = f->flags & O_DIRECT, was_empty = empty(p);
+	long n = done ? 0 : write_merge(p, u, want); /* (packets too, as on Linux) */
+	if (n < 0)
+		return n;
+	if ((uint64_t)n < want) {
+		long m = write_bufs(p, u, packets);
+		if (m < 0 && !n && !done)
+			return m;
+		n += m > 0 ? m : 0;
+		if (m < 0)
+			return (long)(done + (uint64_t)n); /* a fault after some went in */
 	}
-	long total = 0;
-	while (p->count < PIPE_SIZE && uio_resid(u)) {
-		unsigned room = PIPE_SIZE - p->count, chunk = PIPE_SIZE - p->head < room ? PIPE_SIZE - p->head : room;
-		long n = uio_copyin(u, p->buf + p->head, chunk);
-		if (n < 0)
-			return total ? total : n;
-		p->head = (p->head + (unsigned)n) % PIPE_SIZE;
-		p->count += (unsigned)n;
-		total += n;
-		if ((unsigned)n < chunk)
-			break;
+	done += (uint64_t)n;
+	if (n && was_empty) /* (a reader waits only on an empty pipe) */
+		waitq_wake_all(&p->rq);
+	if (n)
+		waitq_wake_all(&poll_waiters);
+	if (!uio_resid(u) || (n && !full(p)))
+		return (long)done; /* all of it, or a fault stopped it */
+	if (done && (!t || (f->flags & O_NONBLOCK) || signal_pending_now(t)))
+		return (long)done;
+	if (t) {
+		t->io_done = done;
+		waitq_add(&p->wq, t);
 	}
-	waitq_wake_all(&p->rq);
-	waitq_wake_all(&poll_waiters);
-	return total;
+	return -EWOULDBLOCK_WAIT;
 }
 
 static void pipe_release(struct file *f)
@@ -95,7 +207,11 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
 	if (!p->readers && !p->writers) {
-		page_put(p->buf);
+		while (!empty(p))
+			buf_release(p);
+		if (p->spare)
+			page_put(p->spare);
+		ring_free(p->ring, p->nbufs);
 		kfree(p);
 		f->vn->pipe = NULL;
 	}
@@ -105,7 +221,7 @@ static long pipe_ioctl(struct file *f, uint64_t req, uint64_t arg)
 {
 	if (req != FIONREAD)
 		return -ENOTTY;
-	int n = (int)f->vn->pipe->count;
+	int n = (int)f->vn->pipe->bytes;
 	return current ? copy_to_user(current->proc, arg, &n, sizeof n) : -EFAULT;
 }
 
@@ -113,12 +229,51 @@ static unsigned pipe_poll(struct file *f)
 {
 	struct pipe *p = f->vn->pipe;
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		return (p->count ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
-	return (p->count < PIPE_SIZE ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
+		return (!empty(p) ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
+	return (!full(p) ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
 }
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .release = pipe_release, .poll = pipe_poll};
+
+/* F_SETPIPE_SZ: Linux's round_pipe_size (a power of two pages, at least
+ * one) and pipe_set_size (EPERM above pipe-max-size without
+ * CAP_SYS_RESOURCE, which root has; EBUSY below the buffers in use) */
+static long pipe_set_size(struct pipe *p, uint64_t arg)
+{
+	if (arg > (1ull << 31))
+		return -EINVAL;
+	unsigned n = 1;
+	while ((uint64_t)n * 4096 < arg)
+		n <<= 1;
+	if (n > PIPE_MAX_BUFFERS)
+		return -ENOMEM; /* (root may ask for more on Linux) */
+	unsigned used = p->head - p->tail;
+	if (used > n)
+		return -EBUSY;
+	struct pipe_buf *ring = ring_new(n);
+	if (!ring)
+		return -ENOMEM;
+	for (unsigned i = 0; i < used; i++)
+		ring[i] = *buf_at(p, p->tail + i);
+	ring_free(p->ring, p->nbufs);
+	p->ring = ring;
+	p->nbufs = n;
+	p->tail = 0;
+	p->head = used;
+	waitq_wake_all(&p->wq); /* (room, perhaps) */
+	waitq_wake_all(&poll_waiters);
+	return (long)n * 4096;
+}
+
+long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	if (f->vn->fops != &pipe_ops || !f->vn->pipe)
+		return -EBADF; /* (not a pipe: Linux's get_pipe_info) */
+	if (cmd == F_GETPIPE_SZ)
+		return (long)f->vn->pipe->nbufs * 4096;
+	return pipe_set_size(f->vn->pipe, arg);
+}
 
 long sys_pipe2(struct lthread *t, const struct sysargs *a)
 {
@@ -130,18 +285,20 @@ long sys_pipe2(struct lthread *t, const struct sysargs *a)
 		return -EMFILE;
 	struct pipe *p = kzalloc(sizeof *p);
 	struct vnode *vn = p ? vnode_new(V_FIFO, 0600) : NULL;
-	if (!vn || !(p->buf = page_alloc())) {
+	if (!vn || !(p->ring = ring_new(PIPE_DEF_BUFFERS))) {
 		kfree(p);
 		if (vn)
 			vnode_put(vn);
 		return -ENFILE;
 	}
+	p->nbufs = PIPE_DEF_BUFFERS;
 	vn->nlink = 0; /* in no directory */
 	vn->pipe = p;
 	vn->fops = &pipe_ops;
 	int err;
-	uint32_t fl = (uint32_t)(a->a1 & O_NONBLOCK);
-	struct file *r = file_open(vn, O_RDONLY | fl, &err), *w = r ? file_open(vn, O_WRONLY | fl, &err) : NULL;
+	/* (packet mode is the write end's, as on Linux) */
+	uint32_t fl = (uint32_t)(a->a1 & O_NONBLOCK), wfl = (uint32_t)(a->a1 & (O_NONBLOCK | O_DIRECT));
+	struct file *r = file_open(vn, O_RDONLY | fl, &err), *w = r ? file_open(vn, O_WRONLY | wfl, &err) : NULL;
 	if (!w) {
 		if (r)
 			file_put(r);

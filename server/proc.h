@@ -57,6 +57,7 @@ struct lthread {
 	struct proc *proc;
 	struct plat_thread plat;
 	bool in_syscall;  /* waiting for a deferred reply */
+	uint64_t io_done; /* bytes its call moved before it waited (pipe writes) */
 	bool sleeping;    /* its call waits (SYS_WAIT): not runnable for the load */
 	union {
 		uint64_t regs[10];   /* the syscall's registers (rax rdi ... rflags) */

@@ -39,6 +39,8 @@ enum {
 	PK_K_PID_MAX,
 	PK_K_THREADS_MAX,
 	PK_K_VERSION,
+	PK_SYS_FS,
+	PK_FS_PIPE_MAX_SIZE,
 	PK_PID, /* /proc/PID and what is in it */
 	PK_P_CMDLINE,
 	PK_P_COMM,
@@ -82,6 +84,8 @@ static const struct pentry table[] = {
     {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
     {"threads-max", PK_SYS_KERNEL, PK_K_THREADS_MAX, V_REG, 0444},
     {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
+    {"fs", PK_SYS, PK_SYS_FS, V_DIR, 0555},
+    {"pipe-max-size", PK_SYS_FS, PK_FS_PIPE_MAX_SIZE, V_REG, 0444},
     {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
     {"comm", PK_PID, PK_P_COMM, V_REG, 0644},
     {"cwd", PK_PID, PK_P_CWD, V_LNK, 0777},
@@ -325,7 +329,7 @@ static uint32_t proc_nlink(struct vnode *dir)
 {
 	switch (dir->pfs.kind) {
 	case PK_ROOT: return 3 + (uint32_t)procs_existing();
-	case PK_SYS:
+	case PK_SYS: return 4;
 	case PK_PID: return 3;
 	default: return 2;
 	}
@@ -783,6 +787,7 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
 	case PK_K_THREADS_MAX: seq_printf(s, "%d\n", proc_max_threads()); break;
 	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
+	case PK_FS_PIPE_MAX_SIZE: seq_printf(s, "%u\n", pipe_max_size); break;
 	case PK_P_CMDLINE:
 		if (p->mm)
 			seq_user(s, p, p->mm->arg_start, p->mm->arg_end);

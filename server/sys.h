@@ -28,6 +28,9 @@ int fd_install(struct proc *p, struct file *f, bool cloexec);
 /* closes p's descriptor fd (open), with what a close does to p's locks */
 void fd_close(struct proc *p, int fd);
 
+/* pipes (pipe.c): F_GETPIPE_SZ and F_SETPIPE_SZ on f; pipe-max-size */
+long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg);
+extern unsigned pipe_max_size;
 /* file locks (lock.c): fcntl's lock commands on f */
 long lock_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t uarg);
 /* a path from user memory into buf (PATH_MAX_LINUX bytes) */

@@ -186,7 +186,11 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	case F_GETFL:
 		return f->flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
 	case F_SETFL:
-		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK)) | (arg & (O_APPEND | O_NONBLOCK));
+		/* O_DIRECT is a pipe's packet mode; the file system has no
+		 * direct I/O (Linux's tmpfs: EINVAL) */
+		if ((arg & O_DIRECT) && f->vn->type != V_FIFO)
+			return -EINVAL;
+		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK | O_DIRECT)) | (arg & (O_APPEND | O_NONBLOCK | O_DIRECT));
 		return 0;
 	case F_GETLK:
 	case F_SETLK:
@@ -195,6 +199,9 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
 		return lock_fcntl(t, f, cmd, a->a2);
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return pipe_fcntl(f, cmd, a->a2); /* (an unsigned long) */
 	default:
 		return -EINVAL;
 	}

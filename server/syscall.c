@@ -126,6 +126,7 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 		t->regs[i] = regs[i];
 	t->in_syscall = true;
 	t->wait.deadline = 0; /* a new call, not a retry */
+	t->io_done = 0;
 	current = t;
 	long ret = dispatch(t);
 	if (__builtin_expect((procs_killed | signal_kicks) != 0, 0)) { /* someone was killed or signalled */

@@ -67,6 +67,20 @@ static long uio_move(struct uio *u, void *kbuf, uint64_t n, bool out)
 	return (long)moved;
 }
 
+void uio_skip(struct uio *u, uint64_t n)
+{
+	while (n && u->idx < u->iovcnt) {
+		uint64_t room = u->iov[u->idx].len - u->skip, c = n < room ? n : room;
+		n -= c;
+		u->done += c;
+		u->skip += c;
+		if (u->skip == u->iov[u->idx].len) {
+			u->idx++;
+			u->skip = 0;
+		}
+	}
+}
+
 long uio_copyout(struct uio *u, const void *src, uint64_t n) { return uio_move(u, (void *)src, n, true); }
 long uio_copyin(struct uio *u, void *dst, uint64_t n) { return uio_move(u, dst, n, false); }
 

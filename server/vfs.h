@@ -34,6 +34,8 @@ long uio_copyout(struct uio *u, const void *src, uint64_t n);
 /* copies up to n bytes from the user buffers to dst; bytes or -EFAULT */
 long uio_copyin(struct uio *u, void *dst, uint64_t n);
 uint64_t uio_resid(const struct uio *u);
+/* passes over n bytes (at most what is left) as if they were moved */
+void uio_skip(struct uio *u, uint64_t n);
 
 /* a read or write that must wait returns -EWOULDBLOCK_WAIT after putting
  * the thread on a wait queue (struct waitq); the call is made again when

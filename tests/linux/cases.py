@@ -278,6 +278,7 @@ CASES = [
     sys("sys_jobctl"),
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
+    sys("sys_pipe"),
     # /proc through busybox: what both systems show alike (pids, sizes and
     # times masked; Linux's init and kernel threads left out)
     {"name": "proc.self", "argv": ["/bin/sh", "-c",
