@@ -1,7 +1,8 @@
 /*
- * The types of CPU and resource accounting (rusage.h): what the server
- * counts of a thread and the sums it keeps for a process.  Here, apart,
- * so that proc.h needs only the types.
+ * The types of CPU and resource accounting (rusage.h, cputimer.c): what
+ * the server counts of a thread, the sums it keeps for a process, and a
+ * process's CPU-time timers.  Here, apart, so that proc.h needs only the
+ * types.
  */
 #ifndef SRV_ACCT_H
 #define SRV_ACCT_H
@@ -25,6 +26,15 @@ struct rusage_sum {
 	uint64_t utime_ns, stime_ns;
 	uint64_t minflt, nvcsw, nivcsw;
 	uint64_t maxrss;
+};
+
+/* ITIMER_VIRTUAL and ITIMER_PROF (0, 1), and RLIMIT_CPU, of a process:
+ * the process CPU time (ns) at which each fires next (0: off), and the
+ * interval it is re-armed with */
+struct cputimers {
+	uint64_t expires[2], incr[2];
+	bool listed; /* on cputimer.c's list of processes to check */
+	struct proc *next;
 };
 
 #endif

@@ -139,8 +139,9 @@ struct proc {
 	uint64_t start_ns;
 	struct waitq child_exit; /* wait4 callers wait here */
 	/* resource use (rusage.h): of its threads that ended, and of its
-	 * reaped children with theirs */
+	 * reaped children with theirs; its CPU-time timers (cputimer.c) */
 	struct rusage_sum ru_gone, ru_children;
+	struct cputimers cputimers;
 };
 
 /* a new process (P_LIVE, no parent, no thread) with a free pid, or NULL

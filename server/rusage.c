@@ -104,6 +104,7 @@ void rusage_thread_exit(struct lthread *t)
 	add(&p->ru_gone, &r);
 	gone_user_ns += r.utime_ns;
 	rusage_mm_gone(p);
+	cputimer_forget(p);
 }
 
 void rusage_mm_gone(struct proc *p)

@@ -5,7 +5,7 @@
  * time the server spends handling its events (its system calls and
  * faults), plus the little its thread spends in the kernel below.  On top:
  * getrusage, times, wait4's rusage, the CPU clocks, /proc's figures and
- * more to come.
+ * the CPU-time timers (cputimer.c).
  */
 #ifndef SRV_RUSAGE_H
 #define SRV_RUSAGE_H
@@ -81,5 +81,19 @@ static inline bool cpuclock_is(int id)
 /* its value and resolution for caller t: 0, or -EINVAL (no such process
  * or thread, or no such clock) */
 int cpuclock_get(struct lthread *t, int id, uint64_t *ns, uint64_t *res);
+
+/* ---- CPU-time timers (cputimer.c) ------------------------------------------------- */
+/* ITIMER_VIRTUAL (0) and ITIMER_PROF (1) of p: the old value and interval
+ * (ns) to *oval and *oint (if not NULL), then the new ones (0: off) */
+void cputimer_set(struct proc *p, int which, uint64_t value, uint64_t interval, uint64_t *oval, uint64_t *oint);
+void cputimer_get(struct proc *p, int which, uint64_t *value, uint64_t *interval);
+/* p's RLIMIT_CPU changed or p was forked: whether it is to be watched */
+void cputimer_update(struct proc *p);
+/* p ends: it is watched no more */
+void cputimer_forget(struct proc *p);
+/* the next time the watched processes are to be checked (0: none) */
+uint64_t cputimer_next(void);
+/* checks them: SIGVTALRM, SIGPROF, SIGXCPU, SIGKILL as due */
+void cputimer_expire(uint64_t now);
 
 #endif

@@ -165,6 +165,8 @@ static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64
 		*olim = p->rlim[res];
 	if (nlim)
 		p->rlim[res] = *nlim;
+	if (nlim && res == RLIMIT_CPU)
+		cputimer_update(p); /* (watched while it is finite) */
 	return 0;
 }
 
@@ -270,6 +272,7 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 	struct proc *c = proc_fork(p, regs, &err);
 	if (!c)
 		return err;
+	cputimer_update(c); /* (its RLIMIT_CPU is the parent's) */
 	if (flags & CLONE_SETTLS_L)
 		c->thread->fs_base = tls;
 	if (flags & CLONE_PARENT_L)

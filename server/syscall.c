@@ -299,9 +299,11 @@ static bool soon; /* timer_soon: an event at once */
 /* the next deadline: of a waiting call, an interval timer, or now */
 static void timer_rearm(void)
 {
-	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next();
+	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next();
 	if (it && (!d || it < d))
 		d = it;
+	if (ct && (!d || ct < d))
+		d = ct;
 	plat_timer(soon ? 1 : d);
 }
 
@@ -351,6 +353,7 @@ void srv_timer(void)
 		syscall_retry(t);
 	}
 	itimer_expire(now);
+	cputimer_expire(now);
 	timer_rearm();
 	event_settle();
 }
