@@ -30,7 +30,8 @@ struct cpu {
 	struct thread *zombie;     /* the current thread, destroyed: freed
 				    * once the CPU has left it */
 	bool need_resched;
-	int rq_hi; /* highest ready priority, -1: none */
+	uint64_t entry_tsc; /* TSC at the start of the current slow-path entry */
+	int rq_hi;          /* highest ready priority, -1: none */
 	uint64_t *tss_rsp0;
 	uint64_t rq_bitmap[NPRIO / 64];
 	struct thread *rq_head[NPRIO], *rq_tail[NPRIO];

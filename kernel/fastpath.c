@@ -69,14 +69,21 @@ static inline void dequeue_head(struct thread **head, struct thread **tail, stru
 		*tail = NULL;
 }
 
-/* the slow paths, as tail calls: the fast paths stay leaves */
-static __attribute__((noinline)) struct thread *call_slow(struct thread *cur) { return sched_finish(sys_call(cur)); }
+/* the slow paths, as tail calls: the fast paths stay leaves.  Their
+ * kernel time counts from here (a fast path's counts as run time). */
+static __attribute__((noinline)) struct thread *call_slow(struct thread *cur)
+{
+	this_cpu()->entry_tsc = rdtsc();
+	return sched_finish(sys_call(cur));
+}
 static __attribute__((noinline)) struct thread *reply_recv_slow(struct thread *cur)
 {
+	this_cpu()->entry_tsc = rdtsc();
 	return sched_finish(sys_reply_recv(cur));
 }
 static __attribute__((noinline)) struct thread *foreign_slow(struct thread *cur)
 {
+	this_cpu()->entry_tsc = rdtsc();
 	return sched_finish(fault_syscall(cur));
 }
 
@@ -84,6 +91,7 @@ static __attribute__((noinline)) struct thread *foreign_slow(struct thread *cur)
 static inline struct thread *switch_fast(struct cpu *c, struct thread *cur, struct thread *next)
 {
 	cpu_counters(c)->ipcs++;
+	sched_account(cur, next, rdtsc());
 	sched_switch_thread(c, cur, next);
 	return next;
 }

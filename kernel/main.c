@@ -90,5 +90,6 @@ noreturn void kmain(uint32_t magic, uint32_t mbi)
 		*p = 0xdead;
 	}
 	root_start(bp);
+	c->idle->run_tsc = 0 - rdtsc(); /* idle time counts from here */
 	schedule();
 }

@@ -103,6 +103,34 @@ struct thread *sched_wake(struct thread *cur, struct thread *t)
 	return cur;
 }
 
+/* the CPU time of a switch the scheduler makes: the run times, a
+ * preemption of prev (it is still ready), the idle time in the KIP */
+static void sched_account_switch(struct cpu *c, struct thread *prev, struct thread *next, uint64_t now)
+{
+	sched_account(prev, next, now);
+	struct lx4_kip_cpu *k = cpu_counters(c);
+	if (prev == c->idle) {
+		k->idle_tsc = prev->run_tsc;
+		k->idle_since = 0;
+	} else if (prev->state == LX4_TSTATE_READY) {
+		prev->preempts++;
+	}
+	if (next == c->idle)
+		k->idle_since = now;
+}
+
+void sched_thread_times(struct thread *t, uint64_t *run, uint64_t *kern)
+{
+	struct cpu *c = this_cpu();
+	*run = t->run_tsc;
+	*kern = t->kern_tsc;
+	if (t == c->cur) { /* it runs (this call): until now */
+		uint64_t now = rdtsc();
+		*run += now;
+		*kern += now - c->entry_tsc;
+	}
+}
+
 /* the thread to leave the kernel on: want (a direct switch) or NULL
  * (pick); leaves on the idle loop when nothing can run */
 struct thread *sched_finish(struct thread *want)
@@ -121,8 +149,14 @@ struct thread *sched_finish(struct thread *want)
 		next = sched_pick();
 		next->state = LX4_TSTATE_RUNNING;
 	}
-	if (next != c->cur)
+	struct thread *prev = c->cur;
+	uint64_t now = rdtsc();
+	if (prev != c->idle) /* the slow path's time, from its entry */
+		prev->kern_tsc += now - c->entry_tsc;
+	if (next != prev) {
+		sched_account_switch(c, prev, next, now);
 		sched_switch_to(c, next);
+	}
 	if (c->zombie && c->zombie != c->cur) {
 		/* what goes with it (its task, its account) is queued for
 		 * the next reap: nothing may happen to next now */

@@ -25,22 +25,21 @@ struct thread *sched_wake(struct thread *cur, struct thread *t);
 /* cur gives up the CPU (still ready or blocked): picks the next */
 struct thread *sched_next(struct thread *cur);
 /* saves prev's FS and GS bases (user code may have changed them) and
- * loads next's.  With FSGSBASE the CPU's values are read back, so nothing
- * is written unless they differ.  Without it, user code can still zero a
- * base behind our back (a segment load takes the descriptor's base, 0) but
- * set nothing else: so only a loaded 0 is certain. */
+ * loads next's.  With FSGSBASE the CPU's values are read back and next's
+ * written unconditionally, as Linux's x86_fsgsbase_load does (a compare
+ * and a branch cost as much as the write).  Without it, user code can
+ * still zero a base behind our back (a segment load takes the
+ * descriptor's base, 0) but set nothing else: so only a loaded 0 is
+ * certain. */
 static inline void sched_switch_bases(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	if (likely(cpu_feat.fsgsbase)) {
-		uint64_t fs = rdfsbase(), gs = user_gsbase();
+		uint64_t fs = next->fs_base, gs = next->gs_base;
+		xchg_bases(&fs, &gs);
 		if (prev) {
 			prev->fs_base = fs;
 			prev->gs_base = gs;
 		}
-		if (unlikely(fs != next->fs_base))
-			wrfsbase(next->fs_base);
-		if (unlikely(gs != next->gs_base))
-			set_user_gsbase(next->gs_base);
 		return;
 	}
 	if (unlikely(c->fs_loaded != next->fs_base || next->fs_base)) {
@@ -76,6 +75,18 @@ static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struc
 	sched_switch_bases(c, prev, t);
 	fpu_switch(c, t);
 }
+
+/* CPU time: charges prev with its run up to now and starts next's (see
+ * struct thread run_tsc) at TSC now; the IPC fast path's direct switch
+ * and the scheduler's both call it */
+static inline void sched_account(struct thread *prev, struct thread *next, uint64_t now)
+{
+	prev->run_tsc += now;
+	next->run_tsc -= now;
+}
+
+/* t's run time and the part of it in the kernel so far (TSC ticks) */
+void sched_thread_times(struct thread *t, uint64_t *run, uint64_t *kern);
 
 static inline void sched_switch_to(struct cpu *c, struct thread *t)
 {

@@ -360,6 +360,23 @@ static struct thread *sys_thread_exregs(struct thread *cur)
 	return t == cur && t->state != LX4_TSTATE_RUNNING ? NULL : cur; /* NULL: stopped itself */
 }
 
+/* rdi = thread (CONTROL) -> rdi = user time, rsi = kernel time (ns), rdx =
+ * preemptions; of a running thread (the caller itself) until now */
+static struct thread *sys_thread_info(struct thread *cur)
+{
+	struct frame *f = &cur->frame;
+	struct thread *t;
+	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	if (err)
+		return ret(cur, err);
+	uint64_t run, kern;
+	sched_thread_times(t, &run, &kern);
+	f->rdi = lx4_kip_tsc_ns(kip, run - kern);
+	f->rsi = lx4_kip_tsc_ns(kip, kern);
+	f->rdx = t->preempts;
+	return ret(cur, 0);
+}
+
 /* rdi = dst slot */
 static struct thread *sys_ep_create(struct thread *cur)
 {
@@ -477,6 +494,7 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 	[LX4_SYS_THREAD_CREATE] = sys_thread_create,
 	[LX4_SYS_THREAD_CONFIG] = sys_thread_config,
 	[LX4_SYS_THREAD_EXREGS] = sys_thread_exregs,
+	[LX4_SYS_THREAD_INFO] = sys_thread_info,
 	[LX4_SYS_EP_CREATE] = sys_ep_create,
 	[LX4_SYS_IRQ_CREATE] = sys_irq_create,
 	[LX4_SYS_IRQ_BIND] = sys_irq_bind,
@@ -493,6 +511,7 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
  * of the TCB); returns the thread to leave the kernel on */
 struct thread *syscall_dispatch(struct thread *cur)
 {
+	this_cpu()->entry_tsc = rdtsc(); /* kernel time from here (sched_finish) */
 	uint64_t nr = cur->frame.rax;
 	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : sys_invalid;
 	return sched_finish(fn(cur));

@@ -65,6 +65,16 @@ struct thread {
 	uint64_t fs_base, gs_base;
 	struct thread *task_next, *task_prev;
 	uint32_t id;
+
+	/* CPU time (sched.c), in TSC ticks.  run_tsc: the time it ran, less
+	 * the TSC it was switched in at while it runs (a switch adds the TSC
+	 * to the old thread's and takes it from the new one's: two adds);
+	 * kern_tsc: the part spent in the kernel's slow paths (the IPC fast
+	 * paths count as run time); preempts: the times it was taken off the
+	 * CPU while it could run on (a preemption, the end of its slice or a
+	 * yield) */
+	uint64_t run_tsc, kern_tsc;
+	uint32_t preempts;
 	uint8_t fpu[TCB_FPU_SIZE] __attribute__((aligned(TCB_FPU_OFFSET)));
 };
 

@@ -175,6 +175,11 @@ static inline struct lx4_sysret lx4_exregs(lx4_cap_t thread, uint64_t flags, uin
 {
 	return lx4_syscall(LX4_SYS_THREAD_EXREGS, thread, flags, mask, 0, 0, 0);
 }
+/* a thread's CPU time: r1 user ns, r2 kernel ns, r3 preemptions */
+static inline struct lx4_sysret lx4_thread_info(lx4_cap_t thread)
+{
+	return lx4_syscall(LX4_SYS_THREAD_INFO, thread, 0, 0, 0, 0, 0);
+}
 static inline long lx4_ep_create(lx4_cap_t slot) { return lx4_syscall(LX4_SYS_EP_CREATE, slot, 0, 0, 0, 0, 0).err; }
 static inline long lx4_irq_create(lx4_cap_t ctl, unsigned line, lx4_cap_t slot)
 {

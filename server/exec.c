@@ -10,6 +10,7 @@
 #include "lx4.h"
 #include "mem.h"
 #include "proc.h"
+#include "rusage.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -239,6 +240,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	}
 	if (p->mm) {
 		plat_unmap(&p->space, 0, USER_TOP);
+		rusage_mm_gone(p); /* its peak stays the process's */
 		mm_free(p->mm);
 	}
 	p->mm = mm;

@@ -122,6 +122,31 @@ int plat_thread_run(struct plat_thread *t);
  * and the thread has not got it yet): its state is not to be touched now */
 bool plat_reply_pending(uint64_t id);
 
+/* ---- CPU time ----------------------------------------------------------------- */
+
+/* what the platform measured of a thread: its time in user mode and in the
+ * kernel below the server (the server's own handling of its events is the
+ * server's to count), and how often it was preempted (taken off the CPU
+ * while it could run on) */
+struct plat_cputime {
+	uint64_t user_ns, sys_ns;
+	uint64_t preempts;
+};
+/* t's CPU time so far: 0, or an error (a thread that is gone) */
+int plat_thread_times(struct plat_thread *t, struct plat_cputime *out);
+/* the time the CPU was idle since boot */
+uint64_t plat_idle_ns(void);
+/* a cycle counter for short intervals (the server's handling of one
+ * event): cheap, monotonic, in the units plat_cycles_ns converts.  Every
+ * configuration runs on x86-64 with the TSC as the kernel's clock. */
+static inline uint64_t plat_cycles(void)
+{
+	uint64_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (hi << 32) | lo;
+}
+uint64_t plat_cycles_ns(uint64_t cycles);
+
 /* ---- time, interrupts, the machine ---------------------------------------- */
 uint64_t plat_now_ns(void);
 /* the next srv_timer() at this time (0: none) */

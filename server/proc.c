@@ -9,6 +9,7 @@
 
 #include "lx4.h"
 #include "mem.h"
+#include "rusage.h"
 #include "signal.h"
 #include "sys.h"
 #include "syscall.h"
@@ -199,6 +200,7 @@ void thread_set_sleeping(struct lthread *t, bool sleeping)
 	load_account();
 	t->sleeping = sleeping;
 	procs_runnable += sleeping ? -1 : 1;
+	t->acct.nvcsw += sleeping; /* (Linux's voluntary context switches) */
 }
 
 /* t leaves the tables; its memory goes after the event */
@@ -210,6 +212,7 @@ static void thread_release(struct lthread *t)
 	t->sleeping = false;
 	waitq_remove(t);
 	timer_cancel(t);
+	rusage_thread_exit(t); /* (while the platform still has its times) */
 	plat_thread_destroy(&t->plat);
 	if (current == t)
 		current = NULL;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acct.h"
 #include "linux.h"
 #include "platform.h"
 #include "vfs.h"
@@ -87,6 +88,7 @@ struct lthread {
 	 * whose result stop_ret it gets after SIGCONT */
 	uint8_t stop_state;
 	long stop_ret;
+	struct thread_acct acct; /* its CPU time and faults, as the server counts them (rusage.h) */
 };
 
 enum { STOP_NONE = 0, STOP_USER, STOP_CALL };
@@ -137,6 +139,10 @@ struct proc {
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns;
 	struct waitq child_exit; /* wait4 callers wait here */
+	/* resource use (rusage.h): of its threads that ended, and of its
+	 * reaped children with theirs; its CPU-time timers (cputimer.c) */
+	struct rusage_sum ru_gone, ru_children;
+	struct cputimers cputimers;
 };
 
 /* a new process (P_LIVE, no parent, no thread) with a free pid, or NULL

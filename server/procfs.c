@@ -10,6 +10,7 @@
 #include "lx4.h"
 #include "mem.h"
 #include "proc.h"
+#include "rusage.h"
 #include "serial.h"
 #include "signal.h"
 #include "sys.h"
@@ -463,6 +464,9 @@ static bool has_tty(struct proc *p)
 #define USER_HZ       100
 #define PF_FORKNOEXEC 0x40
 
+/* clock ticks (USER_HZ) in ns, as Linux's nsec_to_clock_t */
+static uint64_t ticks(uint64_t ns) { return ns / (1000000000 / USER_HZ); }
+
 static void show_stat(struct seq *s, struct proc *p)
 {
 	struct mm *mm = p->mm;
@@ -470,13 +474,18 @@ static void show_stat(struct seq *s, struct proc *p)
 	vm_sizes(p, &z);
 	uint64_t ign, cgt, pend = p->thread ? p->thread->sigpend.set : 0;
 	sig_sets(p, &ign, &cgt);
-	uint64_t start = (p->start_ns / (1000000000 / USER_HZ));
+	uint64_t start = ticks(p->start_ns);
 	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", p->pid, p->comm, state_of(p), p->ppid, p->pgid, p->sid,
 		   has_tty(p) ? CONSOLE_TTY_NR : 0, has_tty(p) ? console_pgrp() : -1,
 		   p->forked_noexec ? PF_FORKNOEXEC : 0);
-	/* minflt cminflt majflt cmajflt utime stime cutime cstime: not counted */
-	seq_printf(s, "0 0 0 0 0 0 0 0 20 0 1 0 %lu %lu %lu %lu ", start, z.total * 4096, z.rss,
-		   p->rlim[RLIMIT_RSS].cur);
+	/* minflt cminflt majflt cmajflt (none: nothing is read from a disk)
+	 * utime stime cutime cstime */
+	struct rusage_sum r;
+	rusage_self(p, &r);
+	const struct rusage_sum *c = &p->ru_children;
+	seq_printf(s, "%lu %lu 0 0 %lu %lu %lu %lu ", r.minflt, c->minflt, ticks(r.utime_ns), ticks(r.stime_ns),
+		   ticks(c->utime_ns), ticks(c->stime_ns));
+	seq_printf(s, "20 0 1 0 %lu %lu %lu %lu ", start, z.total * 4096, z.rss, p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
 		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
 		   /* (the thread's own: not the process's) */ p->sigmask, ign, cgt, p->exit_signal);
@@ -515,6 +524,7 @@ static void show_status(struct seq *s, struct proc *p)
 		kb(s, "VmSize", z.total);
 		kb(s, "VmLck", 0);
 		kb(s, "VmPin", 0);
+		kb(s, "VmHWM", mm->hiwater > z.rss ? mm->hiwater : z.rss);
 		kb(s, "VmRSS", z.rss);
 		kb(s, "RssAnon", z.rss - z.file);
 		kb(s, "RssFile", z.file);
@@ -536,6 +546,9 @@ static void show_status(struct seq *s, struct proc *p)
 		   0x1fffffffffful, 0x1fffffffffful, 0x1fffffffffful, 0);
 	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs ? 1 : 0);
 	seq_str(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+	struct rusage_sum r;
+	rusage_self(p, &r);
+	seq_printf(s, "voluntary_ctxt_switches:\t%lu\nnonvoluntary_ctxt_switches:\t%lu\n", r.nvcsw, r.nivcsw);
 }
 
 /* the path of a mapped file, with Linux's mark for one that is gone */
@@ -607,9 +620,8 @@ static void show_meminfo(struct seq *s)
 
 static void show_uptime(struct seq *s)
 {
-	uint64_t cs = plat_now_ns() / 10000000;
-	/* the idle time is not measured */
-	seq_printf(s, "%lu.%02lu 0.00\n", cs / 100, cs % 100);
+	uint64_t cs = plat_now_ns() / 10000000, idle = plat_idle_ns() / 10000000;
+	seq_printf(s, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, idle / 100, idle % 100);
 }
 
 static void show_loadavg(struct seq *s)
@@ -625,8 +637,13 @@ static void show_loadavg(struct seq *s)
 
 static void show_stat_sys(struct seq *s)
 {
-	/* CPU time is not accounted: every column is 0 */
-	seq_str(s, "cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n");
+	/* user: the Linux processes' own time; system: the rest of the busy
+	 * time (the server's, the kernel's); one CPU */
+	uint64_t user, sys, idle;
+	rusage_system(&user, &sys, &idle);
+	for (int i = 0; i < 2; i++)
+		seq_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", i ? "cpu0" : "cpu ", ticks(user), ticks(sys),
+			   ticks(idle));
 	seq_printf(s, "btime %lu\nprocesses %lu\nprocs_running %d\nprocs_blocked 0\n", vfs_boot_sec(), procs_forked,
 		   procs_runnable);
 }

@@ -1,5 +1,6 @@
 /* Process system calls: identity, exit, exec, limits, fork, wait4. */
 #include "exec.h"
+#include "rusage.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -164,6 +165,8 @@ static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64
 		*olim = p->rlim[res];
 	if (nlim)
 		p->rlim[res] = *nlim;
+	if (nlim && res == RLIMIT_CPU)
+		cputimer_update(p); /* (watched while it is finite) */
 	return 0;
 }
 
@@ -269,6 +272,7 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 	struct proc *c = proc_fork(p, regs, &err);
 	if (!c)
 		return err;
+	cputimer_update(c); /* (its RLIMIT_CPU is the parent's) */
 	if (flags & CLONE_SETTLS_L)
 		c->thread->fs_base = tls;
 	if (flags & CLONE_PARENT_L)
@@ -332,10 +336,11 @@ struct wait_for {
 	uint64_t options; /* WEXITED, WSTOPPED, WCONTINUED, WNOWAIT, WNOHANG */
 };
 
-/* what a wait reports: the child, the wait4 status, and waitid's si_code
- * and si_status */
+/* what a wait reports: the child, the wait4 status, waitid's si_code
+ * and si_status, and the child's resource use with its children's */
 struct wait_got {
 	int pid, status, code, cstatus;
+	struct rusage_sum ru;
 };
 
 static bool wait_matches(struct proc *c, const struct wait_for *w)
@@ -347,9 +352,10 @@ static bool wait_matches(struct proc *c, const struct wait_for *w)
 	return true;
 }
 
-/* Linux's wait_consider_task for child c: an end (reaped unless WNOWAIT),
- * a stop (WSTOPPED) or a continue (WCONTINUED) not yet reported */
-static bool wait_consider(struct proc *c, const struct wait_for *w, struct wait_got *g)
+/* Linux's wait_consider_task for child c of p: an end (reaped unless
+ * WNOWAIT: then c's figures are p's children's), a stop (WSTOPPED) or a
+ * continue (WCONTINUED) not yet reported */
+static bool wait_consider(struct proc *p, struct proc *c, const struct wait_for *w, struct wait_got *g)
 {
 	bool keep = w->options & WNOWAIT_L;
 	g->pid = c->pid;
@@ -360,8 +366,11 @@ static bool wait_consider(struct proc *c, const struct wait_for *w, struct wait_
 		g->status = st;
 		g->code = (st & 0x7f) ? ((st & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
 		g->cstatus = (st & 0x7f) ? st & 0x7f : (st >> 8) & 0xff;
-		if (!keep)
+		rusage_both(c, &g->ru);
+		if (!keep) {
+			rusage_reap(p, c);
 			proc_free(c);
+		}
 		return true;
 	}
 	if ((w->options & WSTOPPED_L) && c->stopped && c->stop_code) {
@@ -370,6 +379,7 @@ static bool wait_consider(struct proc *c, const struct wait_for *w, struct wait_
 		g->cstatus = c->stop_code;
 		if (!keep)
 			c->stop_code = 0;
+		rusage_both(c, &g->ru);
 		return true;
 	}
 	if ((w->options & WCONTINUED_L) && c->cont_report) {
@@ -378,6 +388,7 @@ static bool wait_consider(struct proc *c, const struct wait_for *w, struct wait_
 		g->cstatus = SIGCONT;
 		if (!keep)
 			c->cont_report = false;
+		rusage_both(c, &g->ru);
 		return true;
 	}
 	return false;
@@ -394,7 +405,7 @@ static long wait_find(struct lthread *t, const struct wait_for *w, struct wait_g
 		if (!wait_matches(c, w))
 			continue;
 		any = true;
-		if (wait_consider(c, w, g))
+		if (wait_consider(p, c, w, g))
 			return 1;
 	}
 	if (!any)
@@ -403,13 +414,6 @@ static long wait_find(struct lthread *t, const struct wait_for *w, struct wait_g
 		return 0;
 	waitq_add(&p->child_exit, t);
 	return SYS_WAIT;
-}
-
-/* a zero struct rusage (lx4 keeps no figures) */
-static long zero_rusage(struct proc *p, uint64_t ru)
-{
-	static const char zero[144];
-	return ru && copy_to_user(p, ru, zero, sizeof zero) ? -EFAULT : 0;
 }
 
 long sys_wait4(struct lthread *t, const struct sysargs *a)
@@ -429,7 +433,7 @@ long sys_wait4(struct lthread *t, const struct sysargs *a)
 	/* (as Linux: the child is reaped, or its report taken, first) */
 	if (a->a1 && copy_to_user(p, a->a1, &g.status, sizeof g.status))
 		return -EFAULT;
-	if (zero_rusage(p, a->a3))
+	if (a->a3 && rusage_copyout(p, a->a3, &g.ru))
 		return -EFAULT;
 	return g.pid;
 }
@@ -477,7 +481,7 @@ long sys_waitid(struct lthread *t, const struct sysargs *a)
 	long r = wait_find(t, &w, &g);
 	if (r < 0)
 		return r;
-	if (r > 0 && zero_rusage(p, a->a4))
+	if (r > 0 && a->a4 && rusage_copyout(p, a->a4, &g.ru))
 		return -EFAULT;
 	if (!a->a2)
 		return 0;

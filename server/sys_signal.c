@@ -1,10 +1,11 @@
 /*
  * The signal system calls: actions and masks, sending (kill, tkill,
  * tgkill, rt_sigqueueinfo), waiting (rt_sigsuspend, pause,
- * rt_sigtimedwait), the alternate stack, rt_sigreturn, and the real-time
- * interval timer (alarm, setitimer, getitimer).  Each checks its
+ * rt_sigtimedwait), the alternate stack, rt_sigreturn, and the interval
+ * timers (alarm, setitimer, getitimer).  Each checks its
  * arguments in Linux's order; signal.c does the rest.
  */
+#include "rusage.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -347,7 +348,8 @@ long sys_rt_sigreturn(struct lthread *t, const struct sysargs *a)
 	return signal_sigreturn(t);
 }
 
-/* ---- ITIMER_REAL: alarm, setitimer, getitimer ----------------------------------------- */
+/* ---- interval timers: alarm, setitimer, getitimer (ITIMER_REAL here; the
+ * CPU-time ones in cputimer.c) --------------------------------------------------------- */
 
 #define ITIMER_REAL_L 0
 #define ITIMER_VIRTUAL_L 1
@@ -377,17 +379,6 @@ static uint64_t itimer_left(struct proc *p)
 	return p->itimer_deadline > now + 1000 ? p->itimer_deadline - now : 1000;
 }
 
-/* the interval timers that count CPU time need CPU accounting, which the
- * server has not: ENOSYS, said once */
-static long cpu_itimer(void)
-{
-	static bool said;
-	if (!said)
-		printf("lx4-server: ITIMER_VIRTUAL and ITIMER_PROF are not implemented (ENOSYS)\n");
-	said = true;
-	return -ENOSYS;
-}
-
 long sys_alarm(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
@@ -407,24 +398,34 @@ long sys_setitimer(struct lthread *t, const struct sysargs *a)
 	if (n.value.tv_sec < 0 || n.value.tv_usec < 0 || n.value.tv_usec >= 1000000 || n.interval.tv_sec < 0 ||
 	    n.interval.tv_usec < 0 || n.interval.tv_usec >= 1000000)
 		return -EINVAL;
-	if (a->a0 == ITIMER_VIRTUAL_L || a->a0 == ITIMER_PROF_L)
-		return cpu_itimer();
-	if (a->a0 != ITIMER_REAL_L)
-		return -EINVAL;
-	old.value = ns_tv(itimer_left(p));
-	old.interval = ns_tv(p->itimer_interval);
 	uint64_t v = tv_ns(&n.value);
-	itimer_set(p, v ? plat_now_ns() + v : 0, tv_ns(&n.interval));
+	if (a->a0 == ITIMER_VIRTUAL_L || a->a0 == ITIMER_PROF_L) { /* CPU time (cputimer.c) */
+		uint64_t ov, oi;
+		cputimer_set(p, (int)a->a0 - ITIMER_VIRTUAL_L, v, tv_ns(&n.interval), &ov, &oi);
+		old.value = ns_tv(ov);
+		old.interval = ns_tv(oi);
+	} else if (a->a0 == ITIMER_REAL_L) {
+		old.value = ns_tv(itimer_left(p));
+		old.interval = ns_tv(p->itimer_interval);
+		itimer_set(p, v ? plat_now_ns() + v : 0, tv_ns(&n.interval));
+	} else {
+		return -EINVAL;
+	}
 	return a->a2 && copy_to_user(p, a->a2, &old, sizeof old) ? -EFAULT : 0;
 }
 
 long sys_getitimer(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	if (a->a0 == ITIMER_VIRTUAL_L || a->a0 == ITIMER_PROF_L)
-		return cpu_itimer();
-	if (a->a0 != ITIMER_REAL_L)
+	struct litimerval v;
+	if (a->a0 == ITIMER_VIRTUAL_L || a->a0 == ITIMER_PROF_L) {
+		uint64_t value, interval;
+		cputimer_get(p, (int)a->a0 - ITIMER_VIRTUAL_L, &value, &interval);
+		v = (struct litimerval){ns_tv(interval), ns_tv(value)};
+	} else if (a->a0 == ITIMER_REAL_L) {
+		v = (struct litimerval){ns_tv(p->itimer_interval), ns_tv(itimer_left(p))};
+	} else {
 		return -EINVAL;
-	struct litimerval v = {ns_tv(p->itimer_interval), ns_tv(itimer_left(p))};
+	}
 	return copy_to_user(p, a->a1, &v, sizeof v) ? -EFAULT : 0;
 }

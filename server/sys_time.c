@@ -1,4 +1,5 @@
 /* Time system calls, and randomness. */
+#include "rusage.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -9,12 +10,16 @@ void time_set_boot(uint64_t unix_sec) { boot_wall_ns = unix_sec * 1000000000ull;
 #define TICK_NS 4000000ull /* Debian's HZ=250: the coarse clocks' resolution */
 #define CLOCK_TAI_L 11
 
-/* the time of clock id (a clockid_t: an int); ok false for a clock there
- * is not */
-static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
+/* the time of clock id (a clockid_t: an int) for t; ok false for a clock
+ * there is not (a CPU clock of a process or thread there is not, too) */
+static uint64_t clock_now(uint64_t id, struct lthread *t, bool *ok)
 {
-	uint64_t now = plat_now_ns();
+	uint64_t now = plat_now_ns(), res;
 	*ok = true;
+	if (cpuclock_is((int)id)) {
+		*ok = !cpuclock_get(t, (int)id, &now, &res);
+		return now;
+	}
 	switch ((int)id) {
 	case CLOCK_REALTIME:
 	case CLOCK_TAI_L: /* TAI is UTC until adjtimex sets an offset */
@@ -27,9 +32,6 @@ static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
 		return now;
 	case CLOCK_MONOTONIC_COARSE:
 		return now - now % TICK_NS;
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		return now - p->start_ns; /* an upper bound: no CPU accounting yet */
 	default:
 		*ok = false;
 		return 0;
@@ -39,7 +41,7 @@ static uint64_t clock_now(uint64_t id, struct proc *p, bool *ok)
 long sys_clock_gettime(struct lthread *t, const struct sysargs *a)
 {
 	bool ok;
-	uint64_t ns = clock_now(a->a0, t->proc, &ok);
+	uint64_t ns = clock_now(a->a0, t, &ok);
 	if (!ok)
 		return -EINVAL;
 	struct __kernel_timespec ts = {(int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull)};
@@ -49,11 +51,15 @@ long sys_clock_gettime(struct lthread *t, const struct sysargs *a)
 long sys_clock_getres(struct lthread *t, const struct sysargs *a)
 {
 	bool ok;
-	clock_now(a->a0, t->proc, &ok);
+	uint64_t res = 1, cpu;
+	if (cpuclock_is((int)a->a0))
+		ok = !cpuclock_get(t, (int)a->a0, &cpu, &res);
+	else
+		clock_now(a->a0, t, &ok);
 	if (!ok)
 		return -EINVAL;
 	bool coarse = (int)a->a0 == CLOCK_REALTIME_COARSE || (int)a->a0 == CLOCK_MONOTONIC_COARSE;
-	struct __kernel_timespec ts = {0, coarse ? (int64_t)TICK_NS : 1};
+	struct __kernel_timespec ts = {0, coarse ? (int64_t)TICK_NS : (int64_t)res};
 	return a->a1 ? copy_to_user(t->proc, a->a1, &ts, sizeof ts) : 0;
 }
 
@@ -135,12 +141,14 @@ long sys_clock_nanosleep(struct lthread *t, const struct sysargs *a)
 	if (!t->wait.deadline) {
 		bool ok;
 		int id = (int)a->a0;
-		uint64_t now = clock_now(a->a0, t->proc, &ok);
+		uint64_t now = clock_now(a->a0, t, &ok);
 		if (!ok)
 			return -EINVAL;
 		if (id == CLOCK_THREAD_CPUTIME_ID || id == CLOCK_MONOTONIC_RAW || id == CLOCK_REALTIME_COARSE ||
 		    id == CLOCK_MONOTONIC_COARSE)
 			return -EOPNOTSUPP; /* clocks Linux cannot sleep on; other flags are ignored */
+		if (id < 0 && (id & 4))
+			return -EINVAL; /* a thread's CPU clock: the caller's own (posix_cpu_nsleep) */
 		uint64_t ns;
 		int err = read_timespec(t->proc, a->a2, &ns);
 		if (err)

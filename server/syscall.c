@@ -9,6 +9,7 @@
 #include "lx4.h"
 #include "mem.h"
 #include "platform.h"
+#include "rusage.h"
 #include "signal.h"
 #include "vm.h"
 
@@ -114,13 +115,9 @@ void event_settle(void)
 	}
 }
 
-void srv_syscall(uint64_t id, const uint64_t *regs)
+/* a system call of t: what srv_syscall does but the accounting */
+static inline void syscall_event(struct lthread *t, const uint64_t *regs)
 {
-	if (__builtin_expect(proc_graves != 0, 0))
-		proc_bury(); /* (nothing holds them between events) */
-	struct lthread *t = thread_by_tid(id);
-	if (!t)
-		return; /* a thread we no longer know: let it wait for its end */
 #pragma GCC unroll 10 /* the hot path: ten moves, no loop */
 	for (int i = 0; i < 10; i++)
 		t->regs[i] = regs[i];
@@ -158,36 +155,47 @@ void srv_syscall(uint64_t id, const uint64_t *regs)
 	current = NULL;
 }
 
+/* the server's time on the call is the caller's system time */
+void srv_syscall(uint64_t id, const uint64_t *regs)
+{
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
+	struct lthread *t = thread_by_tid(id);
+	if (!t)
+		return; /* a thread we no longer know: let it wait for its end */
+	charge_begin(t);
+	syscall_event(t, regs);
+	charge_end(t);
+}
+
 /* (called while another thread's event may be in hand: current is kept) */
 void syscall_retry(struct lthread *t)
 {
 	if (!t->in_syscall || t->proc->killed || t->stop_state == STOP_CALL)
 		return;
-	struct lthread *outer = current;
+	struct lthread *outer = current, *charged = charge_switch(t);
 	current = t;
 	long ret = dispatch(t);
 	if (current == t)
 		finish(t, ret, false);
 	current = outer && outer->proc ? outer : NULL;
+	charge_back(charged);
 }
 
 void syscall_resume(struct lthread *t, long ret)
 {
 	if (!t->in_syscall || t->proc->killed)
 		return;
-	struct lthread *outer = current;
+	struct lthread *outer = current, *charged = charge_switch(t);
 	current = t;
 	finish(t, ret, false);
 	current = outer && outer->proc ? outer : NULL;
+	charge_back(charged);
 }
 
-void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
+/* a page fault of t: resolved, or a signal */
+static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint64_t rip)
 {
-	if (__builtin_expect(proc_graves != 0, 0))
-		proc_bury(); /* (nothing holds them between events) */
-	struct lthread *t = thread_by_tid(id);
-	if (!t)
-		return;
 	int err = vm_fault(t->proc, addr, access);
 	if (err == 0) {
 		plat_reply_resume(); /* vm_fault mapped the page already */
@@ -216,6 +224,19 @@ void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 		signal_fault(t, &i, NULL, 14, pf_err, addr);
 	}
 	event_settle();
+}
+
+/* the server's time on the fault is the thread's system time */
+void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
+{
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury(); /* (nothing holds them between events) */
+	struct lthread *t = thread_by_tid(id);
+	if (!t)
+		return;
+	charge_begin(t);
+	fault_event(t, addr, access, rip);
+	charge_end(t);
 }
 
 /* the signal of an exception and its siginfo, as Linux's traps.c gives
@@ -260,6 +281,7 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 	struct lthread *t = thread_by_tid(id);
 	if (!t)
 		return;
+	charge_begin(t);
 	siginfo_t i;
 	int sig = exception_signal(vector, regs[LX4_REG_RIP], &i);
 	struct k_sigaction *ka = &t->proc->sigact[sig - 1];
@@ -268,6 +290,7 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 		       error, regs[LX4_REG_RIP], sig);
 	signal_fault(t, &i, regs, vector, error, 0);
 	event_settle();
+	charge_end(t);
 }
 
 /* ---- timers ------------------------------------------------------------------ */
@@ -277,9 +300,11 @@ static bool soon; /* timer_soon: an event at once */
 /* the next deadline: of a waiting call, an interval timer, or now */
 static void timer_rearm(void)
 {
-	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next();
+	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next();
 	if (it && (!d || it < d))
 		d = it;
+	if (ct && (!d || ct < d))
+		d = ct;
 	plat_timer(soon ? 1 : d);
 }
 
@@ -329,6 +354,7 @@ void srv_timer(void)
 		syscall_retry(t);
 	}
 	itimer_expire(now);
+	cputimer_expire(now);
 	timer_rearm();
 	event_settle();
 }

@@ -63,6 +63,8 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_umask] = sys_umask,                     /* umask(2) */
 	[__NR_gettimeofday] = sys_gettimeofday,       /* gettimeofday(2) */
 	[__NR_getrlimit] = sys_getrlimit,             /* getrlimit(2) */
+	[__NR_getrusage] = sys_getrusage,             /* getrusage(2): no majflt, inblock, oublock (none here) */
+	[__NR_times] = sys_times,                     /* times(2) */
 	[__NR_getuid] = sys_getuid,                   /* getuid(2) */
 	[__NR_getgid] = sys_getuid,                   /* getgid(2) */
 	[__NR_geteuid] = sys_getuid,                  /* geteuid(2) */
@@ -109,8 +111,8 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_fork] = sys_fork,                       /* fork(2) */
 	[__NR_vfork] = sys_vfork,                     /* partial: a copy-on-write fork */
 	[__NR_clone] = sys_clone,                     /* partial: processes only, no threads yet */
-	[__NR_wait4] = sys_wait4,                     /* partial: no rusage figures */
-	[__NR_waitid] = sys_waitid,                   /* partial: no rusage figures, no pidfds (P_PIDFD: EBADF) */
+	[__NR_wait4] = sys_wait4,                     /* wait4(2) */
+	[__NR_waitid] = sys_waitid,                   /* partial: no pidfds (P_PIDFD: EBADF) */
 	[__NR_sysinfo] = sys_sysinfo,                 /* sysinfo(2) */
 	[__NR_getgroups] = sys_getgroups,             /* getgroups(2): root has no supplementary groups */
 	[__NR_prctl] = sys_prctl,                     /* partial: names, dumpable, no_new_privs */
@@ -126,8 +128,8 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_sigaltstack] = sys_sigaltstack,         /* sigaltstack(2) */
 	[__NR_pause] = sys_pause,                     /* pause(2) */
 	[__NR_alarm] = sys_alarm,                     /* alarm(2) */
-	[__NR_setitimer] = sys_setitimer,             /* partial: ITIMER_REAL (VIRTUAL, PROF: ENOSYS, no CPU accounting) */
-	[__NR_getitimer] = sys_getitimer,             /* partial: ITIMER_REAL (VIRTUAL, PROF: ENOSYS) */
+	[__NR_setitimer] = sys_setitimer,             /* setitimer(2) */
+	[__NR_getitimer] = sys_getitimer,             /* getitimer(2) */
 };
 
 /* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */

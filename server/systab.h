@@ -45,6 +45,8 @@ syscall_fn sys_getpid;
 syscall_fn sys_getppid;
 syscall_fn sys_getrandom;
 syscall_fn sys_getrlimit;
+syscall_fn sys_getrusage;
+syscall_fn sys_times;
 syscall_fn sys_getsid;
 syscall_fn sys_gettid;
 syscall_fn sys_gettimeofday;

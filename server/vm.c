@@ -259,7 +259,8 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 		page = new_page(v, va, write, &cow);
 		if (!page)
 			return NULL;
-		mm->pages++;
+		if (++mm->pages > mm->hiwater)
+			mm->hiwater = mm->pages;
 	} else if (cow && write) {
 		if (page_refs(page) > 1) { /* copy it */
 			void *n = page_alloc();
@@ -278,6 +279,8 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if ((fault || *e != old) && p->thread)
+		p->thread->acct.minflt++; /* (a fault Linux would have taken too) */
 	*err = 0;
 	return page;
 }
@@ -569,6 +572,7 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 		if (!(v->flags & VMA_SHARED) && (v->prot & PROT_W))
 			plat_protect(parent_space, v->start, v->end - v->start, PROT_W);
 	}
+	mm->hiwater = mm->pages; /* as Linux's dup_mm */
 	return mm;
 }
 

@@ -48,8 +48,9 @@ struct mm {
 	/* the image's layout as exec made it (/proc/PID/stat and cmdline) */
 	uint64_t start_code, end_code, start_data, end_data, start_stack;
 	uint64_t arg_start, arg_end, env_start, env_end;
-	uint64_t *pt;   /* shadow page table: four levels of 512 entries */
-	uint64_t pages; /* pages in the shadow */
+	uint64_t *pt;     /* shadow page table: four levels of 512 entries */
+	uint64_t pages;   /* pages in the shadow */
+	uint64_t hiwater; /* the most it had (VmHWM, ru_maxrss) */
 };
 
 struct mm *mm_new(void);

@@ -16,7 +16,12 @@ struct lx4_kip_cpu {
 	uint64_t cr3_loads;      /* address-space switches */
 	uint64_t ipcs;           /* messages delivered */
 	uint64_t context_switches;
-	uint64_t pad[4];
+	/* the CPU's idle time (its idle thread's run time) in TSC ticks, up
+	 * to the last time it stopped idling, and the TSC at which it began
+	 * to idle now (0: it is not idle): lx4_kip_idle_ns */
+	volatile uint64_t idle_tsc;
+	volatile uint64_t idle_since;
+	uint64_t pad[2];
 };
 
 struct lx4_kip {
@@ -50,10 +55,29 @@ static inline uint64_t lx4_kip_rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* nanoseconds in a TSC interval */
+static inline uint64_t lx4_kip_tsc_ns(const struct lx4_kip *k, uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)tsc * k->ns_mult) >> 32);
+}
+
 static inline uint64_t lx4_kip_now_ns(const struct lx4_kip *k)
 {
-	uint64_t d = lx4_kip_rdtsc() - k->boot_tsc;
-	return (uint64_t)(((unsigned __int128)d * k->ns_mult) >> 32);
+	return lx4_kip_tsc_ns(k, lx4_kip_rdtsc() - k->boot_tsc);
+}
+
+/* the idle time of CPU cpu since boot, in nanoseconds (the two words are
+ * read until they agree: the CPU may stop or start idling between) */
+static inline uint64_t lx4_kip_idle_ns(const struct lx4_kip *k, unsigned cpu)
+{
+	const struct lx4_kip_cpu *c = &k->cpu[cpu];
+	uint64_t idle, since;
+	do {
+		idle = c->idle_tsc;
+		since = c->idle_since;
+	} while (idle != c->idle_tsc);
+	uint64_t now = lx4_kip_rdtsc();
+	return lx4_kip_tsc_ns(k, idle + (since && now > since ? now - since : 0));
 }
 
 #endif

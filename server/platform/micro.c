@@ -68,6 +68,24 @@ _Noreturn void plat_shutdown(int status)
 
 uint64_t plat_now_ns(void) { return lx4_kip_now_ns((const struct lx4_kip *)SRV_KIP); }
 
+/* ---- CPU time: the kernel's (THREAD_INFO, the KIP's idle time) --------------- */
+
+int plat_thread_times(struct plat_thread *t, struct plat_cputime *out)
+{
+	struct lx4_sysret r = lx4_thread_info(t->thread);
+	if (r.err)
+		return (int)r.err;
+	out->user_ns = r.r1;
+	out->sys_ns = r.r2;
+	out->preempts = r.r3;
+	return 0;
+}
+
+/* the kernel runs on one CPU (the KIP's ncpus is 1) */
+uint64_t plat_idle_ns(void) { return lx4_kip_idle_ns((const struct lx4_kip *)SRV_KIP, 0); }
+
+uint64_t plat_cycles_ns(uint64_t cycles) { return lx4_kip_tsc_ns((const struct lx4_kip *)SRV_KIP, cycles); }
+
 /* the kernel runs on one CPU (the KIP's ncpus is 1): CPU 0's counters */
 unsigned plat_counters(uint64_t *out, unsigned n)
 {

@@ -150,6 +150,7 @@ KTEST(hostile_slot_arguments)
 		{LX4_SYS_THREAD_CONFIG, {th, LX4_TCFG_PAGER, ep}, 2},
 		{LX4_SYS_THREAD_CONFIG, {th, LX4_TCFG_HANDLER, ep}, 2},
 		{LX4_SYS_THREAD_EXREGS, {th, 0, 0}, 0},
+		{LX4_SYS_THREAD_INFO, {th}, 0},
 		{LX4_SYS_EP_CREATE, {fs}, 0},
 		{LX4_SYS_IRQ_CREATE, {TP_IRQCTL_CAP, IRQ_LINE + 1, fs}, 0},
 		{LX4_SYS_IRQ_CREATE, {TP_IRQCTL_CAP, IRQ_LINE + 1, fs}, 2},
@@ -197,7 +198,8 @@ KTEST(hostile_slot_arguments)
 	/* and the valid calls work */
 	for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		if (cases[c].nr != LX4_SYS_CAP_INFO && cases[c].nr != LX4_SYS_TASK_INFO &&
-		    cases[c].nr != LX4_SYS_THREAD_EXREGS && cases[c].nr != LX4_SYS_MAP_QUERY)
+		    cases[c].nr != LX4_SYS_THREAD_EXREGS && cases[c].nr != LX4_SYS_MAP_QUERY &&
+		    cases[c].nr != LX4_SYS_THREAD_INFO)
 			continue;
 		const uint64_t *a = cases[c].a;
 		KEXPECT_EQ(sys(cases[c].nr, a[0], a[1], a[2], a[3], a[4]).err, 0);

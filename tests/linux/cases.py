@@ -276,6 +276,7 @@ CASES = [
     sys("sys_lock"),
     sys("sys_signal"),
     sys("sys_jobctl"),
+    sys("sys_rusage"),
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
     sys("sys_pipe"),
@@ -296,6 +297,23 @@ CASES = [
                                                     "uptime | sed 's/[0-9][0-9]*/N/g'; "
                                                     "top -n 1 -b | head -4 | awk '{print $1}'; "
                                                     "mount | awk '{print $1,$2,$3,$4,$5}'; df; echo df $?"]},
+    # CPU time through busybox: time (wait4's rusage) with the digits masked,
+    # a busy process's %CPU in top, the user share of the CPU, its utime in
+    # /proc (Debian's busybox ps has no TIME column)
+    {"name": "proc.cpu_time", "argv": ["/bin/sh", "-c",
+                                       "time sh -c 'i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done' 2>/tmp/t; "
+                                       "sed 's/[0-9]/N/g' /tmp/t; awk '$1 == \"user\" {print \"user > 0:\", ($3 > 0)}' /tmp/t; "
+                                       "yes > /dev/null & p=$!; sleep 1.5; "
+                                       "top -b -n 1 > /tmp/top; awk '$8 ~ /yes/ {print \"top %CPU > 50:\", ($7 + 0 > 50)}' /tmp/top; "
+                                       "awk '$1 == \"CPU:\" {print \"CPU mostly user:\", ($2 + 0 > 50)}' /tmp/top; "
+                                       "awk '{print \"stat utime > 50:\", ($14 > 50), \"stime < utime:\", ($15 < $14)}' /proc/$p/stat; "
+                                       "kill $p"]},
+    # bash's time and times (getrusage, times) with the digits masked
+    {"name": "bash.time", "argv": ["/bin/bash", "-c",
+                                   "{ time (i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done); } 2>/tmp/t; "
+                                   "sed 's/[0-9]/N/g' /tmp/t; times | sed 's/[0-9]/N/g'; TIMEFORMAT=%U; "
+                                   "{ time (i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done); } 2>&1 | "
+                                   "awk '{print \"user > 0:\", ($1 > 0)}'"]},
     sys("sys_misc", "exit", "42", expect=42),
     sys("sys_misc", "exit_group", "300", expect=300 & 0xff),
     sys("sys_misc", "exit", "-1", tag="exit_minus_1", expect=255),

@@ -123,9 +123,9 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 }
 static inline uint64_t rdtsc(void)
 {
-	uint32_t lo, hi;
+	uint64_t lo, hi; /* (rdtsc clears the upper halves: no zero-extension) */
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 /* FS and GS bases with the FSGSBASE instructions (CR4.FSGSBASE is set when
  * the CPU has them).  In the kernel the user's GS base is in
@@ -150,6 +150,17 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void irq_enable(void) { __asm__ volatile("sti"); }
 static inline void irq_disable(void) { __asm__ volatile("cli"); }
+/* exchanges the FS base and the user's GS base with fs and gs (one swapgs
+ * pair for both) */
+static inline void xchg_bases(uint64_t *fs, uint64_t *gs)
+{
+	uint64_t ofs, ogs;
+	__asm__ volatile("rdfsbase %0; wrfsbase %2; swapgs; rdgsbase %1; wrgsbase %3; swapgs"
+			 : "=&r"(ofs), "=&r"(ogs)
+			 : "r"(*fs), "r"(*gs));
+	*fs = ofs;
+	*gs = ogs;
+}
 static inline void *phys_to_virt(paddr_t p) { return (void *)(p + PHYSMAP_BASE); }
 static inline paddr_t virt_to_phys(const void *v)
 {

@@ -56,7 +56,9 @@ static unsigned pf_access(uint64_t err)
 
 struct thread *trap_user(struct frame *f)
 {
-	struct thread *cur = this_cpu()->cur;
+	struct cpu *c = this_cpu();
+	c->entry_tsc = rdtsc(); /* kernel time from here (sched_finish) */
+	struct thread *cur = c->cur;
 	unsigned vec = f->vector;
 	struct thread *next = cur;
 	if (interrupt(vec))
