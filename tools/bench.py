@@ -145,7 +145,7 @@ def _fmt(v, spec):
 
 def table(recs, cpu):
     linux = {r["bench"]: r for r in recs if r["system"] == "linux"}
-    lines = ["%-20s %-6s %16s %15s %13s %12s" % ("benchmark", "system", "instructions", "kernel entries",
+    lines = ["%-26s %-6s %16s %15s %13s %12s" % ("benchmark", "system", "instructions", "kernel entries",
                                                   "CR3 loads", "micro/linux")]
     walls = []
     for r in recs:
@@ -156,7 +156,7 @@ def table(recs, cpu):
             if r.get("wall_seconds") and other.get("wall_seconds"):
                 walls.append("%-20s %10.2f %10.2f %12.2fx" % (r["bench"], r["wall_seconds"], other["wall_seconds"],
                                                               r["wall_seconds"] / other["wall_seconds"]))
-        lines.append("%-20s %-6s %16.1f %15s %13s %12s" % (
+        lines.append("%-26s %-6s %16.1f %15s %13s %12s" % (
             r["bench"], r["system"], r["instructions"], _fmt(r["kernel_entries"], "%.2f"),
             _fmt(r["cr3_switches"], "%.2f"), _fmt(ratio, "%.2fx")))
     lines.append("(per operation, loop included, median of repetitions; the workloads per whole run; "
