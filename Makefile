@@ -35,8 +35,12 @@ KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kern
 MUSL_CC := musl-gcc
 LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP
 LINUX_TESTS := $(patsubst tests/linux/%.c,$(B)/linux/%,$(filter-out tests/linux/lx4-init.c,$(wildcard tests/linux/*.c)))
-# the Linux-level benchmarks (bench/linux), at /bench in the initramfs
-LINUX_BENCH := $(patsubst bench/linux/%.c,$(B)/bench-linux/%,$(wildcard bench/linux/*.c))
+# the Linux-level benchmarks (bench/linux), at /bench in the initramfs:
+# lxbench (its parts linked from $(B)/bench-obj), the tiny program that
+# fork_exec_wait runs and the scripts of the macro workloads
+LXBENCH_OBJ := $(patsubst bench/linux/%.c,$(B)/bench-obj/%.o,$(filter-out bench/linux/exit0.c,$(wildcard bench/linux/*.c)))
+LINUX_BENCH := $(B)/bench-linux/lxbench $(B)/bench-linux/exit0 \
+	$(patsubst bench/linux/%.sh,$(B)/bench-linux/%.sh,$(wildcard bench/linux/*.sh))
 
 IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf $(B)/server.elf \
 	$(LINUX_TESTS) $(LINUX_BENCH) $(B)/linux-init/lx4-init
@@ -116,9 +120,18 @@ $(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
 $(B)/linux/%: tests/linux/%.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
-$(B)/bench-linux/%: bench/linux/%.c
+$(B)/bench-obj/%.o: bench/linux/%.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(LINUX_CFLAGS) -c -o $@ $<
+$(B)/bench-linux/lxbench: $(LXBENCH_OBJ)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -static -o $@ $^
+$(B)/bench-linux/exit0: bench/linux/exit0.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
+$(B)/bench-linux/%.sh: bench/linux/%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
 $(B)/linux-init/lx4-init: tests/linux/lx4-init.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Runs the benchmarks and writes build/bench/results.json.
+"""Runs the benchmarks and writes build/bench/results.json and results.png.
 
   tools/bench.py [--build DIR] [--cpu MODEL] [--only kernel|linux]
+                 [--no-wall] [NAME...]
 
 Everything runs under `qemu -icount shift=0` (the guest TSC counts guest
 instructions; see ../shared/design/MEASURE.md) with the same -cpu:
@@ -10,24 +11,41 @@ instructions; see ../shared/design/MEASURE.md) with the same -cpu:
   kbench image;
 - the Linux benchmarks (bench/linux/lxbench, one static binary): on lx4's
   Linux server (system "micro") and on Debian's Linux (system "linux"),
-  booted from the same initramfs (tools/run.py).
+  booted from the same initramfs (tools/run.py).  NAMEs choose some of
+  them (lxbench's names; the kernel benchmarks then do not run).
 
-Each program prints BENCH lines: instructions, kernel entries and CR3 loads
+lxbench prints BENCH lines: instructions, kernel entries and CR3 loads
 per operation (median of several repetitions); on Linux the counters are
-null.  The table gives the ratio micro/linux where both ran.
+null.  The macro workloads (shell_mix, aim_mix_N) also print what the
+script wrote, which must be what bench/linux/*.expected says on both
+systems, and its exit status 0: otherwise the run fails (after writing
+what it measured).  They run a second time on both systems without
+-icount, for the guest's wall-clock seconds under TCG (the record's
+"wall_seconds"; --no-wall skips it): a secondary figure, to be read only
+as a ratio between the systems of one run.
+
+The table gives the ratio micro/linux where both ran; the plot has one
+bar per system for each benchmark, log scale (gnuplot).
 """
 import argparse
 import json
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 import run  # noqa: E402
 
 LINE = re.compile(r"BENCH (\S+) instructions=([\d.]+) kernel_entries=([\d.]+|null) cr3_switches=([\d.]+|null)")
-LINUX_BENCH = ["/bench/lxbench"]
+WALL = re.compile(r"WALL (\S+) seconds=([\d.]+)")
+WORKLOAD = re.compile(r"WORKLOAD (\S+) rep=(\d+) status=(\d+) lines=(\d+)\n")
+LXBENCH = "/bench/lxbench"
+WORKLOADS = ["shell_mix", "aim_mix_1", "aim_mix_4", "aim_mix_16"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPECTED_DIR = os.path.join(HERE, "..", "bench", "linux")
 
 
 def _num(s):
@@ -37,6 +55,36 @@ def _num(s):
 def parse(text, system):
     return [{"bench": m.group(1), "system": system, "instructions": float(m.group(2)),
              "kernel_entries": _num(m.group(3)), "cr3_switches": _num(m.group(4))} for m in LINE.finditer(text)]
+
+
+def expected(name):
+    """what workload name must print (bench/linux/shell_mix.expected; for
+    aim_mix_N, N jobs of aim_job.expected)"""
+    if name.startswith("aim_mix_"):
+        n = int(name[len("aim_mix_"):])
+        with open(os.path.join(EXPECTED_DIR, "aim_job.expected")) as f:
+            job = f.read().splitlines()
+        return ["job %d: status 0" % k for k in range(1, n + 1)] + \
+            [line for k in range(1, n + 1) for line in ["job %d:" % k] + job]
+    with open(os.path.join(EXPECTED_DIR, name + ".expected")) as f:
+        return f.read().splitlines()
+
+
+def check_workloads(text, system, label):
+    """the workloads' outputs in text against what they must print;
+    returns a list of failures (str)"""
+    failures = []
+    for m in WORKLOAD.finditer(text):
+        name, rep, status, count = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
+        lines = text[m.end():].split("\n")[:count]
+        got = [line[2:] if line.startswith("| ") else "?" + line for line in lines]
+        want = expected(name)
+        if status != 0 or got != want:
+            import difflib
+            diff = "\n".join(difflib.unified_diff(want, got, "expected", "%s on %s" % (name, system), lineterm=""))
+            failures.append("%s on %s (%s, repetition %d): exit status %d%s\n%s" % (
+                name, system, label, rep, status, "" if got != want else ", output as expected", diff))
+    return failures
 
 
 def run_kernel(build, cpu):
@@ -49,18 +97,46 @@ def run_kernel(build, cpu):
     return recs
 
 
-def run_linux_level(build, cpu, system):
-    """the Linux benchmarks on lx4 (system "micro") or on Linux"""
-    out = run.run(system, build, LINUX_BENCH, timeout=1200, cpu=cpu, icount=True, echo=False)
-    recs = parse(out.output, system)
-    if out.status != 0 or not recs:
-        sys.stderr.write(out.output[-2000:] + "\n" + out.log[-2000:] +
-                         "\nbench: the Linux benchmarks failed on %s (status %d)\n" % (system, out.status))
+def run_lxbench(build, cpu, system, names, icount):
+    """lxbench NAMES on lx4 (system "micro") or on Linux; returns its
+    console output"""
+    out = run.run(system, build, [LXBENCH] + names, timeout=3600, cpu=cpu, icount=icount, echo=False)
+    if out.status != 0:
+        sys.stderr.write(out.output[-3000:] + "\n" + out.log[-2000:] +
+                         "\nbench: lxbench failed on %s (status %d)\n" % (system, out.status))
         sys.exit(1)
-    if system == "micro" and any(r["kernel_entries"] is None for r in recs):
-        sys.stderr.write("bench: lx4's server gave no counters (LX4_SYS_COUNTERS)\n")
-        sys.exit(1)
-    return recs
+    return out.output
+
+
+def run_linux_level(build, cpu, names, wall, failures):
+    """the Linux benchmarks on both systems, each Linux record after its
+    micro record; the workloads' wall-clock seconds in a second run"""
+    recs = {}
+    for system in ("micro", "linux"):
+        text = run_lxbench(build, cpu, system, names, True)
+        recs[system] = parse(text, system)
+        failures += check_workloads(text, system, "-icount")
+        if not recs[system]:
+            sys.stderr.write(text[-2000:] + "\nbench: no figures from lxbench on %s\n" % system)
+            sys.exit(1)
+        if system == "micro" and any(r["kernel_entries"] is None for r in recs[system]):
+            sys.stderr.write("bench: lx4's server gave no counters (LX4_SYS_COUNTERS)\n")
+            sys.exit(1)
+    macro = [n for n in (names or WORKLOADS) if n in WORKLOADS]
+    if wall and macro:
+        for system in ("micro", "linux"):
+            text = run_lxbench(build, cpu, system, macro, False)
+            failures += check_workloads(text, system, "wall clock")
+            seconds = {m.group(1): float(m.group(2)) for m in WALL.finditer(text)}
+            for r in recs[system]:
+                if r["bench"] in seconds:
+                    r["wall_seconds"] = seconds[r["bench"]]
+    out, linux = [], {r["bench"]: r for r in recs["linux"]}
+    for r in recs["micro"]:  # each Linux benchmark's two records together
+        out.append(r)
+        if r["bench"] in linux:
+            out.append(linux.pop(r["bench"]))
+    return out + list(linux.values())
 
 
 def _fmt(v, spec):
@@ -68,18 +144,65 @@ def _fmt(v, spec):
 
 
 def table(recs, cpu):
-    linux = {r["bench"]: r["instructions"] for r in recs if r["system"] == "linux"}
-    lines = ["%-28s %-7s %14s %15s %13s %12s" % ("benchmark", "system", "instructions", "kernel entries",
+    linux = {r["bench"]: r for r in recs if r["system"] == "linux"}
+    lines = ["%-26s %-6s %16s %15s %13s %12s" % ("benchmark", "system", "instructions", "kernel entries",
                                                   "CR3 loads", "micro/linux")]
+    walls = []
     for r in recs:
         ratio = None
-        if r["system"] == "micro" and linux.get(r["bench"]):
-            ratio = r["instructions"] / linux[r["bench"]]
-        lines.append("%-28s %-7s %14.1f %15s %13s %12s" % (
+        other = linux.get(r["bench"])
+        if r["system"] == "micro" and other and other["instructions"]:
+            ratio = r["instructions"] / other["instructions"]
+            if r.get("wall_seconds") and other.get("wall_seconds"):
+                walls.append("%-20s %10.2f %10.2f %12.2fx" % (r["bench"], r["wall_seconds"], other["wall_seconds"],
+                                                              r["wall_seconds"] / other["wall_seconds"]))
+        lines.append("%-26s %-6s %16.1f %15s %13s %12s" % (
             r["bench"], r["system"], r["instructions"], _fmt(r["kernel_entries"], "%.2f"),
             _fmt(r["cr3_switches"], "%.2f"), _fmt(ratio, "%.2fx")))
-    lines.append("(per operation, loop included, median of repetitions; qemu -icount shift=0, -cpu %s)" % cpu)
+    lines.append("(per operation, loop included, median of repetitions; the workloads per whole run; "
+                 "qemu -icount shift=0, -cpu %s)" % cpu)
+    if walls:
+        lines += ["", "%-20s %10s %10s %13s" % ("workload", "micro s", "linux s", "micro/linux")] + walls
+        lines.append("(TCG wall-clock seconds without -icount, the guest's CLOCK_MONOTONIC around the run, median; "
+                     "only the ratio means something)")
     return "\n".join(lines)
+
+
+def plot(recs, path):
+    """results.png: one bar per system for each benchmark, log scale"""
+    names, by = [], {}
+    for r in recs:
+        if r["bench"] not in by:
+            names.append(r["bench"])
+            by[r["bench"]] = {}
+        by[r["bench"]][r["system"]] = r["instructions"]
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        with open(data, "w") as f:
+            for n in names:
+                f.write("%s %s %s\n" % (n, by[n].get("micro", "-"), by[n].get("linux", "-")))
+        script = """
+set terminal pngcairo size 1600,800 font ",10" noenhanced
+set output "%s"
+set title "lx4 (micro) and Linux 6.1: guest instructions per operation (workloads: per run), qemu -icount shift=0"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set datafile missing "-"
+set logscale y
+set yrange [100:*]
+set format y "10^%%T"
+set ylabel "instructions (log scale)"
+set xtics rotate by -40 left nomirror
+set grid ytics
+set key top left
+set bmargin 10
+plot "%s" using 2:xtic(1) title "micro (lx4)" lc rgb "#1f77b4", "" using 3 title "linux" lc rgb "#ff7f0e"
+""" % (path, data)
+        p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+        if p.returncode != 0:
+            sys.stderr.write(p.stderr + "\nbench: gnuplot failed (tools/deps installs gnuplot-nox)\n")
+            sys.exit(1)
 
 
 def main():
@@ -87,24 +210,25 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--cpu", default=qemu.DEFAULT_CPU)
     ap.add_argument("--only", choices=["kernel", "linux"], help="only the kernel or only the Linux benchmarks")
+    ap.add_argument("--no-wall", action="store_true", help="no wall-clock run of the workloads")
+    ap.add_argument("names", nargs="*", help="only these Linux benchmarks (lxbench's names)")
     a = ap.parse_args()
-    recs = []
-    if a.only != "linux":
+    recs, failures = [], []
+    if a.only != "linux" and not a.names:
         recs += run_kernel(a.build, a.cpu)
     if a.only != "kernel":
-        micro = run_linux_level(a.build, a.cpu, "micro")
-        linux = {r["bench"]: r for r in run_linux_level(a.build, a.cpu, "linux")}
-        for r in micro:  # each Linux benchmark's two records together
-            recs.append(r)
-            if r["bench"] in linux:
-                recs.append(linux.pop(r["bench"]))
-        recs += linux.values()
+        recs += run_linux_level(a.build, a.cpu, a.names, not a.no_wall, failures)
     out = os.path.join(a.build, "bench")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump(recs, f, indent=1)
+    plot(recs, os.path.join(out, "results.png"))
     print(table(recs, a.cpu))
-    print("wrote " + os.path.join(out, "results.json"))
+    print("wrote " + os.path.join(out, "results.json") + " and results.png")
+    if failures:
+        sys.stderr.write("\n\n".join(failures) + "\n\nbench: FAILED: %d workload run(s) did not print what they "
+                         "must (their figures measure something else)\n" % len(failures))
+        sys.exit(1)
 
 
 if __name__ == "__main__":
