@@ -801,6 +801,11 @@ static int make_text(struct vnode *vn, struct seq *s)
 	return 0;
 }
 
+bool procfs_is_sysctl(const struct vnode *vn)
+{
+	return vn->dev == PROCFS_DEV && vn->pfs.kind > PK_SYS_KERNEL && vn->pfs.kind < PK_PID;
+}
+
 static int proc_open(struct file *f)
 {
 	/* root may open any of these to write (as on Linux, where the

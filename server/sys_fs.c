@@ -672,7 +672,7 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	long r = vn->type == V_LNK ? -ENOENT : -EINVAL; /* (a proc link to nothing: ENOENT) */
 	if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
-		vnode_touch(vn, VN_ATIME);
+		vnode_access(vn);
 		if (n > size)
 			n = size;
 		r = copy_to_user(p, ubuf, vn->link, n);
@@ -849,7 +849,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		f->pos = f->dir_pos = ++pos;
 		f->dir_place = place;
 	}
-	vnode_touch(f->vn, VN_ATIME); /* reading a directory accesses it */
+	vnode_access(f->vn); /* reading a directory accesses it */
 	return (long)done;
 }
 
@@ -1139,45 +1139,6 @@ long sys_fsync(struct lthread *t, const struct sysargs *a)
 {
 	return fd_file(t->proc, (int64_t)a->a0) ? 0 : -EBADF;
 }
-
-static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode)
-{
-	char path[PATH_MAX_LINUX];
-	int err = user_path(p, upath, path);
-	if (err)
-		return err;
-	struct vnode *vn = at_lookup(p, dirfd, path, false, &err);
-	if (!vn)
-		return err;
-	if (vn->dev == PROCFS_DEV) { /* as Linux's proc_setattr */
-		vnode_put(vn);
-		return -EPERM;
-	}
-	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
-	vnode_touch(vn, VN_CTIME);
-	vnode_put(vn);
-	return 0;
-}
-
-long sys_chmod(struct lthread *t, const struct sysargs *a)
-{
-	return do_chmod(t->proc, AT_FDCWD_LINUX, a->a0, a->a1);
-}
-long sys_fchmodat(struct lthread *t, const struct sysargs *a)
-{
-	return do_chmod(t->proc, (int64_t)a->a0, a->a1, a->a2);
-}
-long sys_fchmod(struct lthread *t, const struct sysargs *a)
-{
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	if (!f)
-		return -EBADF;
-	f->vn->mode = (f->vn->mode & S_IFMT) | (a->a1 & 07777);
-	vnode_touch(f->vn, VN_CTIME);
-	return 0;
-}
-
-
 
 /* statfs and fstatfs: the root file system is RAM (ramfs: its blocks are
  * the server's pages, no inode limit), /proc has no blocks */

@@ -134,6 +134,22 @@ void vnode_touch(struct vnode *vn, unsigned which)
 		vn->ctime = now;
 }
 
+void vnode_access(struct vnode *vn)
+{
+	stamp(&vn->atime);
+}
+
+void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts)
+{
+	struct __kernel_timespec now; /* one instant for all three, as Linux's notify_change */
+	stamp(&now);
+	if (!ts || ts[0].tv_nsec != UTIME_OMIT)
+		vn->atime = !ts || ts[0].tv_nsec == UTIME_NOW ? now : ts[0];
+	if (!ts || ts[1].tv_nsec != UTIME_OMIT)
+		vn->mtime = !ts || ts[1].tv_nsec == UTIME_NOW ? now : ts[1];
+	vn->ctime = now;
+}
+
 struct vnode *vnode_new(enum vtype type, uint32_t mode)
 {
 	struct vnode *vn = kzalloc(sizeof *vn);
@@ -257,7 +273,7 @@ long vnode_read(struct vnode *vn, uint64_t off, struct uio *u)
 		if ((uint64_t)m < n)
 			break;
 	}
-	stamp(&vn->atime);
+	vnode_access(vn);
 	return total;
 }
 
@@ -446,6 +462,7 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 				*err = -ENOENT;
 				return NULL;
 			}
+			vnode_access(n); /* following a link reads it (Linux's pick_link) */
 			n = walk(cur, n->link, false, depth + 1, err);
 			if (!n)
 				return NULL;

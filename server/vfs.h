@@ -181,6 +181,13 @@ void vnode_stat(struct vnode *vn, struct stat *st);
 #define VN_MTIME 2
 #define VN_CTIME 4
 void vnode_touch(struct vnode *vn, unsigned which);
+/* a read of vn's data, entries or link: its atime is now (Linux's rootfs
+ * is mounted without relatime: strictatime) */
+void vnode_access(struct vnode *vn);
+/* utimensat's change: ts[0] the atime, ts[1] the mtime, each a time or
+ * UTIME_NOW or UTIME_OMIT in tv_nsec (checked by the caller); NULL: both
+ * now.  The ctime becomes now. */
+void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts);
 
 /* open files */
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err);
@@ -204,6 +211,8 @@ uint64_t vfs_boot_sec(void);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* vn is a file of /proc/sys (which refuses a new owner or mode) */
+bool procfs_is_sysctl(const struct vnode *vn);
 #define PROCFS_DEV 0x14
 
 #endif
