@@ -13,6 +13,7 @@
 #include "serial.h"
 #include "signal.h"
 #include "sys.h"
+#include "uts.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -33,6 +34,7 @@ enum {
 	PK_UPTIME,
 	PK_VERSION,
 	PK_SYS_KERNEL,
+	PK_K_DOMAINNAME,
 	PK_K_HOSTNAME,
 	PK_K_OSRELEASE,
 	PK_K_OSTYPE,
@@ -75,8 +77,9 @@ static const struct pentry table[] = {
     {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
     {"version", PK_ROOT, PK_VERSION, V_REG, 0444},
     {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
-    /* (Linux's hostname and pid_max are 0644: these cannot be written) */
-    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0444},
+    /* the names can be written; (Linux's pid_max is 0644, this one cannot) */
+    {"domainname", PK_SYS_KERNEL, PK_K_DOMAINNAME, V_REG, 0644},
+    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0644},
     {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
     {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
     {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
@@ -777,7 +780,8 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_VERSION:
 		seq_str(s, "Linux version " UTS_RELEASE " (lx4@lx4) (the lx4 server) " UTS_VERSION "\n");
 		break;
-	case PK_K_HOSTNAME: seq_str(s, UTS_NODENAME "\n"); break;
+	case PK_K_DOMAINNAME: seq_printf(s, "%s\n", uts_get(UTS_DOMAINNAME)); break;
+	case PK_K_HOSTNAME: seq_printf(s, "%s\n", uts_get(UTS_HOSTNAME)); break;
 	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
 	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
 	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
@@ -811,7 +815,7 @@ static int proc_open(struct file *f)
 	/* root may open any of these to write (as on Linux, where the
 	 * write then fails), but for the sysctl files, which check the mode
 	 * themselves */
-	if ((f->flags & O_ACCMODE) != O_RDONLY && f->vn->pfs.kind > PK_SYS_KERNEL && f->vn->pfs.kind < PK_PID)
+	if ((f->flags & O_ACCMODE) != O_RDONLY && procfs_is_sysctl(f->vn) && !(f->vn->mode & 0200))
 		return -EACCES;
 	struct seq *s = kzalloc(sizeof *s);
 	if (!s)
@@ -856,11 +860,36 @@ static long proc_read(struct file *f, struct uio *u)
 	return n;
 }
 
-/* a process may rename itself through comm; the rest cannot be written:
- * EIO for the system's files, EINVAL for a process's (as Linux) */
+/* a write of the host or domain name: at the file position, as Linux's
+ * proc_dostring (the text made for a read is made again) */
+static long sysctl_write(struct file *f, struct uio *u)
+{
+	char buf[UTS_LEN + 1];
+	uint64_t n = uio_resid(u);
+	if (!n)
+		return 0;
+	long m = uio_copyin(u, buf, n < sizeof buf ? n : sizeof buf);
+	if (m < 0)
+		return m;
+	if ((uint64_t)m < (n < sizeof buf ? n : sizeof buf))
+		return -EFAULT; /* (Linux copies the whole write in first) */
+	uts_sysctl_write(f->vn->pfs.kind == PK_K_HOSTNAME ? UTS_HOSTNAME : UTS_DOMAINNAME, buf, (size_t)m, &f->pos);
+	f->pos += n - (uint64_t)m; /* the bytes beyond the longest name count too */
+	u->done += n - (uint64_t)m;
+	struct seq *s = f->priv;
+	s->made = false;
+	s->len = 0;
+	return (long)n;
+}
+
+/* a process may rename itself through comm, and the names of the system
+ * can be changed; the rest cannot be written: EIO for the system's files,
+ * EINVAL for a process's (as Linux) */
 static long proc_write(struct file *f, struct uio *u)
 {
 	struct proc *p = node_proc(f->vn);
+	if (f->vn->pfs.kind == PK_K_HOSTNAME || f->vn->pfs.kind == PK_K_DOMAINNAME)
+		return sysctl_write(f, u);
 	if (f->vn->pfs.kind < PK_PID)
 		return -EIO;
 	if (f->vn->pfs.kind != PK_P_COMM)

@@ -73,25 +73,6 @@ long sys_exit_group(struct lthread *t, const struct sysargs *a)
 	return SYS_NOREPLY;
 }
 
-static void strcpy_bounded(char *d, const char *s, size_t n)
-{
-	size_t l = strlen(s);
-	memcpy(d, s, l < n ? l + 1 : n);
-}
-
-long sys_uname(struct lthread *t, const struct sysargs *a)
-{
-	struct new_utsname u;
-	memset(&u, 0, sizeof u);
-	strcpy_bounded(u.sysname, "Linux", sizeof u.sysname);
-	strcpy_bounded(u.nodename, UTS_NODENAME, sizeof u.nodename);
-	strcpy_bounded(u.release, UTS_RELEASE, sizeof u.release);
-	strcpy_bounded(u.version, UTS_VERSION, sizeof u.version);
-	strcpy_bounded(u.machine, "x86_64", sizeof u.machine);
-	strcpy_bounded(u.domainname, "(none)", sizeof u.domainname);
-	return copy_to_user(t->proc, a->a0, &u, sizeof u);
-}
-
 long sys_arch_prctl(struct lthread *t, const struct sysargs *a)
 {
 	switch (a->a0) {

@@ -123,6 +123,8 @@ syscall_fn sys_tkill;
 syscall_fn sys_truncate;
 syscall_fn sys_umask;
 syscall_fn sys_uname;
+syscall_fn sys_sethostname;
+syscall_fn sys_setdomainname;
 syscall_fn sys_unlink;
 syscall_fn sys_unlinkat;
 syscall_fn sys_vfork;
