@@ -515,9 +515,11 @@ static void show_status(struct seq *s, struct proc *p)
 		kb(s, "VmLck", 0);
 		kb(s, "VmPin", 0);
 		kb(s, "VmRSS", z.rss);
+		/* the files are in RAM, as in Linux's tmpfs rootfs, whose
+		 * pages count as shared memory */
 		kb(s, "RssAnon", z.rss - z.file);
-		kb(s, "RssFile", z.file);
-		kb(s, "RssShmem", 0);
+		kb(s, "RssFile", 0);
+		kb(s, "RssShmem", z.file);
 		kb(s, "VmData", z.data);
 		kb(s, "VmStk", z.stack);
 		kb(s, "VmExe", exe);
@@ -552,14 +554,17 @@ static void show_maps(struct seq *s, struct proc *p)
 		return;
 	struct mm *mm = p->mm;
 	for (struct vma *v = mm->vmas; v; v = v->next) {
-		unsigned dev = v->vn ? v->vn->dev : 0;
+		bool shmem = v->vn && (v->flags & VMA_ANON); /* shared anonymous memory */
+		unsigned dev = shmem ? 1 : v->vn ? v->vn->dev : 0;
 		int n = snprintf(line, sizeof line, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", v->start, v->end,
 				 (v->prot & PROT_R) ? 'r' : '-', (v->prot & PROT_W) ? 'w' : '-',
 				 (v->prot & PROT_X) ? 'x' : '-', (v->flags & VMA_SHARED) ? 's' : 'p',
 				 v->vn ? v->off : 0, dev >> 8, dev & 0xff, v->vn ? v->vn->ino : 0);
 		seq_put(s, line, (size_t)n);
 		const char *name = NULL;
-		if (v->vn) {
+		if (shmem) {
+			name = "/dev/zero (deleted)"; /* (Linux's name for it) */
+		} else if (v->vn) {
 			file_name(v->vn, path, sizeof path);
 			name = path;
 		} else if (v->flags & VMA_STACK) {

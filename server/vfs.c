@@ -167,6 +167,16 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 	return vn;
 }
 
+struct vnode *vnode_new_shmem(uint64_t size)
+{
+	struct vnode *vn = vnode_new(V_REG, 0777);
+	if (vn) {
+		vn->nlink = 0;
+		vn->size = size;
+	}
+	return vn;
+}
+
 void vnode_get(struct vnode *vn) { vn->refs++; }
 
 static void free_pages_from(struct vnode *vn, uint64_t from);

@@ -165,6 +165,11 @@ struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name,
 struct vnode *vfs_dir_find(struct vnode *dir, const char *name);
 int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn);
 struct vnode *vnode_new(enum vtype type, uint32_t mode);
+/* an unnamed file of size bytes (no links, no references yet): the memory
+ * of a shared anonymous mapping, which every mapping of it and every
+ * process forked since share, page by page as they are first touched
+ * (Linux's shmem_zero_setup) */
+struct vnode *vnode_new_shmem(uint64_t size);
 void vnode_get(struct vnode *vn);
 void vnode_put(struct vnode *vn);
 /* regular file data */
