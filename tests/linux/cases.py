@@ -267,6 +267,7 @@ CASES = [
     sys("sys_io", "input", input=b"typed\n", input_after=b"ready"),
     sys("sys_file", data=True),
     sys("sys_file", "exec"),
+    sys("sys_file", "empty-argv"),
     sys("sys_fs", data=True),
     sys("sys_attr"),
     sys("sys_mem"),

@@ -378,8 +378,35 @@ static int exec_checks(const char *how)
 	return 0;
 }
 
+/* "empty-argv": an exec with an empty argv (then with a NULL one): the
+ * program gets argv[0] = "" and argc 1, as from Linux 5.18 (which logs
+ * a warning) */
+static int argv_checks(int argc, char **argv, const char *round)
+{
+	char cmd[16];
+	int fd = open("/proc/self/cmdline", O_RDONLY);
+	long n = read(fd, cmd, sizeof cmd);
+	close(fd);
+	say("-- exec with an empty argv, round %s\n", round);
+	say("argc %d, argv[0] '%s', argv[argc] NULL: %s, /proc/self/cmdline %ld bytes\n", argc, argc ? argv[0] : "-",
+	    argv[argc] == NULL ? "yes" : "no", n);
+	if (strcmp(round, "1"))
+		return 0;
+	char *envp[] = {"SYS_FILE_ARGV=2", NULL};
+	T(syscall(SYS_execve, "/tests/sys_file", NULL, envp));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	const char *round = getenv("SYS_FILE_ARGV");
+	if (round)
+		return argv_checks(argc, argv, round);
+	if (argc > 1 && !strcmp(argv[1], "empty-argv")) {
+		char *none[] = {NULL}, *envp[] = {"SYS_FILE_ARGV=1", NULL};
+		T(execve("/tests/sys_file", none, envp));
+		return 1;
+	}
 	if (argc > 1)
 		return exec_checks(argv[1]);
 	memset(longname, 'n', 256);
