@@ -40,5 +40,9 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 /* the same with AT_* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty
  * path names dirfd's file itself, whatever it is) */
 struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err);
+/* the parent directory (referenced) and the last name (into name, 256
+ * bytes) of (dirfd, upath); *slash (if wanted): the name was followed by a
+ * slash (only a directory may be); NULL with *err */
+struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err);
 
 #endif

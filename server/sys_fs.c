@@ -739,7 +739,7 @@ static int put_dirent(struct proc *p, uint64_t ubuf, uint64_t size, uint64_t *do
 {
 	static char buf[4096];
 	static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
-					[V_FIFO] = 1};
+					[V_FIFO] = 1,     [V_BLK] = 6,      [V_SOCK] = 12};
 	size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~7ul;
 	if (*done + reclen > size)
 		return 0;
@@ -836,7 +836,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		e->d_off = (int64_t)pos + 1;
 		e->d_reclen = (uint16_t)reclen;
 		static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
-						[V_FIFO] = 1};
+						[V_FIFO] = 1,     [V_BLK] = 6,      [V_SOCK] = 12};
 		e->d_type = types[vn->type];
 		memcpy(e->d_name, name, nl + 1);
 		if (copy_to_user(t->proc, a->a1 + done, buf, reclen))
@@ -896,9 +896,7 @@ long sys_fchdir(struct lthread *t, const struct sysargs *a)
 	return set_cwd(t->proc, f->vn);
 }
 
-/* the parent directory and the last name of (dirfd, upath); *slash (if
- * wanted): the name was followed by a slash (only a directory may be) */
-static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
+struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
 {
 	char path[PATH_MAX_LINUX];
 	if ((*err = user_path(p, upath, path)))
@@ -940,19 +938,24 @@ long sys_mkdirat(struct lthread *t, const struct sysargs *a)
 	return do_mkdir(t->proc, (int64_t)a->a0, a->a1, a->a2);
 }
 
-static void dir_remove(struct vnode *dir, struct vnode *vn)
+/* removes the entry name (of vn) from dir: the name, not another link to
+ * vn there */
+static void dir_remove(struct vnode *dir, const char *name, struct vnode *vn)
 {
-	for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next) {
-		if ((*pp)->vn == vn) {
-			struct dentry *d = *pp;
+	bool other = false; /* another name of vn stays in dir */
+	for (struct dentry **pp = &dir->entries; *pp;) {
+		struct dentry *d = *pp;
+		if (d->vn == vn && !strcmp(d->name, name)) {
 			*pp = d->next;
 			kfree(d);
-			break;
+			continue;
 		}
+		other |= d->vn == vn;
+		pp = &d->next;
 	}
 	if (vn->type == V_DIR)
 		dir->nlink--;
-	if (vn->type == V_DIR || vn->parent == dir)
+	if (vn->type == V_DIR || (vn->parent == dir && !other))
 		vn->parent = NULL;
 	vn->nlink = vn->type == V_DIR ? 0 : vn->nlink - 1;
 	vnode_touch(dir, VN_MTIME | VN_CTIME);
@@ -985,7 +988,7 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 	else if (vn->type == V_DIR)
 		err = -EISDIR;
 	if (!err)
-		dir_remove(parent, vn);
+		dir_remove(parent, name, vn);
 	vnode_put(parent);
 	return err;
 }
@@ -1078,10 +1081,10 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 	}
 	if (!err && old != vn) {
 		if (old)
-			dir_remove(np, old);
+			dir_remove(np, nname, old);
 		vnode_get(vn);
 		uint32_t links = vn->nlink; /* a directory's counts its subdirectories */
-		dir_remove(op, vn);
+		dir_remove(op, oname, vn);
 		vn->nlink = links;
 		err = vfs_dir_add(np, nname, vn);
 		vnode_put(vn);

@@ -155,8 +155,8 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 	struct vnode *vn = kzalloc(sizeof *vn);
 	if (!vn)
 		return NULL;
-	static const uint32_t fmt[] = {[V_REG] = S_IFREG, [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
-				       [V_FIFO] = S_IFIFO};
+	static const uint32_t fmt[] = {[V_REG] = S_IFREG,  [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
+				       [V_FIFO] = S_IFIFO, [V_BLK] = 0060000, [V_SOCK] = 0140000};
 	vn->ino = next_ino++;
 	vn->type = type;
 	vn->mode = fmt[type] | (mode & 07777);
@@ -328,6 +328,44 @@ int vnode_truncate(struct vnode *vn, uint64_t size)
 	stamp(&vn->mtime);
 	vn->ctime = vn->mtime;
 	return 0;
+}
+
+int vnode_allocate(struct vnode *vn, uint64_t off, uint64_t len, bool keep_size)
+{
+	uint64_t first = off / 4096, end = (off + len + 4095) / 4096, missing = 0;
+	if (end > MAX_FILE_PAGES)
+		return -EFBIG;
+	for (uint64_t i = first; i < end; i++)
+		missing += !vnode_page(vn, i, false);
+	if (missing + 2 * (end - first) / PPP + 2 > pages_free()) /* (with the tables they need) */
+		return -ENOSPC;
+	for (uint64_t i = first; i < end; i++)
+		vnode_page(vn, i, true);
+	if (!keep_size && off + len > vn->size)
+		vn->size = off + len;
+	vnode_touch(vn, VN_MTIME | VN_CTIME);
+	return 0;
+}
+
+void vnode_punch(struct vnode *vn, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	for (uint64_t pos = off; pos < end; pos = (pos | 0xfff) + 1) {
+		uint64_t in = pos & 0xfff, n = end - pos < 4096 - in ? end - pos : 4096 - in;
+		void **slot = page_slot(vn, pos / 4096, false);
+		if (!slot || !*slot)
+			continue;
+		if (n < 4096) { /* part of a page: zeroes */
+			memset((char *)*slot + in, 0, n);
+			continue;
+		}
+		plat_revoke(*slot); /* (as truncate: no process keeps a stale view) */
+		page_put(*slot);
+		*slot = NULL;
+		vn->present--;
+		data_pages--;
+	}
+	vnode_touch(vn, VN_MTIME | VN_CTIME);
 }
 
 void vnode_stat(struct vnode *vn, struct stat *st)
@@ -618,7 +656,7 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	f->ops = vn->type == V_REG ? (vn->fops ? vn->fops : &ramfs_file_ops)
 		 : vn->type == V_DIR ? &dir_file_ops
 				     : vn->fops;
-	if (f->ops == NULL && vn->type == V_CHR) { /* a device with no driver here */
+	if (f->ops == NULL && vn->type != V_LNK) { /* a device with no driver here, a socket's node */
 		vnode_put(vn);
 		kfree(f);
 		*err = -ENXIO;

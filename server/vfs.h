@@ -51,7 +51,7 @@ void waitq_remove(struct lthread *t);
 void lock_close(struct proc *p, struct file *f);
 void lock_release_file(struct file *f);
 
-enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO };
+enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO, V_BLK, V_SOCK };
 
 /* a file lock (lock.c) */
 struct lock {
@@ -178,6 +178,12 @@ long vnode_write(struct vnode *vn, uint64_t off, struct uio *u);
 /* the data page at page index i (allocated with create), or NULL */
 void *vnode_page(struct vnode *vn, uint64_t i, bool create);
 int vnode_truncate(struct vnode *vn, uint64_t size);
+/* fallocate of a regular file: the pages of [off, off+len) made present
+ * (zeroed), the size grown to cover them unless keep_size; 0, -EFBIG
+ * beyond the largest file, -ENOSPC (nothing allocated) */
+int vnode_allocate(struct vnode *vn, uint64_t off, uint64_t len, bool keep_size);
+/* FALLOC_FL_PUNCH_HOLE: [off, off+len) reads as zero, its whole pages go */
+void vnode_punch(struct vnode *vn, uint64_t off, uint64_t len);
 /* the path of vn from the root (for getcwd), into buf */
 int vfs_path(struct vnode *vn, char *buf, size_t size);
 void vnode_stat(struct vnode *vn, struct stat *st);
