@@ -10,6 +10,7 @@
 #include "lx4.h"
 #include "mem.h"
 #include "proc.h"
+#include "uts.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -299,6 +300,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		return -ENOEXEC;
 	}
 	p->undumpable = false; /* as Linux's exec of a file that is not set-id */
+	uts_exec(p);
 	/* the command name: the last part of the path */
 	const char *base = path;
 	for (const char *c = path; *c; c++)

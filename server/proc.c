@@ -369,6 +369,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	c->no_new_privs = parent->no_new_privs;
 	signal_fork(c, t, parent, parent->thread);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
+	c->traits = parent->traits;
 	memcpy(c->comm, parent->comm, sizeof c->comm);
 	memcpy(c->exe, parent->exe, sizeof c->exe);
 	c->exe_vn = parent->exe_vn;

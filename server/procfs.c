@@ -54,6 +54,8 @@ enum {
 	PK_P_STAT,
 	PK_P_STATM,
 	PK_P_STATUS,
+	PK_P_LOGINUID,
+	PK_P_SESSIONID,
 	PK_P_FDLINK = 0xfd, /* /proc/PID/fd/N (vfs.c gives its size as Linux: 64) */
 };
 
@@ -97,6 +99,9 @@ static const struct pentry table[] = {
     {"stat", PK_PID, PK_P_STAT, V_REG, 0444},
     {"statm", PK_PID, PK_P_STATM, V_REG, 0444},
     {"status", PK_PID, PK_P_STATUS, V_REG, 0444},
+    /* the audit ids: unset (no login has set them; writes not yet) */
+    {"loginuid", PK_PID, PK_P_LOGINUID, V_REG, 0644},
+    {"sessionid", PK_PID, PK_P_SESSIONID, V_REG, 0444},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -473,9 +478,10 @@ static void show_stat(struct seq *s, struct proc *p)
 	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", p->pid, p->comm, state_of(p), p->ppid, p->pgid, p->sid,
 		   has_tty(p) ? CONSOLE_TTY_NR : 0, has_tty(p) ? console_pgrp() : -1,
 		   p->forked_noexec ? PF_FORKNOEXEC : 0);
-	/* minflt cminflt majflt cmajflt utime stime cutime cstime: not counted */
-	seq_printf(s, "0 0 0 0 0 0 0 0 20 0 1 0 %lu %lu %lu %lu ", start, z.total * 4096, z.rss,
-		   p->rlim[RLIMIT_RSS].cur);
+	/* minflt cminflt majflt cmajflt utime stime cutime cstime: not counted;
+	 * the priority of a normal process is 20 + its nice value */
+	seq_printf(s, "0 0 0 0 0 0 0 0 %d %d 1 0 %lu %lu %lu %lu ", 20 + p->traits.nice, p->traits.nice, start,
+		   z.total * 4096, z.rss, p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
 		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
 		   /* (the thread's own: not the process's) */ p->sigmask, ign, cgt, p->exit_signal);
@@ -806,6 +812,8 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_P_STAT: show_stat(s, p); break;
 	case PK_P_STATM: show_statm(s, p); break;
 	case PK_P_STATUS: show_status(s, p); break;
+	case PK_P_LOGINUID:
+	case PK_P_SESSIONID: seq_str(s, "4294967295"); break; /* (no newline, as Linux) */
 	}
 	return 0;
 }

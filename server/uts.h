@@ -22,4 +22,8 @@ const char *uts_get(enum uts_name which);
  * or NUL); *pos moves by n */
 void uts_sysctl_write(enum uts_name which, const char *buf, size_t n, uint64_t *pos);
 
+struct proc;
+/* what an exec does to p's execution domain (personality) */
+void uts_exec(struct proc *p);
+
 #endif

@@ -271,6 +271,8 @@ CASES = [
     sys("sys_fs", data=True),
     sys("sys_attr"),
     sys("sys_link"),
+    sys("sys_futex"),
+    sys("sys_sched"),
     sys("sys_mem"),
     sys("sys_mem", "sigbus", expect=128 + 7),
     sys("sys_mem", "segv", expect=128 + 11),
