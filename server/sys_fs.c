@@ -1143,11 +1143,14 @@ long sys_fsync(struct lthread *t, const struct sysargs *a)
 	return fd_file(t->proc, (int64_t)a->a0) ? 0 : -EBADF;
 }
 
-/* statfs and fstatfs: the root file system is RAM (ramfs: its blocks are
- * the server's pages, no inode limit), /proc has no blocks */
+/* statfs and fstatfs: the root file system is RAM, as Linux's rootfs (a
+ * tmpfs, mounted without relatime): its blocks are the server's pages, it
+ * has no inode limit (0, as a tmpfs with nr_inodes=0); /proc has no blocks
+ * (mounted with the default relatime) */
 #include <asm/statfs.h>
-#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
+#define ST_VALID 0x0020
 #define ST_RELATIME 0x1000
 
 static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
@@ -1156,11 +1159,12 @@ static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
 	memset(&s, 0, sizeof s);
 	s.f_bsize = s.f_frsize = 4096;
 	s.f_namelen = 255;
-	s.f_flags = ST_RELATIME;
+	s.f_flags = ST_VALID;
 	if (vn->dev == PROCFS_DEV) {
 		s.f_type = PROC_SUPER_MAGIC;
+		s.f_flags |= ST_RELATIME;
 	} else {
-		s.f_type = RAMFS_MAGIC;
+		s.f_type = TMPFS_MAGIC;
 		s.f_blocks = pages_total();
 		s.f_bfree = s.f_bavail = pages_free();
 	}
