@@ -223,6 +223,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	static uint8_t hdr[HDR_BYTES];
 	uint64_t hlen = vn->size < HDR_BYTES ? vn->size : HDR_BYTES;
 	file_bytes(vn, 0, hdr, hlen);
+	vnode_access(vn); /* (Linux reads the header through the file: its atime moves) */
 	struct elf_info info;
 	struct elf_seg segs[MAX_SEGS];
 	if (elf_parse_hdr(hdr, hlen, vn->size, USER_TOP, &info, segs, MAX_SEGS) || (info.flags & ELF_PT_INTERP_SEEN)) {

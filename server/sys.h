@@ -28,6 +28,11 @@ int fd_install(struct proc *p, struct file *f, bool cloexec);
 /* closes p's descriptor fd (open), with what a close does to p's locks */
 void fd_close(struct proc *p, int fd);
 
+/* prctl's options about capabilities (sys_cred.c): is option one, and
+ * its answer */
+bool cred_prctl(uint64_t option);
+long cred_prctl_call(const struct sysargs *a);
+
 /* file locks (lock.c): fcntl's lock commands on f */
 long lock_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t uarg);
 /* a path from user memory into buf (PATH_MAX_LINUX bytes) */

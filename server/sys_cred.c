@@ -63,3 +63,39 @@ long sys_capget(struct lthread *t, const struct sysargs *a)
 	uint32_t data[2][3] = {{(uint32_t)all, (uint32_t)all, 0}, {(uint32_t)(all >> 32), (uint32_t)(all >> 32), 0}};
 	return copy_to_user(p, a->a1, data, words * sizeof data[0]);
 }
+
+#define PR_GET_KEEPCAPS_L   7
+#define PR_CAPBSET_READ_L   23
+#define PR_GET_SECUREBITS_L 27
+#define PR_CAP_AMBIENT_L    47
+#define AMBIENT_IS_SET      1
+#define AMBIENT_RAISE       2
+#define AMBIENT_LOWER       3
+#define AMBIENT_CLEAR_ALL   4
+
+bool cred_prctl(uint64_t option)
+{
+	return option == PR_GET_KEEPCAPS_L || option == PR_CAPBSET_READ_L || option == PR_GET_SECUREBITS_L ||
+	       option == PR_CAP_AMBIENT_L;
+}
+
+/* what root has: every capability in its bounding set, no securebits or
+ * keep-caps, no ambient capabilities (none can be raised: its inheritable
+ * set is empty, EPERM; lowering or clearing them changes nothing) */
+long cred_prctl_call(const struct sysargs *a)
+{
+	bool valid = a->a1 <= CAP_LAST_CAP;
+	switch (a->a0) {
+	case PR_GET_KEEPCAPS_L:
+	case PR_GET_SECUREBITS_L: return 0;
+	case PR_CAPBSET_READ_L: return valid ? 1 : -EINVAL;
+	default: /* PR_CAP_AMBIENT */
+		if (a->a1 == AMBIENT_CLEAR_ALL)
+			return a->a2 | a->a3 | a->a4 ? -EINVAL : 0;
+		if (a->a2 > CAP_LAST_CAP || a->a3 || a->a4)
+			return -EINVAL;
+		if (a->a1 == AMBIENT_IS_SET || a->a1 == AMBIENT_LOWER)
+			return 0;
+		return a->a1 == AMBIENT_RAISE ? -EPERM : -EINVAL;
+	}
+}

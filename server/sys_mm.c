@@ -117,6 +117,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 		vnode_get(shmem);
 		vnode_put(shmem);
 	}
+	if (v && !shmem && vn)
+		vnode_access(vn); /* mapping a file accesses it (Linux's file_accessed) */
 	return v ? (long)at : -ENOMEM;
 }
 

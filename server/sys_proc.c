@@ -513,6 +513,8 @@ long sys_prctl(struct lthread *t, const struct sysargs *a)
 			return -EINVAL;
 		return p->no_new_privs;
 	default:
+		if (cred_prctl(a->a0)) /* the capability options (sys_cred.c) */
+			return cred_prctl_call(a);
 		if (a->a0 < 64 && !(logged[a->a0 / 8] & (1u << (a->a0 % 8)))) {
 			logged[a->a0 / 8] |= (uint8_t)(1u << (a->a0 % 8));
 			printf("lx4-server: prctl option %lu not implemented: EINVAL\n", a->a0);

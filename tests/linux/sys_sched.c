@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -229,6 +230,19 @@ static void identity(void)
 	hdr.pid = 0;
 	T(syscall(SYS_capget, BAD_USER, data));
 	T(syscall(SYS_capget, &hdr, BAD_USER));
+
+	T(prctl(PR_CAPBSET_READ, 0, 0, 0, 0));
+	T(prctl(PR_CAPBSET_READ, 40, 0, 0, 0));
+	T(prctl(PR_CAPBSET_READ, 41, 0, 0, 0));
+	T(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	T(prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 21, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, 21, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, 21, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 41, 0, 0));
+	T(prctl(PR_CAP_AMBIENT, 9, 21, 0, 0));
 
 	say("-- unshare\n");
 	T(unshare(0));
