@@ -131,6 +131,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_prctl] = sys_prctl,                     /* partial: names, dumpable, no_new_privs */
 	[__NR_sethostname] = sys_sethostname,         /* sethostname(2) */
 	[__NR_getpriority] = sys_getpriority,         /* getpriority(2) */
+	[__NR_syslog] = sys_syslog,                   /* syslog(2): the server's own messages */
 	[__NR_futex] = sys_futex,                     /* partial: WAIT, WAKE and their BITSET forms (no requeue, WAKE_OP, PI) */
 	[__NR_setpriority] = sys_setpriority,         /* setpriority(2): kept and shown, not yet scheduled by */
 	[__NR_ioprio_get] = sys_ioprio_get,           /* ioprio_get(2) */

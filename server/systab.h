@@ -11,6 +11,7 @@ syscall_fn sys_chdir;
 syscall_fn sys_chmod;
 syscall_fn sys_chown;
 syscall_fn sys_fchown;
+syscall_fn sys_syslog;
 syscall_fn sys_futex;
 syscall_fn sys_setpriority;
 syscall_fn sys_getpriority;

@@ -3,7 +3,8 @@
  * setpriority, /proc/PID/stat), I/O priorities (ioprio_get, ioprio_set),
  * CPU affinity, the execution domain (personality and what uname shows),
  * its ids and capabilities as root (getresuid, getresgid, capget), and
- * unshare of what it already has to itself; what children inherit.
+ * unshare of what it already has to itself; what children inherit; and
+ * how the kernel's log is read (syslog).
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -252,6 +253,37 @@ static void identity(void)
 	T(unshare(0x1));
 }
 
+/* the kernel's log through syslog(2): what it holds differs (the
+ * server's messages on lx4), how it is read does not */
+static void kernel_log(void)
+{
+	say("-- syslog\n");
+	static char buf[65536];
+	long size = syscall(SYS_syslog, 10, NULL, 0);
+	fact("SIZE_BUFFER > 0", size > 0);
+	long n = syscall(SYS_syslog, 3, buf, sizeof buf);
+	fact("READ_ALL: records that start with <level>[time]", n >= 0 && (n == 0 || (buf[0] == '<' && buf[3] == '[')));
+	fact("READ_ALL: whole lines", n == 0 || buf[n - 1] == '\n');
+	fact("SIZE_UNREAD >= 0", syscall(SYS_syslog, 9, NULL, 0) >= 0);
+	T(syscall(SYS_syslog, 3, buf, 0));
+	T(syscall(SYS_syslog, 3, buf, -1));
+	T(syscall(SYS_syslog, 3, NULL, 10));
+	T(syscall(SYS_syslog, 3, BAD_KERNEL, 10));
+	T(syscall(SYS_syslog, 2, buf, -1));
+	T(syscall(SYS_syslog, 0, NULL, 0));
+	T(syscall(SYS_syslog, 1, NULL, 0));
+	T(syscall(SYS_syslog, 6, NULL, 0));
+	T(syscall(SYS_syslog, 7, NULL, 0));
+	T(syscall(SYS_syslog, 8, NULL, 0));
+	T(syscall(SYS_syslog, 8, NULL, 9));
+	T(syscall(SYS_syslog, 8, NULL, 4));
+	T(syscall(SYS_syslog, 8, NULL, 7));
+	T(syscall(SYS_syslog, 11, NULL, 0));
+	T(syscall(SYS_syslog, -1, NULL, 0));
+	T(syscall(SYS_syslog, 5, NULL, 0));
+	T(syscall(SYS_syslog, 3, buf, sizeof buf));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "after-exec")) {
@@ -265,6 +297,7 @@ int main(int argc, char **argv)
 	affinity();
 	domains();
 	identity();
+	kernel_log();
 	say("done\n");
 	return 0;
 }

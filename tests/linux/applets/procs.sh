@@ -24,6 +24,6 @@ ps -o user,group,comm,args | grep -e '[s]leep' -e '^USER'; ps -o stat,nice,pri,v
 kill $p; wait $p 2>/dev/null
 echo "== killall"; sleep 4 & killall sleep; echo $?; wait 2>/dev/null; killall nosuch 2>&1; echo $?
 echo "== tty/stty/who"; tty; echo $?; who; echo $?; w 2>&1 | head -1 | awk '{print $1}'
-echo "== hostid/sysctl/free/uptime"; hostid | wc -c; free | awk 'NR == 1 {print NF}'; uptime | sed 's/[0-9][0-9]*/N/g'
+echo "== hostid/dmesg/free/uptime"; hostid | wc -c; dmesg >/dev/null; echo "dmesg $?"; free | awk 'NR == 1 {print NF}'; uptime | sed 's/[0-9][0-9]*/N/g'
 echo "== unshare/setpriv/capabilities"; unshare true; echo $?; setpriv --dump | head -4; grep -e Cap -e Uid -e Gid /proc/self/status
 echo "== /proc's processes"; sh -c 'cat /proc/$$/comm; cut -d" " -f19 /proc/$$/stat'; nice -n 3 true 2>&1 | head -1
