@@ -312,6 +312,11 @@ CASES = [
                                     "cat /dev/zero | head -c 10 | wc -c; yes | head -2; "
                                     "yes | (exit 3); echo ${PIPESTATUS:-$?}; "
                                     "cat /dev/zero | (read -n 1 x; exit 0); echo done"]},
+    # zcat's helper child ends as a zombie of zcat, which is given to init
+    # as zcat ends: init's waiting wait4, made again then, reaps zcat in
+    # the middle of its own end (the server freed it twice)
+    {"name": "sh.reaped_while_ending", "argv": ["/bin/sh", "-c", "gzip -c /data/words.txt | zcat | head -2; echo $?"],
+     "adds": DATA},
     # a background child that ends before the foreground one, then wait
     {"name": "sh.background_wait", "argv": ["/bin/sh", "-c",
                                             "sleep 0.1 & sleep 0.4; echo a; wait; echo b $?"]},
