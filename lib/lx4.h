@@ -208,6 +208,9 @@ static inline uint64_t lx4_kmem_free(void) { return lx4_syscall(LX4_SYS_DEBUG, L
 /* writes to the kernel log (needs a UTCB) */
 void lx4_puts(const char *s);
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* what printf wrote (n bytes, whole or part of a line), for a task that
+ * keeps a log of its own (the Linux server's dmesg); nothing by default */
+void lx4_log_hook(const char *s, size_t n);
 _Noreturn void lx4_halt(void);
 
 static inline uint64_t lx4_rdtsc(void) { return lx4_kip_rdtsc(); }

@@ -14,6 +14,12 @@ void lx4_puts(const char *s)
 	}
 }
 
+__attribute__((weak)) void lx4_log_hook(const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+}
+
 int printf(const char *fmt, ...)
 {
 	char buf[512];
@@ -22,6 +28,7 @@ int printf(const char *fmt, ...)
 	int n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	lx4_puts(buf);
+	lx4_log_hook(buf, strlen(buf));
 	return n;
 }
 

@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "proc.h"
 #include "rusage.h"
+#include "uts.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -85,8 +86,9 @@ struct strings {
 	uint64_t count;
 };
 
-/* copies a NULL-terminated array of user strings into s */
-static int gather(struct proc *p, uint64_t uarr, struct strings *s)
+/* copies a NULL-terminated array of user strings into s, whose buffer
+ * has room for that many bytes (E2BIG beyond) */
+static int gather(struct proc *p, uint64_t uarr, struct strings *s, uint64_t room)
 {
 	for (uint64_t i = 0; uarr; i++) {
 		uint64_t ptr;
@@ -96,7 +98,7 @@ static int gather(struct proc *p, uint64_t uarr, struct strings *s)
 			return -EFAULT;
 		if (!ptr)
 			break;
-		long n = strncpy_from_user(p, s->buf + s->len, ptr, MAX_STRINGS - s->len);
+		long n = strncpy_from_user(p, s->buf + s->len, ptr, room - s->len);
 		if (n == -ENAMETOOLONG)
 			return -E2BIG;
 		if (n < 0)
@@ -185,6 +187,23 @@ static void gather_kernel(const char *const *k, struct strings *s)
 	}
 }
 
+/* an empty (or NULL) argv gets argv[0] = "" (before the environment's
+ * strings, which move up a byte), as Linux does since 5.18, so that a
+ * program that starts at argv[1] finds no environment there; logged once,
+ * as Linux warns */
+static void empty_argv(struct proc *p, const char *path, struct strings *av, struct strings *ev)
+{
+	static bool logged;
+	if (!logged)
+		printf("lx4-server: process '%s' launched '%s' with NULL argv: empty string added\n", p->comm, path);
+	logged = true;
+	memmove(ev->buf + 1, ev->buf, ev->len);
+	ev->buf++;
+	av->buf[0] = 0;
+	av->len = 1;
+	av->count = 1;
+}
+
 int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp, const char *const *kargv,
 	       const char *const *kenvp, uint64_t *regs, bool *committed)
 {
@@ -205,6 +224,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	static uint8_t hdr[HDR_BYTES];
 	uint64_t hlen = vn->size < HDR_BYTES ? vn->size : HDR_BYTES;
 	file_bytes(vn, 0, hdr, hlen);
+	vnode_access(vn); /* (Linux reads the header through the file: its atime moves) */
 	struct elf_info info;
 	struct elf_seg segs[MAX_SEGS];
 	if (elf_parse_hdr(hdr, hlen, vn->size, USER_TOP, &info, segs, MAX_SEGS) || (info.flags & ELF_PT_INTERP_SEEN)) {
@@ -219,14 +239,16 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		ev.buf = strbuf + av.len;
 		gather_kernel(kenvp, &ev);
 	} else {
-		err = gather(p, uargv, &av);
+		err = gather(p, uargv, &av, MAX_STRINGS - 1); /* (a byte kept for an empty argv's "") */
 		ev.buf = strbuf + av.len;
 		if (!err)
-			err = gather(p, uenvp, &ev);
+			err = gather(p, uenvp, &ev, MAX_STRINGS - 1 - av.len);
 		if (err) {
 			vnode_put(vn);
 			return err;
 		}
+		if (!av.count)
+			empty_argv(p, path, &av, &ev);
 	}
 	if (av.len + ev.len + 64 > STACK_INITIAL) {
 		vnode_put(vn);
@@ -281,6 +303,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		return -ENOEXEC;
 	}
 	p->undumpable = false; /* as Linux's exec of a file that is not set-id */
+	uts_exec(p);
 	/* the command name: the last part of the path */
 	const char *base = path;
 	for (const char *c = path; *c; c++)

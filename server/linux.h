@@ -87,4 +87,12 @@ struct linux_iovec {
 
 #define AT_FDCWD_LINUX (-100)
 
+/* utimensat's special nanoseconds (the kernel's <linux/stat.h>) and the
+ * structure of utime(2) */
+#define UTIME_NOW  ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+struct linux_utimbuf {
+	int64_t actime, modtime;
+};
+
 #endif

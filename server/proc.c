@@ -318,6 +318,12 @@ void proc_exit(struct proc *p, int status)
 	signal_orphan_exit(p);
 	syscall_proc_exited(p);
 	signal_child_exit(p);
+	/* p may be reaped already: a wake on the way (reparent's, of the
+	 * init that takes p's zombie children) makes a waiting wait4 of
+	 * p's parent again, and it finds p a zombie.  Freed, it has no parent,
+	 * and must not be freed again below. */
+	if (p->state != P_ZOMBIE)
+		return;
 	struct proc *parent = p->parent;
 	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {
 		if (p->pid != 1)
@@ -372,6 +378,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	c->no_new_privs = parent->no_new_privs;
 	signal_fork(c, t, parent, parent->thread);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
+	c->traits = parent->traits;
 	memcpy(c->comm, parent->comm, sizeof c->comm);
 	memcpy(c->exe, parent->exe, sizeof c->exe);
 	c->exe_vn = parent->exe_vn;

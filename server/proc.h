@@ -95,6 +95,14 @@ enum { STOP_NONE = 0, STOP_USER, STOP_CALL };
 
 enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
 
+/* what a child inherits as it is and exec keeps: the nice value and I/O
+ * priority (sys_sched.c), the execution domain (uts.c) */
+struct proc_traits {
+	int nice;             /* -20 (most favourable) to 19 */
+	uint16_t ioprio;      /* class << 13 | data; 0: none set */
+	uint32_t personality; /* PER_LINUX (0) and its flags */
+};
+
 struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
@@ -137,6 +145,7 @@ struct proc {
 	bool cont_report;   /* continued, not yet reported to a WCONTINUED wait */
 	uint8_t cld_notify; /* CLD_STOPPED or CLD_CONTINUED owed to the parent */
 	struct linux_rlimit64 rlim[RLIM_NLIMITS];
+	struct proc_traits traits;
 	uint64_t start_ns;
 	struct waitq child_exit; /* wait4 callers wait here */
 	/* resource use (rusage.h): of its threads that ended, and of its

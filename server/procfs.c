@@ -14,6 +14,7 @@
 #include "serial.h"
 #include "signal.h"
 #include "sys.h"
+#include "uts.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -34,6 +35,7 @@ enum {
 	PK_UPTIME,
 	PK_VERSION,
 	PK_SYS_KERNEL,
+	PK_K_DOMAINNAME,
 	PK_K_HOSTNAME,
 	PK_K_OSRELEASE,
 	PK_K_OSTYPE,
@@ -55,6 +57,8 @@ enum {
 	PK_P_STAT,
 	PK_P_STATM,
 	PK_P_STATUS,
+	PK_P_LOGINUID,
+	PK_P_SESSIONID,
 	PK_P_FDLINK = 0xfd, /* /proc/PID/fd/N (vfs.c gives its size as Linux: 64) */
 };
 
@@ -78,8 +82,9 @@ static const struct pentry table[] = {
     {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
     {"version", PK_ROOT, PK_VERSION, V_REG, 0444},
     {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
-    /* (Linux's hostname and pid_max are 0644: these cannot be written) */
-    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0444},
+    /* the names can be written; (Linux's pid_max is 0644, this one cannot) */
+    {"domainname", PK_SYS_KERNEL, PK_K_DOMAINNAME, V_REG, 0644},
+    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0644},
     {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
     {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
     {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
@@ -99,6 +104,9 @@ static const struct pentry table[] = {
     {"stat", PK_PID, PK_P_STAT, V_REG, 0444},
     {"statm", PK_PID, PK_P_STATM, V_REG, 0444},
     {"status", PK_PID, PK_P_STATUS, V_REG, 0444},
+    /* the audit ids: unset (no login has set them; writes not yet) */
+    {"loginuid", PK_PID, PK_P_LOGINUID, V_REG, 0644},
+    {"sessionid", PK_PID, PK_P_SESSIONID, V_REG, 0444},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -479,13 +487,15 @@ static void show_stat(struct seq *s, struct proc *p)
 		   has_tty(p) ? CONSOLE_TTY_NR : 0, has_tty(p) ? console_pgrp() : -1,
 		   p->forked_noexec ? PF_FORKNOEXEC : 0);
 	/* minflt cminflt majflt cmajflt (none: nothing is read from a disk)
-	 * utime stime cutime cstime */
+	 * utime stime cutime cstime; the priority of a normal process is 20 +
+	 * its nice value */
 	struct rusage_sum r;
 	rusage_self(p, &r);
 	const struct rusage_sum *c = &p->ru_children;
 	seq_printf(s, "%lu %lu 0 0 %lu %lu %lu %lu ", r.minflt, c->minflt, ticks(r.utime_ns), ticks(r.stime_ns),
 		   ticks(c->utime_ns), ticks(c->stime_ns));
-	seq_printf(s, "20 0 1 0 %lu %lu %lu %lu ", start, z.total * 4096, z.rss, p->rlim[RLIMIT_RSS].cur);
+	seq_printf(s, "%d %d 1 0 %lu %lu %lu %lu ", 20 + p->traits.nice, p->traits.nice, start, z.total * 4096, z.rss,
+		   p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
 		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
 		   /* (the thread's own: not the process's) */ p->sigmask, ign, cgt, p->exit_signal);
@@ -526,9 +536,11 @@ static void show_status(struct seq *s, struct proc *p)
 		kb(s, "VmPin", 0);
 		kb(s, "VmHWM", mm->hiwater > z.rss ? mm->hiwater : z.rss);
 		kb(s, "VmRSS", z.rss);
+		/* the files are in RAM, as in Linux's tmpfs rootfs, whose
+		 * pages count as shared memory */
 		kb(s, "RssAnon", z.rss - z.file);
-		kb(s, "RssFile", z.file);
-		kb(s, "RssShmem", 0);
+		kb(s, "RssFile", 0);
+		kb(s, "RssShmem", z.file);
 		kb(s, "VmData", z.data);
 		kb(s, "VmStk", z.stack);
 		kb(s, "VmExe", exe);
@@ -566,14 +578,17 @@ static void show_maps(struct seq *s, struct proc *p)
 		return;
 	struct mm *mm = p->mm;
 	for (struct vma *v = mm->vmas; v; v = v->next) {
-		unsigned dev = v->vn ? v->vn->dev : 0;
+		bool shmem = v->vn && (v->flags & VMA_ANON); /* shared anonymous memory */
+		unsigned dev = shmem ? 1 : v->vn ? v->vn->dev : 0;
 		int n = snprintf(line, sizeof line, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", v->start, v->end,
 				 (v->prot & PROT_R) ? 'r' : '-', (v->prot & PROT_W) ? 'w' : '-',
 				 (v->prot & PROT_X) ? 'x' : '-', (v->flags & VMA_SHARED) ? 's' : 'p',
 				 v->vn ? v->off : 0, dev >> 8, dev & 0xff, v->vn ? v->vn->ino : 0);
 		seq_put(s, line, (size_t)n);
 		const char *name = NULL;
-		if (v->vn) {
+		if (shmem) {
+			name = "/dev/zero (deleted)"; /* (Linux's name for it) */
+		} else if (v->vn) {
 			file_name(v->vn, path, sizeof path);
 			name = path;
 		} else if (v->flags & VMA_STACK) {
@@ -798,7 +813,8 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_VERSION:
 		seq_str(s, "Linux version " UTS_RELEASE " (lx4@lx4) (the lx4 server) " UTS_VERSION "\n");
 		break;
-	case PK_K_HOSTNAME: seq_str(s, UTS_NODENAME "\n"); break;
+	case PK_K_DOMAINNAME: seq_printf(s, "%s\n", uts_get(UTS_DOMAINNAME)); break;
+	case PK_K_HOSTNAME: seq_printf(s, "%s\n", uts_get(UTS_HOSTNAME)); break;
 	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
 	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
 	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
@@ -819,8 +835,15 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_P_STAT: show_stat(s, p); break;
 	case PK_P_STATM: show_statm(s, p); break;
 	case PK_P_STATUS: show_status(s, p); break;
+	case PK_P_LOGINUID:
+	case PK_P_SESSIONID: seq_str(s, "4294967295"); break; /* (no newline, as Linux) */
 	}
 	return 0;
+}
+
+bool procfs_is_sysctl(const struct vnode *vn)
+{
+	return vn->dev == PROCFS_DEV && vn->pfs.kind > PK_SYS_KERNEL && vn->pfs.kind < PK_PID;
 }
 
 static int proc_open(struct file *f)
@@ -828,7 +851,7 @@ static int proc_open(struct file *f)
 	/* root may open any of these to write (as on Linux, where the
 	 * write then fails), but for the sysctl files, which check the mode
 	 * themselves */
-	if ((f->flags & O_ACCMODE) != O_RDONLY && f->vn->pfs.kind > PK_SYS_KERNEL && f->vn->pfs.kind < PK_PID)
+	if ((f->flags & O_ACCMODE) != O_RDONLY && procfs_is_sysctl(f->vn) && !(f->vn->mode & 0200))
 		return -EACCES;
 	struct seq *s = kzalloc(sizeof *s);
 	if (!s)
@@ -873,11 +896,36 @@ static long proc_read(struct file *f, struct uio *u)
 	return n;
 }
 
-/* a process may rename itself through comm; the rest cannot be written:
- * EIO for the system's files, EINVAL for a process's (as Linux) */
+/* a write of the host or domain name: at the file position, as Linux's
+ * proc_dostring (the text made for a read is made again) */
+static long sysctl_write(struct file *f, struct uio *u)
+{
+	char buf[UTS_LEN + 1];
+	uint64_t n = uio_resid(u);
+	if (!n)
+		return 0;
+	long m = uio_copyin(u, buf, n < sizeof buf ? n : sizeof buf);
+	if (m < 0)
+		return m;
+	if ((uint64_t)m < (n < sizeof buf ? n : sizeof buf))
+		return -EFAULT; /* (Linux copies the whole write in first) */
+	uts_sysctl_write(f->vn->pfs.kind == PK_K_HOSTNAME ? UTS_HOSTNAME : UTS_DOMAINNAME, buf, (size_t)m, &f->pos);
+	f->pos += n - (uint64_t)m; /* the bytes beyond the longest name count too */
+	u->done += n - (uint64_t)m;
+	struct seq *s = f->priv;
+	s->made = false;
+	s->len = 0;
+	return (long)n;
+}
+
+/* a process may rename itself through comm, and the names of the system
+ * can be changed; the rest cannot be written: EIO for the system's files,
+ * EINVAL for a process's (as Linux) */
 static long proc_write(struct file *f, struct uio *u)
 {
 	struct proc *p = node_proc(f->vn);
+	if (f->vn->pfs.kind == PK_K_HOSTNAME || f->vn->pfs.kind == PK_K_DOMAINNAME)
+		return sysctl_write(f, u);
 	if (f->vn->pfs.kind < PK_PID)
 		return -EIO;
 	if (f->vn->pfs.kind != PK_P_COMM)

@@ -31,6 +31,12 @@ void fd_close(struct proc *p, int fd);
 /* pipes (pipe.c): F_GETPIPE_SZ and F_SETPIPE_SZ on f; pipe-max-size */
 long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 extern unsigned pipe_max_size;
+
+/* prctl's options about capabilities (sys_cred.c): is option one, and
+ * its answer */
+bool cred_prctl(uint64_t option);
+long cred_prctl_call(const struct sysargs *a);
+
 /* file locks (lock.c): fcntl's lock commands on f */
 long lock_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t uarg);
 /* a path from user memory into buf (PATH_MAX_LINUX bytes) */
@@ -43,5 +49,9 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 /* the same with AT_* flags: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (an empty
  * path names dirfd's file itself, whatever it is) */
 struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err);
+/* the parent directory (referenced) and the last name (into name, 256
+ * bytes) of (dirfd, upath); *slash (if wanted): the name was followed by a
+ * slash (only a directory may be); NULL with *err */
+struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err);
 
 #endif

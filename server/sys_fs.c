@@ -679,7 +679,7 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	long r = vn->type == V_LNK ? -ENOENT : -EINVAL; /* (a proc link to nothing: ENOENT) */
 	if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
-		vnode_touch(vn, VN_ATIME);
+		vnode_access(vn);
 		if (n > size)
 			n = size;
 		r = copy_to_user(p, ubuf, vn->link, n);
@@ -746,7 +746,7 @@ static int put_dirent(struct proc *p, uint64_t ubuf, uint64_t size, uint64_t *do
 {
 	static char buf[4096];
 	static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
-					[V_FIFO] = 1};
+					[V_FIFO] = 1,     [V_BLK] = 6,      [V_SOCK] = 12};
 	size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~7ul;
 	if (*done + reclen > size)
 		return 0;
@@ -843,7 +843,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		e->d_off = (int64_t)pos + 1;
 		e->d_reclen = (uint16_t)reclen;
 		static const uint8_t types[] = {[V_REG] = DT_REG, [V_DIR] = DT_DIR, [V_CHR] = DT_CHR, [V_LNK] = DT_LNK,
-						[V_FIFO] = 1};
+						[V_FIFO] = 1,     [V_BLK] = 6,      [V_SOCK] = 12};
 		e->d_type = types[vn->type];
 		memcpy(e->d_name, name, nl + 1);
 		if (copy_to_user(t->proc, a->a1 + done, buf, reclen))
@@ -856,7 +856,7 @@ long sys_getdents64(struct lthread *t, const struct sysargs *a)
 		f->pos = f->dir_pos = ++pos;
 		f->dir_place = place;
 	}
-	vnode_touch(f->vn, VN_ATIME); /* reading a directory accesses it */
+	vnode_access(f->vn); /* reading a directory accesses it */
 	return (long)done;
 }
 
@@ -903,9 +903,7 @@ long sys_fchdir(struct lthread *t, const struct sysargs *a)
 	return set_cwd(t->proc, f->vn);
 }
 
-/* the parent directory and the last name of (dirfd, upath); *slash (if
- * wanted): the name was followed by a slash (only a directory may be) */
-static struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
+struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err)
 {
 	char path[PATH_MAX_LINUX];
 	if ((*err = user_path(p, upath, path)))
@@ -947,19 +945,24 @@ long sys_mkdirat(struct lthread *t, const struct sysargs *a)
 	return do_mkdir(t->proc, (int64_t)a->a0, a->a1, a->a2);
 }
 
-static void dir_remove(struct vnode *dir, struct vnode *vn)
+/* removes the entry name (of vn) from dir: the name, not another link to
+ * vn there */
+static void dir_remove(struct vnode *dir, const char *name, struct vnode *vn)
 {
-	for (struct dentry **pp = &dir->entries; *pp; pp = &(*pp)->next) {
-		if ((*pp)->vn == vn) {
-			struct dentry *d = *pp;
+	bool other = false; /* another name of vn stays in dir */
+	for (struct dentry **pp = &dir->entries; *pp;) {
+		struct dentry *d = *pp;
+		if (d->vn == vn && !strcmp(d->name, name)) {
 			*pp = d->next;
 			kfree(d);
-			break;
+			continue;
 		}
+		other |= d->vn == vn;
+		pp = &d->next;
 	}
 	if (vn->type == V_DIR)
 		dir->nlink--;
-	if (vn->type == V_DIR || vn->parent == dir)
+	if (vn->type == V_DIR || (vn->parent == dir && !other))
 		vn->parent = NULL;
 	vn->nlink = vn->type == V_DIR ? 0 : vn->nlink - 1;
 	vnode_touch(dir, VN_MTIME | VN_CTIME);
@@ -992,7 +995,7 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 	else if (vn->type == V_DIR)
 		err = -EISDIR;
 	if (!err)
-		dir_remove(parent, vn);
+		dir_remove(parent, name, vn);
 	vnode_put(parent);
 	return err;
 }
@@ -1085,10 +1088,10 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 	}
 	if (!err && old != vn) {
 		if (old)
-			dir_remove(np, old);
+			dir_remove(np, nname, old);
 		vnode_get(vn);
 		uint32_t links = vn->nlink; /* a directory's counts its subdirectories */
-		dir_remove(op, vn);
+		dir_remove(op, oname, vn);
 		vn->nlink = links;
 		err = vfs_dir_add(np, nname, vn);
 		vnode_put(vn);
@@ -1147,50 +1150,14 @@ long sys_fsync(struct lthread *t, const struct sysargs *a)
 	return fd_file(t->proc, (int64_t)a->a0) ? 0 : -EBADF;
 }
 
-static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode)
-{
-	char path[PATH_MAX_LINUX];
-	int err = user_path(p, upath, path);
-	if (err)
-		return err;
-	struct vnode *vn = at_lookup(p, dirfd, path, false, &err);
-	if (!vn)
-		return err;
-	if (vn->dev == PROCFS_DEV) { /* as Linux's proc_setattr */
-		vnode_put(vn);
-		return -EPERM;
-	}
-	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
-	vnode_touch(vn, VN_CTIME);
-	vnode_put(vn);
-	return 0;
-}
-
-long sys_chmod(struct lthread *t, const struct sysargs *a)
-{
-	return do_chmod(t->proc, AT_FDCWD_LINUX, a->a0, a->a1);
-}
-long sys_fchmodat(struct lthread *t, const struct sysargs *a)
-{
-	return do_chmod(t->proc, (int64_t)a->a0, a->a1, a->a2);
-}
-long sys_fchmod(struct lthread *t, const struct sysargs *a)
-{
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	if (!f)
-		return -EBADF;
-	f->vn->mode = (f->vn->mode & S_IFMT) | (a->a1 & 07777);
-	vnode_touch(f->vn, VN_CTIME);
-	return 0;
-}
-
-
-
-/* statfs and fstatfs: the root file system is RAM (ramfs: its blocks are
- * the server's pages, no inode limit), /proc has no blocks */
+/* statfs and fstatfs: the root file system is RAM, as Linux's rootfs (a
+ * tmpfs, mounted without relatime): its blocks are the server's pages, it
+ * has no inode limit (0, as a tmpfs with nr_inodes=0); /proc has no blocks
+ * (mounted with the default relatime) */
 #include <asm/statfs.h>
-#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
 #define PROC_SUPER_MAGIC 0x9fa0
+#define ST_VALID 0x0020
 #define ST_RELATIME 0x1000
 
 static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
@@ -1199,11 +1166,12 @@ static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
 	memset(&s, 0, sizeof s);
 	s.f_bsize = s.f_frsize = 4096;
 	s.f_namelen = 255;
-	s.f_flags = ST_RELATIME;
+	s.f_flags = ST_VALID;
 	if (vn->dev == PROCFS_DEV) {
 		s.f_type = PROC_SUPER_MAGIC;
+		s.f_flags |= ST_RELATIME;
 	} else {
-		s.f_type = RAMFS_MAGIC;
+		s.f_type = TMPFS_MAGIC;
 		s.f_blocks = pages_total();
 		s.f_bfree = s.f_bavail = pages_free();
 	}

@@ -106,9 +106,20 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	unsigned vprot = ((prot & PROT_READ) ? PROT_R : 0) | ((prot & PROT_WRITE) ? PROT_W : 0) |
 			 ((prot & PROT_EXEC) ? PROT_X : 0);
 	unsigned vflags = (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0);
-	if (!vma_add(p->mm, at, at + len, vprot, vflags, vn, off))
-		return -ENOMEM;
-	return (long)at;
+	struct vnode *shmem = NULL;
+	if (!vn && type != MAP_PRIVATE) { /* shared anonymous memory (or /dev/zero): a file of its own */
+		if (!(vn = shmem = vnode_new_shmem(len)))
+			return -ENOMEM;
+		off = 0;
+	}
+	struct vma *v = vma_add(p->mm, at, at + len, vprot, vflags, vn, off);
+	if (shmem && !v) { /* (no reference taken: it goes) */
+		vnode_get(shmem);
+		vnode_put(shmem);
+	}
+	if (v && !shmem && vn)
+		vnode_access(vn); /* mapping a file accesses it (Linux's file_accessed) */
+	return v ? (long)at : -ENOMEM;
 }
 
 long sys_munmap(struct lthread *t, const struct sysargs *a)
@@ -250,31 +261,14 @@ static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
 }
 
 /* what Linux does not let mremap take (the VMA v holding [addr,
- * addr+old_len)): -EFAULT beyond its end, -EINVAL for a private mapping
- * with old_len 0; what lx4 does not do (a duplicate of a shared mapping,
- * old_len 0; the old range of a shared anonymous mapping kept by
- * MREMAP_DONTUNMAP: it would have to show the same pages again) is
- * -EINVAL too, and logged once */
-static long remap_refused(struct vma *v, uint64_t addr, uint64_t old_len, bool dontunmap)
+ * addr+old_len)): -EINVAL for an old_len 0 of a private mapping (only a
+ * shared one can be duplicated so), -EFAULT beyond its end */
+static long remap_refused(struct vma *v, uint64_t addr, uint64_t old_len)
 {
-	static bool dup_logged, dontunmap_logged;
 	if (!old_len && !(v->flags & VMA_SHARED))
 		return -EINVAL;
-	if (!old_len) {
-		if (!dup_logged)
-			printf("lx4-server: mremap duplicating a shared mapping (old_size 0) not implemented: EINVAL\n");
-		dup_logged = true;
-		return -EINVAL;
-	}
 	if (old_len > v->end - addr)
 		return -EFAULT;
-	if (dontunmap && (v->flags & VMA_SHARED) && !v->vn) {
-		if (!dontunmap_logged)
-			printf("lx4-server: mremap MREMAP_DONTUNMAP of shared anonymous memory not implemented: "
-			       "EINVAL\n");
-		dontunmap_logged = true;
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -313,7 +307,7 @@ static long remap_to(struct proc *p, uint64_t addr, uint64_t old_len, uint64_t n
 	struct vma *v = vma_find(mm, addr);
 	if (!v)
 		return -EFAULT;
-	long err = remap_refused(v, addr, old_len, flags & MREMAP_DONTUNMAP_L);
+	long err = remap_refused(v, addr, old_len);
 	if (err)
 		return err;
 	uint64_t at = 0;
@@ -357,7 +351,7 @@ long sys_mremap(struct lthread *t, const struct sysargs *a)
 	struct vma *v = vma_find(mm, addr);
 	if (!v)
 		return -EFAULT;
-	long err = remap_refused(v, addr, old_len, false);
+	long err = remap_refused(v, addr, old_len);
 	if (err)
 		return err;
 	uint64_t end = addr + new_len;

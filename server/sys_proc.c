@@ -74,25 +74,6 @@ long sys_exit_group(struct lthread *t, const struct sysargs *a)
 	return SYS_NOREPLY;
 }
 
-static void strcpy_bounded(char *d, const char *s, size_t n)
-{
-	size_t l = strlen(s);
-	memcpy(d, s, l < n ? l + 1 : n);
-}
-
-long sys_uname(struct lthread *t, const struct sysargs *a)
-{
-	struct new_utsname u;
-	memset(&u, 0, sizeof u);
-	strcpy_bounded(u.sysname, "Linux", sizeof u.sysname);
-	strcpy_bounded(u.nodename, UTS_NODENAME, sizeof u.nodename);
-	strcpy_bounded(u.release, UTS_RELEASE, sizeof u.release);
-	strcpy_bounded(u.version, UTS_VERSION, sizeof u.version);
-	strcpy_bounded(u.machine, "x86_64", sizeof u.machine);
-	strcpy_bounded(u.domainname, "(none)", sizeof u.domainname);
-	return copy_to_user(t->proc, a->a0, &u, sizeof u);
-}
-
 long sys_arch_prctl(struct lthread *t, const struct sysargs *a)
 {
 	switch (a->a0) {
@@ -536,6 +517,8 @@ long sys_prctl(struct lthread *t, const struct sysargs *a)
 			return -EINVAL;
 		return p->no_new_privs;
 	default:
+		if (cred_prctl(a->a0)) /* the capability options (sys_cred.c) */
+			return cred_prctl_call(a);
 		if (a->a0 < 64 && !(logged[a->a0 / 8] & (1u << (a->a0 % 8)))) {
 			logged[a->a0 / 8] |= (uint8_t)(1u << (a->a0 % 8));
 			printf("lx4-server: prctl option %lu not implemented: EINVAL\n", a->a0);

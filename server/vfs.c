@@ -148,13 +148,29 @@ void vnode_touch(struct vnode *vn, unsigned which)
 		vn->ctime = now;
 }
 
+void vnode_access(struct vnode *vn)
+{
+	stamp(&vn->atime);
+}
+
+void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts)
+{
+	struct __kernel_timespec now; /* one instant for all three, as Linux's notify_change */
+	stamp(&now);
+	if (!ts || ts[0].tv_nsec != UTIME_OMIT)
+		vn->atime = !ts || ts[0].tv_nsec == UTIME_NOW ? now : ts[0];
+	if (!ts || ts[1].tv_nsec != UTIME_OMIT)
+		vn->mtime = !ts || ts[1].tv_nsec == UTIME_NOW ? now : ts[1];
+	vn->ctime = now;
+}
+
 struct vnode *vnode_new(enum vtype type, uint32_t mode)
 {
 	struct vnode *vn = kzalloc(sizeof *vn);
 	if (!vn)
 		return NULL;
-	static const uint32_t fmt[] = {[V_REG] = S_IFREG, [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
-				       [V_FIFO] = S_IFIFO};
+	static const uint32_t fmt[] = {[V_REG] = S_IFREG,  [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
+				       [V_FIFO] = S_IFIFO, [V_BLK] = 0060000, [V_SOCK] = 0140000};
 	vn->ino = next_ino++;
 	vn->type = type;
 	vn->mode = fmt[type] | (mode & 07777);
@@ -162,6 +178,16 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 	vn->dev = 1;
 	stamp(&vn->mtime);
 	vn->atime = vn->ctime = vn->mtime;
+	return vn;
+}
+
+struct vnode *vnode_new_shmem(uint64_t size)
+{
+	struct vnode *vn = vnode_new(V_REG, 0777);
+	if (vn) {
+		vn->nlink = 0;
+		vn->size = size;
+	}
 	return vn;
 }
 
@@ -271,7 +297,7 @@ long vnode_read(struct vnode *vn, uint64_t off, struct uio *u)
 		if ((uint64_t)m < n)
 			break;
 	}
-	stamp(&vn->atime);
+	vnode_access(vn);
 	return total;
 }
 
@@ -316,6 +342,44 @@ int vnode_truncate(struct vnode *vn, uint64_t size)
 	stamp(&vn->mtime);
 	vn->ctime = vn->mtime;
 	return 0;
+}
+
+int vnode_allocate(struct vnode *vn, uint64_t off, uint64_t len, bool keep_size)
+{
+	uint64_t first = off / 4096, end = (off + len + 4095) / 4096, missing = 0;
+	if (end > MAX_FILE_PAGES)
+		return -EFBIG;
+	for (uint64_t i = first; i < end; i++)
+		missing += !vnode_page(vn, i, false);
+	if (missing + 2 * (end - first) / PPP + 2 > pages_free()) /* (with the tables they need) */
+		return -ENOSPC;
+	for (uint64_t i = first; i < end; i++)
+		vnode_page(vn, i, true);
+	if (!keep_size && off + len > vn->size)
+		vn->size = off + len;
+	vnode_touch(vn, VN_MTIME | VN_CTIME);
+	return 0;
+}
+
+void vnode_punch(struct vnode *vn, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	for (uint64_t pos = off; pos < end; pos = (pos | 0xfff) + 1) {
+		uint64_t in = pos & 0xfff, n = end - pos < 4096 - in ? end - pos : 4096 - in;
+		void **slot = page_slot(vn, pos / 4096, false);
+		if (!slot || !*slot)
+			continue;
+		if (n < 4096) { /* part of a page: zeroes */
+			memset((char *)*slot + in, 0, n);
+			continue;
+		}
+		plat_revoke(*slot); /* (as truncate: no process keeps a stale view) */
+		page_put(*slot);
+		*slot = NULL;
+		vn->present--;
+		data_pages--;
+	}
+	vnode_touch(vn, VN_MTIME | VN_CTIME);
 }
 
 void vnode_stat(struct vnode *vn, struct stat *st)
@@ -460,6 +524,7 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 				*err = -ENOENT;
 				return NULL;
 			}
+			vnode_access(n); /* following a link reads it (Linux's pick_link) */
 			n = walk(cur, n->link, false, depth + 1, err);
 			if (!n)
 				return NULL;
@@ -605,7 +670,7 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	f->ops = vn->type == V_REG ? (vn->fops ? vn->fops : &ramfs_file_ops)
 		 : vn->type == V_DIR ? &dir_file_ops
 				     : vn->fops;
-	if (f->ops == NULL && vn->type == V_CHR) { /* a device with no driver here */
+	if (f->ops == NULL && vn->type != V_LNK) { /* a device with no driver here, a socket's node */
 		vnode_put(vn);
 		kfree(f);
 		*err = -ENXIO;

@@ -53,7 +53,7 @@ void waitq_remove(struct lthread *t);
 void lock_close(struct proc *p, struct file *f);
 void lock_release_file(struct file *f);
 
-enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO };
+enum vtype { V_REG = 1, V_DIR, V_CHR, V_LNK, V_FIFO, V_BLK, V_SOCK };
 
 /* a file lock (lock.c) */
 struct lock {
@@ -167,6 +167,11 @@ struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name,
 struct vnode *vfs_dir_find(struct vnode *dir, const char *name);
 int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn);
 struct vnode *vnode_new(enum vtype type, uint32_t mode);
+/* an unnamed file of size bytes (no links, no references yet): the memory
+ * of a shared anonymous mapping, which every mapping of it and every
+ * process forked since share, page by page as they are first touched
+ * (Linux's shmem_zero_setup) */
+struct vnode *vnode_new_shmem(uint64_t size);
 void vnode_get(struct vnode *vn);
 void vnode_put(struct vnode *vn);
 /* regular file data */
@@ -175,6 +180,12 @@ long vnode_write(struct vnode *vn, uint64_t off, struct uio *u);
 /* the data page at page index i (allocated with create), or NULL */
 void *vnode_page(struct vnode *vn, uint64_t i, bool create);
 int vnode_truncate(struct vnode *vn, uint64_t size);
+/* fallocate of a regular file: the pages of [off, off+len) made present
+ * (zeroed), the size grown to cover them unless keep_size; 0, -EFBIG
+ * beyond the largest file, -ENOSPC (nothing allocated) */
+int vnode_allocate(struct vnode *vn, uint64_t off, uint64_t len, bool keep_size);
+/* FALLOC_FL_PUNCH_HOLE: [off, off+len) reads as zero, its whole pages go */
+void vnode_punch(struct vnode *vn, uint64_t off, uint64_t len);
 /* the path of vn from the root (for getcwd), into buf */
 int vfs_path(struct vnode *vn, char *buf, size_t size);
 void vnode_stat(struct vnode *vn, struct stat *st);
@@ -183,6 +194,13 @@ void vnode_stat(struct vnode *vn, struct stat *st);
 #define VN_MTIME 2
 #define VN_CTIME 4
 void vnode_touch(struct vnode *vn, unsigned which);
+/* a read of vn's data, entries or link: its atime is now (Linux's rootfs
+ * is mounted without relatime: strictatime) */
+void vnode_access(struct vnode *vn);
+/* utimensat's change: ts[0] the atime, ts[1] the mtime, each a time or
+ * UTIME_NOW or UTIME_OMIT in tv_nsec (checked by the caller); NULL: both
+ * now.  The ctime becomes now. */
+void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts);
 
 /* open files */
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err);
@@ -206,6 +224,8 @@ uint64_t vfs_boot_sec(void);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* vn is a file of /proc/sys (which refuses a new owner or mode) */
+bool procfs_is_sysctl(const struct vnode *vn);
 #define PROCFS_DEV 0x14
 
 #endif

@@ -427,6 +427,14 @@ int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64
 {
 	struct mm *mm = p->mm;
 	uint64_t old_end = old + old_len, va, *e;
+	if (!old_len) { /* a duplicate: nothing moves */
+		struct vma *v = vma_find(mm, old), *n;
+		n = vma_add(mm, new, new + new_len, v->prot, v->flags, v->vn, v->off + (old - v->start));
+		if (!n)
+			return -ENOMEM;
+		n->fend = v->fend;
+		return 0;
+	}
 	/* the destination's tables first: nothing fails after them */
 	for (va = old; (e = next_present(mm, &va, old_end)); va += 4096)
 		if (!spte(mm, new + (va - old), true))

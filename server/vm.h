@@ -85,7 +85,9 @@ void vm_merge(struct mm *mm, uint64_t start, uint64_t end);
 /* moves [old, old+old_len), which lies in one VMA, to [new, new+new_len),
  * which must be free (mremap): the pages go with it, no copy; a new_len
  * beyond old_len is new memory of the mapping (the file at the offsets
- * that follow).  With keep_old the old range stays mapped, empty.  0 or
+ * that follow).  With keep_old the old range stays mapped, empty (a shared
+ * mapping shows its file's pages there again).  An old_len of 0 makes a
+ * second mapping of the same pages (a shared mapping's duplicate).  0 or
  * -ENOMEM (nothing moved) */
 int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64_t new_len, bool keep_old);
 
@@ -96,7 +98,8 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
 int clear_user(struct proc *p, uint64_t dst, size_t n);
-/* the pages of mm that are a file's own (not copies): RssFile */
+/* the pages of mm that are a file's own (not copies), shared anonymous
+ * memory's included */
 uint64_t mm_file_pages(struct mm *mm);
 
 #endif

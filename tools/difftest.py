@@ -30,6 +30,7 @@ def _key(build, case):
     h.update(json.dumps([case["argv"], case.get("adds", []), initramfs.DEFAULT_ENV,
                          case.get("input", b"").decode(errors="replace")]).encode())
     h.update(run.linux_kernel().encode())
+    h.update(initramfs.fingerprint().encode())
     for host, _ in run.programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")] + \
             list(case.get("adds", [])):
         for root, dirs, files in os.walk(host) if os.path.isdir(host) else [("", [], [host])]:

@@ -104,7 +104,8 @@ def base(argv, env, extra_programs=(), adds=()):
                 a.symlink(path, "/bin/busybox")
     if os.path.exists(BASH):
         a.add_host(BASH, "/bin/bash")
-    a.file("/etc/hostname", b"lx4\n")
+    for path, data, mode in etc_files():
+        a.file(path, data, mode)
     for host, guest in extra_programs:
         a.add_host(host, guest)
     for host, guest in adds:
@@ -115,6 +116,37 @@ def base(argv, env, extra_programs=(), adds=()):
 
 
 DEFAULT_ENV = ["PATH=/bin:/usr/bin", "HOME=/", "TERM=dumb"]
+
+# the system's files in /etc, as a minimal Debian has them: root and nobody
+# (so that whoami, id, ls -l and ps name them), the name the host would
+# take (nothing sets it at boot: Linux's kernel keeps "(none)" until
+# sethostname), the loopback names and where the C library looks them up
+ETC = {
+    "/etc/passwd": (b"root:x:0:0:root:/root:/bin/sh\n"
+                    b"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", 0o644),
+    "/etc/group": b"root:x:0:\nnogroup:x:65534:\n",
+    "/etc/shadow": (b"root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n", 0o640),
+    "/etc/hostname": b"lx4\n",
+    "/etc/hosts": b"127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n",
+    "/etc/nsswitch.conf": b"passwd: files\ngroup: files\nshadow: files\nhosts: files\n",
+}
+
+
+def etc_files():
+    """(guest path, data, mode) of the files of /etc"""
+    for path, v in sorted(ETC.items()):
+        data, mode = v if isinstance(v, tuple) else (v, 0o644)
+        yield path, data, mode
+
+
+def fingerprint():
+    """what the standard image holds besides its programs (for the keys
+    of cached Linux results)"""
+    import hashlib
+    h = hashlib.sha256()
+    for path, data, mode in etc_files():
+        h.update(path.encode() + b"%o" % mode + hashlib.sha256(data).digest())
+    return h.hexdigest()
 
 
 if __name__ == "__main__":

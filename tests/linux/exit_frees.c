@@ -5,6 +5,7 @@
  * 0x4c59, which Linux does not have: there the program says so and does
  * nothing else).
  */
+#define _GNU_SOURCE /* mremap */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,16 @@ static void child(int kind)
 	int fd = open("/data/poem.txt", O_RDONLY);
 	char *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	f[0] = 'x'; /* a private copy of a file page */
+	/* shared anonymous memory, touched here and by a child, partly moved */
+	char *s = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	s[0] = 1;
+	if (fork() == 0) {
+		s[4096] = 2;
+		_exit(0);
+	}
+	wait(NULL);
+	mremap(s + 8 * 4096, 8 * 4096, 8 * 4096, MREMAP_MAYMOVE | MREMAP_FIXED, m);
+	m[4096] = 3; /* (page 9 of the shared memory, now here) */
 	int p[2];
 	pipe(p);
 	write(p[1], "abc", 3);

@@ -2,16 +2,25 @@
  * Descriptors and opening: open, openat, creat, close, dup, dup2, dup3,
  * fcntl (F_DUPFD, F_GETFD/SETFD, F_GETFL/SETFL), the O_* flags (O_CREAT,
  * O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC,
- * O_ACCMODE), truncate, ftruncate, fsync, umask, chmod, and their errors.
+ * O_ACCMODE), truncate, ftruncate, fsync, umask, chmod, fallocate, sync,
+ * syncfs, and their errors.
  */
+#define _GNU_SOURCE /* fallocate, syncfs */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "check.h"
+
+#ifndef FALLOC_FL_ZERO_RANGE /* (musl names only the first two) */
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE     0x10
+#define FALLOC_FL_INSERT_RANGE   0x20
+#endif
 
 static char longname[300], longpath[5000];
 
@@ -346,6 +355,78 @@ static void sizes(void)
 	T(syscall(SYS_fchmodat, AT_FDCWD, "/tmp/f", 0604, 0x800));
 }
 
+/* the size, blocks and times of path */
+static void space_of(const char *what, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		say("%s: stat = -1 %s\n", what, errname(errno));
+	else
+		say("%s: size %ld blocks %ld\n", what, (long)st.st_size, (long)st.st_blocks);
+}
+
+static long ns_of(const struct timespec *t)
+{
+	return t->tv_sec * 1000000000l + t->tv_nsec;
+}
+
+static void allocation(void)
+{
+	say("-- fallocate, sync, syncfs\n");
+	int fd = T(open("/tmp/fa", O_CREAT | O_RDWR | O_TRUNC, 0644));
+	struct stat a, b;
+	T(fstat(fd, &a));
+	struct timespec d = {0, 20000000};
+	nanosleep(&d, NULL);
+	T(fallocate(fd, 0, 0, 10000));
+	space_of("fallocate 10000", "/tmp/fa");
+	T(fstat(fd, &b));
+	say("fallocate: mtime %s, ctime %s\n", ns_of(&b.st_mtim) != ns_of(&a.st_mtim) ? "changed" : "kept",
+	    ns_of(&b.st_ctim) != ns_of(&a.st_ctim) ? "changed" : "kept");
+	T(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 20000));
+	space_of("KEEP_SIZE 20000", "/tmp/fa");
+	T(fallocate(fd, 0, 30000, 100));
+	space_of("at 30000", "/tmp/fa");
+	T(pwrite(fd, "abcdefgh", 8, 4090));
+	T(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4092, 8192));
+	space_of("a hole at 4092 of 8192", "/tmp/fa");
+	char buf[12] = "";
+	T(pread(fd, buf, 8, 4090));
+	say("around the hole: %02x %02x %02x %02x\n", buf[0], buf[1], buf[2], buf[7]);
+	T(lseek(fd, 0, SEEK_HOLE));
+	T(lseek(fd, 8192, SEEK_DATA));
+	T(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 4096));
+	T(fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, 4096));
+	T(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 4096));
+	T(fallocate(fd, FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_KEEP_SIZE, 0, 4096));
+	T(fallocate(fd, FALLOC_FL_INSERT_RANGE, 0, 4096));
+	T(fallocate(fd, 0x80, 0, 4096));
+	T(fallocate(fd, 0, -1, 4096));
+	T(fallocate(fd, 0, 0, 0));
+	T(fallocate(fd, 0, 0, -1));
+	T(fallocate(fd, 0, 0x7fffffffffffffffl, 2));
+	T(fallocate(99, 0, 0, 1));
+	T(close(fd));
+	fd = T(open("/tmp/fa", O_RDONLY));
+	T(fallocate(fd, 0, 0, 1));
+	T(syncfs(fd));
+	T(close(fd));
+	fd = T(open("/tmp", O_RDONLY));
+	T(fallocate(fd, 0, 0, 1));
+	T(close(fd));
+	fd = T(open("/dev/null", O_WRONLY));
+	T(fallocate(fd, 0, 0, 1));
+	T(close(fd));
+	int p[2];
+	T(pipe(p));
+	T(fallocate(p[1], 0, 0, 1));
+	T(close(p[0]));
+	T(close(p[1]));
+	T(syncfs(99));
+	sync();
+	say("sync: done\n");
+}
+
 /* "exec": descriptors with and without close-on-exec, then the program
  * again ("after-exec") to see which came through */
 static int exec_checks(const char *how)
@@ -378,8 +459,35 @@ static int exec_checks(const char *how)
 	return 0;
 }
 
+/* "empty-argv": an exec with an empty argv (then with a NULL one): the
+ * program gets argv[0] = "" and argc 1, as from Linux 5.18 (which logs
+ * a warning) */
+static int argv_checks(int argc, char **argv, const char *round)
+{
+	char cmd[16];
+	int fd = open("/proc/self/cmdline", O_RDONLY);
+	long n = read(fd, cmd, sizeof cmd);
+	close(fd);
+	say("-- exec with an empty argv, round %s\n", round);
+	say("argc %d, argv[0] '%s', argv[argc] NULL: %s, /proc/self/cmdline %ld bytes\n", argc, argc ? argv[0] : "-",
+	    argv[argc] == NULL ? "yes" : "no", n);
+	if (strcmp(round, "1"))
+		return 0;
+	char *envp[] = {"SYS_FILE_ARGV=2", NULL};
+	T(syscall(SYS_execve, "/tests/sys_file", NULL, envp));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
+	const char *round = getenv("SYS_FILE_ARGV");
+	if (round)
+		return argv_checks(argc, argv, round);
+	if (argc > 1 && !strcmp(argv[1], "empty-argv")) {
+		char *none[] = {NULL}, *envp[] = {"SYS_FILE_ARGV=1", NULL};
+		T(execve("/tests/sys_file", none, envp));
+		return 1;
+	}
 	if (argc > 1)
 		return exec_checks(argv[1]);
 	memset(longname, 'n', 256);
@@ -388,6 +496,7 @@ int main(int argc, char **argv)
 	opening();
 	descriptors();
 	sizes();
+	allocation();
 	say("done\n");
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Memory: brk, mmap (anonymous, private and shared file mappings,
  * MAP_FIXED, MAP_FIXED_NOREPLACE, hints), munmap, mprotect, madvise
- * (DONTNEED), mremap, and their errors.  Whether an access faults is found out
+ * (DONTNEED), mremap, and their errors; shared anonymous memory across
+ * fork, munmap and mremap.  Whether an access faults is found out
  * with a system call that reads or writes the address (write from it to
  * /dev/null gives EFAULT when it is not readable, read into it from
  * /dev/zero when it is not writable): the program never takes a fault.
@@ -341,6 +342,134 @@ static void forked(void)
 	    rw[PG], rw[2 * PG], fm[0]);
 }
 
+/* a child that runs fn(arg) and exits with its result; its status */
+static int in_child(int (*fn)(char *), char *arg)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fn(arg));
+	int st = -1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int write_42s(char *m)
+{
+	m[0] = 42;      /* untouched before the fork */
+	m[2 * PG] = 42; /* untouched too */
+	m[PG + 1] = 43; /* touched by the parent before */
+	return 0;
+}
+
+static int read_3(char *m)
+{
+	return m[3 * PG];
+}
+
+/* a grandchild writes, its parent waits for it and reads */
+static int grandchild_writes(char *m)
+{
+	int st = in_child(read_3, m) == 7 ? 0 : 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		m[4 * PG] = 44;
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	return st | (m[4 * PG] == 44 ? 0 : 2);
+}
+
+static int write_at_5(char *m)
+{
+	m[5 * PG] = 45;
+	return 0;
+}
+
+/* the line of /proc/self/maps for the mapping at p, less its inode */
+static void show_map(const char *what, void *p)
+{
+	char line[256], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+	snprintf(want, sizeof want, "%lx-", (unsigned long)p);
+	while (f && fgets(line, sizeof line, f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		char perms[8], dev[16], name[128] = "";
+		unsigned long start, end, off, ino;
+		sscanf(line, "%lx-%lx %7s %lx %15s %lu %127[^\n]", &start, &end, perms, &off, dev, &ino, name);
+		say("%s: %lu pages %s offset %lx dev %s inode %s '%s'\n", what, (end - start) / PG, perms, off, dev,
+		    ino ? "set" : "0", name);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* shared anonymous memory: one set of pages for every process that has
+ * the mapping, whenever a page is first touched, and for every mapping
+ * mremap makes of it */
+static void shared_anon(void)
+{
+	say("-- shared anonymous memory\n");
+	char *m = mmap(NULL, 8 * PG, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fact("mmap 8 shared pages", m != MAP_FAILED);
+	show_map("the mapping", m);
+	m[PG] = 1;
+	say("a child writes: status %d\n", in_child(write_42s, m));
+	say("the parent reads pages untouched before the fork: %d %d; touched: %d\n", m[0], m[2 * PG], m[PG + 1]);
+	m[3 * PG] = 7; /* first touched after the fork */
+	say("a grandchild writes, a child reads: status %d\n", in_child(grandchild_writes, m));
+	say("the parent reads the grandchild's page: %d\n", m[4 * PG]);
+	T(madvise(m, PG, MADV_DONTNEED));
+	fact("MADV_DONTNEED keeps the data", m[0] == 42);
+
+	say("-- shared anonymous memory: munmap of part, mremap\n");
+	T(munmap(m + PG, PG));
+	show_access("the unmapped page", m + PG);
+	say("a child writes page 5: status %d\n", in_child(write_at_5, m));
+	fact("the parent sees it", m[5 * PG] == 45);
+	show_map("the first part", m);
+	/* move the last four pages: the same pages at the new place */
+	char *block = mmap(m + 8 * PG, PG, PROT_NONE, ANON | MAP_FIXED, -1, 0);
+	char *q = mremap(m + 4 * PG, 4 * PG, 6 * PG, MREMAP_MAYMOVE);
+	fact("moved and grown", q != MAP_FAILED && q != m + 4 * PG && block == m + 8 * PG);
+	fact("the data moved with it", q[0] == 44 && q[PG] == 45);
+	show_access("its fourth page", q + 3 * PG);
+	show_access("its fifth page (beyond the memory's size)", q + 4 * PG);
+	show_map("the moved part", q);
+	say("a child writes through the moved mapping: status %d\n", in_child(write_42s, q));
+	fact("the parent sees it", q[0] == 42 && q[2 * PG] == 42);
+	/* old_size 0: a second mapping of the same pages */
+	char *dup = mremap(q, 0, 2 * PG, MREMAP_MAYMOVE);
+	fact("a duplicate (old_size 0)", dup != MAP_FAILED && dup != q);
+	fact("it shows the same pages", dup[0] == 42 && dup[PG] == 45);
+	dup[PG + 2] = 99;
+	fact("a write through it shows in the other", q[PG + 2] == 99);
+	show_map("the duplicate", dup);
+	/* MREMAP_DONTUNMAP: the old range still shows the memory */
+	char *d = mremap(dup, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+	fact("moved with MREMAP_DONTUNMAP", d != MAP_FAILED && d != dup);
+	fact("the new range shows it", d[0] == 42 && d[PG + 2] == 99);
+	fact("the old range shows it too", dup[0] == 42 && dup[PG + 2] == 99);
+	char *priv = mmap(NULL, PG, RW, ANON, -1, 0);
+	T(syscall(SYS_mremap, priv, 0, PG, MREMAP_MAYMOVE, 0));
+	T(munmap(priv, PG));
+	T(munmap(d, 2 * PG));
+	T(munmap(dup, 2 * PG));
+	T(munmap(q, 6 * PG));
+	T(munmap(block, PG));
+	T(munmap(m, 4 * PG));
+
+	say("-- /dev/zero MAP_SHARED\n");
+	int zfd = T(open("/dev/zero", O_RDWR));
+	char *z = mmap(NULL, 3 * PG, RW, MAP_SHARED, zfd, 0);
+	T(close(zfd));
+	fact("mapped", z != MAP_FAILED);
+	say("a child writes: status %d\n", in_child(write_42s, z));
+	say("the parent reads: %d %d %d\n", z[0], z[PG + 1], z[2 * PG]);
+	show_map("/dev/zero", z);
+	T(munmap(z, 3 * PG));
+}
+
 /* is the page at p mapped?  (msync: ENOMEM where nothing is) */
 static int mapped(void *p)
 {
@@ -534,6 +663,7 @@ int main(int argc, char **argv)
 	files();
 	forked();
 	remap();
+	shared_anon();
 	say("done\n");
 	return 0;
 }

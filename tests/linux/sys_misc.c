@@ -3,7 +3,8 @@
  * friends, process groups and sessions, uname, the clocks
  * (clock_gettime, clock_getres, gettimeofday, time), nanosleep,
  * clock_nanosleep, set_tid_address, set_robust_list, prlimit64,
- * getrlimit, setrlimit, sched_yield, umask, rt_sigaction and
+ * getrlimit, setrlimit, sched_yield, umask, sethostname and
+ * setdomainname (and /proc/sys/kernel's names), rt_sigaction and
  * rt_sigprocmask (the state they keep), arch_prctl, and the exit status
  * of exit and exit_group (with an argument: "exit N" or "exit_group N").
  */
@@ -94,6 +95,85 @@ static void ids(void)
 	T(sched_yield());
 }
 
+/* the host or domain name as uname, and as /proc/sys/kernel shows it */
+static void show_names(const char *what)
+{
+	struct utsname u;
+	char h[128] = "", d[128] = "";
+	int fd = open("/proc/sys/kernel/hostname", O_RDONLY);
+	if (fd >= 0 && read(fd, h, sizeof h - 1) < 0)
+		h[0] = 0;
+	close(fd);
+	fd = open("/proc/sys/kernel/domainname", O_RDONLY);
+	if (fd >= 0 && read(fd, d, sizeof d - 1) < 0)
+		d[0] = 0;
+	close(fd);
+	uname(&u);
+	say("%s: nodename '%s' domainname '%s' /proc: '%.*s' '%.*s'\n", what, u.nodename, u.__domainname,
+	    (int)strcspn(h, "\n"), h, (int)strcspn(d, "\n"), d);
+}
+
+/* a write to a file of /proc/sys/kernel at offset off */
+static void sysctl_write(const char *name, const char *text, off_t off)
+{
+	char path[64], what[160];
+	snprintf(path, sizeof path, "/proc/sys/kernel/%s", name);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		say("open %s = -1 %s\n", path, errname(errno));
+		return;
+	}
+	lseek(fd, off, SEEK_SET);
+	snprintf(what, sizeof what, "write '%s' at %ld to %s", text, (long)off, name);
+	TN(what, write(fd, text, strlen(text)));
+	close(fd);
+}
+
+static void host_names(void)
+{
+	char name[80];
+	memset(name, 'h', sizeof name);
+	show_names("at boot");
+	T(sethostname("lx4test", 7));
+	show_names("sethostname");
+	T(setdomainname("example.org", 11));
+	show_names("setdomainname");
+	T(sethostname(name, 64));
+	show_names("64 bytes");
+	T(sethostname(name, 65));
+	T(sethostname(name, -1));
+	T(setdomainname(name, 65));
+	T(sethostname("ab\0cd", 5));
+	show_names("a NUL within");
+	T(sethostname(BAD_USER, 5));
+	T(setdomainname(BAD_KERNEL, 5));
+	show_names("after EFAULT");
+	T(sethostname(BAD_USER, 0));
+	show_names("length 0");
+	sysctl_write("hostname", "viaproc\nrest", 0);
+	show_names("/proc/sys/kernel/hostname");
+	sysctl_write("hostname", "-more", 7);
+	show_names("a write at the end");
+	sysctl_write("hostname", "X", 2);
+	show_names("a write within");
+	sysctl_write("hostname", "far", 50);
+	show_names("a write beyond the end");
+	memset(name, 'p', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	sysctl_write("domainname", name, 0);
+	show_names("a long write");
+	sysctl_write("domainname", "", 0);
+	show_names("an empty write");
+	sysctl_write("domainname", "\n", 0);
+	show_names("a newline");
+	sysctl_write("ostype", "x", 0);
+	struct stat st;
+	T(stat("/proc/sys/kernel/hostname", &st));
+	say("hostname: mode %o\n", st.st_mode & 07777);
+	T(stat("/proc/sys/kernel/domainname", &st));
+	say("domainname: mode %o\n", st.st_mode & 07777);
+}
+
 static void names(void)
 {
 	say("-- uname\n");
@@ -108,6 +188,7 @@ static void names(void)
 	fact("version is set", u.version[0] != 0);
 	T(uname(BAD_USER));
 	T(uname(BAD_KERNEL));
+	host_names();
 }
 
 static void clocks(void)
