@@ -305,7 +305,7 @@ static void proc_teardown(struct proc *p)
 	mm_free(p->mm);
 	p->mm = NULL;
 	nlive--;
-	p->state = P_ZOMBIE;
+	p->state = P_EXITING;
 }
 
 void proc_exit(struct proc *p, int status)
@@ -317,13 +317,11 @@ void proc_exit(struct proc *p, int status)
 	reparent(p);
 	signal_orphan_exit(p);
 	syscall_proc_exited(p);
+	/* a zombie only now: the wakes on the way (reparent's, of the init
+	 * that takes p's zombie children) make waits again, which must not
+	 * reap p before its parent has its SIGCHLD (the server freed p twice) */
+	p->state = P_ZOMBIE;
 	signal_child_exit(p);
-	/* p may be reaped already: a wake on the way (reparent's, of the
-	 * init that takes p's zombie children) makes a waiting wait4 of
-	 * p's parent again, and it finds p a zombie.  Freed, it has no parent,
-	 * and must not be freed again below. */
-	if (p->state != P_ZOMBIE)
-		return;
 	struct proc *parent = p->parent;
 	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {
 		if (p->pid != 1)

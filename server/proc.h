@@ -93,7 +93,9 @@ struct lthread {
 
 enum { STOP_NONE = 0, STOP_USER, STOP_CALL };
 
-enum proc_state { P_FREE = 0, P_LIVE, P_ZOMBIE };
+/* P_EXITING: its end is under way (everything it held is gone, its
+ * parent has not been told): no wait reaps it yet */
+enum proc_state { P_FREE = 0, P_LIVE, P_EXITING, P_ZOMBIE };
 
 /* what a child inherits as it is and exec keeps: the nice value and I/O
  * priority (sys_sched.c), the execution domain (uts.c) */
