@@ -239,7 +239,8 @@ static void times_calls(void)
 							  (uint64_t)t.tms_stime <= tv_ns(b.ru_stime) / 10000000);
 	msleep(200);
 	clock_t r2 = times(NULL);
-	fact("its return value moves with the clock: 200 ms are 20 ticks (and a few)", r2 - r1 >= 20 && r2 - r1 <= 40);
+	/* (a sleep may last longer on a busy host: no tight upper bound) */
+	fact("its return value moves with the clock: 200 ms are 20 ticks (and some)", r2 - r1 >= 20 && r2 - r1 <= 100);
 	T(syscall(SYS_times, BAD_USER));
 }
 
@@ -429,9 +430,10 @@ static void cpu_limit(void)
 	say("the child's SIGXCPUs saw the soft limit at: %s (%zd)\n", n > 0 ? buf : "-", n);
 	fact("then SIGKILL at the hard limit", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 	uint64_t used = tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
-	/* (Linux checks a sample of ticks, which TCG may deliver late: the
-	 * kill may come well after 2 s) */
-	fact("after 2 s of CPU time (and less than 5)", used >= 2000 * MS && used < 5000 * MS);
+	/* (Linux checks a sample of ticks, which TCG on a busy host may
+	 * deliver very late: the kill may come well after 2 s, so only the
+	 * lower bound is the same everywhere) */
+	fact("after 2 s of CPU time", used >= 2000 * MS);
 	struct rlimit l;
 	getrlimit(RLIMIT_CPU, &l);
 	say("ours: %s\n", l.rlim_cur == RLIM_INFINITY && l.rlim_max == RLIM_INFINITY ? "unlimited" : "limited");
