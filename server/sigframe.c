@@ -124,10 +124,10 @@ static int write_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 	return copy_to_user(p, buf, c->fpu, n) ? -EFAULT : 0;
 }
 
+/* (sc is zero: the fields not set here stay so) */
 static void put_sigcontext(struct sigcontext *sc, const uint64_t *r, const struct lthread *t, uint64_t mask,
 			   uint64_t fpstate)
 {
-	memset(sc, 0, sizeof *sc);
 	sc->r8 = r[LX4_REG_R8];
 	sc->r9 = r[LX4_REG_R9];
 	sc->r10 = r[LX4_REG_R10];
@@ -195,8 +195,8 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 	f.uc.uc_stack.ss_size = t->ss_size;
 	put_sigcontext(&f.uc.uc_mcontext, c->regs, t, mask, fpstate);
 	f.uc.uc_sigmask = mask;
-	memset(f.info, 0, sizeof f.info);
 	memcpy(f.info, info, KSIGINFO_SIZE);
+	memset(f.info + KSIGINFO_SIZE, 0, sizeof f.info - KSIGINFO_SIZE);
 	/* the info only with SA_SIGINFO: without, Linux leaves the stack there */
 	size_t n = (ka->flags & SA_SIGINFO) ? sizeof f : offsetof(struct rt_sigframe, info);
 	if (write_fpstate(p, fpstate, c) || copy_to_user(p, sp, &f, n))
@@ -248,9 +248,11 @@ static int read_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 	if (!access_ok(buf, size))
 		return -EFAULT;
 	/* the legacy area first (its software bytes say what else to read),
-	 * straight into the platform's area */
+	 * straight into the platform's area; all of it at once when it lies
+	 * in one page (a fault then is the legacy area's too) */
 	uint8_t *img = c->fpu;
-	if (copy_from_user(p, img, buf, 512))
+	uint64_t have = (buf & 4095) + size <= 4096 ? size : 512; /* (size: MAGIC2 too) */
+	if (copy_from_user(p, img, buf, have))
 		return -EFAULT;
 	bool fx_only = !sig_fpu.features;
 	uint64_t xrestore = XFEATURE_FPSSE;
@@ -261,9 +263,12 @@ static int read_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 			  sw.xstate_size > sig_fpu.size || sw.xstate_size > sw.extended_size;
 		if (!fx_only) {
 			uint32_t magic2;
-			if (copy_from_user(p, img + 512, buf + 512, sig_fpu.size - 512))
-				return -EFAULT;
-			if (sw.xstate_size + sizeof magic2 <= sig_fpu.size)
+			if (have < sig_fpu.size) {
+				if (copy_from_user(p, img + 512, buf + 512, sig_fpu.size - 512))
+					return -EFAULT;
+				have = sig_fpu.size;
+			}
+			if (sw.xstate_size + sizeof magic2 <= have)
 				magic2 = get32(img, sw.xstate_size);
 			else if (copy_from_user(p, &magic2, buf + sw.xstate_size, sizeof magic2))
 				return -EFAULT;

@@ -679,7 +679,8 @@ long signal_sigreturn(struct lthread *t)
 	struct proc *p = t->proc;
 	uint64_t mask;
 	bool restart;
-	memset(ctx.regs, 0, sizeof ctx.regs);
+	/* (the frame gives every register up to r15; the bases are not set) */
+	ctx.regs[LX4_REG_FSBASE] = ctx.regs[LX4_REG_GSBASE] = 0;
 	ctx.regs[LX4_REG_RFLAGS] = t->args.rflags;
 	ctx.fpu = plat_fpu_area();
 	if (sigframe_restore(t, t->args.rsp, &ctx, &mask)) {
