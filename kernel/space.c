@@ -297,19 +297,22 @@ void space_unmap_kowned(struct task *t, uint64_t va)
 	}
 }
 
+/* a leaf of a dying space goes, with every mapping derived from it */
+static void destroy_leaf(struct task *t, pte_t *pte, uint64_t va, unsigned order)
+{
+	(void)t;
+	(void)va;
+	(void)order;
+	if (*pte & PTE_KOWNED)
+		*pte = 0;
+	else
+		revoke(node_of(pte), LX4_FP_R, true);
+}
+
 void space_destroy(struct task *t)
 {
 	if (!t->pml4)
 		return;
-	for (uint64_t va = 0; (va = mmu_next_mapped(t, va, USER_END)) < USER_END;) {
-		unsigned o;
-		pte_t *leaf = mmu_leaf(t, va, &o);
-		uint64_t next = ALIGN_DOWN(va, 1ull << o) + (1ull << o);
-		if (*leaf & PTE_KOWNED)
-			*leaf = 0;
-		else
-			revoke(node_of(leaf), LX4_FP_R, true);
-		va = next;
-	}
+	mmu_space_teardown(t, destroy_leaf);
 	mmu_space_free(t);
 }

@@ -28,6 +28,31 @@ struct mm *mm_new(void)
 	return mm;
 }
 
+/* the tables of an mm, a page of them at a time */
+struct table_list {
+	struct table_list *next;
+	uint64_t n;
+	uint64_t *t[510];
+};
+_Static_assert(sizeof(struct table_list) == 4096, "a table list is a page");
+
+/* a table for mm, on its list */
+static uint64_t *new_table(struct mm *mm)
+{
+	struct table_list *l = mm->tables;
+	if (!l || l->n == sizeof l->t / sizeof l->t[0]) {
+		l = page_alloc();
+		if (!l)
+			return NULL;
+		l->next = mm->tables;
+		mm->tables = l;
+	}
+	uint64_t *n = page_alloc();
+	if (n)
+		l->t[l->n++] = n;
+	return n;
+}
+
 /* the leaf entry for va, creating the tables on the way when create */
 static uint64_t *spte(struct mm *mm, uint64_t va, bool create)
 {
@@ -37,7 +62,7 @@ static uint64_t *spte(struct mm *mm, uint64_t va, bool create)
 		if (!(*e & SPTE_P)) {
 			if (!create)
 				return NULL;
-			void *n = page_alloc();
+			uint64_t *n = new_table(mm);
 			if (!n)
 				return NULL;
 			*e = (uint64_t)n | SPTE_P;
@@ -75,23 +100,8 @@ static uint64_t *next_present(struct mm *mm, uint64_t *va, uint64_t end)
 	return NULL;
 }
 
-/* frees table t of level l > 0 and the tables under it; the leaves are
- * gone already, so page tables are not looked into */
-static void free_tables(uint64_t *t, int l)
-{
-	for (int i = 0; i < 512; i++) {
-		if (!(t[i] & SPTE_P))
-			continue;
-		if (l > 1)
-			free_tables((uint64_t *)(t[i] & SPTE_ADDR), l - 1);
-		else
-			page_put((void *)(t[i] & SPTE_ADDR));
-	}
-	page_put(t);
-}
-
-/* every page goes (leaves lie only in VMAs: as Linux's unmap_vmas, then
- * free_pgtables) */
+/* every page goes (leaves lie only in VMAs: as Linux's unmap_vmas, which
+ * scans no table outside them), then every table, from mm's list of them */
 void mm_free(struct mm *mm)
 {
 	if (!mm)
@@ -103,7 +113,14 @@ void mm_free(struct mm *mm)
 			*e = 0;
 		}
 	}
-	free_tables(mm->pt, 3);
+	while (mm->tables) {
+		struct table_list *l = mm->tables;
+		mm->tables = l->next;
+		for (uint64_t i = 0; i < l->n; i++)
+			page_put(l->t[i]);
+		page_put(l);
+	}
+	page_put(mm->pt);
 	while (mm->vmas) {
 		struct vma *v = mm->vmas;
 		mm->vmas = v->next;

@@ -49,6 +49,7 @@ struct mm {
 	uint64_t start_code, end_code, start_data, end_data, start_stack;
 	uint64_t arg_start, arg_end, env_start, env_end;
 	uint64_t *pt;     /* shadow page table: four levels of 512 entries */
+	struct table_list *tables; /* the tables under pt, to be freed without a scan */
 	uint64_t pages;   /* pages in the shadow */
 	uint64_t hiwater; /* the most it had (VmHWM, ru_maxrss) */
 };

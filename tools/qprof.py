@@ -3,7 +3,7 @@
 under QEMU with the qprof plugin (tools/qprof/qprof.c: a count per
 translated block) and prints guest instructions per function.
 
-  tools/qprof.py [--system micro|linux] [--build DIR] [--top N]
+  tools/qprof.py [--system micro|linux] [--build DIR] [--top N] [--cpu CPU]
                  [--add HOST:GUEST]... -- PROGRAM [ARGS...]
 
 Everything the machine runs is counted, boot included: profile a program
@@ -100,7 +100,7 @@ def profile(a, so, argv):
     with tempfile.TemporaryDirectory() as tmp:
         counts = os.path.join(tmp, "counts")
         os.environ["LX4_QEMU_PLUGIN"] = so + ",out=" + counts
-        out = run.run(a.system, a.build, argv, adds, a.timeout, icount=True, echo=False)
+        out = run.run(a.system, a.build, argv, adds, a.timeout, cpu=a.cpu, icount=True, echo=False)
         if not os.path.exists(counts):
             sys.exit("qprof: no counts (the run ended with status %d)\n%s" % (out.status, out.log[-2000:]))
         per_addr = collections.Counter()
@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--add", action="append", default=[])
     ap.add_argument("--timeout", type=float, default=1200)
+    ap.add_argument("--cpu", default=run.qemu.DEFAULT_CPU, help="QEMU's -cpu (as tools/bench.py's)")
     ap.add_argument("--minus", metavar="ARGS",
                     help="profile the program again with these arguments (e.g. a count of 0) and show "
                          "the difference: what the extra work costs, boot and start-up taken out")

@@ -89,6 +89,30 @@ static void free_level(struct task *t, pte_t *tab, unsigned lvl, unsigned n)
 	}
 }
 
+static void teardown_level(struct task *t, pte_t *tab, unsigned lvl, unsigned n, uint64_t base,
+			   void (*leaf)(struct task *, pte_t *, uint64_t, unsigned))
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (!(tab[i] & PTE_P))
+			continue;
+		uint64_t va = base + ((uint64_t)i << (12 + 9 * lvl));
+		if (lvl == 0 || (tab[i] & PTE_PS)) {
+			leaf(t, &tab[i], va, lvl ? 21 : 12);
+			continue;
+		}
+		pte_t *sub = table_of(tab[i]);
+		teardown_level(t, sub, lvl - 1, 512, va, leaf);
+		table_free(t, sub, lvl - 1);
+		tab[i] = 0;
+	}
+}
+
+void mmu_space_teardown(struct task *t, void (*leaf)(struct task *t, pte_t *pte, uint64_t va, unsigned order))
+{
+	if (t->pml4)
+		teardown_level(t, t->pml4, 3, 256, 0, leaf);
+}
+
 void mmu_space_free(struct task *t)
 {
 	if (!t->pml4)

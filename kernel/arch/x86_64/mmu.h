@@ -38,6 +38,11 @@ pte_t mk_pte(paddr_t pa, uint64_t rights, unsigned order);
 int mmu_space_init(struct task *t);
 /* frees every page-table page of t (leaves must already be gone) */
 void mmu_space_free(struct task *t);
+/* the end of t's user half, in one pass: leaf(t, pte, va, order) for
+ * every present leaf in address order (it must take the leaf away, and
+ * may take away leaves of t at higher addresses), each table freed once
+ * its entries have been seen */
+void mmu_space_teardown(struct task *t, void (*leaf)(struct task *t, pte_t *pte, uint64_t va, unsigned order));
 
 /* the entry for a leaf of the given order (12 or 21) at va; with alloc,
  * creates missing tables (charged to t).  NULL with *err set when the
