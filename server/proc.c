@@ -291,6 +291,10 @@ static void proc_teardown(struct proc *p)
 		thread_release(p->thread);
 		p->thread = NULL;
 	}
+	/* what follows is p's exit work (as Linux's exit_files and exit_mm
+	 * in the dying task): p's system time, whoever's event this is */
+	struct lthread *charged = charge_switch(NULL);
+	uint64_t start = plat_cycles();
 	p->lock_wait = NULL;
 	for (int fd = 0; fd < MAX_FDS; fd++)
 		if (p->fds[fd])
@@ -304,6 +308,8 @@ static void proc_teardown(struct proc *p)
 	plat_space_destroy(&p->space); /* takes every mapping with it */
 	mm_free(p->mm);
 	p->mm = NULL;
+	rusage_exit_work(p, start);
+	charge_back(charged);
 	nlive--;
 	p->state = P_EXITING;
 }

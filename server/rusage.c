@@ -107,6 +107,11 @@ void rusage_thread_exit(struct lthread *t)
 	cputimer_forget(p);
 }
 
+void rusage_exit_work(struct proc *p, uint64_t start)
+{
+	p->ru_gone.stime_ns += plat_cycles_ns(plat_cycles() - start);
+}
+
 void rusage_mm_gone(struct proc *p)
 {
 	p->ru_gone.maxrss = maxrss(p);

@@ -57,6 +57,9 @@ void rusage_cpu(struct proc *p, uint64_t *user_ns, uint64_t *total_ns);
 /* t ends: its figures go to its process's sums (call before the platform
  * thread goes) */
 void rusage_thread_exit(struct lthread *t);
+/* p's exit work since start (plat_cycles) is its system time, after its
+ * thread's figures went to its sums */
+void rusage_exit_work(struct proc *p, uint64_t start);
 /* p's address space goes (exec, exit): its peak RSS stays p's */
 void rusage_mm_gone(struct proc *p);
 /* parent reaps child c (wait4, waitid): c's figures and its children's

@@ -285,6 +285,7 @@ CASES = [
     sys("sys_rusage"),
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
+    sys("sys_nowait"),
     sys("sys_pipe"),
     # /proc through busybox: what both systems show alike (pids, sizes and
     # times masked; Linux's init and kernel threads left out)
