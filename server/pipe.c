@@ -37,6 +37,10 @@ struct pipe {
 	char *spare;         /* a page kept for the next buffer */
 	unsigned readers, writers;
 	struct waitq rq, wq;
+	/* a named pipe's: opens made so far, and the opens that wait for
+	 * the other end (Linux's r_counter, w_counter, rd_wait, wr_wait) */
+	uint64_t r_opens, w_opens;
+	struct waitq r_open, w_open;
 };
 
 unsigned pipe_max_size = 1u << 20; /* /proc/sys/fs/pipe-max-size */
@@ -68,6 +72,34 @@ static void buf_release(struct pipe *p)
 	else
 		page_put(b->page);
 	b->page = NULL;
+}
+
+/* a pipe that no file holds and no open waits for goes (a named pipe
+ * keeps no data when nobody has it open, as on Linux) */
+static void pipe_free_unused(struct vnode *vn)
+{
+	struct pipe *p = vn->pipe;
+	if (!p || p->readers || p->writers || p->r_open.head || p->w_open.head)
+		return;
+	while (!empty(p))
+		buf_release(p);
+	if (p->spare)
+		page_put(p->spare);
+	ring_free(p->ring, p->nbufs);
+	kfree(p);
+	vn->pipe = NULL;
+}
+
+static struct pipe *pipe_new(void)
+{
+	struct pipe *p = kzalloc(sizeof *p);
+	if (p && !(p->ring = ring_new(PIPE_DEF_BUFFERS))) {
+		kfree(p);
+		return NULL;
+	}
+	if (p)
+		p->nbufs = PIPE_DEF_BUFFERS;
+	return p;
 }
 
 static long pipe_read(struct file *f, struct uio *u)
@@ -199,22 +231,15 @@ static long pipe_write(struct file *f, struct uio *u)
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->vn->pipe;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	unsigned acc = f->flags & O_ACCMODE;
+	if (acc != O_WRONLY)
 		p->readers--;
-	else
+	if (acc != O_RDONLY)
 		p->writers--;
 	waitq_wake_all(&p->rq);
 	waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
-	if (!p->readers && !p->writers) {
-		while (!empty(p))
-			buf_release(p);
-		if (p->spare)
-			page_put(p->spare);
-		ring_free(p->ring, p->nbufs);
-		kfree(p);
-		f->vn->pipe = NULL;
-	}
+	pipe_free_unused(f->vn);
 }
 
 static long pipe_ioctl(struct file *f, uint64_t req, uint64_t arg)
@@ -228,13 +253,98 @@ static long pipe_ioctl(struct file *f, uint64_t req, uint64_t arg)
 static unsigned pipe_poll(struct file *f)
 {
 	struct pipe *p = f->vn->pipe;
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
-		return (!empty(p) ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
-	return (!full(p) ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
+	unsigned acc = f->flags & O_ACCMODE, m = 0;
+	if (acc != O_WRONLY)
+		m |= (!empty(p) ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
+	if (acc != O_RDONLY)
+		m |= (!full(p) ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
+	return m;
+}
+
+/* ---- named pipes (mknod S_IFIFO, mkfifo) ------------------------------------------
+ * Linux's fifo_open: an open for reading waits for a writer and one for
+ * writing waits for a reader, unless O_NONBLOCK (then a reader opens at
+ * once and a writer fails with ENXIO while there is no reader); O_RDWR
+ * waits for nobody.  An open that waits counts as its end for the other
+ * side (Linux counts it in readers or writers while it waits), and it is
+ * done once an open of the other side came, even if that one is closed
+ * again by then (the counters: the count it saw is kept in io_done, + 1,
+ * over the call's retries).  The wait is the call's, made again when
+ * woken: a signal interrupts it (EINTR, or the call is restarted). */
+
+/* t's open waits for the other side: it has come if its count of opens
+ * moved since t began to wait */
+static bool partner_came(struct lthread *t, uint64_t opens)
+{
+	if (!t->io_done) {
+		t->io_done = opens + 1;
+		return false;
+	}
+	return t->io_done != opens + 1;
+}
+
+static int fifo_open(struct file *f)
+{
+	struct vnode *vn = f->vn;
+	struct lthread *t = current;
+	if (!vn->pipe && !(vn->pipe = pipe_new()))
+		return -ENOMEM;
+	struct pipe *p = vn->pipe;
+	bool nonblock = (f->flags & O_NONBLOCK) || !t;
+	switch (f->flags & O_ACCMODE) {
+	case O_RDONLY:
+		if (!p->writers && !p->w_open.head && !nonblock && !partner_came(t, p->w_opens)) {
+			waitq_add(&p->r_open, t);
+			return -EWOULDBLOCK_WAIT;
+		}
+		p->readers++;
+		p->r_opens++;
+		break;
+	case O_WRONLY:
+		if (!p->readers && !p->r_open.head) {
+			if (nonblock) {
+				pipe_free_unused(vn);
+				return -ENXIO;
+			}
+			if (!partner_came(t, p->r_opens)) {
+				waitq_add(&p->w_open, t);
+				return -EWOULDBLOCK_WAIT;
+			}
+		}
+		p->writers++;
+		p->w_opens++;
+		break;
+	default:
+		p->readers++;
+		p->writers++;
+		p->r_opens++;
+		p->w_opens++;
+	}
+	waitq_wake_all(&p->r_open);
+	waitq_wake_all(&p->w_open);
+	waitq_wake_all(&poll_waiters);
+	return 0;
 }
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .ioctl = pipe_ioctl, .release = pipe_release, .poll = pipe_poll};
+static const struct file_ops fifo_ops = {.read = pipe_read,
+					 .write = pipe_write,
+					 .ioctl = pipe_ioctl,
+					 .release = pipe_release,
+					 .poll = pipe_poll,
+					 .open = fifo_open};
+
+void fifo_init(struct vnode *vn) { vn->fops = &fifo_ops; }
+
+void fifo_gone(struct vnode *vn)
+{
+	/* (no file holds it: only opens that wait, which look again and
+	 * find no name) */
+	waitq_wake_all(&vn->pipe->r_open);
+	waitq_wake_all(&vn->pipe->w_open);
+	pipe_free_unused(vn);
+}
 
 /* F_SETPIPE_SZ: Linux's round_pipe_size (a power of two pages, at least
  * one) and pipe_set_size (EPERM above pipe-max-size without
@@ -268,7 +378,7 @@ static long pipe_set_size(struct pipe *p, uint64_t arg)
 
 long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg)
 {
-	if (f->vn->fops != &pipe_ops || !f->vn->pipe)
+	if ((f->vn->fops != &pipe_ops && f->vn->fops != &fifo_ops) || !f->vn->pipe)
 		return -EBADF; /* (not a pipe: Linux's get_pipe_info) */
 	if (cmd == F_GETPIPE_SZ)
 		return (long)f->vn->pipe->nbufs * 4096;
@@ -283,15 +393,14 @@ long sys_pipe2(struct lthread *t, const struct sysargs *a)
 	int fds[2];
 	if (fd_alloc(pr, 0) < 0)
 		return -EMFILE;
-	struct pipe *p = kzalloc(sizeof *p);
+	struct pipe *p = pipe_new();
 	struct vnode *vn = p ? vnode_new(V_FIFO, 0600) : NULL;
-	if (!vn || !(p->ring = ring_new(PIPE_DEF_BUFFERS))) {
+	if (!vn) {
+		if (p)
+			ring_free(p->ring, p->nbufs);
 		kfree(p);
-		if (vn)
-			vnode_put(vn);
 		return -ENFILE;
 	}
-	p->nbufs = PIPE_DEF_BUFFERS;
 	vn->nlink = 0; /* in no directory */
 	vn->pipe = p;
 	vn->fops = &pipe_ops;

@@ -239,7 +239,7 @@ static void refresh_link(struct vnode *vn, struct proc *p)
 			set_link(vn, NULL);
 			return;
 		}
-		if (f->vn->type == V_FIFO)
+		if (f->vn->type == V_FIFO && !f->vn->nlink) /* (a named pipe shows its name) */
 			snprintf(path, sizeof path, "pipe:[%lu]", f->vn->ino);
 		else if (vfs_path(f->vn, path, sizeof path) < 0)
 			snprintf(path, sizeof path, "/ (deleted)"); /* (the name it had is not kept) */

@@ -1,6 +1,7 @@
 /*
  * New names for files: link and linkat (another name of a file that
- * exists), mknod and mknodat (a new regular file, device or socket node),
+ * exists), mknod and mknodat (a new regular file, named pipe, device or
+ * socket node),
  * with Linux's order of checks (fs/namei.c: the old name, then the new
  * one's directory, then what the file system allows).
  */
@@ -86,29 +87,22 @@ static uint32_t dev_number(uint32_t dev, unsigned *major, unsigned *minor)
 	return (*minor & 0xff) | (*major << 8) | ((*minor & ~0xffu) << 12);
 }
 
-/* mknod: a regular file (type 0 too), a character or block device, a
- * socket's node; no directory (EPERM: mkdir makes them), no other type
- * (EINVAL).  Named pipes (S_IFIFO) need opens that wait for the other
- * end, which the pipes do not have yet: ENOSYS, logged once. */
+/* mknod: a regular file (type 0 too), a named pipe, a character or
+ * block device, a socket's node; no directory (EPERM: mkdir makes them),
+ * no other type (EINVAL) */
 static long do_mknod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t umode, uint64_t udev)
 {
 	static const enum vtype types[16] = {[0] = V_REG,
 					     [S_IFREG >> 12] = V_REG,
+					     [S_IFIFO >> 12] = V_FIFO,
 					     [S_IFCHR >> 12] = V_CHR,
 					     [S_IFBLK >> 12] = V_BLK,
 					     [S_IFSOCK >> 12] = V_SOCK};
-	static bool fifo_logged;
 	char name[256];
 	uint32_t mode = (uint16_t)umode; /* (a umode_t) */
 	int err;
 	if ((mode & S_IFMT) == S_IFDIR)
 		return -EPERM;
-	if ((mode & S_IFMT) == S_IFIFO) {
-		if (!fifo_logged)
-			printf("lx4-server: mknod of a named pipe (S_IFIFO) not implemented: ENOSYS\n");
-		fifo_logged = true;
-		return -ENOSYS;
-	}
 	enum vtype type = types[(mode & S_IFMT) >> 12];
 	if (!type)
 		return -EINVAL;
@@ -121,6 +115,8 @@ static long do_mknod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t umo
 		vn->rdev = dev_number((uint32_t)udev, &major, &minor);
 		vn->fops = type == V_CHR ? dev_ops(major, minor) : NULL; /* (a driver if the server has one) */
 	}
+	if (vn && type == V_FIFO)
+		fifo_init(vn);
 	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
 	if (err && vn) { /* (in no directory: it goes) */
 		vn->nlink = 0;

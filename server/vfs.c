@@ -197,6 +197,8 @@ static void free_pages_from(struct vnode *vn, uint64_t from);
 
 static void vnode_free(struct vnode *vn)
 {
+	if (vn->pipe)
+		fifo_gone(vn);
 	free_pages_from(vn, 0);
 	kfree(vn->link);
 	kfree(vn);

@@ -137,6 +137,11 @@ struct vnode {
 	} pfs;
 };
 
+/* a named pipe's vnode (pipe.c): opens of it are a pipe's ends; and its
+ * end (the vnode goes: opens that wait for the other side look again) */
+void fifo_init(struct vnode *vn);
+void fifo_gone(struct vnode *vn);
+
 struct file {
 	struct vnode *vn;
 	uint64_t pos;

@@ -287,6 +287,13 @@ CASES = [
     sys("sys_procs"),
     sys("sys_nowait"),
     sys("sys_pipe"),
+    sys("sys_fifo"),
+    # a named pipe from the shell: a writer in the background, cat reads
+    {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
+                                        "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "
+                                        "{ echo through the fifo > /tmp/p & } && cat /tmp/p && wait && "
+                                        "cat /tmp/p & sleep 0.2; echo and back > /tmp/p; wait; rm /tmp/p; "
+                                        "mkfifo /tmp/p /tmp/p"], "expect": 1},
     # /proc through busybox: what both systems show alike (pids, sizes and
     # times masked; Linux's init and kernel threads left out)
     {"name": "proc.self", "argv": ["/bin/sh", "-c",
