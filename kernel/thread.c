@@ -145,6 +145,7 @@ uint64_t *thread_reg(struct thread *t, unsigned i)
 void thread_regs_read(struct thread *t, uint64_t *out)
 {
 	const uint64_t *f = (const uint64_t *)&t->frame;
+#pragma GCC unroll 32 /* (a move per register: the table folds away) */
 	for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
 		out[i] = f[frame_slot[i]];
 	if (t->frame.vector == VEC_SYSCALL) {
@@ -173,12 +174,20 @@ void thread_regs_write(struct thread *t, uint64_t mask, const uint64_t *v)
 	 * rest straight into the frame */
 	const uint64_t special = 1ull << LX4_REG_RCX | 1ull << LX4_REG_R11 | 1ull << LX4_REG_FSBASE |
 				 1ull << LX4_REG_GSBASE;
+	const uint64_t plain = ((1ull << LX4_REG_FSBASE) - 1) & ~special & ~(1ull << LX4_REG_RFLAGS);
 	uint64_t *f = (uint64_t *)&t->frame;
 	if (mask >> LX4_REG_RFLAGS & 1)
 		t->frame.rflags = (v[LX4_REG_RFLAGS] & RFLAGS_USER_MASK) | RFLAGS_USER_FORCED;
-	for (uint64_t m = mask & ~special & ~(1ull << LX4_REG_RFLAGS); m; m &= m - 1) {
-		unsigned i = (unsigned)__builtin_ctzll(m);
-		f[frame_slot[i]] = v[i];
+	if ((mask & plain) == plain) { /* (a whole context, as a signal's: a move each) */
+#pragma GCC unroll 32
+		for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
+			if (plain >> i & 1)
+				f[frame_slot[i]] = v[i];
+	} else {
+		for (uint64_t m = mask & plain; m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctzll(m);
+			f[frame_slot[i]] = v[i];
+		}
 	}
 	for (uint64_t m = mask & special; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctzll(m);
