@@ -2,7 +2,6 @@
 #include "serial.h"
 #include "sys.h"
 
-void random_fill(void *buf, size_t n);
 
 static long null_read(struct file *f, struct uio *u)
 {

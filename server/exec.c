@@ -7,10 +7,10 @@
 #include "signal.h"
 
 #include "../lib/elf.h"
-#include "lx4.h"
 #include "mem.h"
 #include "proc.h"
 #include "rusage.h"
+#include "sys.h"
 #include "uts.h"
 #include "vfs.h"
 #include "vm.h"
@@ -134,7 +134,7 @@ static int build_stack(struct proc *p, const struct strings *av, const struct st
 	mm->arg_start = strings_at;
 	mm->arg_end = mm->env_start = strings_at + av->len;
 	mm->env_end = mm->env_start + ev->len;
-	uint64_t rnd[2] = {lx4_rdtsc() * 0x9e3779b97f4a7c15ull, lx4_rdtsc() ^ 0xd1b54a32d192ed03ull};
+	uint64_t rnd[2] = {random_u64(), random_u64()}; /* (AT_RANDOM: the getrandom pool's) */
 	err |= copy_to_user(p, random_at, rnd, 16);
 	err |= copy_to_user(p, platform_at, "x86_64", 7);
 	uint64_t at = sp, v = av->count;
@@ -322,11 +322,11 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		vnode_put(p->exe_vn);
 	p->exe_vn = vn; /* (the reference the lookup took) */
 	p->forked_noexec = false;
-	for (unsigned r = 0; r < LX4_REG_COUNT; r++)
+	for (unsigned r = 0; r < PLAT_REG_COUNT; r++)
 		regs[r] = 0;
-	regs[LX4_REG_RIP] = bias + info.entry;
-	regs[LX4_REG_RSP] = sp;
-	regs[LX4_REG_RFLAGS] = 0x202;
+	regs[PLAT_REG_RIP] = bias + info.entry;
+	regs[PLAT_REG_RSP] = sp;
+	regs[PLAT_REG_RFLAGS] = 0x202;
 	/* handlers go back to the default on exec; the mask and pending
 	 * signals stay */
 	signal_exec(p, p->thread);

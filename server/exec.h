@@ -8,7 +8,7 @@
 struct proc;
 
 /* replaces p's image with the executable at path; arguments from the user
- * arrays uargv/uenvp, or from kargv/kenvp for the first process.  Fills regs (all LX4_REG_COUNT registers) to start it.  Returns
+ * arrays uargv/uenvp, or from kargv/kenvp for the first process.  Fills regs (all PLAT_REG_COUNT registers) to start it.  Returns
  * 0 or -errno; *committed says the old image is gone (then an error means
  * p must die). */
 int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp, const char *const *kargv,

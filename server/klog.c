@@ -53,7 +53,7 @@ static void commit(void)
 		timer_add(t, 1);
 }
 
-void lx4_log_hook(const char *s, size_t n)
+void srv_log(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')

@@ -109,7 +109,7 @@ static void start_init(void)
 			file_get(f);
 		p->fds[fd] = f;
 	}
-	uint64_t regs[LX4_REG_COUNT];
+	uint64_t regs[PLAT_REG_COUNT];
 	bool committed;
 	err = exec_image(p, argv[0], 0, 0, argv, envp, regs, &committed);
 	if (err) {

@@ -1,7 +1,8 @@
 /* Server memory (see mem.h). */
 #include "mem.h"
 
-#include "lx4.h"
+#include "platform.h"
+
 
 static uint64_t ram_base, ram_pages, bump, nfree;
 static uint32_t *refs;  /* one count per page */

@@ -7,15 +7,40 @@
  * task, events arrive by IPC); `coloc` and `mono` come behind the same
  * interface.
  *
- * Registers travel in lx4 frame order (enum lx4_reg): rax rdi rsi rdx r10
- * r8 r9 rip rsp rflags rbx rbp rcx r11 r12 r13 r14 r15 fs_base gs_base.
+ * The seam owns its names: the handlers include no header of the
+ * kernel's ABI (a backend translates, where its kernel's names differ).
+ * Registers travel in frame order (enum plat_reg): rax rdi rsi rdx r10 r8
+ * r9 rip rsp rflags rbx rbp rcx r11 r12 r13 r14 r15 fs_base gs_base.
  */
 #ifndef SRV_PLATFORM_H
 #define SRV_PLATFORM_H
 
-#include <lx4/abi.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "fmt.h" /* (the freestanding string functions) */
+
+/* the server's log, to the system's console log: the platform's printf */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+enum plat_reg {
+	PLAT_REG_RAX, PLAT_REG_RDI, PLAT_REG_RSI, PLAT_REG_RDX, PLAT_REG_R10,
+	PLAT_REG_R8, PLAT_REG_R9, PLAT_REG_RIP, PLAT_REG_RSP, PLAT_REG_RFLAGS,
+	PLAT_REG_RBX, PLAT_REG_RBP, PLAT_REG_RCX, PLAT_REG_R11, PLAT_REG_R12,
+	PLAT_REG_R13, PLAT_REG_R14, PLAT_REG_R15, PLAT_REG_FSBASE, PLAT_REG_GSBASE,
+	PLAT_REG_COUNT
+};
+
+/* the registers a system call event carries, and all that a reply to it
+ * sets: rax .. rflags */
+#define PLAT_SYSCALL_REGS (PLAT_REG_RFLAGS + 1)
+
+/* the access of a page fault (srv_fault) */
+#define PLAT_PF_READ    1u
+#define PLAT_PF_WRITE   2u
+#define PLAT_PF_EXEC    4u
+#define PLAT_PF_PRESENT 8u /* the page was mapped with too few rights */
 
 #define PROT_R 1u
 #define PROT_W 2u
@@ -34,11 +59,14 @@ struct plat_thread {
 /* a system call of thread id; regs[0..9] are rax rdi rsi rdx r10 r8 r9 rip
  * rsp rflags */
 void srv_syscall(uint64_t id, const uint64_t *regs);
-/* a page fault of thread id at addr (LX4_PF_* access) */
+/* a page fault of thread id at addr (PLAT_PF_* access) */
 void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip);
-/* another exception; regs holds all LX4_REG_COUNT registers */
+/* another exception; regs holds all PLAT_REG_COUNT registers */
 void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t *regs);
 void srv_irq(unsigned line);
+/* what the server's printf wrote (klog.c keeps it for syslog and
+ * /dev/kmsg) */
+void srv_log(const char *s, size_t n);
 void srv_timer(void); /* the deadline given to plat_timer passed */
 
 /* runs the event loop for ever */

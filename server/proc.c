@@ -7,7 +7,6 @@
  */
 #include "proc.h"
 
-#include "lx4.h"
 #include "mem.h"
 #include "rusage.h"
 #include "signal.h"

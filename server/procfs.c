@@ -7,7 +7,6 @@
  * into a buffer kept with the open file (Linux's seq_file), so one open
  * reads one consistent state, at any offset.
  */
-#include "lx4.h"
 #include "mem.h"
 #include "proc.h"
 #include "rusage.h"

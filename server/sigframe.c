@@ -128,24 +128,24 @@ static int write_fpstate(struct proc *p, uint64_t buf, struct sigctx *c)
 static void put_sigcontext(struct sigcontext *sc, const uint64_t *r, const struct lthread *t, uint64_t mask,
 			   uint64_t fpstate)
 {
-	sc->r8 = r[LX4_REG_R8];
-	sc->r9 = r[LX4_REG_R9];
-	sc->r10 = r[LX4_REG_R10];
-	sc->r11 = r[LX4_REG_R11];
-	sc->r12 = r[LX4_REG_R12];
-	sc->r13 = r[LX4_REG_R13];
-	sc->r14 = r[LX4_REG_R14];
-	sc->r15 = r[LX4_REG_R15];
-	sc->rdi = r[LX4_REG_RDI];
-	sc->rsi = r[LX4_REG_RSI];
-	sc->rbp = r[LX4_REG_RBP];
-	sc->rbx = r[LX4_REG_RBX];
-	sc->rdx = r[LX4_REG_RDX];
-	sc->rax = r[LX4_REG_RAX];
-	sc->rcx = r[LX4_REG_RCX];
-	sc->rsp = r[LX4_REG_RSP];
-	sc->rip = r[LX4_REG_RIP];
-	sc->eflags = r[LX4_REG_RFLAGS];
+	sc->r8 = r[PLAT_REG_R8];
+	sc->r9 = r[PLAT_REG_R9];
+	sc->r10 = r[PLAT_REG_R10];
+	sc->r11 = r[PLAT_REG_R11];
+	sc->r12 = r[PLAT_REG_R12];
+	sc->r13 = r[PLAT_REG_R13];
+	sc->r14 = r[PLAT_REG_R14];
+	sc->r15 = r[PLAT_REG_R15];
+	sc->rdi = r[PLAT_REG_RDI];
+	sc->rsi = r[PLAT_REG_RSI];
+	sc->rbp = r[PLAT_REG_RBP];
+	sc->rbx = r[PLAT_REG_RBX];
+	sc->rdx = r[PLAT_REG_RDX];
+	sc->rax = r[PLAT_REG_RAX];
+	sc->rcx = r[PLAT_REG_RCX];
+	sc->rsp = r[PLAT_REG_RSP];
+	sc->rip = r[PLAT_REG_RIP];
+	sc->eflags = r[PLAT_REG_RFLAGS];
 	sc->cs = USER_CS_LINUX;
 	sc->ss = USER_DS_LINUX;
 	sc->err = t->trap_err;
@@ -183,7 +183,7 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 	fpu_info();
 	if (!(ka->flags & SA_RESTORER))
 		return -EFAULT; /* x86-64 has no return stub of its own */
-	uint64_t fpstate, sp = frame_at(t, ka, c->regs[LX4_REG_RSP], &fpstate);
+	uint64_t fpstate, sp = frame_at(t, ka, c->regs[PLAT_REG_RSP], &fpstate);
 	if (sp == ~0ull || !access_ok(sp, sizeof(struct rt_sigframe)))
 		return -EFAULT;
 	static struct rt_sigframe f;
@@ -206,13 +206,13 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 		t->ss_flags = SS_DISABLE_L;
 	}
 	uint64_t *r = c->regs;
-	r[LX4_REG_RDI] = (uint64_t)sig;
-	r[LX4_REG_RAX] = 0;
-	r[LX4_REG_RSI] = sp + offsetof(struct rt_sigframe, info);
-	r[LX4_REG_RDX] = sp + offsetof(struct rt_sigframe, uc);
-	r[LX4_REG_RIP] = ka->handler;
-	r[LX4_REG_RSP] = sp;
-	r[LX4_REG_RFLAGS] &= ~(RFLAGS_DF | RFLAGS_RF | RFLAGS_TF);
+	r[PLAT_REG_RDI] = (uint64_t)sig;
+	r[PLAT_REG_RAX] = 0;
+	r[PLAT_REG_RSI] = sp + offsetof(struct rt_sigframe, info);
+	r[PLAT_REG_RDX] = sp + offsetof(struct rt_sigframe, uc);
+	r[PLAT_REG_RIP] = ka->handler;
+	r[PLAT_REG_RSP] = sp;
+	r[PLAT_REG_RFLAGS] &= ~(RFLAGS_DF | RFLAGS_RF | RFLAGS_TF);
 	c->fpu_init = true; /* the handler starts with a clean FPU */
 	return 0;
 }
@@ -322,24 +322,24 @@ int sigframe_restore(struct lthread *t, uint64_t rsp, struct sigctx *c, uint64_t
 	signal_set_mask(p, f.uc.uc_sigmask); /* first, as Linux does */
 	const struct sigcontext *sc = &f.uc.uc_mcontext;
 	uint64_t *r = c->regs;
-	r[LX4_REG_R8] = sc->r8;
-	r[LX4_REG_R9] = sc->r9;
-	r[LX4_REG_R10] = sc->r10;
-	r[LX4_REG_R11] = sc->r11;
-	r[LX4_REG_R12] = sc->r12;
-	r[LX4_REG_R13] = sc->r13;
-	r[LX4_REG_R14] = sc->r14;
-	r[LX4_REG_R15] = sc->r15;
-	r[LX4_REG_RDI] = sc->rdi;
-	r[LX4_REG_RSI] = sc->rsi;
-	r[LX4_REG_RBP] = sc->rbp;
-	r[LX4_REG_RBX] = sc->rbx;
-	r[LX4_REG_RDX] = sc->rdx;
-	r[LX4_REG_RAX] = sc->rax;
-	r[LX4_REG_RCX] = sc->rcx;
-	r[LX4_REG_RSP] = sc->rsp;
-	r[LX4_REG_RIP] = sc->rip;
-	r[LX4_REG_RFLAGS] = (r[LX4_REG_RFLAGS] & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS);
+	r[PLAT_REG_R8] = sc->r8;
+	r[PLAT_REG_R9] = sc->r9;
+	r[PLAT_REG_R10] = sc->r10;
+	r[PLAT_REG_R11] = sc->r11;
+	r[PLAT_REG_R12] = sc->r12;
+	r[PLAT_REG_R13] = sc->r13;
+	r[PLAT_REG_R14] = sc->r14;
+	r[PLAT_REG_R15] = sc->r15;
+	r[PLAT_REG_RDI] = sc->rdi;
+	r[PLAT_REG_RSI] = sc->rsi;
+	r[PLAT_REG_RBP] = sc->rbp;
+	r[PLAT_REG_RBX] = sc->rbx;
+	r[PLAT_REG_RDX] = sc->rdx;
+	r[PLAT_REG_RAX] = sc->rax;
+	r[PLAT_REG_RCX] = sc->rcx;
+	r[PLAT_REG_RSP] = sc->rsp;
+	r[PLAT_REG_RIP] = sc->rip;
+	r[PLAT_REG_RFLAGS] = (r[PLAT_REG_RFLAGS] & ~FIX_EFLAGS) | (sc->eflags & FIX_EFLAGS);
 	/* CS and SS as the return to user mode would load them (with RPL 3):
 	 * Linux's 64-bit code and data segments; anything else faults there
 	 * (or, for CS 0x23, would run 32-bit code, which lx4 has not) */
@@ -349,6 +349,6 @@ int sigframe_restore(struct lthread *t, uint64_t rsp, struct sigctx *c, uint64_t
 		return -EFAULT;
 	if (read_fpstate(p, (uint64_t)(uintptr_t)sc->fpstate, c))
 		return -EFAULT;
-	restore_altstack(t, &f.uc.uc_stack, r[LX4_REG_RSP]);
+	restore_altstack(t, &f.uc.uc_stack, r[PLAT_REG_RSP]);
 	return 0;
 }

@@ -479,20 +479,20 @@ static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka
 /* what a call interrupted by a handler returns, as Linux's handle_signal */
 static void syscall_restart(uint64_t *r, uint64_t nr, const struct k_sigaction *ka)
 {
-	switch ((long)r[LX4_REG_RAX]) {
+	switch ((long)r[PLAT_REG_RAX]) {
 	case -ERESTART_RESTARTBLOCK:
 	case -ERESTARTNOHAND:
-		r[LX4_REG_RAX] = (uint64_t)-EINTR;
+		r[PLAT_REG_RAX] = (uint64_t)-EINTR;
 		break;
 	case -ERESTARTSYS:
 		if (!(ka->flags & SA_RESTART)) {
-			r[LX4_REG_RAX] = (uint64_t)-EINTR;
+			r[PLAT_REG_RAX] = (uint64_t)-EINTR;
 			break;
 		}
 		/* fall through */
 	case -ERESTARTNOINTR:
-		r[LX4_REG_RAX] = nr;
-		r[LX4_REG_RIP] -= 2; /* back to the syscall instruction */
+		r[PLAT_REG_RAX] = nr;
+		r[PLAT_REG_RIP] -= 2; /* back to the syscall instruction */
 		break;
 	default:
 		break;
@@ -540,19 +540,19 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 			blocked |= SIGBIT(sig);
 		signal_set_mask(p, blocked);
 		handled = true;
-		if (c->regs[LX4_REG_RIP] >= USER_TOP) { /* the handler is no code: it faults there */
+		if (c->regs[PLAT_REG_RIP] >= USER_TOP) { /* the handler is no code: it faults there */
 			siginfo_t k;
 			siginfo_from(&k, SIGSEGV, SEGV_MAPERR, 0);
-			k.si_addr = (void *)(uintptr_t)c->regs[LX4_REG_RIP];
+			k.si_addr = (void *)(uintptr_t)c->regs[PLAT_REG_RIP];
 			t->trapno = 14;
 			t->trap_err = 0x14; /* user, instruction fetch */
-			t->cr2 = c->regs[LX4_REG_RIP];
+			t->cr2 = c->regs[PLAT_REG_RIP];
 			signal_force(t, SIGSEGV, &k);
 		}
 	}
 	if (handled)
 		return ACT_HANDLER;
-	if (nr >= 0 && is_restart((long)c->regs[LX4_REG_RAX]))
+	if (nr >= 0 && is_restart((long)c->regs[PLAT_REG_RAX]))
 		*restart = true;
 	if (t->restore_mask) {
 		signal_set_mask(p, t->saved_mask);
@@ -617,9 +617,9 @@ bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 	ctx.fpu_init = false;
 	if (plat_thread_take(&t->plat, ctx.regs, ctx.fpu))
 		return false;
-	for (int i = 0; i < LX4_SYSCALL_MSG_WORDS; i++)
+	for (int i = 0; i < PLAT_SYSCALL_REGS; i++)
 		ctx.regs[i] = t->regs[i];
-	ctx.regs[LX4_REG_RAX] = (uint64_t)ret;
+	ctx.regs[PLAT_REG_RAX] = (uint64_t)ret;
 	bool restart;
 	int act = deliver(t, &ctx, (long)t->args.nr, &restart);
 	if (act != ACT_HANDLER && act != ACT_KILLED && !ctx.fpu_init &&
@@ -629,9 +629,9 @@ bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 	case ACT_HANDLER:
 		t->in_syscall = false;
 		if (now)
-			plat_reply_regs(ctx.regs, LX4_SYSCALL_MSG_WORDS);
+			plat_reply_regs(ctx.regs, PLAT_SYSCALL_REGS);
 		else
-			plat_resume_regs(&t->plat, ctx.regs, LX4_SYSCALL_MSG_WORDS);
+			plat_resume_regs(&t->plat, ctx.regs, PLAT_SYSCALL_REGS);
 		return true;
 	case ACT_KILLED:
 		return true;
@@ -680,8 +680,8 @@ long signal_sigreturn(struct lthread *t)
 	uint64_t mask;
 	bool restart;
 	/* (the frame gives every register up to r15; the bases are not set) */
-	ctx.regs[LX4_REG_FSBASE] = ctx.regs[LX4_REG_GSBASE] = 0;
-	ctx.regs[LX4_REG_RFLAGS] = t->args.rflags;
+	ctx.regs[PLAT_REG_FSBASE] = ctx.regs[PLAT_REG_GSBASE] = 0;
+	ctx.regs[PLAT_REG_RFLAGS] = t->args.rflags;
 	ctx.fpu = plat_fpu_area();
 	if (sigframe_restore(t, t->args.rsp, &ctx, &mask)) {
 		/* a bad frame: SIGSEGV, from where the call was made */
@@ -689,14 +689,14 @@ long signal_sigreturn(struct lthread *t)
 			proc_kill(p, SIGSEGV);
 			return SYS_NOREPLY;
 		}
-		for (int i = 0; i < LX4_SYSCALL_MSG_WORDS; i++)
+		for (int i = 0; i < PLAT_SYSCALL_REGS; i++)
 			ctx.regs[i] = t->regs[i];
-		ctx.regs[LX4_REG_RAX] = 0;
+		ctx.regs[PLAT_REG_RAX] = 0;
 		printf("lx4-server: pid %d: rt_sigreturn with a bad frame at %lx: SIGSEGV\n", p->pid, t->args.rsp);
 		siginfo_t k;
 		siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);
 		signal_force(t, SIGSEGV, &k);
-	} else if (ctx.regs[LX4_REG_RIP] >= USER_TOP || ctx.regs[LX4_REG_RSP] >= (1ull << 47)) {
+	} else if (ctx.regs[PLAT_REG_RIP] >= USER_TOP || ctx.regs[PLAT_REG_RSP] >= (1ull << 47)) {
 		/* where Linux's return to user mode faults */
 		siginfo_t k;
 		siginfo_from(&k, SIGSEGV, SI_KERNEL, 0);

@@ -123,7 +123,7 @@ extern struct plat_fpu_info sig_fpu;
 /* a context a handler is started from: every register and the FPU image
  * (in the platform's FPU area, plat_fpu_area), or the FPU's init state */
 struct sigctx {
-	uint64_t regs[LX4_REG_COUNT];
+	uint64_t regs[PLAT_REG_COUNT];
 	uint8_t *fpu;
 	bool fpu_init; /* the init state: fpu holds nothing */
 };

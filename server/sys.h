@@ -3,7 +3,6 @@
 #define SRV_SYS_H
 
 #include "linux.h"
-#include "lx4.h"
 #include "mem.h"
 #include "proc.h"
 #include "syscall.h"
@@ -53,5 +52,10 @@ struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, u
  * bytes) of (dirfd, upath); *slash (if wanted): the name was followed by a
  * slash (only a directory may be); NULL with *err */
 struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *name, bool *slash, int *err);
+
+/* random numbers (sys_time.c: getrandom's generator, seeded from RDRAND
+ * and the cycle counter): /dev/urandom, AT_RANDOM */
+uint64_t random_u64(void);
+void random_fill(void *buf, size_t n);
 
 #endif

@@ -189,7 +189,7 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 	int err = user_path(p, a->a0, path);
 	if (err)
 		return err;
-	uint64_t regs[LX4_REG_COUNT];
+	uint64_t regs[PLAT_REG_COUNT];
 	bool committed;
 	err = exec_image(p, path, a->a1, a->a2, NULL, NULL, regs, &committed);
 	if (err) {
@@ -204,7 +204,7 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 			fd_close(p, fd);
 	}
 	t->fs_base = 0;
-	plat_reply_regs(regs, LX4_REG_COUNT);
+	plat_reply_regs(regs, PLAT_REG_COUNT);
 	return SYS_NOREPLY;
 }
 
@@ -233,21 +233,21 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	struct proc *p = t->proc;
-	uint64_t regs[LX4_REG_COUNT];
+	uint64_t regs[PLAT_REG_COUNT];
 	if (plat_thread_regs(&t->plat, regs))
 		return -EAGAIN;
 	/* the registers the syscall message brought are the current ones */
 	for (int i = 0; i < 10; i++)
 		regs[i] = t->regs[i];
-	regs[LX4_REG_RAX] = 0;
-	regs[LX4_REG_RCX] = regs[LX4_REG_RIP]; /* what syscall leaves in them */
-	regs[LX4_REG_R11] = regs[LX4_REG_RFLAGS];
+	regs[PLAT_REG_RAX] = 0;
+	regs[PLAT_REG_RCX] = regs[PLAT_REG_RIP]; /* what syscall leaves in them */
+	regs[PLAT_REG_R11] = regs[PLAT_REG_RFLAGS];
 	if (newsp)
-		regs[LX4_REG_RSP] = newsp;
+		regs[PLAT_REG_RSP] = newsp;
 	if (flags & CLONE_SETTLS_L) {
 		if (tls >= (1ull << 47))
 			return -EPERM;
-		regs[LX4_REG_FSBASE] = tls;
+		regs[PLAT_REG_FSBASE] = tls;
 	}
 	int err;
 	struct proc *c = proc_fork(p, regs, &err);

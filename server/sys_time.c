@@ -177,7 +177,7 @@ static uint64_t hw_random(void)
 		for (int i = 0; i < 10 && !ok; i++)
 			__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
 	}
-	return v ^ lx4_rdtsc();
+	return v ^ plat_cycles();
 }
 
 uint64_t random_u64(void)

@@ -6,7 +6,6 @@
  */
 #include "syscall.h"
 
-#include "lx4.h"
 #include "mem.h"
 #include "platform.h"
 #include "rusage.h"
@@ -17,8 +16,8 @@ static struct lthread *timers; /* sorted by deadline */
 static uint8_t enosys_logged[SYSCALL_MAX / 8];
 
 _Static_assert(sizeof(struct sysargs) == 10 * sizeof(uint64_t) &&
-		       __builtin_offsetof(struct sysargs, a4) == LX4_REG_R8 * sizeof(uint64_t) &&
-		       __builtin_offsetof(struct sysargs, rflags) == LX4_REG_RFLAGS * sizeof(uint64_t),
+		       __builtin_offsetof(struct sysargs, a4) == PLAT_REG_R8 * sizeof(uint64_t) &&
+		       __builtin_offsetof(struct sysargs, rflags) == PLAT_REG_RFLAGS * sizeof(uint64_t),
 	       "struct sysargs names the registers in frame order");
 
 /* what a call that waits returns when a signal comes: Linux's restart
@@ -219,8 +218,8 @@ static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint6
 			       err == -EIO ? "beyond the end of a mapped file" : "bad access", addr, rip,
 			       sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
 		/* the page-fault error code Linux's sigcontext shows */
-		uint64_t pf_err = 4 | ((access & LX4_PF_WRITE) ? 2 : 0) | ((access & LX4_PF_EXEC) ? 0x10 : 0) |
-				  ((access & LX4_PF_PRESENT) ? 1 : 0);
+		uint64_t pf_err = 4 | ((access & PLAT_PF_WRITE) ? 2 : 0) | ((access & PLAT_PF_EXEC) ? 0x10 : 0) |
+				  ((access & PLAT_PF_PRESENT) ? 1 : 0);
 		signal_fault(t, &i, NULL, 14, pf_err, addr);
 	}
 	event_settle();
@@ -283,11 +282,11 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 		return;
 	charge_begin(t);
 	siginfo_t i;
-	int sig = exception_signal(vector, regs[LX4_REG_RIP], &i);
+	int sig = exception_signal(vector, regs[PLAT_REG_RIP], &i);
 	struct k_sigaction *ka = &t->proc->sigact[sig - 1];
 	if (ka->handler <= SIG_IGN_L || (t->proc->sigmask & SIGBIT(sig)))
 		printf("lx4-server: pid %d: exception %u (error %lx) at rip %lx: signal %d\n", t->proc->pid, vector,
-		       error, regs[LX4_REG_RIP], sig);
+		       error, regs[PLAT_REG_RIP], sig);
 	signal_fault(t, &i, regs, vector, error, 0);
 	event_settle();
 	charge_end(t);

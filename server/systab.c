@@ -165,7 +165,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 /* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */
 syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT] = {
 	/* lx4_counters(buf, size): copies this CPU's kernel event counters
-	 * (struct lx4_kip_cpu: kernel entries, CR3 loads, IPCs, context
+	 * (the kernel's per-CPU figures: kernel entries, CR3 loads, IPCs, context
 	 * switches; at most size bytes) to buf and returns the bytes copied;
 	 * -ENOSYS where the platform has none.  For the benchmarks: a Linux
 	 * program cannot read the KIP. */

@@ -4,7 +4,6 @@
  */
 #include "vfs.h"
 
-#include "lx4.h"
 #include "mem.h"
 #include "platform.h"
 #include "proc.h"

@@ -5,7 +5,6 @@
  */
 #include "vm.h"
 
-#include "lx4.h"
 #include "mem.h"
 #include "proc.h"
 #include "vfs.h"
@@ -206,9 +205,9 @@ static struct vma *grow_stack(struct mm *mm, uint64_t addr)
 
 static bool allowed(const struct vma *v, unsigned access)
 {
-	if (access & LX4_PF_WRITE)
+	if (access & PLAT_PF_WRITE)
 		return v->prot & PROT_W;
-	if (access & LX4_PF_EXEC)
+	if (access & PLAT_PF_EXEC)
 		return v->prot & PROT_X;
 	return v->prot & (PROT_R | PROT_W | PROT_X);
 }
@@ -251,7 +250,7 @@ static void *new_page(struct vma *v, uint64_t va, bool write, bool *cow)
 static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, int *err)
 {
 	struct mm *mm = p->mm;
-	bool write = access & LX4_PF_WRITE;
+	bool write = access & PLAT_PF_WRITE;
 	*err = -EFAULT;
 	if (va >= USER_TOP)
 		return NULL;
@@ -486,7 +485,7 @@ static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_us
 {
 	while (n) {
 		int err;
-		char *page = page_for(p, uaddr, to_user ? LX4_PF_WRITE : LX4_PF_READ, false, &err);
+		char *page = page_for(p, uaddr, to_user ? PLAT_PF_WRITE : PLAT_PF_READ, false, &err);
 		if (!page)
 			return err == -EIO ? -EFAULT : err;
 		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
@@ -527,7 +526,7 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 	size_t i = 0;
 	while (i < max) {
 		int err;
-		const char *page = page_for(p, src + i, LX4_PF_READ, false, &err);
+		const char *page = page_for(p, src + i, PLAT_PF_READ, false, &err);
 		if (!page)
 			return err == -EIO ? -EFAULT : err;
 		for (size_t off = (src + i) & 0xfff; off < 4096 && i < max; off++, i++) {

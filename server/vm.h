@@ -68,7 +68,7 @@ struct vma *vma_add(struct mm *mm, uint64_t start, uint64_t end, unsigned prot, 
 /* a free range of len bytes at or below hint/top, or 0 */
 uint64_t vm_find_free(struct mm *mm, uint64_t len);
 
-/* resolves a fault of p at addr (LX4_PF_* access): 0 (mapped into the
+/* resolves a fault of p at addr (PLAT_PF_* access): 0 (mapped into the
  * process) or -EFAULT (no VMA or no right: the process gets SIGSEGV) or
  * -EIO (a file page beyond the end of the file: SIGBUS) or -ENOMEM */
 int vm_fault(struct proc *p, uint64_t addr, unsigned access);

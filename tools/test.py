@@ -110,6 +110,31 @@ def linux_suite(build, only, verbose):
             record("linux." + case["name"], ok, detail)
 
 
+# the server's seam (server/platform.h): the handlers name nothing of the
+# kernel's ABI; only the backends (server/platform/) do.  main.c, the boot
+# hand-off (the server-info page), is the one file still to move behind it.
+SEAM_ALLOWED = {"main.c"}
+SEAM_FORBIDDEN = re.compile(r'#\s*include\s*[<"](?:lx4\.h|serverproto\.h|lx4/)'
+                            r"|\bLX4_(?:REG|PF|EXREGS|TAG|LABEL|MR|SYSCALL_MSG|CAP|DBG)_\w*"
+                            r"|\blx4_(?:rdtsc|syscall|ipc\w*|call|send|recv|reply\w*|exregs|map\w*|unmap|kip\w*|utcb"
+                            r"|thread_\w+|task_\w+|cap_\w+|tag|puts|log_hook)\b")
+
+
+def seam_check():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    srv = os.path.join(here, "server")
+    bad = []
+    for name in sorted(os.listdir(srv)):
+        if not name.endswith((".c", ".h")) or name == "platform.h" or name in SEAM_ALLOWED:
+            continue
+        with open(os.path.join(srv, name)) as f:
+            for n, line in enumerate(f, 1):
+                m = SEAM_FORBIDDEN.search(line)
+                if m:
+                    bad.append("server/%s:%d: %s" % (name, n, m.group(0)))
+    record("seam.server", not bad, "the handlers reach past server/platform.h: " + "; ".join(bad[:5]) if bad else "")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -119,6 +144,7 @@ def main():
     if not a.only:
         unit_tests(a.build)
         doc_check()
+        seam_check()
         panic_check(a.build)
     if not a.only.startswith("linux."):
         guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)

@@ -14,6 +14,20 @@
 #include "lx4.h"
 #include "serverproto.h"
 
+/* the seam's names are the kernel's here */
+#define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME(PLAT_REG_COUNT, LX4_REG_COUNT) && SAME(PLAT_REG_RIP, LX4_REG_RIP) &&
+		       SAME(PLAT_REG_RSP, LX4_REG_RSP) && SAME(PLAT_REG_RFLAGS, LX4_REG_RFLAGS) &&
+		       SAME(PLAT_REG_RCX, LX4_REG_RCX) && SAME(PLAT_REG_FSBASE, LX4_REG_FSBASE) &&
+		       SAME(PLAT_REG_R15, LX4_REG_R15) && SAME(PLAT_SYSCALL_REGS, LX4_SYSCALL_MSG_WORDS),
+	       "registers in the kernel's frame order");
+_Static_assert(PLAT_PF_READ == LX4_PF_READ && PLAT_PF_WRITE == LX4_PF_WRITE && PLAT_PF_EXEC == LX4_PF_EXEC &&
+		       PLAT_PF_PRESENT == LX4_PF_PRESENT,
+	       "fault access codes as the kernel's");
+
+/* lib/runtime.c's printf hands each piece to this hook: the server's log */
+void lx4_log_hook(const char *s, size_t n) { srv_log(s, n); }
+
 /* kernel pages a Linux process's task starts with (its page tables and
  * their mapping-database nodes: a small static program uses 12); the
  * quota grows whenever a mapping needs more, so that processes cost the
