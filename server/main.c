@@ -1,18 +1,16 @@
 /*
- * The Linux server: set-up, then the platform's event loop.  It fills the
+ * The Linux server's set-up (srv_init, called by the platform's entry
+ * before its event loop).  It fills the
  * root file system from the initramfs, brings up the console, and starts
  * the first process: the program named in /.lx4/argv (NUL-separated
  * arguments; /.lx4/env likewise), /bin/sh when there is none.
  */
-#include <lx4/kip.h>
-
 #include "exec.h"
-#include "lx4.h"
+#include "ioport.h"
 #include "mem.h"
 #include "platform.h"
 #include "proc.h"
 #include "serial.h"
-#include "serverproto.h"
 #include "vfs.h"
 #include "vm.h"
 
@@ -21,18 +19,10 @@ void vfs_set_boot_time(uint64_t sec);
 
 #define MAX_INIT_ARGS 64
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
 static unsigned cmos(unsigned reg)
 {
-	outb(SRV_PORT_RTC, (uint8_t)reg);
-	return inb(SRV_PORT_RTC + 1);
+	outb(PORT_RTC, (uint8_t)reg);
+	return inb(PORT_RTC + 1);
 }
 
 /* the wall clock from the CMOS RTC, seconds since 1970 (UTC) */
@@ -120,26 +110,19 @@ static void start_init(void)
 	plat_thread_start(&t->plat, regs);
 }
 
-int main(void)
+void srv_init(const struct plat_boot *b)
 {
-	const struct lx4_srvinfo *info = (const struct lx4_srvinfo *)SRV_INFO;
-	if (info->magic != SRV_INFO_MAGIC) {
-		printf("lx4-server: no server information\n");
-		plat_shutdown(1);
-	}
-	plat_init();
-	mem_init(SRV_RAM, info->ram_size);
+	mem_init((uint64_t)b->ram, b->ram_size);
 	uint64_t now = rtc_time();
 	time_set_boot(now);
 	vfs_set_boot_time(now);
 	vfs_init();
-	int files = info->initrd_size ? vfs_load_cpio((const void *)SRV_INITRD, info->initrd_size) : 0;
+	int files = b->initrd_size ? vfs_load_cpio(b->initrd, b->initrd_size) : 0;
 	if (files < 0)
 		printf("lx4-server: the initramfs is malformed (%d)\n", files);
 	dev_init();
 	procfs_init();
 	serial_init();
-	printf("lx4-server: %lu MiB of RAM, %d files from the initramfs\n", info->ram_size >> 20, files);
+	printf("lx4-server: %lu MiB of RAM, %d files from the initramfs\n", b->ram_size >> 20, files);
 	start_init();
-	plat_run();
 }

@@ -189,12 +189,18 @@ uint64_t plat_kmem_used(void);
  * context switches: struct lx4_kip_cpu) in out[0..n); returns how many it
  * gave, 0 if the platform has none */
 unsigned plat_counters(uint64_t *out, unsigned n);
-/* the server's debug log (the kernel log) */
-void plat_log(const char *s);
 /* ends the machine: status 0 success */
 _Noreturn void plat_shutdown(int status);
 
-/* the platform's own set-up; the server's main calls it first */
-void plat_init(void);
+/* ---- boot: the platform's entry sets itself up, calls srv_init, then
+ * runs its event loop ------------------------------------------------------ */
+struct plat_boot {
+	void *ram; /* the RAM the server manages (mem.c) */
+	uint64_t ram_size;
+	const void *initrd; /* the initramfs (cpio newc), read-only */
+	uint64_t initrd_size;
+};
+/* the server's set-up (main.c): memory, files, devices, the first process */
+void srv_init(const struct plat_boot *b);
 
 #endif

@@ -5,13 +5,14 @@
  * termios as Linux keeps it).
  */
 #include "serial.h"
+#include "ioport.h"
 #include "signal.h"
 
 #include "sys.h"
 
 #include <asm-generic/poll.h>
 
-#define COM1 0x3f8
+#define COM1 PORT_COM1
 #define COM1_IRQ 4
 #define RBR 0
 #define THR 0
@@ -36,14 +37,6 @@ static int fg_pgrp = 1;
 /* the session whose controlling terminal the console is: the first
  * process's (a process of another session has none) */
 static const int tty_sid = 1;
-
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static void hw_putc(char c)
 {

@@ -8,6 +8,7 @@
  * to the thread's capability (REPLY_TO).
  */
 #include "../platform.h"
+#include "../ioport.h"
 
 #include <lx4/kip.h>
 
@@ -16,6 +17,7 @@
 
 /* the seam's names are the kernel's here */
 #define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(PORT_COM1 == SRV_PORT_COM1 && PORT_RTC == SRV_PORT_RTC, "the ports the root grants");
 _Static_assert(SAME(PLAT_REG_COUNT, LX4_REG_COUNT) && SAME(PLAT_REG_RIP, LX4_REG_RIP) &&
 		       SAME(PLAT_REG_RSP, LX4_REG_RSP) && SAME(PLAT_REG_RFLAGS, LX4_REG_RFLAGS) &&
 		       SAME(PLAT_REG_RCX, LX4_REG_RCX) && SAME(PLAT_REG_FSBASE, LX4_REG_FSBASE) &&
@@ -62,7 +64,7 @@ static void slot_put(uint32_t s)
 
 static void timer_start(void);
 
-void plat_init(void)
+static void plat_init(void)
 {
 	ep = slot_get();
 	if (lx4_ep_create(ep))
@@ -70,7 +72,22 @@ void plat_init(void)
 	timer_start();
 }
 
-void plat_log(const char *s) { lx4_puts(s); }
+/* the server task's entry (the root task starts it with the server-info
+ * page, its RAM and the initramfs mapped at the addresses of
+ * serverproto.h) */
+int main(void)
+{
+	const struct lx4_srvinfo *info = (const struct lx4_srvinfo *)SRV_INFO;
+	if (info->magic != SRV_INFO_MAGIC) {
+		printf("lx4-server: no server information\n");
+		plat_shutdown(1);
+	}
+	plat_init();
+	struct plat_boot b = {(void *)SRV_RAM, info->ram_size, (const void *)SRV_INITRD, info->initrd_size};
+	srv_init(&b);
+	plat_run();
+}
+
 
 uint64_t plat_kmem_used(void) { return lx4_task_info(LX4_CAP_SELF_TASK).r2; }
 
