@@ -195,9 +195,17 @@ void syscall_resume(struct lthread *t, long ret)
 /* a page fault of t: resolved, or a signal */
 static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint64_t rip)
 {
-	int err = vm_fault(t->proc, addr, access);
+	/* the page goes with the reply, unless the thread faults again on
+	 * the page its last reply mapped (the map of a reply that fails,
+	 * for want of kernel memory, is dropped: then a call of its own,
+	 * which gets more or fails) */
+	uint64_t page = addr & ~0xfffull;
+	bool replied;
+	int err = vm_fault(t->proc, addr, access, t->fault_page != page, &replied);
+	t->fault_page = replied ? page : 0;
 	if (err == 0) {
-		plat_reply_resume(); /* vm_fault mapped the page already */
+		if (!replied)
+			plat_reply_resume(); /* vm_fault mapped the page already */
 		event_settle();
 		return;
 	}

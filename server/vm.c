@@ -242,6 +242,11 @@ static void *new_page(struct vma *v, uint64_t va, bool write, bool *cow)
 	return p;
 }
 
+/* a fault's page to be mapped by the reply to it (vm_fault to page_for) */
+static struct {
+	bool want, replied;
+} fault_reply;
+
 /* the page behind va with the access, faulted in (into the shadow and the
  * process); NULL with *err.  A fault always maps the page into the process;
  * a copy (which goes through the server's own address of the page) maps it
@@ -291,7 +296,11 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 	uint64_t old = *e;
 	*e = (uint64_t)page | SPTE_P | (cow ? SPTE_COW : 0);
 	unsigned prot = v->prot & ~(cow ? PROT_W : 0);
-	if ((fault || *e != old) && plat_map(&p->space, page_va, page, prot)) {
+	if (fault && fault_reply.want) { /* (the page goes with the reply) */
+		fault_reply.want = false;
+		plat_reply_fault(page_va, page, prot);
+		fault_reply.replied = true;
+	} else if ((fault || *e != old) && plat_map(&p->space, page_va, page, prot)) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -301,10 +310,14 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 	return page;
 }
 
-int vm_fault(struct proc *p, uint64_t addr, unsigned access)
+int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply, bool *replied)
 {
 	int err;
+	fault_reply.want = in_reply;
+	fault_reply.replied = false;
 	page_for(p, addr, access, true, &err);
+	fault_reply.want = false;
+	*replied = fault_reply.replied;
 	return err;
 }
 
