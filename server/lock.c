@@ -58,10 +58,10 @@ static int apply(struct vnode *vn, struct lock want)
 {
 	/* the worst case needs two new records: the new lock and the right
 	 * half of one of the other type it splits */
-	struct lock *fresh = kzalloc(sizeof *fresh), *half = kzalloc(sizeof *half);
+	struct lock *fresh = mem_zalloc(sizeof *fresh), *half = mem_zalloc(sizeof *half);
 	if (!fresh || !half) {
-		kfree(fresh);
-		kfree(half);
+		mem_free(fresh);
+		mem_free(half);
 		return -ENOLCK;
 	}
 	bool freed = false;
@@ -105,7 +105,7 @@ static int apply(struct vnode *vn, struct lock want)
 		*pp = l->next; /* merged or covered: gone */
 		if (l->type != want.type)
 			freed = true;
-		kfree(l);
+		mem_free(l);
 	}
 	if (want.type != F_UNLCK) { /* Linux's order: an owner's locks together, */
 		struct lock **pp = &vn->locks; /* by start; a new owner's last */
@@ -118,8 +118,8 @@ static int apply(struct vnode *vn, struct lock want)
 		*pp = fresh;
 		fresh = NULL;
 	}
-	kfree(fresh);
-	kfree(half);
+	mem_free(fresh);
+	mem_free(half);
 	if (freed) /* (a write lock that became a read one lets readers in) */
 		waitq_wake_all(&vn->lockq);
 	return 0;
@@ -132,7 +132,7 @@ static void drop_owner(struct vnode *vn, const void *owner, bool bsd_only)
 	for (struct lock **pp = &vn->locks, *l; (l = *pp);) {
 		if (l->owner == owner && (l->bsd || !bsd_only)) {
 			*pp = l->next;
-			kfree(l);
+			mem_free(l);
 			any = true;
 		} else {
 			pp = &l->next;

@@ -85,7 +85,7 @@ static unsigned class_of(size_t n)
 	return c;
 }
 
-void *kzalloc(size_t n)
+void *mem_zalloc(size_t n)
 {
 	unsigned c = class_of(n);
 	if (c >= NCLASSES)
@@ -107,7 +107,7 @@ void *kzalloc(size_t n)
 	return h + 1;
 }
 
-void kfree(void *p)
+void mem_free(void *p)
 {
 	if (!p)
 		return;
@@ -120,7 +120,7 @@ void kfree(void *p)
 char *kstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *d = kzalloc(n);
+	char *d = mem_zalloc(n);
 	if (d)
 		memcpy(d, s, n);
 	return d;

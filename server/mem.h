@@ -22,8 +22,8 @@ uint64_t pages_total(void);
 int page_valid(const void *p);
 
 /* zeroed small objects (up to 4096 - 16 bytes), or NULL */
-void *kzalloc(size_t n);
-void kfree(void *p);
+void *mem_zalloc(size_t n);
+void mem_free(void *p);
 char *kstrdup(const char *s);
 
 #endif

@@ -52,13 +52,13 @@ static struct pipe_buf *buf_at(struct pipe *p, unsigned i) { return &p->ring[i &
 static struct pipe_buf *ring_new(unsigned n)
 {
 	_Static_assert(PIPE_MAX_BUFFERS * sizeof(struct pipe_buf) <= 8192, "a ring is at most two small objects");
-	return n * sizeof(struct pipe_buf) <= 4000 ? kzalloc(n * sizeof(struct pipe_buf)) : page_alloc();
+	return n * sizeof(struct pipe_buf) <= 4000 ? mem_zalloc(n * sizeof(struct pipe_buf)) : page_alloc();
 }
 
 static void ring_free(struct pipe_buf *ring, unsigned n)
 {
 	if (n * sizeof(struct pipe_buf) <= 4000)
-		kfree(ring);
+		mem_free(ring);
 	else
 		page_put(ring);
 }
@@ -86,15 +86,15 @@ static void pipe_free_unused(struct vnode *vn)
 	if (p->spare)
 		page_put(p->spare);
 	ring_free(p->ring, p->nbufs);
-	kfree(p);
+	mem_free(p);
 	vn->pipe = NULL;
 }
 
 static struct pipe *pipe_new(void)
 {
-	struct pipe *p = kzalloc(sizeof *p);
+	struct pipe *p = mem_zalloc(sizeof *p);
 	if (p && !(p->ring = ring_new(PIPE_DEF_BUFFERS))) {
-		kfree(p);
+		mem_free(p);
 		return NULL;
 	}
 	if (p)
@@ -398,7 +398,7 @@ long sys_pipe2(struct lthread *t, const struct sysargs *a)
 	if (!vn) {
 		if (p)
 			ring_free(p->ring, p->nbufs);
-		kfree(p);
+		mem_free(p);
 		return -ENFILE;
 	}
 	vn->nlink = 0; /* in no directory */

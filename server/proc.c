@@ -63,13 +63,13 @@ void proc_bury(void)
 	while (proc_graveyard) {
 		struct proc *p = proc_graveyard;
 		proc_graveyard = p->hash_next;
-		kfree(p->fds);
-		kfree(p);
+		mem_free(p->fds);
+		mem_free(p);
 	}
 	while (thread_graveyard) {
 		struct lthread *t = thread_graveyard;
 		thread_graveyard = t->hash_next;
-		kfree(t);
+		mem_free(t);
 	}
 	proc_graves = 0;
 }
@@ -146,12 +146,12 @@ _Static_assert(MAX_FDS * (sizeof(struct file *) + 1) <= 4096 - 16, "a descriptor
 
 struct proc *proc_alloc(void)
 {
-	struct proc *p = kzalloc(sizeof *p);
-	void *fdt = p ? kzalloc(MAX_FDS * (sizeof(struct file *) + 1)) : NULL;
+	struct proc *p = mem_zalloc(sizeof *p);
+	void *fdt = p ? mem_zalloc(MAX_FDS * (sizeof(struct file *) + 1)) : NULL;
 	int pid = fdt ? pid_new() : 0;
 	if (!pid) {
-		kfree(fdt);
-		kfree(p);
+		mem_free(fdt);
+		mem_free(p);
 		return NULL;
 	}
 	p->fds = fdt;
@@ -174,7 +174,7 @@ struct proc *proc_alloc(void)
 
 struct lthread *thread_alloc(struct proc *p)
 {
-	struct lthread *t = kzalloc(sizeof *t);
+	struct lthread *t = mem_zalloc(sizeof *t);
 	if (!t)
 		return NULL;
 	t->proc = p;

@@ -141,10 +141,10 @@ static struct vnode *node(int pid, unsigned kind, unsigned arg, struct vnode *pa
 	for (struct pnode *n = nodes; n; n = n->next)
 		if (n->vn->pfs.pid == pid && n->vn->pfs.kind == kind && n->vn->pfs.arg == arg)
 			return n->vn;
-	struct pnode *n = kzalloc(sizeof *n);
+	struct pnode *n = mem_zalloc(sizeof *n);
 	struct vnode *vn = n ? vnode_new(type, mode) : NULL;
 	if (!vn) {
-		kfree(n);
+		mem_free(n);
 		return NULL;
 	}
 	vn->ino = ino_of(pid, kind, arg);
@@ -178,7 +178,7 @@ void procfs_gone(int pid)
 		}
 		*pp = n->next;
 		struct vnode *vn = n->vn;
-		kfree(n);
+		mem_free(n);
 		vn->pfs.pid = -1;
 		vn->nlink = 0;
 		vn->parent = NULL;
@@ -190,7 +190,7 @@ void procfs_gone(int pid)
 
 static void set_link(struct vnode *vn, const char *target)
 {
-	kfree(vn->link);
+	mem_free(vn->link);
 	vn->link = target ? kstrdup(target) : NULL;
 }
 
@@ -391,7 +391,7 @@ static void seq_free(struct seq *s)
 	for (unsigned i = 0; i < SEQ_PAGES; i++)
 		if (s->pages[i])
 			page_put(s->pages[i]);
-	kfree(s);
+	mem_free(s);
 }
 
 /* a range of p's memory (cmdline, environ), as far as it can be read */
@@ -852,7 +852,7 @@ static int proc_open(struct file *f)
 	 * themselves */
 	if ((f->flags & O_ACCMODE) != O_RDONLY && procfs_is_sysctl(f->vn) && !(f->vn->mode & 0200))
 		return -EACCES;
-	struct seq *s = kzalloc(sizeof *s);
+	struct seq *s = mem_zalloc(sizeof *s);
 	if (!s)
 		return -ENOMEM;
 	f->priv = s;

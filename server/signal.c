@@ -93,7 +93,7 @@ static void queue_flush(struct sigpending *q, int sig)
 		struct sigqueue *e = *pp;
 		if (entry_sig(e) == sig) {
 			*pp = e->next;
-			kfree(e);
+			mem_free(e);
 		} else {
 			pp = &e->next;
 		}
@@ -106,7 +106,7 @@ static void queue_free(struct sigpending *q)
 	while (q->head) {
 		struct sigqueue *e = q->head;
 		q->head = e->next;
-		kfree(e);
+		mem_free(e);
 	}
 	q->set = 0;
 }
@@ -137,7 +137,7 @@ static void collect(struct sigpending *q, int sig, siginfo_t *info)
 	memset(info, 0, sizeof *info);
 	if (found) {
 		memcpy(info, found->info, KSIGINFO_SIZE);
-		kfree(found);
+		mem_free(found);
 	} else { /* it lost its siginfo (a full queue): Linux's zeroes */
 		info->si_signo = sig;
 		info->si_code = SI_USER;
@@ -336,7 +336,7 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 	if (sig < SIGRTMIN && (q->set & bit))
 		return 0; /* one instance of a standard signal */
 	if (sig != SIGKILL) {
-		struct sigqueue *e = queue_len(q) < SIGQUEUE_MAX ? kzalloc(sizeof *e) : NULL;
+		struct sigqueue *e = queue_len(q) < SIGQUEUE_MAX ? mem_zalloc(sizeof *e) : NULL;
 		if (e) {
 			siginfo_t k;
 			if (!info) {

@@ -954,7 +954,7 @@ static void dir_remove(struct vnode *dir, const char *name, struct vnode *vn)
 		struct dentry *d = *pp;
 		if (d->vn == vn && !strcmp(d->name, name)) {
 			*pp = d->next;
-			kfree(d);
+			mem_free(d);
 			continue;
 		}
 		other |= d->vn == vn;
@@ -1032,7 +1032,7 @@ static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t
 	}
 	struct vnode *vn = vnode_new(V_LNK, 0777);
 	if (vn && !(vn->link = kstrdup(target))) {
-		kfree(vn);
+		mem_free(vn);
 		vn = NULL;
 	}
 	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;

@@ -165,7 +165,7 @@ void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts)
 
 struct vnode *vnode_new(enum vtype type, uint32_t mode)
 {
-	struct vnode *vn = kzalloc(sizeof *vn);
+	struct vnode *vn = mem_zalloc(sizeof *vn);
 	if (!vn)
 		return NULL;
 	static const uint32_t fmt[] = {[V_REG] = S_IFREG,  [V_DIR] = S_IFDIR, [V_CHR] = S_IFCHR, [V_LNK] = S_IFLNK,
@@ -199,8 +199,8 @@ static void vnode_free(struct vnode *vn)
 	if (vn->pipe)
 		fifo_gone(vn);
 	free_pages_from(vn, 0);
-	kfree(vn->link);
-	kfree(vn);
+	mem_free(vn->link);
+	mem_free(vn);
 }
 
 void vnode_put(struct vnode *vn)
@@ -441,7 +441,7 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 		return -ENAMETOOLONG;
 	if (dir->dops)
 		return -ENOENT; /* nothing is made in /proc (Linux's lookup there fails first) */
-	struct dentry *d = kzalloc(sizeof *d + len + 1);
+	struct dentry *d = mem_zalloc(sizeof *d + len + 1);
 	if (!d)
 		return -ENOMEM;
 	memcpy(d->name, name, len + 1);
@@ -659,7 +659,7 @@ const struct file_ops dir_file_ops = {.read = dir_read, .write = dir_read};
 
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 {
-	struct file *f = kzalloc(sizeof *f);
+	struct file *f = mem_zalloc(sizeof *f);
 	if (!f) {
 		*err = -ENOMEM;
 		return NULL;
@@ -673,13 +673,13 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 				     : vn->fops;
 	if (f->ops == NULL && vn->type != V_LNK) { /* a device with no driver here, a socket's node */
 		vnode_put(vn);
-		kfree(f);
+		mem_free(f);
 		*err = -ENXIO;
 		return NULL;
 	}
 	if (f->ops && f->ops->open && (*err = f->ops->open(f)) != 0) {
 		vnode_put(vn);
-		kfree(f);
+		mem_free(f);
 		return NULL;
 	}
 	return f;
@@ -704,7 +704,7 @@ void file_put(struct file *f)
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->vn);
-	kfree(f);
+	mem_free(f);
 }
 
 /* ---- the initramfs -------------------------------------------------------------- */
@@ -774,7 +774,7 @@ static int load_entry(const struct cpio_entry *e)
 		if (!vn)
 			return -ENOMEM;
 		if (fmt == 0120000) {
-			vn->link = kzalloc(e->size + 1);
+			vn->link = mem_zalloc(e->size + 1);
 			if (!vn->link)
 				return -ENOMEM;
 			memcpy(vn->link, e->data, e->size);

@@ -16,12 +16,12 @@
 
 struct mm *mm_new(void)
 {
-	struct mm *mm = kzalloc(sizeof *mm);
+	struct mm *mm = mem_zalloc(sizeof *mm);
 	if (!mm)
 		return NULL;
 	mm->pt = page_alloc();
 	if (!mm->pt) {
-		kfree(mm);
+		mem_free(mm);
 		return NULL;
 	}
 	return mm;
@@ -125,9 +125,9 @@ void mm_free(struct mm *mm)
 		mm->vmas = v->next;
 		if (v->vn)
 			vnode_put(v->vn);
-		kfree(v);
+		mem_free(v);
 	}
-	kfree(mm);
+	mem_free(mm);
 }
 
 struct vma *vma_find(struct mm *mm, uint64_t addr)
@@ -144,7 +144,7 @@ struct vma *vma_find(struct mm *mm, uint64_t addr)
 struct vma *vma_add(struct mm *mm, uint64_t start, uint64_t end, unsigned prot, unsigned flags, struct vnode *vn,
 		    uint64_t off)
 {
-	struct vma *n = kzalloc(sizeof *n);
+	struct vma *n = mem_zalloc(sizeof *n);
 	if (!n)
 		return NULL;
 	n->start = start;
@@ -345,7 +345,7 @@ static void drop_pages(struct proc *p, uint64_t start, uint64_t end)
 /* splits the VMA at addr (inside it); the new upper part follows */
 static int split(struct vma *v, uint64_t addr)
 {
-	struct vma *n = kzalloc(sizeof *n);
+	struct vma *n = mem_zalloc(sizeof *n);
 	if (!n)
 		return -ENOMEM;
 	*n = *v;
@@ -383,7 +383,7 @@ int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
 			*pp = v->next;
 			if (v->vn)
 				vnode_put(v->vn);
-			kfree(v);
+			mem_free(v);
 			p->mm->vma_last = NULL;
 		} else {
 			pp = &v->next;
@@ -447,7 +447,7 @@ void vm_merge(struct mm *mm, uint64_t start, uint64_t end)
 		v->next = n->next;
 		if (n->vn)
 			vnode_put(n->vn);
-		kfree(n);
+		mem_free(n);
 		mm->vma_last = NULL;
 	}
 }
@@ -591,7 +591,7 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 	mm->env_end = src->env_end;
 	struct vma **tail = &mm->vmas;
 	for (struct vma *v = src->vmas; v; v = v->next) {
-		struct vma *n = kzalloc(sizeof *n);
+		struct vma *n = mem_zalloc(sizeof *n);
 		if (!n) {
 			mm_free(mm);
 			return NULL;
