@@ -154,12 +154,19 @@ static inline void syscall_event(struct lthread *t, const uint64_t *regs)
 	current = NULL;
 }
 
+/* the thread of an event (NULL: one no longer known); the dead of the
+ * events before go first (nothing holds them between events) */
+static inline struct lthread *event_thread(uint64_t id)
+{
+	if (__builtin_expect(proc_graves != 0, 0))
+		proc_bury();
+	return thread_by_tid(id);
+}
+
 /* the server's time on the call is the caller's system time */
 void srv_syscall(uint64_t id, const uint64_t *regs)
 {
-	if (__builtin_expect(proc_graves != 0, 0))
-		proc_bury(); /* (nothing holds them between events) */
-	struct lthread *t = thread_by_tid(id);
+	struct lthread *t = event_thread(id);
 	if (!t)
 		return; /* a thread we no longer know: let it wait for its end */
 	charge_begin(t);
@@ -200,11 +207,11 @@ static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint6
 	 * for want of kernel memory, is dropped: then a call of its own,
 	 * which gets more or fails) */
 	uint64_t page = addr & ~0xfffull;
-	bool replied;
-	int err = vm_fault(t->proc, addr, access, t->fault_page != page, &replied);
-	t->fault_page = replied ? page : 0;
+	bool in_reply = t->fault_page != page;
+	int err = vm_fault(t->proc, addr, access, in_reply);
+	t->fault_page = in_reply && !err ? page : 0;
 	if (err == 0) {
-		if (!replied)
+		if (!in_reply)
 			plat_reply_resume(); /* vm_fault mapped the page already */
 		event_settle();
 		return;
@@ -236,9 +243,7 @@ static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint6
 /* the server's time on the fault is the thread's system time */
 void srv_fault(uint64_t id, uint64_t addr, unsigned access, uint64_t rip)
 {
-	if (__builtin_expect(proc_graves != 0, 0))
-		proc_bury(); /* (nothing holds them between events) */
-	struct lthread *t = thread_by_tid(id);
+	struct lthread *t = event_thread(id);
 	if (!t)
 		return;
 	charge_begin(t);
@@ -283,9 +288,7 @@ static int exception_signal(unsigned vector, uint64_t rip, siginfo_t *i)
 
 void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t *regs)
 {
-	if (__builtin_expect(proc_graves != 0, 0))
-		proc_bury(); /* (nothing holds them between events) */
-	struct lthread *t = thread_by_tid(id);
+	struct lthread *t = event_thread(id);
 	if (!t)
 		return;
 	charge_begin(t);

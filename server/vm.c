@@ -242,18 +242,19 @@ static void *new_page(struct vma *v, uint64_t va, bool write, bool *cow)
 	return p;
 }
 
-/* a fault's page to be mapped by the reply to it (vm_fault to page_for) */
-static struct {
-	bool want, replied;
-} fault_reply;
+/* what page_for is for: a copy through the server's own address of the
+ * page, or a fault, whose page is mapped by a call or by the reply */
+enum page_use { FOR_COPY, FAULT_MAP, FAULT_REPLY };
 
 /* the page behind va with the access, faulted in (into the shadow and the
- * process); NULL with *err.  A fault always maps the page into the process;
- * a copy (which goes through the server's own address of the page) maps it
- * only when the shadow entry changed (a new page, a broken copy-on-write),
- * which saves the fault to come: an unchanged entry costs no kernel call. */
-static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, int *err)
+ * process); NULL with *err.  A fault always maps the page into the process
+ * (by a map call, or the reply to the fault, which page_for then makes); a
+ * copy maps it only when the shadow entry changed (a new page, a broken
+ * copy-on-write), which saves the fault to come: an unchanged entry costs
+ * no kernel call. */
+static void *page_for(struct proc *p, uint64_t va, unsigned access, enum page_use how, int *err)
 {
+	bool fault = how != FOR_COPY;
 	struct mm *mm = p->mm;
 	bool write = access & PLAT_PF_WRITE;
 	*err = -EFAULT;
@@ -296,11 +297,9 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 	uint64_t old = *e;
 	*e = (uint64_t)page | SPTE_P | (cow ? SPTE_COW : 0);
 	unsigned prot = v->prot & ~(cow ? PROT_W : 0);
-	if (fault && fault_reply.want) { /* (the page goes with the reply) */
-		fault_reply.want = false;
+	if (how == FAULT_REPLY) {
 		plat_reply_fault(page_va, page, prot);
-		fault_reply.replied = true;
-	} else if ((fault || *e != old) && plat_map(&p->space, page_va, page, prot)) {
+	} else if ((how == FAULT_MAP || *e != old) && plat_map(&p->space, page_va, page, prot)) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -310,14 +309,10 @@ static void *page_for(struct proc *p, uint64_t va, unsigned access, bool fault, 
 	return page;
 }
 
-int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply, bool *replied)
+int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply)
 {
 	int err;
-	fault_reply.want = in_reply;
-	fault_reply.replied = false;
-	page_for(p, addr, access, true, &err);
-	fault_reply.want = false;
-	*replied = fault_reply.replied;
+	page_for(p, addr, access, in_reply ? FAULT_REPLY : FAULT_MAP, &err);
 	return err;
 }
 
@@ -498,7 +493,7 @@ static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_us
 {
 	while (n) {
 		int err;
-		char *page = page_for(p, uaddr, to_user ? PLAT_PF_WRITE : PLAT_PF_READ, false, &err);
+		char *page = page_for(p, uaddr, to_user ? PLAT_PF_WRITE : PLAT_PF_READ, FOR_COPY, &err);
 		if (!page)
 			return err == -EIO ? -EFAULT : err;
 		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
@@ -539,7 +534,7 @@ long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max)
 	size_t i = 0;
 	while (i < max) {
 		int err;
-		const char *page = page_for(p, src + i, PLAT_PF_READ, false, &err);
+		const char *page = page_for(p, src + i, PLAT_PF_READ, FOR_COPY, &err);
 		if (!page)
 			return err == -EIO ? -EFAULT : err;
 		for (size_t off = (src + i) & 0xfff; off < 4096 && i < max; off++, i++) {

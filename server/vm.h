@@ -70,10 +70,10 @@ uint64_t vm_find_free(struct mm *mm, uint64_t len);
 
 /* resolves a fault of p at addr (PLAT_PF_* access): 0 or -EFAULT (no VMA
  * or no right: the process gets SIGSEGV) or -EIO (a file page beyond the
- * end of the file: SIGBUS) or -ENOMEM.  With in_reply, a page to map goes
- * with the reply to the fault (plat_reply_fault, and *replied is set);
- * else it is mapped into the process by a call of its own. */
-int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply, bool *replied);
+ * end of the file: SIGBUS) or -ENOMEM.  With in_reply, the page goes with
+ * the reply to the fault (plat_reply_fault: made on success); else it is
+ * mapped into the process by a call of its own. */
+int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply);
 /* removes [start, start+len): VMAs split, pages freed, mappings gone */
 int vm_unmap(struct proc *p, uint64_t start, uint64_t len);
 int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot);
