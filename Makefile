@@ -5,8 +5,24 @@
 #   make test     build and run every test; ends with "N passed, N failed"
 #   make bench    measure (guest instructions under -icount shift=0)
 #   make debug    boot under QEMU's gdb stub, stopped at the first instruction
+#
+# CONFIG=micro (the default: the Linux server is a user task) or mono (the
+# same server linked into the kernel).  micro builds in BASE (build), the
+# others their kernel, root task and server in BASE-CONFIG; the Linux
+# programs are BASE's.  `make run CONFIG=mono` is a shell on mono; `make
+# test` runs the Linux-ABI suite on every configuration.
 
-B ?= build
+CONFIG ?= micro
+CONFIGS := micro mono
+comma := ,
+BASE ?= build
+ifeq ($(CONFIG),micro)
+B ?= $(BASE)
+else ifeq ($(CONFIG),mono)
+B ?= $(BASE)-$(CONFIG)
+else
+$(error CONFIG is one of $(CONFIGS), not $(CONFIG))
+endif
 CC := gcc
 LD := ld
 PYTHON := /usr/bin/python3
@@ -23,11 +39,21 @@ LDFLAGS_USER := -nostdlib -static -z noexecstack -z max-page-size=4096 -T lib/us
 KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) lib/fmt.c lib/elf.c
 KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S))
+# the server's handlers, and the backend of the configuration
+SERVER_C := $(wildcard server/*.c)
+ifeq ($(CONFIG),mono)
+# linked into the kernel (built with the kernel's code model); server.elf
+# is the stub that hands it its memory
+KCFLAGS += -DCONFIG_MONO=1
+KERNEL_OBJ += $(patsubst %.c,$(B)/ks/%.o,$(SERVER_C) server/platform/mono.c)
+SERVER_OBJ := $(B)/u/server/platform/mono_start.o
+else
+SERVER_OBJ := $(patsubst %.c,$(B)/us/%.o,$(SERVER_C) server/platform/micro.c)
+endif
 
 LIB_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard lib/*.c)) $(B)/u/lib/crt0.o
 ROOT_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard root/*.c))
 KTEST_OBJ := $(patsubst %.c,$(B)/u/%.o,$(wildcard tests/kernel/*.c))
-SERVER_OBJ := $(patsubst %.c,$(B)/us/%.o,$(wildcard server/*.c server/platform/*.c))
 KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kernel/main.c tests/kernel/util.c)
 
 # Linux programs (static, musl): the tests of tests/linux and the /init of
@@ -45,8 +71,14 @@ LINUX_BENCH := $(B)/bench-linux/lxbench $(B)/bench-linux/exit0 \
 IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf $(B)/server.elf \
 	$(LINUX_TESTS) $(LINUX_BENCH) $(B)/linux-init/lx4-init
 
-.PHONY: all run test bench debug clean format unit deps
+.PHONY: all run test bench debug clean format unit deps images configs
 all: $(IMAGES)
+# what a configuration adds to BASE's programs
+images: $(B)/kernel32.elf $(B)/root.elf $(B)/server.elf $(B)/ktest.elf $(B)/kbench.elf
+# every configuration's images, and BASE's programs
+configs:
+	$(MAKE) CONFIG=micro BASE=$(BASE) all
+	$(foreach c,$(filter-out micro,$(CONFIGS)),$(MAKE) CONFIG=$(c) BASE=$(BASE) images &&) true
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,6 +108,16 @@ $(B)/ub/%.o: %.c
 $(B)/us/%.o: %.c | $(B)/gen/syscall_names.inc
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -mgeneral-regs-only -Iserver -I$(B)/gen -c $< -o $@
+# the server in the kernel (mono): the kernel's code model, the server's
+# includes; its backend sees the kernel's headers
+KSCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
+	-fcf-protection=none -DCONFIG_MONO=1 -Ilib
+$(B)/ks/server/platform/%.o: server/platform/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KSCFLAGS) -Ikernel -c $< -o $@
+$(B)/ks/%.o: %.c | $(B)/gen/syscall_names.inc
+	@mkdir -p $(dir $@)
+	$(CC) $(KSCFLAGS) -Iserver -I$(B)/gen -c $< -o $@
 $(B)/gen/syscall_names.inc: tools/gen_syscall_names.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_syscall_names.py > $@
@@ -139,8 +181,8 @@ $(B)/linux-init/lx4-init: tests/linux/lx4-init.c
 deps:
 	@sh tools/deps
 
-run: deps all
-	$(PYTHON) tools/lx4 run --build $(B)
+run: deps configs
+	$(PYTHON) tools/lx4 run --config $(CONFIG) --build $(BASE)
 
 debug: deps all
 	$(PYTHON) tools/lx4 boot --interactive --gdb
@@ -148,9 +190,9 @@ debug: deps all
 unit: deps
 	$(MAKE) -C tests/unit B=$(abspath $(B))/unit
 
-test: deps all
-	$(MAKE) -C tests/unit B=$(abspath $(B))/unit
-	$(PYTHON) tools/test.py --build $(B)
+test: deps configs
+	$(MAKE) -C tests/unit B=$(abspath $(BASE))/unit
+	$(PYTHON) tools/test.py --build $(BASE) --configs $(subst $(eval) ,$(comma),$(CONFIGS))
 
 bench: deps all
 	$(PYTHON) tools/bench.py --build $(B)
@@ -159,6 +201,6 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(B)
+	rm -rf $(BASE) $(foreach c,$(filter-out micro,$(CONFIGS)),$(BASE)-$(c))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "ipc.h"
 #include "kmem.h"
+#include "kserver.h"
 #include "lib.h"
 #include "task.h"
 
@@ -55,6 +56,8 @@ void irq_fire(unsigned line)
 {
 	pic_mask(line);
 	pic_eoi(line);
+	if (CONFIG_MONO && kserver_irq(line))
+		return;
 	struct irq *irq = line < NIRQ ? irq_table[line] : NULL;
 	if (!irq || irq->pending || irq->inflight)
 		return;

@@ -11,6 +11,7 @@
 #include "ipc.h"
 #include "irq.h"
 #include "kip.h"
+#include "kserver.h"
 #include "lib.h"
 #include "sched.h"
 #include "space.h"
@@ -295,66 +296,21 @@ static struct thread *sys_thread_config(struct thread *cur)
 	return ret(cur, err);
 }
 
-static bool in_ipc(struct thread *t)
-{
-	return t->state == LX4_TSTATE_SEND || t->state == LX4_TSTATE_RECV || t->state == LX4_TSTATE_REPLY;
-}
-
-#define EXREGS_UTCB (LX4_EXREGS_READ | LX4_EXREGS_WRITE | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_WRITE)
-
 /* rdi = thread, rsi = flags, rdx = mask of registers to write (frame order,
  * values in the caller's UTCB mr[]); READ puts all registers there.
- * FPU_READ / FPU_WRITE move the FPU state through the UTCB's fpu[]; a
- * written image is checked first (fpu_stage): it cannot fault the kernel.
- * FPU_INIT puts the FPU in its init state (no image needed).
- * Returns the thread's state (after) in rdi. */
+ * FPU_READ / FPU_WRITE move the FPU state through the UTCB's fpu[]
+ * (thread_exchange).  Returns the thread's state (after) in rdi. */
 static struct thread *sys_thread_exregs(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct thread *t;
 	uint64_t flags = f->rsi, mask = f->rdx;
 	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
-	if (!err && (flags & ~LX4_EXREGS_FLAGS || mask >> LX4_REG_COUNT))
-		err = -LX4_EINVAL;
-	if (!err && (flags & EXREGS_UTCB) && !cur->utcb)
-		err = -LX4_EINVAL;
-	if (!err && (flags & LX4_EXREGS_WRITE) && !thread_regs_ok(mask, cur->utcb->mr))
-		err = -LX4_EINVAL;
-	if (!err && (flags & LX4_EXREGS_FPU_INIT) && (flags & LX4_EXREGS_FPU_WRITE))
-		err = -LX4_EINVAL; /* one new state or the other */
-	/* (an exchange reads into the UTCB before it writes: the image is
-	 * copied first) */
-	if (!err && (flags & LX4_EXREGS_FPU_WRITE) && !fpu_stage(cur->utcb->fpu, flags & LX4_EXREGS_FPU_READ))
-		err = -LX4_EINVAL;
-	if (!err && t->state == LX4_TSTATE_DEAD)
-		err = -LX4_EDEAD;
+	if (!err) /* (no UTCB: no buffers) */
+		err = thread_exchange(t, flags, mask, cur->utcb ? cur->utcb->mr : NULL,
+				      cur->utcb ? cur->utcb->fpu : NULL);
 	if (err)
 		return ret(cur, err);
-	if (flags & LX4_EXREGS_STOP) {
-		if (t->state != LX4_TSTATE_INACTIVE)
-			thread_stop(t, LX4_TSTATE_INACTIVE);
-	} else if ((flags & (LX4_EXREGS_ABORT | LX4_EXREGS_WRITE)) && in_ipc(t)) {
-		ipc_cancel(t, LX4_EABORT);
-		sched_wake(cur, t);
-	}
-	/* READ with WRITE exchanges: the old values come back, the (checked)
-	 * new ones are set, so take them before READ overwrites them */
-	uint64_t nv[LX4_REG_COUNT];
-	if ((flags & LX4_EXREGS_WRITE) && (flags & LX4_EXREGS_READ))
-		memcpy(nv, cur->utcb->mr, sizeof nv);
-	if (flags & LX4_EXREGS_READ)
-		thread_regs_read(t, cur->utcb->mr);
-	if (flags & LX4_EXREGS_WRITE)
-		thread_regs_write(t, mask, (flags & LX4_EXREGS_READ) ? nv : cur->utcb->mr);
-	if (flags & LX4_EXREGS_FPU_READ) /* before the write: FPU_READ | FPU_WRITE exchanges */
-		fpu_read(t, cur->utcb->fpu);
-	if (flags & LX4_EXREGS_FPU_WRITE)
-		fpu_write_staged(t);
-	if (flags & LX4_EXREGS_FPU_INIT)
-		fpu_reset(t);
-	if ((flags & LX4_EXREGS_START) &&
-	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
-		sched_wake(cur, t);
 	f->rdi = t == cur ? LX4_TSTATE_RUNNING : t->state;
 	f->rax = 0;
 	return t == cur && t->state != LX4_TSTATE_RUNNING ? NULL : cur; /* NULL: stopped itself */
@@ -495,6 +451,9 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 	[LX4_SYS_THREAD_CONFIG] = sys_thread_config,
 	[LX4_SYS_THREAD_EXREGS] = sys_thread_exregs,
 	[LX4_SYS_THREAD_INFO] = sys_thread_info,
+#if CONFIG_MONO
+	[LX4_SYS_SERVER_START] = sys_server_start,
+#endif
 	[LX4_SYS_EP_CREATE] = sys_ep_create,
 	[LX4_SYS_IRQ_CREATE] = sys_irq_create,
 	[LX4_SYS_IRQ_BIND] = sys_irq_bind,
@@ -513,6 +472,8 @@ struct thread *syscall_dispatch(struct thread *cur)
 {
 	this_cpu()->entry_tsc = rdtsc(); /* kernel time from here (sched_finish) */
 	uint64_t nr = cur->frame.rax;
-	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : sys_invalid;
+	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : NULL;
+	if (!fn) /* (a call this build has not) */
+		fn = sys_invalid;
 	return sched_finish(fn(cur));
 }

@@ -224,3 +224,53 @@ void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
 	if (t == this_cpu()->cur && (i == LX4_REG_FSBASE || i == LX4_REG_GSBASE))
 		sched_switch_bases(this_cpu(), NULL, t);
 }
+
+static bool in_ipc(struct thread *t)
+{
+	return t->state == LX4_TSTATE_SEND || t->state == LX4_TSTATE_RECV || t->state == LX4_TSTATE_REPLY;
+}
+
+int thread_exchange(struct thread *t, uint64_t flags, uint64_t mask, uint64_t *mr, void *fpu)
+{
+	struct thread *cur = this_cpu()->cur;
+	if (flags & ~LX4_EXREGS_FLAGS || mask >> LX4_REG_COUNT)
+		return -LX4_EINVAL;
+	if ((flags & EXREGS_BUFFERED) && (!mr || !fpu))
+		return -LX4_EINVAL;
+	if ((flags & LX4_EXREGS_WRITE) && !thread_regs_ok(mask, mr))
+		return -LX4_EINVAL;
+	if ((flags & LX4_EXREGS_FPU_INIT) && (flags & LX4_EXREGS_FPU_WRITE))
+		return -LX4_EINVAL; /* one new state or the other */
+	/* (an exchange reads into the buffer before it writes: the image is
+	 * copied first) */
+	if ((flags & LX4_EXREGS_FPU_WRITE) && !fpu_stage(fpu, flags & LX4_EXREGS_FPU_READ))
+		return -LX4_EINVAL;
+	if (t->state == LX4_TSTATE_DEAD)
+		return -LX4_EDEAD;
+	if (flags & LX4_EXREGS_STOP) {
+		if (t->state != LX4_TSTATE_INACTIVE)
+			thread_stop(t, LX4_TSTATE_INACTIVE);
+	} else if ((flags & (LX4_EXREGS_ABORT | LX4_EXREGS_WRITE)) && in_ipc(t)) {
+		ipc_cancel(t, LX4_EABORT);
+		sched_wake(cur, t);
+	}
+	/* READ with WRITE exchanges: the old values come back, the (checked)
+	 * new ones are set, so take them before READ overwrites them */
+	uint64_t nv[LX4_REG_COUNT];
+	if ((flags & LX4_EXREGS_WRITE) && (flags & LX4_EXREGS_READ))
+		memcpy(nv, mr, sizeof nv);
+	if (flags & LX4_EXREGS_READ)
+		thread_regs_read(t, mr);
+	if (flags & LX4_EXREGS_WRITE)
+		thread_regs_write(t, mask, (flags & LX4_EXREGS_READ) ? nv : mr);
+	if (flags & LX4_EXREGS_FPU_READ) /* before the write: FPU_READ | FPU_WRITE exchanges */
+		fpu_read(t, fpu);
+	if (flags & LX4_EXREGS_FPU_WRITE)
+		fpu_write_staged(t);
+	if (flags & LX4_EXREGS_FPU_INIT)
+		fpu_reset(t);
+	if ((flags & LX4_EXREGS_START) &&
+	    (t->state == LX4_TSTATE_INACTIVE || t->state == LX4_TSTATE_HALTED))
+		sched_wake(cur, t);
+	return 0;
+}

@@ -23,6 +23,7 @@ enum ipc_kind {
 
 #define TF_FOREIGN 0x1  /* syscalls become exception IPC */
 #define TF_FPU_USED 0x2 /* the FPU area holds saved state */
+#define TF_KSERVER 0x4  /* mono: events go to the in-kernel server (fault.c) */
 
 #define TCB_FPU_OFFSET 512
 #define TCB_FPU_SIZE (4096 - TCB_FPU_OFFSET)
@@ -109,6 +110,16 @@ static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i)
 	default: return &t->frame.rbx;
 	}
 }
+
+/* the exregs flags that move data through the caller's buffers */
+#define EXREGS_BUFFERED (LX4_EXREGS_READ | LX4_EXREGS_WRITE | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_WRITE)
+/* exregs on t (LX4_EXREGS_* flags): the registers of mask written from
+ * mr[] (frame order, checked), READ puts all of them there; FPU_READ and
+ * FPU_WRITE move the FPU image through fpu (checked first by fpu_stage:
+ * it cannot fault the kernel), FPU_INIT resets it; STOP stops t, a WRITE
+ * or ABORT takes it out of an IPC, START runs a stopped one.  Checks
+ * everything before it changes anything: 0 or -LX4_E* */
+int thread_exchange(struct thread *t, uint64_t flags, uint64_t mask, uint64_t *mr, void *fpu);
 
 /* register i in lx4 frame order (enum lx4_reg) */
 uint64_t *thread_reg(struct thread *t, unsigned i);

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "ipc.h"
 #include "kip.h"
+#include "kserver.h"
 #include "lib.h"
 #include "sched.h"
 
@@ -60,5 +61,7 @@ void timer_tick(void)
 {
 	kip->ticks++;
 	timeout_expire();
+	if (CONFIG_MONO)
+		kserver_tick();
 	sched_tick();
 }

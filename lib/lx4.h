@@ -132,6 +132,8 @@ static inline long lx4_reply_to(lx4_cap_t thread, struct lx4_msg *m)
 }
 
 /* ---- object calls ---------------------------------------------------- */
+/* mono build: the in-kernel server starts on the caller's task */
+static inline long lx4_server_start(void) { return lx4_syscall(LX4_SYS_SERVER_START, 0, 0, 0, 0, 0, 0).err; }
 static inline long lx4_yield(void) { return lx4_syscall(LX4_SYS_YIELD, 0, 0, 0, 0, 0, 0).err; }
 static inline long lx4_cap_copy(lx4_cap_t dtask, lx4_cap_t dslot, lx4_cap_t src, uint32_t rights, uint64_t badge)
 {

@@ -2,10 +2,11 @@
  * The platform seam of the Linux server: everything the server's handlers
  * need from what runs below them.  L4Linux made L4 "just another
  * architecture" the same way.  The handlers (srv_*) are called by the
- * platform's event loop; they act through the plat_* calls only.  This
- * issue has the `micro` platform (platform/micro.c: the server is a user
- * task, events arrive by IPC); `coloc` and `mono` come behind the same
- * interface.
+ * platform's event loop; they act through the plat_* calls only.  They
+ * are the `micro` platform (platform/micro.c: the server is a user task,
+ * events arrive by IPC) and the `mono` platform (platform/mono.c: the
+ * server is linked into the kernel, which calls it where micro sends IPC,
+ * and it calls the kernel's functions where micro makes system calls).
  *
  * The seam owns its names: the handlers include no header of the
  * kernel's ABI (a backend translates, where its kernel's names differ).
@@ -46,12 +47,14 @@ enum plat_reg {
 #define PROT_W 2u
 #define PROT_X 4u
 
+/* an address space and a thread: the backend's handles (a capability slot
+ * in micro, the kernel object in mono), opaque to the handlers */
 struct plat_space {
-	uint32_t task;
+	uintptr_t h;
 };
 
 struct plat_thread {
-	uint32_t thread;
+	uintptr_t h;
 };
 
 /* ---- events: the platform calls the server -------------------------------- */

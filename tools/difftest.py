@@ -64,11 +64,12 @@ def linux_result(build, case, timeout):
     return res
 
 
-def check(build, case, timeout=120):
-    """runs one case; returns (ok, detail)"""
+def check(build, case, timeout=120, system="micro"):
+    """runs one case on lx4's configuration system and on Linux; returns
+    (ok, detail)"""
     inp = case.get("input")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        lx = pool.submit(run.run, "micro", build, case["argv"], case.get("adds", []), timeout, echo=False,
+        lx = pool.submit(run.run, system, build, case["argv"], case.get("adds", []), timeout, echo=False,
                          input=inp, input_after=case.get("input_after", b""))
         li = None if case.get("lx4_only") else pool.submit(linux_result, build, case, timeout)
         lx4 = lx.result()

@@ -18,7 +18,16 @@ import initramfs  # noqa: E402
 import qemu  # noqa: E402
 
 END = re.compile(r"lx4: init (exited with status|killed by signal) (\d+)")
-CONFIGS = ("micro",)
+CONFIGS = ("micro", "mono")
+
+
+def images(build, system):
+    """the folder with the kernel, root task and server of a configuration:
+    build itself for micro, build-CONFIG for the others (make CONFIG=...
+    builds there); the Linux programs always come from build"""
+    if system == "micro":
+        return build
+    return build.rstrip("/") + "-" + system
 
 
 def linux_kernel():
@@ -61,8 +70,12 @@ def _command(system, build, cpio, cpu, icount, serial, debugcon, memory="512M"):
         if icount:
             cmd += ["-icount", "shift=0"]
         return cmd + qemu.plugin_args()
-    mods = [os.path.join(build, "root.elf"), os.path.join(build, "server.elf") + " server", cpio + " initramfs"]
-    return qemu.command(build, mods, "", cpu, icount, memory, debugcon=debugcon, serial=serial)
+    img = images(build, system)
+    for f in ("kernel32.elf", "root.elf", "server.elf"):
+        if not os.path.exists(os.path.join(img, f)):
+            raise SystemExit("lx4: no %s for %s in %s: make CONFIG=%s" % (f, system, img, system))
+    mods = [os.path.join(img, "root.elf"), os.path.join(img, "server.elf") + " server", cpio + " initramfs"]
+    return qemu.command(img, mods, "", cpu, icount, memory, debugcon=debugcon, serial=serial)
 
 
 def _feeder(path, data, reader, after):
@@ -89,7 +102,7 @@ def _feeder(path, data, reader, after):
 
 def run(system, build, argv, adds=(), timeout=120, cpu=qemu.DEFAULT_CPU, icount=False, echo=True,
         env=initramfs.DEFAULT_ENV, input=None, input_after=b""):
-    """boots system ("micro" or "linux") with argv as the first program;
+    """boots system (a configuration of lx4, CONFIGS, or "linux") with argv as the first program;
     input (bytes) is typed on the console once the output shows
     input_after; returns an Outcome"""
     with tempfile.TemporaryDirectory() as tmp:

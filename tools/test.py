@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Runs every lx4 test and prints one summary line: "N passed, N failed".
 
-  tools/test.py [--build DIR] [--only PREFIX] [-v]
+  tools/test.py [--build DIR] [--only PREFIX] [--configs micro,mono] [-v]
 
 - host unit tests (cmocka, built by tests/unit/Makefile), TAP output
 - the in-guest kernel suite (root task + ktest image, including the fuzzer)
 - docs/syscalls.md is what tools/gen_syscalls_doc.py writes from
   server/systab.c now
+- the Linux-ABI suite (tests/linux/cases.py: each case's output and status
+  on lx4 against Linux's) on every configuration of --configs: micro's
+  cases are linux.NAME, the others' CONFIG.linux.NAME
 - the kernel panic check (a deliberate fault at boot must print a full
   report and end QEMU with the panic status)
 Every QEMU run has a timeout; a hang counts as a failure.  The Linux
@@ -96,7 +99,13 @@ def panic_check(build):
            "" if ok else "exit %s, missing %s\n%s" % (r.status, missing, r.log[-1500:]))
 
 
-def linux_suite(build, only, verbose):
+def linux_prefix(system):
+    """the names of a configuration's Linux-ABI cases: linux.NAME on micro,
+    CONFIG.linux.NAME on the others"""
+    return "linux." if system == "micro" else system + ".linux."
+
+
+def linux_suite(build, only, verbose, system="micro"):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "linux"))
     import cases
     import difftest
@@ -106,8 +115,8 @@ def linux_suite(build, only, verbose):
     # one core) when its result is not cached yet; results print in order
     jobs = int(os.environ.get("LX4_TEST_JOBS", "2"))
     with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-        for case, (ok, detail) in zip(todo, pool.map(lambda c: difftest.check(build, c), todo)):
-            record("linux." + case["name"], ok, detail)
+        for case, (ok, detail) in zip(todo, pool.map(lambda c: difftest.check(build, c, system=system), todo)):
+            record(linux_prefix(system) + case["name"], ok, detail)
 
 
 # the server's seam (server/platform.h): the handlers name nothing of the
@@ -138,17 +147,25 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", default="", help="run only in-guest tests with this name prefix")
+    ap.add_argument("--configs", default="micro,mono",
+                    help="the configurations the Linux-ABI suite runs on (each but micro from BUILD-CONFIG)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
+    configs = [c for c in a.configs.split(",") if c]
+    linux_only = any(a.only.startswith(linux_prefix(c)) for c in configs)
     if not a.only:
         unit_tests(a.build)
         doc_check()
         seam_check()
         panic_check(a.build)
-    if not a.only.startswith("linux."):
+    if not linux_only:
         guest_suite(a.build, "ktest", "ktest.elf", a.only, 1500, a.verbose)
-    if not a.only or a.only.startswith("linux."):
-        linux_suite(a.build, a.only[len("linux."):] if a.only else "", a.verbose)
+    for system in configs:
+        prefix = linux_prefix(system)
+        if not a.only:
+            linux_suite(a.build, "", a.verbose, system)
+        elif a.only.startswith(prefix):
+            linux_suite(a.build, a.only[len(prefix):], a.verbose, system)
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed
     if failed:

@@ -36,6 +36,7 @@ enum lx4_sys {
 	LX4_SYS_DEBUG = 24,      /* rdi=op, rsi, rdx args */
 	LX4_SYS_TASK_QUOTA = 25, /* rdi=task, rsi=new quota pages (its creator only) */
 	LX4_SYS_THREAD_INFO = 26, /* rdi=thread -> rdi=user ns, rsi=kernel ns, rdx=preemptions */
+	LX4_SYS_SERVER_START = 27, /* mono build only: the in-kernel server starts on the caller's task */
 	LX4_SYS_COUNT
 };
 

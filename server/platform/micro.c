@@ -103,7 +103,7 @@ uint64_t plat_now_ns(void) { return lx4_kip_now_ns((const struct lx4_kip *)SRV_K
 
 int plat_thread_times(struct plat_thread *t, struct plat_cputime *out)
 {
-	struct lx4_sysret r = lx4_thread_info(t->thread);
+	struct lx4_sysret r = lx4_thread_info(t->h);
 	if (r.err)
 		return (int)r.err;
 	out->user_ns = r.r1;
@@ -284,50 +284,50 @@ void plat_resume_syscall(struct plat_thread *t, uint64_t rax)
 {
 	struct lx4_msg m = {.tag = lx4_tag(0, 1, 0)};
 	m.mr[0] = rax;
-	lx4_reply_to(t->thread, &m);
+	lx4_reply_to(t->h, &m);
 }
 
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
 {
 	struct lx4_msg m = {.tag = lx4_tag(0, n, 0)};
 	load_words(&m, regs, n);
-	lx4_reply_to(t->thread, &m);
+	lx4_reply_to(t->h, &m);
 }
 
 /* ---- spaces and threads ---------------------------------------------------- */
 
 int plat_space_create(struct plat_space *s)
 {
-	s->task = slot_get();
-	long err = lx4_task_create(s->task, PROC_KMEM_QUOTA, 4);
+	s->h = slot_get();
+	long err = lx4_task_create(s->h, PROC_KMEM_QUOTA, 4);
 	if (err) {
-		slot_put(s->task);
-		s->task = 0;
+		slot_put(s->h);
+		s->h = 0;
 	}
 	return (int)err;
 }
 
 void plat_space_destroy(struct plat_space *s)
 {
-	if (!s->task)
+	if (!s->h)
 		return;
-	lx4_cap_destroy(s->task);
-	slot_put(s->task);
-	s->task = 0;
+	lx4_cap_destroy(s->h);
+	slot_put(s->h);
+	s->h = 0;
 }
 
 /* adds a quarter to s's kernel quota (charged to the server's); false if
  * the server has no more to give */
 static bool space_grow(struct plat_space *s)
 {
-	uint64_t q = lx4_task_info(s->task).r1;
-	return q && !lx4_task_quota(s->task, q + q / 4 + 4);
+	uint64_t q = lx4_task_info(s->h).r1;
+	return q && !lx4_task_quota(s->h, q + q / 4 + 4);
 }
 
 int plat_map(struct plat_space *s, uint64_t va, void *page, unsigned prot)
 {
 	for (;;) {
-		long err = lx4_map(s->task, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
+		long err = lx4_map(s->h, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
 		if (err != -LX4_ENOMEM || !space_grow(s))
 			return (int)err;
 	}
@@ -354,14 +354,14 @@ static void unmap_one(uint32_t task, uint64_t va, unsigned order, uint64_t right
 
 void plat_unmap(struct plat_space *s, uint64_t va, uint64_t len)
 {
-	for_fpages(va, len, unmap_one, s->task, LX4_FP_RWX);
+	for_fpages(va, len, unmap_one, s->h, LX4_FP_RWX);
 }
 
 void plat_protect(struct plat_space *s, uint64_t va, uint64_t len, unsigned remove)
 {
 	uint64_t rights = ((remove & PROT_W) ? LX4_FP_W : 0) | ((remove & PROT_X) ? LX4_FP_X : 0);
 	if (rights)
-		for_fpages(va, len, unmap_one, s->task, rights);
+		for_fpages(va, len, unmap_one, s->h, rights);
 }
 
 void plat_revoke(void *page)
@@ -372,35 +372,35 @@ void plat_revoke(void *page)
 int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id)
 {
 	uint32_t badged = slot_get();
-	t->thread = slot_get();
+	t->h = slot_get();
 	long err = lx4_cap_copy(LX4_CAP_SELF_TASK, badged, ep, LX4_R_SEND, id);
 	if (!err)
-		err = lx4_thread_create(t->thread, s->task);
+		err = lx4_thread_create(t->h, s->h);
 	if (!err)
-		err = lx4_thread_config(t->thread, LX4_TCFG_PAGER, badged);
+		err = lx4_thread_config(t->h, LX4_TCFG_PAGER, badged);
 	if (!err)
-		err = lx4_thread_config(t->thread, LX4_TCFG_HANDLER, badged);
+		err = lx4_thread_config(t->h, LX4_TCFG_HANDLER, badged);
 	if (!err)
-		err = lx4_thread_config(t->thread, LX4_TCFG_FOREIGN, 1);
+		err = lx4_thread_config(t->h, LX4_TCFG_FOREIGN, 1);
 	if (!err)
-		err = lx4_thread_config(t->thread, LX4_TCFG_PRIORITY, PROC_PRIO);
+		err = lx4_thread_config(t->h, LX4_TCFG_PRIORITY, PROC_PRIO);
 	lx4_cap_delete(LX4_CAP_SELF_TASK, badged); /* the thread holds it now */
 	slot_put(badged);
 	if (err) {
-		lx4_cap_destroy(t->thread);
-		slot_put(t->thread);
-		t->thread = 0;
+		lx4_cap_destroy(t->h);
+		slot_put(t->h);
+		t->h = 0;
 	}
 	return (int)err;
 }
 
 void plat_thread_destroy(struct plat_thread *t)
 {
-	if (!t->thread)
+	if (!t->h)
 		return;
-	lx4_cap_destroy(t->thread);
-	slot_put(t->thread);
-	t->thread = 0;
+	lx4_cap_destroy(t->h);
+	slot_put(t->h);
+	t->h = 0;
 }
 
 int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
@@ -408,12 +408,12 @@ int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
 	struct lx4_utcb *u = lx4_utcb();
 	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 		u->mr[i] = regs[i];
-	return (int)lx4_exregs(t->thread, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
+	return (int)lx4_exregs(t->h, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
 }
 
 int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
 {
-	long err = lx4_exregs(t->thread, LX4_EXREGS_READ, 0).err;
+	long err = lx4_exregs(t->h, LX4_EXREGS_READ, 0).err;
 	if (err)
 		return (int)err;
 	struct lx4_utcb *u = lx4_utcb();
@@ -436,7 +436,7 @@ void *plat_fpu_area(void) { return lx4_utcb()->fpu; }
 int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 {
 	uint64_t flags = LX4_EXREGS_READ | (stop ? LX4_EXREGS_STOP : 0) | (fpu ? LX4_EXREGS_FPU_READ : 0);
-	long err = lx4_exregs(t->thread, flags, 0).err;
+	long err = lx4_exregs(t->h, flags, 0).err;
 	if (err)
 		return (int)err;
 	struct lx4_utcb *u = lx4_utcb();
@@ -449,7 +449,7 @@ int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 
 int plat_thread_take(struct plat_thread *t, uint64_t *regs, void *fpu)
 {
-	long err = lx4_exregs(t->thread, LX4_EXREGS_READ | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_INIT, 0).err;
+	long err = lx4_exregs(t->h, LX4_EXREGS_READ | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_INIT, 0).err;
 	if (err)
 		return (int)err;
 	struct lx4_utcb *u = lx4_utcb();
@@ -469,7 +469,7 @@ int plat_thread_set_fpu(struct plat_thread *t, const void *fpu)
 			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
 		flags = LX4_EXREGS_FPU_WRITE;
 	}
-	return (int)lx4_exregs(t->thread, flags, 0).err;
+	return (int)lx4_exregs(t->h, flags, 0).err;
 }
 
 int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
@@ -485,21 +485,21 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
 		flags |= LX4_EXREGS_FPU_WRITE;
 	}
-	return (int)lx4_exregs(t->thread, flags, (1ull << LX4_REG_FSBASE) - 1).err;
+	return (int)lx4_exregs(t->h, flags, (1ull << LX4_REG_FSBASE) - 1).err;
 }
 
-int plat_thread_run(struct plat_thread *t) { return (int)lx4_exregs(t->thread, LX4_EXREGS_START, 0).err; }
+int plat_thread_run(struct plat_thread *t) { return (int)lx4_exregs(t->h, LX4_EXREGS_START, 0).err; }
 
 bool plat_reply_pending(uint64_t id) { return reply.pending && reply.to == id; }
 
 int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
 {
-	return (int)lx4_thread_config(t->thread, LX4_TCFG_FSBASE, fs);
+	return (int)lx4_thread_config(t->h, LX4_TCFG_FSBASE, fs);
 }
 
 int plat_thread_set_gs(struct plat_thread *t, uint64_t gs)
 {
-	return (int)lx4_thread_config(t->thread, LX4_TCFG_GSBASE, gs);
+	return (int)lx4_thread_config(t->h, LX4_TCFG_GSBASE, gs);
 }
 
 /* ---- interrupts --------------------------------------------------------------- */

@@ -301,6 +301,39 @@ void mmu_io_disable(struct task *t)
 	kfree_page(t, pd);
 	kfree_page(t, pdpt);
 }
+static uint64_t *kwin_pdpt;
+
+/* the table entry at index i of tab points to, made if missing */
+static uint64_t *kwin_next(uint64_t *tab, unsigned i)
+{
+	if (!(tab[i] & PTE_P))
+		tab[i] = virt_to_phys(kalloc_table()) | PTE_P | PTE_W;
+	return phys_to_virt(tab[i] & PTE_ADDR);
+}
+
+int mmu_kwin_map(uint64_t off, paddr_t pa, unsigned order)
+{
+	uint64_t size = 1ull << order;
+	if ((order != 12 && order != 21) || off >= KWIN_SIZE || (off | pa) & (size - 1))
+		return -LX4_EINVAL;
+	uint64_t *pd = kwin_next(kwin_pdpt, (off >> 30) & 511);
+	pte_t e = pa | PTE_P | PTE_W | PTE_G | (cpu_feat.nx ? PTE_NX : 0);
+	unsigned pdi = (off >> 21) & 511;
+	if (order == 21) {
+		if (pd[pdi] & PTE_P)
+			return -LX4_EINVAL;
+		pd[pdi] = e | PTE_PS;
+		return 0;
+	}
+	if ((pd[pdi] & PTE_P) && (pd[pdi] & PTE_PS))
+		return -LX4_EINVAL;
+	uint64_t *pt = kwin_next(pd, pdi);
+	if (pt[(off >> 12) & 511] & PTE_P)
+		return -LX4_EINVAL;
+	pt[(off >> 12) & 511] = e;
+	return 0;
+}
+
 static uint64_t *mmio_pt;
 static unsigned mmio_next;
 #define MMIO_BASE 0xffffffffc0000000ull
@@ -337,6 +370,9 @@ void mmu_kernel_init(paddr_t max_phys)
 	mpd[0] = virt_to_phys(mmio_pt) | PTE_P | PTE_W;
 	kpdpt[511] = virt_to_phys(mpd) | PTE_P | PTE_W;
 	pml4[511] = virt_to_phys(kpdpt) | PTE_P | PTE_W;
+	/* the kernel window's PDPT now, so that every space shares it */
+	kwin_pdpt = kalloc_table();
+	pml4[(KWIN_BASE >> 39) & 511] = virt_to_phys(kwin_pdpt) | PTE_P | PTE_W;
 	io_window_init(pml4);
 	kernel_task.pml4 = pml4;
 	kernel_task.pml4_phys = virt_to_phys(pml4);

@@ -70,6 +70,15 @@ static inline void mmu_activate_on(struct cpu *c, struct task *t, paddr_t pml4)
 /* drops TLB entries of t for the leaf at va if t is loaded here */
 void mmu_flush(struct task *t, uint64_t va, unsigned order);
 
+/* a window in the kernel half (PML4 slot 257), the same in every address
+ * space: the in-kernel server's view of the memory the root task gave it,
+ * which need not be contiguous physically */
+#define KWIN_BASE 0xffff808000000000ull
+#define KWIN_SIZE (1ull << 39)
+/* maps the page of the given order (12 or 21) at pa at KWIN_BASE + off,
+ * kernel-only; 0, or -LX4_EINVAL (outside, misaligned, already mapped) */
+int mmu_kwin_map(uint64_t off, paddr_t pa, unsigned order);
+
 /* boot: the kernel's page table with the physical memory map */
 void mmu_kernel_init(paddr_t max_phys);
 

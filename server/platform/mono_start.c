@@ -1,0 +1,14 @@
+/*
+ * server.elf of the mono build.  The root task starts it as it starts the
+ * user-level server, with the server's RAM, the initramfs and the
+ * information page mapped into its task (serverproto.h); it hands them to
+ * the server linked into the kernel (platform/mono.c) and stops there.
+ */
+#include "lx4.h"
+
+int main(void)
+{
+	long err = lx4_server_start();
+	printf("lx4-server: the kernel has no in-kernel server to start (%ld)\n", err);
+	return 1;
+}
