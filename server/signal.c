@@ -355,7 +355,9 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 		return 0; /* pending until unblocked */
 	if (p->stopped && sig != SIGKILL)
 		return 0; /* pending until SIGCONT (Linux's wants_signal) */
-	if (fatal_default(p, sig))
+	/* (not one an rt_sigtimedwait unblocked to take it: Linux's
+	 * complete_signal skips the real_blocked ones) */
+	if (fatal_default(p, sig) && !(t->sigwaiting && (t->real_blocked & bit)))
 		proc_kill(p, sig); /* the whole process goes, now */
 	else
 		kick(t);
