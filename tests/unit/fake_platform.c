@@ -15,8 +15,8 @@
 
 /* the handles in the seam's structs: the one place that names their
  * fields (0 is no handle) */
-#define SPACE_H(s)  ((s)->task)
-#define THREAD_H(t) ((t)->thread)
+#define SPACE_H(s)  ((s)->h)
+#define THREAD_H(t) ((t)->h)
 
 #define MAX_SPACES  2048
 #define MAX_THREADS 2048
