@@ -205,9 +205,10 @@ static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint6
 	/* the page goes with the reply, unless the thread faults again on
 	 * the page its last reply mapped (the map of a reply that fails,
 	 * for want of kernel memory, is dropped: then a call of its own,
-	 * which gets more or fails) */
+	 * which gets more or fails).  A fault on a present page (a write
+	 * after a read) shows that the last map arrived. */
 	uint64_t page = addr & ~0xfffull;
-	bool in_reply = t->fault_page != page;
+	bool in_reply = t->fault_page != page || (access & PLAT_PF_PRESENT);
 	int err = vm_fault(t->proc, addr, access, in_reply);
 	t->fault_page = in_reply && !err ? page : 0;
 	if (err == 0) {
