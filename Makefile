@@ -194,8 +194,8 @@ test: deps configs
 	$(MAKE) -C tests/unit B=$(abspath $(BASE))/unit
 	$(PYTHON) tools/test.py --build $(BASE) --configs $(subst $(eval) ,$(comma),$(CONFIGS))
 
-bench: deps all
-	$(PYTHON) tools/bench.py --build $(B)
+bench: deps configs
+	$(PYTHON) tools/bench.py --build $(BASE)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "fault.h"
 #include "ipc.h"
+#include "kserver.h"
 #include "sched.h"
 #include "task.h"
 
@@ -191,9 +192,24 @@ slow:
 	return reply_recv_slow(cur);
 }
 
+/* mono: the in-kernel server answers at once, and nothing else is to be
+ * done or to run (else the scheduler's pass, as after the slow path) */
+static __attribute__((noinline)) struct thread *foreign_kserver(struct cpu *c, struct thread *cur)
+{
+	c->entry_tsc = rdtsc();
+	struct thread *next = kserver_event(cur, IPC_SYSCALL);
+	if (likely(next == cur && !c->reap && !c->zombie && !c->need_resched && sched_may_run(c, cur))) {
+		cur->kern_tsc += rdtsc() - c->entry_tsc; /* (less the server's: run_server) */
+		return cur;
+	}
+	return sched_finish(next);
+}
+
 FASTPATH struct thread *fastpath_foreign(struct thread *cur)
 {
 	struct cpu *c = this_cpu();
+	if (CONFIG_MONO && (cur->flags & TF_KSERVER)) /* (fault.c's choice, without the slow path) */
+		return foreign_kserver(c, cur);
 	struct frame *f = &cur->frame;
 	struct endpoint *ep = cur->handler;
 	if (unlikely(!ep || ep->obj.dead))

@@ -2,16 +2,18 @@
 """Runs the benchmarks and writes build/bench/results.json and results.png.
 
   tools/bench.py [--build DIR] [--cpu MODEL] [--only kernel|linux]
-                 [--no-wall] [NAME...]
+                 [--systems micro,mono,linux] [--no-wall] [NAME...]
 
 Everything runs under `qemu -icount shift=0` (the guest TSC counts guest
 instructions; see ../shared/design/MEASURE.md) with the same -cpu:
 
 - the kernel benchmarks (bench/kernel, system "micro"): lx4 with the
   kbench image;
-- the Linux benchmarks (bench/linux/lxbench, one static binary): on lx4's
-  Linux server (system "micro") and on Debian's Linux (system "linux"),
-  booted from the same initramfs (tools/run.py).  NAMEs choose some of
+- the Linux benchmarks (bench/linux/lxbench, one static binary): on each
+  configuration of lx4 (--systems: "micro", the Linux server as a user
+  task; "mono", the same server linked into the kernel, from BUILD-mono)
+  and on Debian's Linux ("linux"), booted from the same initramfs
+  (tools/run.py).  NAMEs choose some of
   them (lxbench's names; the kernel benchmarks then do not run).
 
 lxbench prints BENCH lines: instructions, kernel entries and CR3 loads
@@ -24,8 +26,9 @@ what it measured).  They run a second time on both systems without
 "wall_seconds"; --no-wall skips it): a secondary figure, to be read only
 as a ratio between the systems of one run.
 
-The table gives the ratio micro/linux where both ran; the plot has one
-bar per system for each benchmark, log scale (gnuplot).
+The table gives each record's ratio to mono's and to Linux's where they
+ran; the plot has one bar per system for each benchmark, log scale
+(gnuplot).
 """
 import argparse
 import json
@@ -98,7 +101,7 @@ def run_kernel(build, cpu):
 
 
 def run_lxbench(build, cpu, system, names, icount):
-    """lxbench NAMES on lx4 (system "micro") or on Linux; returns its
+    """lxbench NAMES on a configuration of lx4 or on Linux; returns its
     console output"""
     out = run.run(system, build, [LXBENCH] + names, timeout=3600, cpu=cpu, icount=icount, echo=False)
     if out.status != 0:
@@ -108,83 +111,101 @@ def run_lxbench(build, cpu, system, names, icount):
     return out.output
 
 
-def run_linux_level(build, cpu, names, wall, failures):
-    """the Linux benchmarks on both systems, each Linux record after its
-    micro record; the workloads' wall-clock seconds in a second run"""
+def run_linux_level(build, cpu, names, wall, failures, systems):
+    """the Linux benchmarks on every system, each benchmark's records
+    together in the order of systems; the workloads' wall-clock seconds in
+    a second run"""
     recs = {}
-    for system in ("micro", "linux"):
+    for system in systems:
         text = run_lxbench(build, cpu, system, names, True)
         recs[system] = parse(text, system)
         failures += check_workloads(text, system, "-icount")
         if not recs[system]:
             sys.stderr.write(text[-2000:] + "\nbench: no figures from lxbench on %s\n" % system)
             sys.exit(1)
-        if system == "micro" and any(r["kernel_entries"] is None for r in recs[system]):
-            sys.stderr.write("bench: lx4's server gave no counters (LX4_SYS_COUNTERS)\n")
+        if system != "linux" and any(r["kernel_entries"] is None for r in recs[system]):
+            sys.stderr.write("bench: lx4's server gave no counters on %s (LX4_SYS_COUNTERS)\n" % system)
             sys.exit(1)
     macro = [n for n in (names or WORKLOADS) if n in WORKLOADS]
     if wall and macro:
-        for system in ("micro", "linux"):
+        for system in systems:
             text = run_lxbench(build, cpu, system, macro, False)
             failures += check_workloads(text, system, "wall clock")
             seconds = {m.group(1): float(m.group(2)) for m in WALL.finditer(text)}
             for r in recs[system]:
                 if r["bench"] in seconds:
                     r["wall_seconds"] = seconds[r["bench"]]
-    out, linux = [], {r["bench"]: r for r in recs["linux"]}
-    for r in recs["micro"]:  # each Linux benchmark's two records together
-        out.append(r)
-        if r["bench"] in linux:
-            out.append(linux.pop(r["bench"]))
-    return out + list(linux.values())
+    order = []
+    for system in systems:
+        for r in recs[system]:
+            if r["bench"] not in order:
+                order.append(r["bench"])
+    by = {(r["bench"], r["system"]): r for system in systems for r in recs[system]}
+    return [by[(b, system)] for b in order for system in systems if (b, system) in by]
 
 
 def _fmt(v, spec):
     return "-" if v is None else spec % v
 
 
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
 def table(recs, cpu):
-    linux = {r["bench"]: r for r in recs if r["system"] == "linux"}
-    lines = ["%-26s %-6s %16s %15s %13s %12s" % ("benchmark", "system", "instructions", "kernel entries",
-                                                  "CR3 loads", "micro/linux")]
-    walls = []
+    by = {(r["bench"], r["system"]): r for r in recs}
+    systems = []
     for r in recs:
-        ratio = None
-        other = linux.get(r["bench"])
-        if r["system"] == "micro" and other and other["instructions"]:
-            ratio = r["instructions"] / other["instructions"]
-            if r.get("wall_seconds") and other.get("wall_seconds"):
-                walls.append("%-20s %10.2f %10.2f %12.2fx" % (r["bench"], r["wall_seconds"], other["wall_seconds"],
-                                                              r["wall_seconds"] / other["wall_seconds"]))
-        lines.append("%-26s %-6s %16.1f %15s %13s %12s" % (
+        if r["system"] not in systems:
+            systems.append(r["system"])
+    lines = ["%-26s %-6s %16s %15s %10s %9s %9s" % ("benchmark", "system", "instructions", "kernel entries",
+                                                   "CR3 loads", "x mono", "x linux")]
+    for r in recs:
+        mono, linux = by.get((r["bench"], "mono")), by.get((r["bench"], "linux"))
+        lines.append("%-26s %-6s %16.1f %15s %10s %9s %9s" % (
             r["bench"], r["system"], r["instructions"], _fmt(r["kernel_entries"], "%.2f"),
-            _fmt(r["cr3_switches"], "%.2f"), _fmt(ratio, "%.2fx")))
+            _fmt(r["cr3_switches"], "%.2f"),
+            _fmt(_ratio(r["instructions"], mono and mono["instructions"]), "%.2fx"),
+            _fmt(_ratio(r["instructions"], linux and linux["instructions"]), "%.2fx")))
     lines.append("(per operation, loop included, median of repetitions; the workloads per whole run; "
-                 "qemu -icount shift=0, -cpu %s)" % cpu)
+                 "qemu -icount shift=0, -cpu %s; the kernel benchmarks on micro)" % cpu)
+    walls = []
+    for b in WORKLOADS:
+        secs = [by[(b, s)].get("wall_seconds") if (b, s) in by else None for s in systems]
+        if any(secs):
+            walls.append("%-20s" % b + "".join(" %10s" % _fmt(v, "%.2f") for v in secs))
     if walls:
-        lines += ["", "%-20s %10s %10s %13s" % ("workload", "micro s", "linux s", "micro/linux")] + walls
+        lines += ["", "%-20s" % "workload" + "".join(" %10s" % (s + " s") for s in systems)] + walls
         lines.append("(TCG wall-clock seconds without -icount, the guest's CLOCK_MONOTONIC around the run, median; "
-                     "only the ratio means something)")
+                     "only ratios between the systems of one run mean something)")
     return "\n".join(lines)
+
+
+COLOURS = {"micro": "#1f77b4", "coloc": "#2ca02c", "mono": "#9467bd", "linux": "#ff7f0e"}
 
 
 def plot(recs, path):
     """results.png: one bar per system for each benchmark, log scale"""
-    names, by = [], {}
+    names, by, systems = [], {}, []
     for r in recs:
         if r["bench"] not in by:
             names.append(r["bench"])
             by[r["bench"]] = {}
         by[r["bench"]][r["system"]] = r["instructions"]
+        if r["system"] not in systems:
+            systems.append(r["system"])
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "data")
         with open(data, "w") as f:
             for n in names:
-                f.write("%s %s %s\n" % (n, by[n].get("micro", "-"), by[n].get("linux", "-")))
+                f.write("%s %s\n" % (n, " ".join(str(by[n].get(s, "-")) for s in systems)))
+        bars = ", ".join('"%s" using %d%s title "%s" lc rgb "%s"' % (
+            data if i == 0 else "", i + 2, ":xtic(1)" if i == 0 else "", s, COLOURS.get(s, "#7f7f7f"))
+            for i, s in enumerate(systems))
         script = """
 set terminal pngcairo size 1600,800 font ",10" noenhanced
 set output "%s"
-set title "lx4 (micro) and Linux 6.1: guest instructions per operation (workloads: per run), qemu -icount shift=0"
+set title "lx4 (%s) and Linux 6.1: guest instructions per operation (workloads: per run), qemu -icount shift=0"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -197,8 +218,8 @@ set xtics rotate by -40 left nomirror
 set grid ytics
 set key top left
 set bmargin 10
-plot "%s" using 2:xtic(1) title "micro (lx4)" lc rgb "#1f77b4", "" using 3 title "linux" lc rgb "#ff7f0e"
-""" % (path, data)
+plot %s
+""" % (path, ", ".join(s for s in systems if s != "linux"), bars)
         p = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
         if p.returncode != 0:
             sys.stderr.write(p.stderr + "\nbench: gnuplot failed (tools/deps installs gnuplot-nox)\n")
@@ -211,13 +232,19 @@ def main():
     ap.add_argument("--cpu", default=qemu.DEFAULT_CPU)
     ap.add_argument("--only", choices=["kernel", "linux"], help="only the kernel or only the Linux benchmarks")
     ap.add_argument("--no-wall", action="store_true", help="no wall-clock run of the workloads")
+    ap.add_argument("--systems", default="micro,mono,linux",
+                    help="lx4's configurations (each but micro from BUILD-CONFIG) and linux")
     ap.add_argument("names", nargs="*", help="only these Linux benchmarks (lxbench's names)")
     a = ap.parse_args()
     recs, failures = [], []
     if a.only != "linux" and not a.names:
         recs += run_kernel(a.build, a.cpu)
     if a.only != "kernel":
-        recs += run_linux_level(a.build, a.cpu, a.names, not a.no_wall, failures)
+        systems = [x for x in a.systems.split(",") if x]
+        for x in systems:
+            if x != "linux" and x not in run.CONFIGS:
+                ap.error("unknown system " + x)
+        recs += run_linux_level(a.build, a.cpu, a.names, not a.no_wall, failures, systems)
     out = os.path.join(a.build, "bench")
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "results.json"), "w") as f:

@@ -161,7 +161,9 @@ static bool apply(struct thread *t, uint8_t what, const uint64_t *w, unsigned n)
 {
 	if (t->state != LX4_TSTATE_REPLY || t->reply_from || t->ipc_kind == IPC_NORMAL)
 		return false;
-	if (what == R_REGS) {
+	if (what == R_REGS && n == 1) {
+		t->frame.rax = w[0]; /* (any value will do) */
+	} else if (what == R_REGS) {
 		uint64_t mask = (1ull << n) - 1;
 		if (!thread_regs_ok(mask, w))
 			return false;
