@@ -77,17 +77,18 @@ _Noreturn void plat_run(void);
 
 /* ---- replies to the event being handled (at most one; none: the thread
  * waits until plat_resume_* or its destruction) ---------------------------- */
-void plat_reply_syscall(uint64_t rax);
 /* sets the first n registers in frame order */
 void plat_reply_regs(const uint64_t *regs, unsigned n);
+/* a system call's result: rax alone */
+static inline void plat_reply_syscall(uint64_t rax) { plat_reply_regs(&rax, 1); }
 /* resolves a page fault: maps page (a page of the server's RAM) at va */
 void plat_reply_fault(uint64_t va, void *page, unsigned prot);
 /* lets the thread retry as it is */
 void plat_reply_resume(void);
 
 /* later replies, to a thread whose event got none */
-void plat_resume_syscall(struct plat_thread *t, uint64_t rax);
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n);
+static inline void plat_resume_syscall(struct plat_thread *t, uint64_t rax) { plat_resume_regs(t, &rax, 1); }
 
 /* ---- address spaces and threads ------------------------------------------ */
 int plat_space_create(struct plat_space *s);
@@ -106,11 +107,9 @@ int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id)
 void plat_thread_destroy(struct plat_thread *t);
 /* sets all registers (frame order) and runs the thread */
 int plat_thread_start(struct plat_thread *t, const uint64_t *regs);
-/* reads all registers (frame order) of a thread waiting for a reply */
-int plat_thread_regs(struct plat_thread *t, uint64_t *regs);
-/* sets the thread's FS or GS base (arch_prctl) */
-int plat_thread_set_fs(struct plat_thread *t, uint64_t fs);
-int plat_thread_set_gs(struct plat_thread *t, uint64_t gs);
+/* sets the thread's FS or GS base (reg: PLAT_REG_FSBASE or
+ * PLAT_REG_GSBASE; arch_prctl) */
+int plat_thread_set_base(struct plat_thread *t, enum plat_reg reg, uint64_t v);
 
 /* ---- signal delivery: a thread's whole user state ------------------------- */
 

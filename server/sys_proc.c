@@ -81,14 +81,14 @@ long sys_arch_prctl(struct lthread *t, const struct sysargs *a)
 		if (a->a1 >= (1ull << 47))
 			return -EPERM;
 		t->fs_base = a->a1;
-		return plat_thread_set_fs(&t->plat, a->a1) ? -EPERM : 0;
+		return plat_thread_set_base(&t->plat, PLAT_REG_FSBASE, a->a1) ? -EPERM : 0;
 	case ARCH_GET_FS:
 		return copy_to_user(t->proc, a->a1, &t->fs_base, 8);
 	case ARCH_SET_GS:
 		if (a->a1 >= (1ull << 47))
 			return -EPERM;
 		t->gs_base = a->a1;
-		return plat_thread_set_gs(&t->plat, a->a1) ? -EPERM : 0;
+		return plat_thread_set_base(&t->plat, PLAT_REG_GSBASE, a->a1) ? -EPERM : 0;
 	case ARCH_GET_GS:
 		return copy_to_user(t->proc, a->a1, &t->gs_base, 8);
 	default:
@@ -234,7 +234,7 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 {
 	struct proc *p = t->proc;
 	uint64_t regs[PLAT_REG_COUNT];
-	if (plat_thread_regs(&t->plat, regs))
+	if (plat_thread_get(&t->plat, false, regs, NULL))
 		return -EAGAIN;
 	/* the registers the syscall message brought are the current ones */
 	for (int i = 0; i < 10; i++)

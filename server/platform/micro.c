@@ -229,17 +229,15 @@ void plat_timer(uint64_t deadline_ns)
 
 /* ---- replies ---------------------------------------------------------------- */
 
-void plat_reply_syscall(uint64_t rax)
-{
-	reply.pending = true;
-	reply.tag = lx4_tag(0, 1, 0);
-	reply.n = 0;
-	reply.w[0] = rax;
-}
-
 void plat_reply_regs(const uint64_t *regs, unsigned n)
 {
 	reply.pending = true;
+	if (n == 1) { /* a system call's result (the common case) */
+		reply.tag = lx4_tag(0, 1, 0);
+		reply.n = 0;
+		reply.w[0] = regs[0];
+		return;
+	}
 	reply.tag = lx4_tag(0, n, 0);
 	reply.n = n;
 	for (unsigned i = 0; i < n; i++)
@@ -278,13 +276,6 @@ static void load_words(struct lx4_msg *m, const uint64_t *w, unsigned n)
 		else
 			u->mr[i] = w[i];
 	}
-}
-
-void plat_resume_syscall(struct plat_thread *t, uint64_t rax)
-{
-	struct lx4_msg m = {.tag = lx4_tag(0, 1, 0)};
-	m.mr[0] = rax;
-	lx4_reply_to(t->h, &m);
 }
 
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
@@ -411,17 +402,6 @@ int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
 	return (int)lx4_exregs(t->h, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
 }
 
-int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
-{
-	long err = lx4_exregs(t->h, LX4_EXREGS_READ, 0).err;
-	if (err)
-		return (int)err;
-	struct lx4_utcb *u = lx4_utcb();
-	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
-		regs[i] = u->mr[i];
-	return 0;
-}
-
 void plat_fpu_info(struct plat_fpu_info *info)
 {
 	const struct lx4_kip *k = (const struct lx4_kip *)SRV_KIP;
@@ -492,14 +472,11 @@ int plat_thread_run(struct plat_thread *t) { return (int)lx4_exregs(t->h, LX4_EX
 
 bool plat_reply_pending(uint64_t id) { return reply.pending && reply.to == id; }
 
-int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
+int plat_thread_set_base(struct plat_thread *t, enum plat_reg reg, uint64_t v)
 {
-	return (int)lx4_thread_config(t->h, LX4_TCFG_FSBASE, fs);
-}
-
-int plat_thread_set_gs(struct plat_thread *t, uint64_t gs)
-{
-	return (int)lx4_thread_config(t->h, LX4_TCFG_GSBASE, gs);
+	if (reg != PLAT_REG_FSBASE && reg != PLAT_REG_GSBASE)
+		return -LX4_EINVAL;
+	return (int)lx4_thread_config(t->h, reg == PLAT_REG_FSBASE ? LX4_TCFG_FSBASE : LX4_TCFG_GSBASE, v);
 }
 
 /* ---- interrupts --------------------------------------------------------------- */

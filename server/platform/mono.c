@@ -339,18 +339,15 @@ _Noreturn void plat_run(void) { panic("mono: plat_run is never called"); }
 
 /* ---- replies ------------------------------------------------------------------ */
 
-void plat_reply_syscall(uint64_t rax)
-{
-	reply.pending = true;
-	reply.what = R_REGS;
-	reply.n = 1;
-	reply.w[0] = rax;
-}
-
 void plat_reply_regs(const uint64_t *regs, unsigned n)
 {
 	reply.pending = true;
 	reply.what = R_REGS;
+	if (n == 1) { /* a system call's result (the common case) */
+		reply.n = 1;
+		reply.w[0] = regs[0];
+		return;
+	}
 	reply.n = n < LX4_REG_COUNT ? n : LX4_REG_COUNT;
 	memcpy(reply.w, regs, reply.n * 8);
 }
@@ -378,8 +375,6 @@ static void resume(struct plat_thread *pt, const uint64_t *w, unsigned n)
 	if (t && apply(t, R_REGS, w, n))
 		sched_wake(this_cpu()->cur, t);
 }
-
-void plat_resume_syscall(struct plat_thread *t, uint64_t rax) { resume(t, &rax, 1); }
 
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
 {
@@ -530,14 +525,6 @@ int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
 	return exchange(t, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1);
 }
 
-int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
-{
-	int err = exchange(t, LX4_EXREGS_READ, 0);
-	if (!err)
-		memcpy(regs, xr, sizeof xr);
-	return err;
-}
-
 void plat_fpu_info(struct plat_fpu_info *info)
 {
 	info->size = (uint32_t)kip->fpu_size;
@@ -595,17 +582,14 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 
 int plat_thread_run(struct plat_thread *t) { return exchange(t, LX4_EXREGS_START, 0); }
 
-static int set_base(struct plat_thread *pt, unsigned reg, uint64_t v)
+int plat_thread_set_base(struct plat_thread *pt, enum plat_reg reg, uint64_t v)
 {
 	struct thread *t = thread_of(pt);
-	if (!t || !thread_reg_ok(reg, v))
+	if (!t || (reg != PLAT_REG_FSBASE && reg != PLAT_REG_GSBASE) || !thread_reg_ok(reg, v))
 		return -LX4_EINVAL;
 	thread_reg_write(t, reg, v);
 	return 0;
 }
-
-int plat_thread_set_fs(struct plat_thread *t, uint64_t fs) { return set_base(t, LX4_REG_FSBASE, fs); }
-int plat_thread_set_gs(struct plat_thread *t, uint64_t gs) { return set_base(t, LX4_REG_GSBASE, gs); }
 
 int plat_thread_times(struct plat_thread *pt, struct plat_cputime *out)
 {

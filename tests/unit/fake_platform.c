@@ -370,31 +370,12 @@ static bool waits(struct thread *n, const char *what)
 	return false;
 }
 
-int plat_thread_regs(struct plat_thread *t, uint64_t *regs)
+int plat_thread_set_base(struct plat_thread *t, enum plat_reg reg, uint64_t v)
 {
 	struct thread *n = thread_of(t);
-	if (!n)
+	if (!n || (reg != PLAT_REG_FSBASE && reg != PLAT_REG_GSBASE))
 		return -1;
-	waits(n, "plat_thread_regs");
-	memcpy(regs, n->pub.regs, sizeof n->pub.regs);
-	return 0;
-}
-
-int plat_thread_set_fs(struct plat_thread *t, uint64_t fs)
-{
-	struct thread *n = thread_of(t);
-	if (!n)
-		return -1;
-	n->pub.regs[PLAT_REG_FSBASE] = fs;
-	return 0;
-}
-
-int plat_thread_set_gs(struct plat_thread *t, uint64_t gs)
-{
-	struct thread *n = thread_of(t);
-	if (!n)
-		return -1;
-	n->pub.regs[PLAT_REG_GSBASE] = gs;
+	n->pub.regs[reg] = v;
 	return 0;
 }
 
@@ -499,10 +480,12 @@ static void reply(struct fake_reply r)
 	ev.r = r;
 }
 
-void plat_reply_syscall(uint64_t rax) { reply((struct fake_reply){.kind = FAKE_SYSCALL, .rax = rax}); }
-
 void plat_reply_regs(const uint64_t *regs, unsigned n)
 {
+	if (n == 1) { /* (plat_reply_syscall) */
+		reply((struct fake_reply){.kind = FAKE_SYSCALL, .rax = regs[0]});
+		return;
+	}
 	struct fake_reply r = {.kind = FAKE_REGS, .n = n};
 	if (n > PLAT_REG_COUNT)
 		anomaly("plat_reply_regs of %u registers", n);
@@ -558,13 +541,12 @@ static void resume(struct plat_thread *t, struct fake_reply r)
 	answer(n, &r);
 }
 
-void plat_resume_syscall(struct plat_thread *t, uint64_t rax)
-{
-	resume(t, (struct fake_reply){.kind = FAKE_SYSCALL, .rax = rax});
-}
-
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
 {
+	if (n == 1) { /* (plat_resume_syscall) */
+		resume(t, (struct fake_reply){.kind = FAKE_SYSCALL, .rax = regs[0]});
+		return;
+	}
 	struct fake_reply r = {.kind = FAKE_REGS, .n = n > PLAT_REG_COUNT ? PLAT_REG_COUNT : n};
 	memcpy(r.regs, regs, r.n * sizeof regs[0]);
 	resume(t, r);
