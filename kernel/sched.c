@@ -185,8 +185,8 @@ void sched_tick(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *cur = c->cur;
-	if (cur == c->idle)
-		return;
+	if (cur == c->idle || cur->state != LX4_TSTATE_RUNNING)
+		return; /* (stopped or destroyed in this entry: not to be queued) */
 	if (cur->ticks_left > 1) {
 		cur->ticks_left--;
 		return;

@@ -61,7 +61,8 @@ void timer_tick(void)
 {
 	kip->ticks++;
 	timeout_expire();
+	sched_tick();
+	/* last: the server may stop or destroy the current thread */
 	if (CONFIG_MONO)
 		kserver_tick();
-	sched_tick();
 }
