@@ -23,6 +23,10 @@ B ?= $(BASE)-$(CONFIG)
 else
 $(error CONFIG is one of $(CONFIGS), not $(CONFIG))
 endif
+# the architecture: its code in kernel/arch/$(ARCH), its headers reached as
+# <arch/...> from kernel/arch/$(ARCH)/include
+ARCH := x86_64
+ARCH_INC := -Ikernel/arch/$(ARCH)/include
 CC := gcc
 LD := ld
 PYTHON := /usr/bin/python3
@@ -31,13 +35,13 @@ WARN := -Wall -Wextra -Werror
 COMMON := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -Iinclude -MMD -MP
 KCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
-	-fno-strict-aliasing -fcf-protection=none -Ikernel
+	-fno-strict-aliasing -fcf-protection=none -Ikernel $(ARCH_INC)
 UCFLAGS := $(COMMON) -Ilib -fcf-protection=none
 KASFLAGS := -Iinclude -MMD -MP
 LDFLAGS_USER := -nostdlib -static -z noexecstack -z max-page-size=4096 -T lib/user.ld
 
-KERNEL_C := $(wildcard kernel/*.c kernel/arch/x86_64/*.c) lib/fmt.c lib/elf.c
-KERNEL_S := $(wildcard kernel/arch/x86_64/*.S)
+KERNEL_C := $(wildcard kernel/*.c kernel/arch/$(ARCH)/*.c) lib/fmt.c lib/elf.c
+KERNEL_S := $(wildcard kernel/arch/$(ARCH)/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S))
 # the server's handlers, and the backend of the configuration
 SERVER_C := $(wildcard server/*.c)
@@ -114,7 +118,7 @@ KSCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse
 	-fcf-protection=none -DCONFIG_MONO=1 -Ilib
 $(B)/ks/server/platform/%.o: server/platform/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KSCFLAGS) -Ikernel -c $< -o $@
+	$(CC) $(KSCFLAGS) -Ikernel $(ARCH_INC) -c $< -o $@
 $(B)/ks/%.o: %.c | $(B)/gen/syscall_names.inc
 	@mkdir -p $(dir $@)
 	$(CC) $(KSCFLAGS) -Iserver -I$(B)/gen -c $< -o $@
@@ -130,16 +134,16 @@ $(B)/u/%.o: %.S
 $(B)/ksyms0.S: tools/ksyms.py
 	@mkdir -p $(B)
 	$(PYTHON) tools/ksyms.py > $@
-$(B)/kernel.pass1.elf: $(KERNEL_OBJ) $(B)/k/ksyms0.o kernel/arch/x86_64/kernel.ld
-	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms0.o
+$(B)/kernel.pass1.elf: $(KERNEL_OBJ) $(B)/k/ksyms0.o kernel/arch/$(ARCH)/kernel.ld
+	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/$(ARCH)/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms0.o
 $(B)/k/ksyms0.o: $(B)/ksyms0.S
 	$(CC) -c $< -o $@
 $(B)/ksyms.S: $(B)/kernel.pass1.elf tools/ksyms.py
 	$(PYTHON) tools/ksyms.py $< > $@
 $(B)/k/ksyms.o: $(B)/ksyms.S
 	$(CC) -c $< -o $@
-$(B)/kernel.elf: $(KERNEL_OBJ) $(B)/k/ksyms.o kernel/arch/x86_64/kernel.ld
-	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms.o
+$(B)/kernel.elf: $(KERNEL_OBJ) $(B)/k/ksyms.o kernel/arch/$(ARCH)/kernel.ld
+	$(LD) -n -z max-page-size=4096 --no-warn-rwx-segments -T kernel/arch/$(ARCH)/kernel.ld -o $@ $(KERNEL_OBJ) $(B)/k/ksyms.o
 # QEMU's multiboot loader takes only 32-bit ELF files
 $(B)/kernel32.elf: $(B)/kernel.elf
 	objcopy -O elf32-i386 $< $@
@@ -188,10 +192,10 @@ debug: deps all
 	$(PYTHON) tools/lx4 boot --interactive --gdb
 
 unit: deps
-	$(MAKE) -C tests/unit B=$(abspath $(B))/unit
+	$(MAKE) -C tests/unit B=$(abspath $(B))/unit ARCH=$(ARCH)
 
 test: deps configs
-	$(MAKE) -C tests/unit B=$(abspath $(BASE))/unit
+	$(MAKE) -C tests/unit B=$(abspath $(BASE))/unit ARCH=$(ARCH)
 	$(PYTHON) tools/test.py --build $(BASE) --configs $(subst $(eval) ,$(comma),$(CONFIGS))
 
 bench: deps configs

@@ -3,7 +3,7 @@
  * cause, the registers, the faulting address and a symbolised backtrace,
  * then ends QEMU with a failing status so that no test hangs on it.
  */
-#include "arch/x86_64/arch.h"
+#include <arch/arch.h>
 #include "lib.h"
 
 #define DEBUGCON 0xe9

@@ -10,8 +10,8 @@
  * result.  One precondition per line.
  */
 #include "fastpath.h"
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "cpu.h"
 #include "fault.h"
 #include "ipc.h"
@@ -41,21 +41,21 @@ static inline struct endpoint *ep_fast(struct task *t, uint64_t idx, uint32_t ri
 	return obj_ep(c->obj);
 }
 
-/* copies u (<= 7) register words from frame order slots */
-static inline void copy_mrs(struct frame *d, const struct frame *s, unsigned u)
+/* copies u (<= LX4_MR_REGS) message registers */
+static inline void copy_mrs(struct frame *d, struct frame *s, unsigned u)
 {
 	if (likely(u == 1)) {
-		d->r8 = s->r8;
+		*arch_mr_reg(d, 0) = *arch_mr_reg(s, 0);
 		return;
 	}
 	switch (u) {
-	case 7: d->rbx = s->rbx; /* fall through */
-	case 6: d->r15 = s->r15; /* fall through */
-	case 5: d->r14 = s->r14; /* fall through */
-	case 4: d->r13 = s->r13; /* fall through */
-	case 3: d->r12 = s->r12; /* fall through */
-	case 2: d->r9 = s->r9;   /* fall through */
-	case 1: d->r8 = s->r8;   /* fall through */
+	case 7: *arch_mr_reg(d, 6) = *arch_mr_reg(s, 6); /* fall through */
+	case 6: *arch_mr_reg(d, 5) = *arch_mr_reg(s, 5); /* fall through */
+	case 5: *arch_mr_reg(d, 4) = *arch_mr_reg(s, 4); /* fall through */
+	case 4: *arch_mr_reg(d, 3) = *arch_mr_reg(s, 3); /* fall through */
+	case 3: *arch_mr_reg(d, 2) = *arch_mr_reg(s, 2); /* fall through */
+	case 2: *arch_mr_reg(d, 1) = *arch_mr_reg(s, 1); /* fall through */
+	case 1: *arch_mr_reg(d, 0) = *arch_mr_reg(s, 0); /* fall through */
 	default: break;
 	}
 }
@@ -101,13 +101,13 @@ FASTPATH struct thread *fastpath_call(struct thread *cur)
 {
 	struct cpu *c = this_cpu();
 	struct frame *f = &cur->frame;
-	uint64_t tag = f->rsi, badge;
+	uint64_t tag = arch_sysarg(f, IPC_ARG_TAG), badge;
 	unsigned u = lx4_tag_untyped(tag);
 	if (unlikely(tag & TAG_NOT_REGS))
 		goto slow;
-	if (unlikely(f->r10 != LX4_TIMEOUT_NEVER))
+	if (unlikely(arch_sysarg(f, IPC_ARG_RTIMEOUT) != LX4_TIMEOUT_NEVER))
 		goto slow;
-	struct endpoint *ep = ep_fast(cur->task, f->rdi, LX4_R_SEND, &badge);
+	struct endpoint *ep = ep_fast(cur->task, arch_sysarg(f, IPC_ARG_CAP), LX4_R_SEND, &badge);
 	if (unlikely(!ep))
 		goto slow;
 	struct thread *r = ep->rcv_head;
@@ -121,9 +121,9 @@ FASTPATH struct thread *fastpath_call(struct thread *cur)
 	/* (a receiver waiting on an endpoint is always IPC_NORMAL) */
 	dequeue_head(&ep->rcv_head, &ep->rcv_tail, r);
 	copy_mrs(&r->frame, f, u);
-	r->frame.rax = 0;
-	r->frame.rdi = badge;
-	r->frame.rsi = tag & ~0xffc0ull; /* label and untyped words */
+	arch_set_sysret(&r->frame, 0);
+	arch_set_sysout(&r->frame, IPC_OUT_BADGE, badge);
+	arch_set_sysout(&r->frame, IPC_OUT_TAG, tag & ~0xffc0ull); /* label and untyped words */
 	reply_link(cur, r);
 	r->state = LX4_TSTATE_RUNNING;
 	return switch_fast(c, cur, r);
@@ -132,26 +132,27 @@ slow:
 }
 
 /* writes a reply of u (<= 7) words into the waiting caller */
-static inline void reply_fast(struct thread *caller, const struct frame *f, uint64_t tag, unsigned u)
+static inline void reply_fast(struct thread *caller, struct frame *f, uint64_t tag, unsigned u)
 {
 	struct frame *d = &caller->frame;
 	if (likely(caller->ipc_kind == IPC_NORMAL)) {
 		copy_mrs(d, f, u);
-		d->rax = 0;
-		d->rdi = 0;
-		d->rsi = tag & ~0xffc0ull;
+		arch_set_sysret(d, 0);
+		arch_set_sysout(d, IPC_OUT_BADGE, 0);
+		arch_set_sysout(d, IPC_OUT_TAG, tag & ~0xffc0ull);
 		return;
 	}
-	/* a foreign-ABI syscall: words are rax rdi rsi rdx r10 r8 r9 */
+	/* a foreign-ABI syscall: word i is register i in frame order (enum
+	 * lx4_reg: the syscall's result and arguments) */
 	caller->ipc_kind = IPC_NORMAL;
 	switch (u) {
-	case 7: d->r9 = f->rbx;   /* fall through */
-	case 6: d->r8 = f->r15;   /* fall through */
-	case 5: d->r10 = f->r14;  /* fall through */
-	case 4: d->rdx = f->r13;  /* fall through */
-	case 3: d->rsi = f->r12;  /* fall through */
-	case 2: d->rdi = f->r9;   /* fall through */
-	case 1: d->rax = f->r8;   /* fall through */
+	case 7: *arch_frame_reg(d, 6) = *arch_mr_reg(f, 6); /* fall through */
+	case 6: *arch_frame_reg(d, 5) = *arch_mr_reg(f, 5); /* fall through */
+	case 5: *arch_frame_reg(d, 4) = *arch_mr_reg(f, 4); /* fall through */
+	case 4: *arch_frame_reg(d, 3) = *arch_mr_reg(f, 3); /* fall through */
+	case 3: *arch_frame_reg(d, 2) = *arch_mr_reg(f, 2); /* fall through */
+	case 2: *arch_frame_reg(d, 1) = *arch_mr_reg(f, 1); /* fall through */
+	case 1: *arch_frame_reg(d, 0) = *arch_mr_reg(f, 0); /* fall through */
 	default: break;
 	}
 }
@@ -160,7 +161,7 @@ FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
 {
 	struct cpu *c = this_cpu();
 	struct frame *f = &cur->frame;
-	uint64_t tag = f->rsi, badge;
+	uint64_t tag = arch_sysarg(f, IPC_ARG_TAG), badge;
 	unsigned u = lx4_tag_untyped(tag);
 	struct thread *caller = cur->reply_to;
 	if (unlikely(!caller))
@@ -171,9 +172,9 @@ FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
 		goto slow;
 	if (unlikely(tag & TAG_NOT_REGS))
 		goto slow;
-	if (unlikely(f->r10 != LX4_TIMEOUT_NEVER))
+	if (unlikely(arch_sysarg(f, IPC_ARG_RTIMEOUT) != LX4_TIMEOUT_NEVER))
 		goto slow;
-	struct endpoint *ep = ep_fast(cur->task, f->rdi, LX4_R_RECV, &badge);
+	struct endpoint *ep = ep_fast(cur->task, arch_sysarg(f, IPC_ARG_CAP), LX4_R_RECV, &badge);
 	if (unlikely(!ep))
 		goto slow;
 	if (unlikely(ep->snd_head || ep->irq_head))
@@ -225,21 +226,20 @@ FASTPATH struct thread *fastpath_foreign(struct thread *cur)
 		goto slow;
 
 	dequeue_head(&ep->rcv_head, &ep->rcv_tail, r);
+	/* the message: the syscall's registers, the first
+	 * LX4_SYSCALL_MSG_WORDS in frame order (enum lx4_reg), those beyond
+	 * the message registers in the UTCB */
 	struct frame *d = &r->frame;
-	d->r8 = f->rax;
-	d->r9 = f->rdi;
-	d->r12 = f->rsi;
-	d->r13 = f->rdx;
-	d->r14 = f->r10;
-	d->r15 = f->r8;
-	d->rbx = f->r9;
+#pragma GCC unroll 16
+	for (unsigned i = 0; i < LX4_MR_REGS; i++)
+		*arch_mr_reg(d, i) = *arch_frame_reg(f, i);
 	struct lx4_utcb *ru = r->utcb; /* read once: the stores below may alias it */
-	ru->mr[LX4_REG_RIP] = f->rip;
-	ru->mr[LX4_REG_RSP] = f->rsp;
-	ru->mr[LX4_REG_RFLAGS] = f->rflags;
-	d->rax = 0;
-	d->rdi = cur->handler_badge;
-	d->rsi = lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL;
+#pragma GCC unroll 16
+	for (unsigned i = LX4_MR_REGS; i < LX4_SYSCALL_MSG_WORDS; i++)
+		ru->mr[i] = *arch_frame_reg(f, i);
+	arch_set_sysret(d, 0);
+	arch_set_sysout(d, IPC_OUT_BADGE, cur->handler_badge);
+	arch_set_sysout(d, IPC_OUT_TAG, lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL);
 	cur->ipc_kind = IPC_SYSCALL;
 	reply_link(cur, r);
 	r->state = LX4_TSTATE_RUNNING;

@@ -1,7 +1,7 @@
 /* I/O port permission bitmaps (see ioport.h).  Bit set = port denied, as
  * in the TSS bitmap the CPU checks. */
 #include "ioport.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/mmu.h>
 #include "kmem.h"
 #include "lib.h"
 #include "task.h"

@@ -58,9 +58,9 @@ unsigned ipc_cancel(struct thread *t, int err)
 	t->wait_ep = NULL;
 	t->state = LX4_TSTATE_INACTIVE;
 	if (t->ipc_kind == IPC_NORMAL)
-		t->frame.rax = (uint64_t)-err;
+		arch_set_sysret(&t->frame, (uint64_t)-err);
 	else if (t->ipc_kind == IPC_SYSCALL)
-		t->frame.rip -= 2; /* like a fault: made again when the thread runs */
+		arch_syscall_restart(&t->frame); /* like a fault: made again when the thread runs */
 	t->ipc_kind = IPC_NORMAL;
 	return kind;
 }
@@ -68,7 +68,7 @@ unsigned ipc_cancel(struct thread *t, int err)
 /* a kernel-made IPC that cannot complete: the thread stops */
 static void halt(struct thread *t, const char *why)
 {
-	kprintf("lx4: thread %u halted: %s (rip %lx)\n", t->id, why, t->frame.rip);
+	kprintf("lx4: thread %u halted: %s (rip %lx)\n", t->id, why, arch_frame_ip(&t->frame));
 	t->state = LX4_TSTATE_HALTED;
 	t->ipc_kind = IPC_NORMAL;
 }
@@ -93,7 +93,7 @@ static uint64_t kmsg_word(struct thread *s, unsigned i)
 {
 	switch (s->ipc_kind) {
 	case IPC_PAGEFAULT:
-		return i == 0 ? s->fault_addr : i == 1 ? s->fault_access : s->frame.rip;
+		return i == 0 ? s->fault_addr : i == 1 ? s->fault_access : arch_frame_ip(&s->frame);
 	default:
 		if (i < LX4_REG_COUNT)
 			return *thread_reg(s, i);
@@ -204,12 +204,12 @@ static uint64_t deliver(struct thread *s, struct thread *r, uint64_t tag, uint64
 uint64_t ipc_copy(struct thread *s, struct thread *r, uint64_t badge)
 {
 	/* only the kernel's own messages carry LX4_TAG_KERNEL */
-	uint64_t tag = s->ipc_kind == IPC_NORMAL ? s->frame.rsi & ~LX4_TAG_KERNEL : kmsg_tag(s);
+	uint64_t tag = s->ipc_kind == IPC_NORMAL ? arch_sysarg(&s->frame, IPC_ARG_TAG) & ~LX4_TAG_KERNEL : kmsg_tag(s);
 	uint64_t win = r->utcb ? r->utcb->br_mem : 0;
 	uint64_t rtag = deliver(s, r, tag, win);
-	r->frame.rax = 0;
-	r->frame.rdi = badge;
-	r->frame.rsi = rtag;
+	arch_set_sysret(&r->frame, 0);
+	arch_set_sysout(&r->frame, IPC_OUT_BADGE, badge);
+	arch_set_sysout(&r->frame, IPC_OUT_TAG, rtag);
 	r->ipc_kind = IPC_NORMAL;
 	cpu_counters(this_cpu())->ipcs++;
 	return rtag;
@@ -219,7 +219,7 @@ uint64_t ipc_copy(struct thread *s, struct thread *r, uint64_t badge)
 
 int ipc_apply_reply(struct thread *s, struct thread *r)
 {
-	uint64_t tag = s->frame.rsi;
+	uint64_t tag = arch_sysarg(&s->frame, IPC_ARG_TAG);
 	unsigned u = lx4_tag_untyped(tag), t = lx4_tag_typed(tag);
 	/* a page-fault or exception reply maps into the whole address space */
 	const uint64_t whole = lx4_fpage(0, 47, 0);
@@ -294,10 +294,10 @@ static void sender_done(struct thread *cur, struct thread *s, struct thread *r)
 {
 	if (s->send_is_call) {
 		reply_link(s, r);
-		if (s->ipc_kind == IPC_NORMAL && s->frame.r10 != LX4_TIMEOUT_NEVER)
-			timeout_arm(s, s->frame.r10);
+		if (s->ipc_kind == IPC_NORMAL && arch_sysarg(&s->frame, IPC_ARG_RTIMEOUT) != LX4_TIMEOUT_NEVER)
+			timeout_arm(s, arch_sysarg(&s->frame, IPC_ARG_RTIMEOUT));
 	} else {
-		s->frame.rax = 0;
+		arch_set_sysret(&s->frame, 0);
 		sched_wake(cur, s);
 	}
 }
@@ -320,10 +320,10 @@ static struct thread *do_recv(struct thread *cur, struct endpoint *ep, uint64_t 
 		irq->next = NULL;
 		irq->pending = false;
 		irq->inflight = true;
-		cur->frame.rax = 0;
-		cur->frame.rdi = irq->badge;
-		cur->frame.rsi = lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL;
-		cur->frame.r8 = irq->line;
+		arch_set_sysret(&cur->frame, 0);
+		arch_set_sysout(&cur->frame, IPC_OUT_BADGE, irq->badge);
+		arch_set_sysout(&cur->frame, IPC_OUT_TAG, lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL);
+		*thread_mr_reg(cur, 0) = irq->line;
 		cpu_counters(this_cpu())->ipcs++;
 		return cur;
 	}
@@ -337,24 +337,24 @@ static struct thread *do_recv(struct thread *cur, struct endpoint *ep, uint64_t 
 		return cur;
 	}
 	if (timeout == LX4_TIMEOUT_ZERO) {
-		cur->frame.rax = (uint64_t)-LX4_ETIMEOUT;
+		arch_set_sysret(&cur->frame, (uint64_t)-LX4_ETIMEOUT);
 		return cur;
 	}
 	block_recv(cur, ep, timeout);
 	return NULL;
 }
 
-/* send or call: rdi = endpoint, rsi = tag, rdx = send timeout */
+/* send or call: (endpoint, tag, send timeout, receive timeout) */
 static struct thread *do_send(struct thread *cur, bool call)
 {
 	struct frame *f = &cur->frame;
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, cap_arg(f->rdi), LX4_R_SEND, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(arch_sysarg(f, IPC_ARG_CAP)), LX4_R_SEND, &ep, &c);
 	if (!err)
-		err = ipc_check_msg(cur, f->rsi, c.rights);
+		err = ipc_check_msg(cur, arch_sysarg(f, IPC_ARG_TAG), c.rights);
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	cur->ipc_kind = IPC_NORMAL;
@@ -363,19 +363,19 @@ static struct thread *do_send(struct thread *cur, bool call)
 		ipc_copy(cur, r, c.badge);
 		if (call) {
 			reply_link(cur, r);
-			if (f->r10 != LX4_TIMEOUT_NEVER)
-				timeout_arm(cur, f->r10);
+			if (arch_sysarg(f, IPC_ARG_RTIMEOUT) != LX4_TIMEOUT_NEVER)
+				timeout_arm(cur, arch_sysarg(f, IPC_ARG_RTIMEOUT));
 			r->state = LX4_TSTATE_RUNNING;
 			return r; /* direct switch */
 		}
-		f->rax = 0;
+		arch_set_sysret(f, 0);
 		return sched_wake(cur, r);
 	}
-	if (f->rdx == LX4_TIMEOUT_ZERO) {
-		f->rax = (uint64_t)-LX4_ETIMEOUT;
+	if (arch_sysarg(f, IPC_ARG_STIMEOUT) == LX4_TIMEOUT_ZERO) {
+		arch_set_sysret(f, (uint64_t)-LX4_ETIMEOUT);
 		return cur;
 	}
-	block_send(cur, ep, c.badge, call, f->rdx);
+	block_send(cur, ep, c.badge, call, arch_sysarg(f, IPC_ARG_STIMEOUT));
 	return NULL;
 }
 
@@ -386,49 +386,49 @@ struct thread *sys_recv(struct thread *cur)
 {
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, cap_arg(cur->frame.rdi), LX4_R_RECV, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(arch_sysarg(&cur->frame, IPC_ARG_CAP)), LX4_R_RECV, &ep, &c);
 	if (err) {
-		cur->frame.rax = (uint64_t)err;
+		arch_set_sysret(&cur->frame, (uint64_t)err);
 		return cur;
 	}
-	return do_recv(cur, ep, cur->frame.r10);
+	return do_recv(cur, ep, arch_sysarg(&cur->frame, IPC_ARG_RTIMEOUT));
 }
 
-/* replies to cur's last caller (if any), then receives on rdi */
+/* replies to cur's last caller (if any), then receives on the endpoint */
 struct thread *sys_reply_recv(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct endpoint *ep;
 	struct cap c;
-	int err = lookup_ep(cur, cap_arg(f->rdi), LX4_R_RECV, &ep, &c);
+	int err = lookup_ep(cur, cap_arg(arch_sysarg(f, IPC_ARG_CAP)), LX4_R_RECV, &ep, &c);
 	if (!err)
-		err = ipc_check_msg(cur, f->rsi, LX4_R_GRANT);
+		err = ipc_check_msg(cur, arch_sysarg(f, IPC_ARG_TAG), LX4_R_GRANT);
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	struct thread *caller = cur->reply_to;
 	if (caller) {
 		cur->ipc_kind = IPC_NORMAL;
 		if ((err = ipc_apply_reply(cur, caller))) {
-			f->rax = (uint64_t)err;
+			arch_set_sysret(f, (uint64_t)err);
 			return cur;
 		}
 		timeout_cancel(caller);
 		reply_unlink(caller);
 		sched_wake(cur, caller);
 	}
-	return do_recv(cur, ep, f->r10);
+	return do_recv(cur, ep, arch_sysarg(f, IPC_ARG_RTIMEOUT));
 }
 
-/* a deferred reply to a thread waiting for one: rdi = thread cap */
+/* a deferred reply to a thread waiting for one: (thread cap, tag) */
 struct thread *sys_reply_to(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap c;
-	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_THREAD, LX4_R_SEND, &c);
+	int err = cap_lookup(cur, cap_arg(arch_sysarg(f, IPC_ARG_CAP)), LX4_OBJ_THREAD, LX4_R_SEND, &c);
 	if (!err)
-		err = ipc_check_msg(cur, f->rsi, LX4_R_GRANT);
+		err = ipc_check_msg(cur, arch_sysarg(f, IPC_ARG_TAG), LX4_R_GRANT);
 	struct thread *t = err ? NULL : obj_thread(c.obj);
 	if (t && t->state != LX4_TSTATE_REPLY)
 		err = -LX4_ESTATE;
@@ -437,12 +437,12 @@ struct thread *sys_reply_to(struct thread *cur)
 		err = ipc_apply_reply(cur, t);
 	}
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	timeout_cancel(t);
 	reply_unlink(t);
-	f->rax = 0;
+	arch_set_sysret(f, 0);
 	return sched_wake(cur, t);
 }
 
@@ -451,7 +451,7 @@ struct thread *ipc_kernel_call(struct thread *t, struct endpoint *ep, uint64_t b
 	t->ipc_kind = kind;
 	if (!ep || ep->obj.dead) {
 		if (kind == IPC_SYSCALL) /* START makes the syscall again */
-			t->frame.rip -= 2;
+			arch_syscall_restart(&t->frame);
 		halt(t, kind == IPC_PAGEFAULT ? "page fault with no pager" : "exception with no handler");
 		return NULL;
 	}
@@ -471,10 +471,10 @@ bool ipc_deliver_irq(struct endpoint *ep, struct irq *irq)
 	struct thread *r = take_receiver(ep);
 	if (!r)
 		return false;
-	r->frame.rax = 0;
-	r->frame.rdi = irq->badge;
-	r->frame.rsi = lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL;
-	r->frame.r8 = irq->line;
+	arch_set_sysret(&r->frame, 0);
+	arch_set_sysout(&r->frame, IPC_OUT_BADGE, irq->badge);
+	arch_set_sysout(&r->frame, IPC_OUT_TAG, lx4_tag(LX4_LABEL_IRQ, 1, 0) | LX4_TAG_KERNEL);
+	*thread_mr_reg(r, 0) = irq->line;
 	irq->inflight = true;
 	cpu_counters(this_cpu())->ipcs++;
 	sched_wake(this_cpu()->cur, r);

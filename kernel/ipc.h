@@ -35,6 +35,18 @@ static inline void ep_enqueue(struct thread **head, struct thread **tail, struct
 }
 void ep_dequeue(struct thread **head, struct thread **tail, struct thread *t);
 
+/* the words of the IPC system calls (arch_sysarg, arch_set_sysout; the
+ * ABI in include/lx4/abi.h): the endpoint (or thread) capability, the
+ * message tag, the send and the receive timeouts; a receiver gets the
+ * badge and the tag, its message in the message registers (thread_mr_reg)
+ * and the UTCB */
+#define IPC_ARG_CAP 0
+#define IPC_ARG_TAG 1
+#define IPC_ARG_STIMEOUT 2
+#define IPC_ARG_RTIMEOUT 3
+#define IPC_OUT_BADGE 0
+#define IPC_OUT_TAG 1
+
 /* the system calls; each returns the thread to resume */
 struct thread *sys_call(struct thread *cur);
 struct thread *sys_reply_recv(struct thread *cur);
@@ -49,7 +61,7 @@ struct thread *ipc_kernel_call(struct thread *t, struct endpoint *ep, uint64_t b
 /* delivers an IRQ notification to a receiver waiting on ep, if any */
 bool ipc_deliver_irq(struct endpoint *ep, struct irq *irq);
 
-/* takes t out of whatever IPC it is in; it gets rax = -err unless the
+/* takes t out of whatever IPC it is in; it gets the error -err unless the
  * message was kernel-made (then its registers stay untouched); returns
  * the kind of IPC it was in.  A thread's ipc_kind is IPC_NORMAL except
  * while it is in a kernel-made IPC (fault, exception, foreign syscall). */

@@ -4,7 +4,7 @@
  * until one receives; the line is unmasked when the receiver acknowledges.
  */
 #include "irq.h"
-#include "arch/x86_64/cpuarch.h"
+#include <arch/cpuarch.h>
 #include "cap.h"
 #include "cpu.h"
 #include "ipc.h"
@@ -64,31 +64,31 @@ void irq_fire(unsigned line)
 	irq_queue(irq);
 }
 
-/* rdi = IRQ control cap, rsi = line, rdx = destination slot */
+/* (IRQ control cap, line, destination slot) */
 struct thread *sys_irq_create(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap c, *slot;
-	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQCTL, 0, &c);
-	uint64_t line = f->rsi;
+	int err = cap_lookup(cur, cap_arg(arch_sysarg(f, 0)), LX4_OBJ_IRQCTL, 0, &c);
+	uint64_t line = arch_sysarg(f, 1);
 	if (!err && (line >= NIRQ || line == 2))
 		err = -LX4_ERANGE;
 	if (!err && irq_table[line])
 		err = -LX4_EBUSY;
 	if (!err)
-		err = cap_dst_slot(cur->task, cap_arg(f->rdx), &slot);
+		err = cap_dst_slot(cur->task, cap_arg(arch_sysarg(f, 2)), &slot);
 	struct irq *irq = err ? NULL : kalloc(cur->task, sizeof *irq);
 	if (!err && !irq)
 		err = -LX4_ENOMEM;
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	obj_init(&irq->obj, LX4_OBJ_IRQ, cur->task);
 	irq->line = line;
 	irq_table[line] = irq;
 	cap_install(slot, &irq->obj, LX4_R_ALL, 0);
-	f->rax = 0;
+	arch_set_sysret(f, 0);
 	return cur;
 }
 
@@ -102,16 +102,16 @@ static void irq_unbind(struct irq *irq)
 	pic_mask(irq->line);
 }
 
-/* rdi = IRQ cap, rsi = endpoint cap (0: unbind) */
+/* (IRQ cap, endpoint cap (0: unbind)) */
 struct thread *sys_irq_bind(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap ic, ec = {0};
-	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
-	if (!err && f->rsi)
-		err = cap_lookup(cur, cap_arg(f->rsi), LX4_OBJ_ENDPOINT, LX4_R_SEND, &ec);
+	int err = cap_lookup(cur, cap_arg(arch_sysarg(f, 0)), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
+	if (!err && arch_sysarg(f, 1))
+		err = cap_lookup(cur, cap_arg(arch_sysarg(f, 1)), LX4_OBJ_ENDPOINT, LX4_R_SEND, &ec);
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	struct irq *irq = obj_irq(ic.obj);
@@ -122,27 +122,27 @@ struct thread *sys_irq_bind(struct thread *cur)
 		irq->badge = ec.badge;
 		pic_unmask(irq->line);
 	}
-	f->rax = 0;
+	arch_set_sysret(f, 0);
 	return cur;
 }
 
-/* rdi = IRQ cap: the receiver has handled it; unmask the line */
+/* (IRQ cap): the receiver has handled it; unmask the line */
 struct thread *sys_irq_ack(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap ic;
-	int err = cap_lookup(cur, cap_arg(f->rdi), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
+	int err = cap_lookup(cur, cap_arg(arch_sysarg(f, 0)), LX4_OBJ_IRQ, LX4_R_CONTROL, &ic);
 	struct irq *irq = err ? NULL : obj_irq(ic.obj);
 	if (!err && !irq->inflight)
 		err = -LX4_ESTATE;
 	if (err) {
-		f->rax = (uint64_t)err;
+		arch_set_sysret(f, (uint64_t)err);
 		return cur;
 	}
 	irq->inflight = false;
 	if (irq->ep)
 		pic_unmask(irq->line);
-	f->rax = 0;
+	arch_set_sysret(f, 0);
 	return cur;
 }
 

@@ -4,7 +4,7 @@
  * an allocation fail while the charge succeeded).
  */
 #include "kmem.h"
-#include "arch/x86_64/arch.h"
+#include <arch/arch.h>
 #include "kip.h"
 #include "lib.h"
 #include "task.h"

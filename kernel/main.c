@@ -1,8 +1,8 @@
 /*
  * Boot: from the multiboot entry to the first user thread.
  */
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "boot.h"
 #include "cpu.h"
 #include "kip.h"

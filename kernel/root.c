@@ -8,7 +8,7 @@
 #include <lx4/bootinfo.h>
 
 #include "../lib/elf.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/mmu.h>
 #include "boot.h"
 #include "cpu.h"
 #include "ioport.h"
@@ -140,9 +140,7 @@ void root_start(struct boot_params *bp)
 		panic("root thread: %d", err);
 	must(thread_set_utcb(t, LX4_ROOT_UTCB), "UTCB");
 	t->prio = ROOT_PRIO;
-	t->frame.rip = entry;
-	t->frame.rsp = LX4_ROOT_STACK_TOP - 8;
-	t->frame.rdi = LX4_ROOT_BOOTINFO;
+	arch_frame_set_entry(&t->frame, entry, LX4_ROOT_STACK_TOP, LX4_ROOT_BOOTINFO);
 	t->fs_base = LX4_ROOT_UTCB;
 	obj_get(&t->obj); /* the kernel keeps the root thread */
 	obj_get(&root->obj);

@@ -4,8 +4,8 @@
  * operation chose (a direct IPC switch), or the best ready thread.
  */
 #include "sched.h"
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "lib.h"
 #include "task.h"
 #include "timer.h"

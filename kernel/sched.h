@@ -6,8 +6,8 @@
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "cpu.h"
 #include "task.h"
 #include "thread.h"

@@ -8,7 +8,7 @@
  * and so does the unmapper's own 2 MiB mapping when self is asked for.
  */
 #include "space.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/mmu.h>
 #include "kmem.h"
 #include "lib.h"
 #include "mapdb.h"

@@ -1,9 +1,11 @@
 /*
  * System call dispatch and the object-management calls: capabilities,
  * tasks, threads, endpoints, mappings, debug.  Each call decodes and
- * checks all of its arguments before it changes anything.
+ * checks all of its arguments before it changes anything.  A comment
+ * "(a, b) -> (x, y)" names the arguments in order (arch_sysarg 0, 1, ...)
+ * and the results besides the error code (arch_set_sysout 0, 1, ...).
  */
-#include "arch/x86_64/cpuarch.h"
+#include <arch/cpuarch.h>
 #include "cpu.h"
 #include "fastpath.h"
 #include "fault.h"
@@ -22,7 +24,7 @@ typedef struct thread *syscall_fn(struct thread *cur);
 
 static inline struct thread *ret(struct thread *cur, int err)
 {
-	cur->frame.rax = (uint64_t)(int64_t)err;
+	arch_set_sysret(&cur->frame, (uint64_t)(int64_t)err);
 	return cur;
 }
 
@@ -38,40 +40,41 @@ static int lookup_task(struct thread *cur, lx4_cap_t idx, uint32_t rights, struc
 
 /* ---- capabilities ---------------------------------------------------- */
 
-/* rdi = dst task, rsi = dst slot, rdx = src slot, r10 = rights mask, r8 = badge */
+/* (dst task, dst slot, src slot, rights mask, badge) */
 static struct thread *sys_cap_copy(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *dt;
 	struct cap src, *dst;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
-	if (!err && cap_arg(f->rdx) >= LX4_CAP_SELF_TASK)
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &dt);
+	if (!err && cap_arg(arch_sysarg(f, 2)) >= LX4_CAP_SELF_TASK)
 		err = -LX4_ECAP; /* pseudo caps are not materialised */
 	if (!err)
-		err = cap_lookup(cur, cap_arg(f->rdx), 0, 0, &src);
-	if (!err && f->r8 && (src.badge || src.obj->type != LX4_OBJ_ENDPOINT))
+		err = cap_lookup(cur, cap_arg(arch_sysarg(f, 2)), 0, 0, &src);
+	if (!err && arch_sysarg(f, 4) && (src.badge || src.obj->type != LX4_OBJ_ENDPOINT))
 		err = -LX4_EINVAL; /* only an unbadged endpoint cap can be badged */
 	if (!err)
-		err = cap_dst_slot(dt, cap_arg(f->rsi), &dst);
+		err = cap_dst_slot(dt, cap_arg(arch_sysarg(f, 1)), &dst);
 	if (err)
 		return ret(cur, err);
-	cap_install(dst, src.obj, src.rights & (uint32_t)f->r10, f->r8 ? f->r8 : src.badge);
+	cap_install(dst, src.obj, src.rights & (uint32_t)arch_sysarg(f, 3),
+		    arch_sysarg(f, 4) ? arch_sysarg(f, 4) : src.badge);
 	return ret(cur, 0);
 }
 
-/* rdi = dst task, rsi = dst slot, rdx = src slot */
+/* (dst task, dst slot, src slot) */
 static struct thread *sys_cap_move(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *dt;
 	struct cap src, *dst, *sslot;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &dt);
 	if (!err)
-		sslot = cap_slot(cur->task, cap_arg(f->rdx), false, &err);
+		sslot = cap_slot(cur->task, cap_arg(arch_sysarg(f, 2)), false, &err);
 	if (!err && !sslot->obj)
 		err = -LX4_ECAP;
 	if (!err)
-		err = cap_dst_slot(dt, cap_arg(f->rsi), &dst);
+		err = cap_dst_slot(dt, cap_arg(arch_sysarg(f, 1)), &dst);
 	if (err)
 		return ret(cur, err);
 	src = *sslot;
@@ -80,15 +83,15 @@ static struct thread *sys_cap_move(struct thread *cur)
 	return ret(cur, 0);
 }
 
-/* rdi = task, rsi = slot */
+/* (task, slot) */
 static struct thread *sys_cap_delete(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
 	struct cap *slot;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (!err)
-		slot = cap_slot(t, cap_arg(f->rsi), false, &err);
+		slot = cap_slot(t, cap_arg(arch_sysarg(f, 1)), false, &err);
 	if (!err && !slot->obj)
 		err = -LX4_ECAP;
 	if (err)
@@ -97,30 +100,30 @@ static struct thread *sys_cap_delete(struct thread *cur)
 	return ret(cur, 0);
 }
 
-/* rdi = slot (or a pseudo cap): destroys the object itself */
+/* (slot or pseudo cap): destroys the object itself */
 static struct thread *sys_cap_destroy(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
-	lx4_cap_t idx = cap_arg(f->rdi);
+	lx4_cap_t idx = cap_arg(arch_sysarg(f, 0));
 	struct cap c;
 	int err = cap_lookup(cur, idx, 0, LX4_R_DESTROY, &c);
 	if (err)
 		return ret(cur, err);
 	if (idx < LX4_CAP_SELF_TASK)
 		cap_clear(cap_slot(cur->task, idx, false, &err));
-	cur->frame.rax = 0; /* before: the caller may be what dies */
+	arch_set_sysret(&cur->frame, 0); /* before: the caller may be what dies */
 	obj_destroy(c.obj);
 	return cur;
 }
 
-/* rdi = task, rsi = slot -> rdi = type | dead << 8, rsi = rights, rdx = badge */
+/* (task, slot) -> (type | dead << 8, rights, badge) */
 static struct thread *sys_cap_info(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
 	struct cap c = {0}, *slot;
-	lx4_cap_t idx = cap_arg(f->rsi);
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	lx4_cap_t idx = cap_arg(arch_sysarg(f, 1));
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (!err && idx >= LX4_CAP_SELF_TASK) {
 		err = t == cur->task ? cap_lookup(cur, idx, 0, 0, &c) : -LX4_ECAP;
 	} else if (!err) {
@@ -132,57 +135,57 @@ static struct thread *sys_cap_info(struct thread *cur)
 	}
 	if (err)
 		return ret(cur, err);
-	f->rdi = c.obj->type | ((uint64_t)c.obj->dead << 8);
-	f->rsi = c.rights;
-	f->rdx = c.badge;
+	arch_set_sysout(f, 0, c.obj->type | ((uint64_t)c.obj->dead << 8));
+	arch_set_sysout(f, 1, c.rights);
+	arch_set_sysout(f, 2, c.badge);
 	return ret(cur, 0);
 }
 
 /* ---- tasks, threads, endpoints -------------------------------------------- */
 
-/* rdi = dst slot, rsi = quota pages, rdx = capability slots */
+/* (dst slot, quota pages, capability slots) */
 static struct thread *sys_task_create(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *me = cur->task;
 	struct cap *slot;
 	int err = 0;
-	if (f->rdx == 0 || f->rdx > CAP_SLOTS_MAX)
+	if (arch_sysarg(f, 2) == 0 || arch_sysarg(f, 2) > CAP_SLOTS_MAX)
 		err = -LX4_EINVAL;
-	else if (f->rsi < 1 || f->rsi >= me->quota - me->used)
+	else if (arch_sysarg(f, 1) < 1 || arch_sysarg(f, 1) >= me->quota - me->used)
 		err = -LX4_ENOMEM; /* the quota and a page for the task */
 	if (!err) /* last: it may allocate the slot's leaf */
-		err = cap_dst_slot(me, cap_arg(f->rdi), &slot);
-	struct task *t = err ? NULL : task_create(me, f->rsi, (uint32_t)f->rdx, &err);
+		err = cap_dst_slot(me, cap_arg(arch_sysarg(f, 0)), &slot);
+	struct task *t = err ? NULL : task_create(me, arch_sysarg(f, 1), (uint32_t)arch_sysarg(f, 2), &err);
 	if (!t)
 		return ret(cur, err);
 	cap_install(slot, &t->obj, LX4_R_ALL, 0);
 	return ret(cur, 0);
 }
 
-/* rdi = task -> rdi = quota, rsi = used, rdx = threads */
+/* (task) -> (quota, used, threads) */
 static struct thread *sys_task_info(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, cap_arg(f->rdi), 0, &t);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), 0, &t);
 	if (err)
 		return ret(cur, err);
-	f->rdi = t->quota;
-	f->rsi = t->used;
-	f->rdx = t->nthreads;
+	arch_set_sysout(f, 0, t->quota);
+	arch_set_sysout(f, 1, t->used);
+	arch_set_sysout(f, 2, t->nthreads);
 	return ret(cur, 0);
 }
 
-/* rdi = task, rsi = new quota pages.  The task's creator (its account's
+/* (task, new quota pages).  The task's creator (its account's
  * parent, which the quota is charged to) grows or shrinks it; never below
  * what the task uses. */
 static struct thread *sys_task_quota(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	uint64_t q = f->rsi;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	uint64_t q = arch_sysarg(f, 1);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (!err && t->parent_acct != cur->task)
 		err = -LX4_ERIGHTS;
 	if (!err && (q < 1 || q < t->used))
@@ -197,15 +200,15 @@ static struct thread *sys_task_quota(struct thread *cur)
 	return ret(cur, 0);
 }
 
-/* rdi = dst slot, rsi = task the thread runs in */
+/* (dst slot, task the thread runs in) */
 static struct thread *sys_thread_create(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct cap *slot;
 	struct task *t;
-	int err = lookup_task(cur, cap_arg(f->rsi), LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 1)), LX4_R_CONTROL, &t);
 	if (!err)
-		err = cap_dst_slot(cur->task, cap_arg(f->rdi), &slot);
+		err = cap_dst_slot(cur->task, cap_arg(arch_sysarg(f, 0)), &slot);
 	struct thread *th = err ? NULL : thread_create(cur->task, t, &err);
 	if (!th)
 		return ret(cur, err);
@@ -239,16 +242,16 @@ static int set_endpoint(struct thread *cur, uint64_t idx, struct endpoint **slot
 	return 0;
 }
 
-/* rdi = thread, rsi = what (LX4_TCFG_*), rdx = value */
+/* (thread, what (LX4_TCFG_*), value) */
 static struct thread *sys_thread_config(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct thread *t;
-	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	int err = lookup_thread(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (err)
 		return ret(cur, err);
-	uint64_t v = f->rdx;
-	switch (f->rsi) {
+	uint64_t v = arch_sysarg(f, 2);
+	switch (arch_sysarg(f, 1)) {
 	case LX4_TCFG_PAGER:
 		err = set_endpoint(cur, v, &t->pager, &t->pager_badge);
 		break;
@@ -271,7 +274,7 @@ static struct thread *sys_thread_config(struct thread *cur)
 		break;
 	case LX4_TCFG_FSBASE:
 	case LX4_TCFG_GSBASE: {
-		unsigned reg = f->rsi == LX4_TCFG_FSBASE ? LX4_REG_FSBASE : LX4_REG_GSBASE;
+		unsigned reg = arch_sysarg(f, 1) == LX4_TCFG_FSBASE ? LX4_REG_FSBASE : LX4_REG_GSBASE;
 		if (!thread_reg_ok(reg, v))
 			err = -LX4_EINVAL;
 		else
@@ -296,48 +299,48 @@ static struct thread *sys_thread_config(struct thread *cur)
 	return ret(cur, err);
 }
 
-/* rdi = thread, rsi = flags, rdx = mask of registers to write (frame order,
- * values in the caller's UTCB mr[]); READ puts all registers there.
- * FPU_READ / FPU_WRITE move the FPU state through the UTCB's fpu[]
- * (thread_exchange).  Returns the thread's state (after) in rdi. */
+/* (thread, flags, mask of registers to write) -> (the thread's state,
+ * after).  The registers (frame order) are in the caller's UTCB mr[];
+ * READ puts all registers there.  FPU_READ / FPU_WRITE move the FPU state
+ * through the UTCB's fpu[] (thread_exchange). */
 static struct thread *sys_thread_exregs(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct thread *t;
-	uint64_t flags = f->rsi, mask = f->rdx;
-	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	uint64_t flags = arch_sysarg(f, 1), mask = arch_sysarg(f, 2);
+	int err = lookup_thread(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (!err) /* (no UTCB: no buffers) */
 		err = thread_exchange(t, flags, mask, cur->utcb ? cur->utcb->mr : NULL,
 				      cur->utcb ? cur->utcb->fpu : NULL);
 	if (err)
 		return ret(cur, err);
-	f->rdi = t == cur ? LX4_TSTATE_RUNNING : t->state;
-	f->rax = 0;
+	arch_set_sysret(f, 0);
+	arch_set_sysout(f, 0, t == cur ? LX4_TSTATE_RUNNING : t->state);
 	return t == cur && t->state != LX4_TSTATE_RUNNING ? NULL : cur; /* NULL: stopped itself */
 }
 
-/* rdi = thread (CONTROL) -> rdi = user time, rsi = kernel time (ns), rdx =
- * preemptions; of a running thread (the caller itself) until now */
+/* (thread (CONTROL)) -> (user time, kernel time (ns), preemptions); of a
+ * running thread (the caller itself) until now */
 static struct thread *sys_thread_info(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct thread *t;
-	int err = lookup_thread(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	int err = lookup_thread(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (err)
 		return ret(cur, err);
 	uint64_t run, kern;
 	sched_thread_times(t, &run, &kern);
-	f->rdi = lx4_kip_tsc_ns(kip, run - kern);
-	f->rsi = lx4_kip_tsc_ns(kip, kern);
-	f->rdx = t->preempts;
+	arch_set_sysout(f, 0, lx4_kip_tsc_ns(kip, run - kern));
+	arch_set_sysout(f, 1, lx4_kip_tsc_ns(kip, kern));
+	arch_set_sysout(f, 2, t->preempts);
 	return ret(cur, 0);
 }
 
-/* rdi = dst slot */
+/* (dst slot) */
 static struct thread *sys_ep_create(struct thread *cur)
 {
 	struct cap *slot;
-	int err = cap_dst_slot(cur->task, cap_arg(cur->frame.rdi), &slot);
+	int err = cap_dst_slot(cur->task, cap_arg(arch_sysarg(&cur->frame, 0)), &slot);
 	struct endpoint *ep = err ? NULL : endpoint_create(cur->task);
 	if (!err && !ep)
 		err = -LX4_ENOMEM;
@@ -349,58 +352,60 @@ static struct thread *sys_ep_create(struct thread *cur)
 
 /* ---- mappings -------------------------------------------------------------- */
 
-/* rdi = dst task, rsi = fpage in the caller's space, rdx = dst address, r10 = flags */
+/* (dst task, fpage in the caller's space, dst address, flags) */
 static struct thread *sys_map(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *dt;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &dt);
-	if (!err && f->r10 & ~LX4_MAP_GRANT)
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &dt);
+	uint64_t flags = arch_sysarg(f, 3);
+	if (!err && flags & ~LX4_MAP_GRANT)
 		err = -LX4_EINVAL;
 	if (err)
 		return ret(cur, err);
-	bool grant = f->r10 & LX4_MAP_GRANT;
-	switch (lx4_fp_type(f->rsi)) {
+	bool grant = flags & LX4_MAP_GRANT;
+	switch (lx4_fp_type(arch_sysarg(f, 1))) {
 	case LX4_ITEM_MEM:
-		return ret(cur, space_map(cur->task, f->rsi, dt, f->rdx, grant));
+		return ret(cur, space_map(cur->task, arch_sysarg(f, 1), dt, arch_sysarg(f, 2), grant));
 	case LX4_ITEM_IO:
-		return ret(cur, io_map(cur->task, f->rsi, dt, grant));
+		return ret(cur, io_map(cur->task, arch_sysarg(f, 1), dt, grant));
 	default:
 		return ret(cur, -LX4_EINVAL);
 	}
 }
 
-/* rdi = task, rsi = fpage, rdx = flags (LX4_UNMAP_SELF) */
+/* (task, fpage, flags (LX4_UNMAP_SELF)) */
 static struct thread *sys_unmap(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
-	if (!err && f->rdx & ~LX4_UNMAP_SELF)
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
+	uint64_t flags = arch_sysarg(f, 2);
+	if (!err && flags & ~LX4_UNMAP_SELF)
 		err = -LX4_EINVAL;
 	if (err)
 		return ret(cur, err);
-	switch (lx4_fp_type(f->rsi)) {
+	switch (lx4_fp_type(arch_sysarg(f, 1))) {
 	case LX4_ITEM_MEM:
-		return ret(cur, space_unmap(t, f->rsi, f->rdx & LX4_UNMAP_SELF));
+		return ret(cur, space_unmap(t, arch_sysarg(f, 1), flags & LX4_UNMAP_SELF));
 	case LX4_ITEM_IO:
-		return ret(cur, io_unmap(t, f->rsi));
+		return ret(cur, io_unmap(t, arch_sysarg(f, 1)));
 	default:
 		return ret(cur, -LX4_EINVAL);
 	}
 }
 
-/* rdi = task, rsi = address -> rdi = (order << 16) | rights, rsi = derived */
+/* (task, address) -> ((order << 16) | rights, derived) */
 static struct thread *sys_map_query(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
 	struct task *t;
-	int err = lookup_task(cur, cap_arg(f->rdi), LX4_R_CONTROL, &t);
+	int err = lookup_task(cur, cap_arg(arch_sysarg(f, 0)), LX4_R_CONTROL, &t);
 	if (err)
 		return ret(cur, err);
 	uint64_t derived;
-	f->rdi = space_query(t, f->rsi, &derived);
-	f->rsi = derived;
+	arch_set_sysout(f, 0, space_query(t, arch_sysarg(f, 1), &derived));
+	arch_set_sysout(f, 1, derived);
 	return ret(cur, 0);
 }
 
@@ -408,22 +413,22 @@ static struct thread *sys_map_query(struct thread *cur)
 
 static struct thread *sys_yield(struct thread *cur)
 {
-	cur->frame.rax = 0;
+	arch_set_sysret(&cur->frame, 0);
 	return sched_next(cur);
 }
 
-/* rdi = op */
+/* (op, ...) */
 static struct thread *sys_debug(struct thread *cur)
 {
 	struct frame *f = &cur->frame;
-	switch (f->rdi) {
+	switch (arch_sysarg(f, 0)) {
 	case LX4_DBG_WRITE:
-		if (!cur->utcb || f->rsi > sizeof(cur->utcb->mr))
+		if (!cur->utcb || arch_sysarg(f, 1) > sizeof(cur->utcb->mr))
 			return ret(cur, -LX4_EINVAL);
-		kputs_user((const char *)cur->utcb->mr, f->rsi);
+		kputs_user((const char *)cur->utcb->mr, arch_sysarg(f, 1));
 		return ret(cur, 0);
 	case LX4_DBG_KMEM_FREE:
-		f->rdi = kmem_free_pages();
+		arch_set_sysout(f, 0, kmem_free_pages());
 		return ret(cur, 0);
 	default:
 		return ret(cur, -LX4_EINVAL);
@@ -471,7 +476,7 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 struct thread *syscall_dispatch(struct thread *cur)
 {
 	this_cpu()->entry_tsc = rdtsc(); /* kernel time from here (sched_finish) */
-	uint64_t nr = cur->frame.rax;
+	uint64_t nr = arch_sysno(&cur->frame);
 	syscall_fn *fn = nr < LX4_SYS_COUNT ? syscall_table[nr] : NULL;
 	if (!fn) /* (a call this build has not) */
 		fn = sys_invalid;

@@ -1,7 +1,7 @@
 /* Tasks: creation, destruction and the kernel-memory account. */
 #include "task.h"
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "cpu.h"
 #include "ioport.h"
 #include "lib.h"

@@ -6,7 +6,7 @@
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 
-#include "arch/x86_64/arch.h"
+#include <arch/regs.h>
 #include "obj.h"
 #include <lx4/utcb.h>
 
@@ -98,18 +98,7 @@ void thread_stop(struct thread *t, uint8_t new_state);
 int thread_set_utcb(struct thread *t, uint64_t uaddr);
 
 /* message register access for native IPC (MR0-6 live in the frame) */
-static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i)
-{
-	switch (i) {
-	case 0: return &t->frame.r8;
-	case 1: return &t->frame.r9;
-	case 2: return &t->frame.r12;
-	case 3: return &t->frame.r13;
-	case 4: return &t->frame.r14;
-	case 5: return &t->frame.r15;
-	default: return &t->frame.rbx;
-	}
-}
+static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i) { return arch_mr_reg(&t->frame, i); }
 
 /* the exregs flags that move data through the caller's buffers */
 #define EXREGS_BUFFERED (LX4_EXREGS_READ | LX4_EXREGS_WRITE | LX4_EXREGS_FPU_READ | LX4_EXREGS_FPU_WRITE)
@@ -121,6 +110,7 @@ static inline uint64_t *thread_mr_reg(struct thread *t, unsigned i)
  * everything before it changes anything: 0 or -LX4_E* */
 int thread_exchange(struct thread *t, uint64_t flags, uint64_t mask, uint64_t *mr, void *fpu);
 
+/* The lx4 register file, defined by the architecture (regs.c there). */
 /* register i in lx4 frame order (enum lx4_reg) */
 uint64_t *thread_reg(struct thread *t, unsigned i);
 /* all LX4_REG_COUNT registers of t into out (frame order) */

@@ -13,7 +13,7 @@ import time
 
 QEMU = "qemu-system-x86_64"
 DEFAULT_CPU = "max"
-EXIT_PANIC = 0x7E  # kernel/arch/x86_64/arch.h
+EXIT_PANIC = 0x7E  # kernel/arch/x86_64/include/arch/arch.h
 
 
 class Result:

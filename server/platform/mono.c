@@ -30,8 +30,8 @@
 
 #include "serverproto.h"
 
-#include "arch/x86_64/cpuarch.h"
-#include "arch/x86_64/mmu.h"
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
 #include "cpu.h"
 #include "ipc.h"
 #include "kip.h"
@@ -129,8 +129,10 @@ static void event_syscall(void *arg)
 {
 	struct thread *t = arg;
 	struct frame *f = &t->frame;
-	uint64_t regs[PLAT_SYSCALL_REGS] = {f->rax, f->rdi, f->rsi, f->rdx, f->r10,
-					    f->r8,  f->r9,  f->rip, f->rsp, f->rflags};
+	uint64_t regs[PLAT_SYSCALL_REGS]; /* the first registers in frame order */
+#pragma GCC unroll 16
+	for (unsigned i = 0; i < PLAT_SYSCALL_REGS; i++)
+		regs[i] = *arch_frame_reg(f, i);
 	srv_syscall(thread_id(t), regs);
 	check_deadline();
 }
@@ -138,7 +140,7 @@ static void event_syscall(void *arg)
 static void event_fault(void *arg)
 {
 	struct thread *t = arg;
-	srv_fault(thread_id(t), t->fault_addr, t->fault_access, t->frame.rip);
+	srv_fault(thread_id(t), t->fault_addr, t->fault_access, arch_frame_ip(&t->frame));
 	check_deadline();
 }
 
@@ -162,7 +164,7 @@ static bool apply(struct thread *t, uint8_t what, const uint64_t *w, unsigned n)
 	if (t->state != LX4_TSTATE_REPLY || t->reply_from || t->ipc_kind == IPC_NORMAL)
 		return false;
 	if (what == R_REGS && n == 1) {
-		t->frame.rax = w[0]; /* (any value will do) */
+		*arch_frame_reg(&t->frame, LX4_REG_RAX) = w[0]; /* (any value will do) */
 	} else if (what == R_REGS) {
 		uint64_t mask = (1ull << n) - 1;
 		if (!thread_regs_ok(mask, w))
@@ -255,7 +257,7 @@ struct thread *sys_server_start(struct thread *cur)
 	unsigned order;
 	pte_t *e = srv_task ? NULL : mmu_leaf(t, SRV_INFO, &order);
 	if (!e) {
-		f->rax = (uint64_t)-LX4_EINVAL;
+		arch_set_sysret(f, (uint64_t)-LX4_EINVAL);
 		return cur;
 	}
 	const struct lx4_srvinfo *info = phys_to_virt(pte_paddr(*e) + (SRV_INFO & ((1ull << order) - 1)));
@@ -263,7 +265,7 @@ struct thread *sys_server_start(struct thread *cur)
 	if (info->magic != SRV_INFO_MAGIC || rsize + isize > KWIN_SIZE || !window(t, SRV_RAM, info->ram_size, 0) ||
 	    !window(t, SRV_INITRD, isize, rsize)) {
 		kprintf("lx4: the in-kernel server has no memory\n");
-		f->rax = (uint64_t)-LX4_EINVAL;
+		arch_set_sysret(f, (uint64_t)-LX4_EINVAL);
 		return cur;
 	}
 	srv_task = t;

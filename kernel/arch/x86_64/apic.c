@@ -3,10 +3,10 @@
  * device interrupts (IRQ objects), the local APIC timer drives the clock
  * tick; both are calibrated against the PIT at boot.
  */
-#include "arch.h"
-#include "cpuarch.h"
-#include "mmu.h"
-#include "../../lib.h"
+#include <arch/arch.h>
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
+#include "lib.h"
 
 #define PIC1 0x20
 #define PIC2 0xa0

@@ -2,13 +2,13 @@
  * CPU set-up: features, GDT, TSS (with the I/O permission bitmap), IDT,
  * syscall MSRs, control registers, and the lazy FPU switch.
  */
-#include "arch.h"
-#include "cpuarch.h"
-#include "mmu.h"
-#include "../../cpu.h"
-#include "../../lib.h"
-#include "../../task.h"
-#include "../../thread.h"
+#include <arch/arch.h>
+#include <arch/cpuarch.h>
+#include <arch/mmu.h>
+#include "cpu.h"
+#include "lib.h"
+#include "task.h"
+#include "thread.h"
 
 struct cpu_features cpu_feat;
 

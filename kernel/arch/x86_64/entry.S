@@ -1,6 +1,6 @@
 /*
  * Kernel entry and exit.  User registers are saved into the current
- * thread's frame (the first bytes of its TCB, struct frame in arch.h):
+ * thread's frame (the first bytes of its TCB, struct frame in include/arch/arch.h):
  * the syscall entry stores them there, interrupts from user mode arrive
  * there through TSS.rsp0.  The kernel then runs on the per-CPU stack and
  * leaves through arch_exit_to_user(thread), on that thread's frame.

@@ -1,10 +1,10 @@
-/* x86-64 page-table management (see mmu.h). */
-#include "mmu.h"
-#include "../../cpu.h"
-#include "../../kmem.h"
-#include "../../lib.h"
-#include "../../mapdb.h"
-#include "../../task.h"
+/* x86-64 page-table management (see include/arch/mmu.h). */
+#include <arch/mmu.h>
+#include "cpu.h"
+#include "kmem.h"
+#include "lib.h"
+#include "mapdb.h"
+#include "task.h"
 
 #define IDX(va, lvl) (((va) >> (12 + 9 * (lvl))) & 511)
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)

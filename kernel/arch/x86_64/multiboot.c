@@ -1,7 +1,7 @@
 /* Multiboot (version 1) information, as QEMU's -kernel loader gives it. */
-#include "arch.h"
-#include "../../boot.h"
-#include "../../lib.h"
+#include <arch/arch.h>
+#include "boot.h"
+#include "lib.h"
 
 #define MB_BOOT_MAGIC 0x2badb002
 #define MB_INFO_CMDLINE (1u << 2)

@@ -4,16 +4,16 @@
  * interrupts tick the clock or fire IRQ objects.  From kernel mode only
  * interrupts are expected (in the idle loop); anything else is a panic.
  */
-#include "arch.h"
-#include "cpuarch.h"
-#include "../../cpu.h"
-#include "../../fastpath.h"
-#include "../../fault.h"
-#include "../../irq.h"
-#include "../../lib.h"
-#include "../../sched.h"
-#include "../../thread.h"
-#include "../../timer.h"
+#include <arch/arch.h>
+#include <arch/cpuarch.h>
+#include "cpu.h"
+#include "fastpath.h"
+#include "fault.h"
+#include "irq.h"
+#include "lib.h"
+#include "sched.h"
+#include "thread.h"
+#include "timer.h"
 
 void panic_frame(const char *why, const struct frame *f);
 

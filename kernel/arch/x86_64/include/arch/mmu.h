@@ -6,8 +6,8 @@
 #ifndef ARCH_MMU_H
 #define ARCH_MMU_H
 
-#include "arch.h"
-#include "../../cpu.h"
+#include <arch/arch.h>
+#include "cpu.h"
 
 struct task;
 struct mapnode;

@@ -2,8 +2,8 @@
 #ifndef ARCH_CPUARCH_H
 #define ARCH_CPUARCH_H
 
-#include "arch.h"
-#include "../../cpu.h"
+#include <arch/arch.h>
+#include "cpu.h"
 
 struct thread;
 struct task;

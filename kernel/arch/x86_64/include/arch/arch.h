@@ -5,7 +5,7 @@
 #ifndef ARCH_X86_64_H
 #define ARCH_X86_64_H
 
-#include "../../types.h"
+#include "types.h"
 
 /* segment selectors (see gdt in cpu.c; sysret needs udata just below ucode) */
 #define SEL_KCODE 0x08
@@ -35,6 +35,7 @@
 #define VEC_TIMER 48    /* LAPIC timer */
 #define VEC_SPURIOUS 255
 #define VEC_SYSCALL 0x100 /* pseudo vector: the frame came from syscall */
+#define VEC_FULL 0x101    /* pseudo vector: the frame must be restored with iret */
 
 /* The user register frame, saved in the thread control block on every
  * kernel entry; the layout is fixed by entry.S.  Interrupts and
