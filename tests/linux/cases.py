@@ -301,7 +301,7 @@ CASES = [
                                    "cat /proc/$$/cmdline | tr '\\0' ' '; echo; "
                                    "cat /proc/self/stat | awk '{print NF, $2, $3}'; wc -w < /proc/loadavg"]},
     {"name": "proc.fd_links", "argv": ["/bin/sh", "-c",
-                                       "exec 5</bin/busybox; ls -l /proc/$$/fd | awk '{print $1, $9, $10, $11}'; "
+                                       "exec 5</bin/busybox; ls -l /proc/$$/fd >/tmp/fds; awk '{print $1, $9, $10, $11}' /tmp/fds; "
                                        "exec 5<&-; echo x | ls -l /proc/self/fd/0 | sed 's/.*-> //; s/[0-9]//g'"]},
     {"name": "proc.ps", "argv": ["/bin/sh", "-c",
                                  "sleep 5 & sleep 0.3; ps -o stat,comm,args | grep -v -e '\\[' -e /init; "
