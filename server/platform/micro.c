@@ -280,6 +280,12 @@ static void load_words(struct lx4_msg *m, const uint64_t *w, unsigned n)
 
 void plat_resume_regs(struct plat_thread *t, const uint64_t *regs, unsigned n)
 {
+	if (n == 1) { /* a system call's result (the common case) */
+		struct lx4_msg m = {.tag = lx4_tag(0, 1, 0)};
+		m.mr[0] = regs[0];
+		lx4_reply_to(t->h, &m);
+		return;
+	}
 	struct lx4_msg m = {.tag = lx4_tag(0, n, 0)};
 	load_words(&m, regs, n);
 	lx4_reply_to(t->h, &m);
