@@ -6,19 +6,21 @@
 #   make bench    measure (guest instructions under -icount shift=0)
 #   make debug    boot under QEMU's gdb stub, stopped at the first instruction
 #
-# CONFIG=micro (the default: the Linux server is a user task) or mono (the
-# same server linked into the kernel).  micro builds in BASE (build), the
-# others their kernel, root task and server in BASE-CONFIG; the Linux
-# programs are BASE's.  `make run CONFIG=mono` is a shell on mono; `make
-# test` runs the Linux-ABI suite on every configuration.
+# CONFIG=micro (the default: the Linux server is a user task), coloc (the
+# same server in the kernel's protection domain, still reached by IPC) or
+# mono (the same server linked into the kernel and called directly).
+# micro builds in BASE (build), the others their kernel, root task and
+# server in BASE-CONFIG; the Linux programs are BASE's.  `make run
+# CONFIG=mono` is a shell on mono; `make test` runs the Linux-ABI suite on
+# every configuration.
 
 CONFIG ?= micro
-CONFIGS := micro mono
+CONFIGS := micro coloc mono
 comma := ,
 BASE ?= build
 ifeq ($(CONFIG),micro)
 B ?= $(BASE)
-else ifeq ($(CONFIG),mono)
+else ifneq ($(filter $(CONFIG),$(CONFIGS)),)
 B ?= $(BASE)-$(CONFIG)
 else
 $(error CONFIG is one of $(CONFIGS), not $(CONFIG))
@@ -45,12 +47,20 @@ KERNEL_S := $(wildcard kernel/arch/$(ARCH)/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S))
 # the server's handlers, and the backend of the configuration
 SERVER_C := $(wildcard server/*.c)
+# mono and coloc: linked into the kernel (built with the kernel's code
+# model); server.elf is the stub that hands it its memory.  mono's backend
+# calls the kernel; coloc's is micro's, its threads in ring 0.
 ifeq ($(CONFIG),mono)
-# linked into the kernel (built with the kernel's code model); server.elf
-# is the stub that hands it its memory
 KCFLAGS += -DCONFIG_MONO=1
-KERNEL_OBJ += $(patsubst %.c,$(B)/ks/%.o,$(SERVER_C) server/platform/mono.c)
-SERVER_OBJ := $(B)/u/server/platform/mono_start.o
+KS_DEFS := -DCONFIG_MONO=1
+KERNEL_OBJ += $(patsubst %.c,$(B)/ks/%.o,$(SERVER_C) server/platform/mono.c server/platform/inkernel.c)
+SERVER_OBJ := $(B)/u/server/platform/stub.o
+else ifeq ($(CONFIG),coloc)
+KCFLAGS += -DCONFIG_COLOC=1
+KS_DEFS := -DCONFIG_COLOC=1 -DPLAT_COLOC=1
+KERNEL_OBJ += $(patsubst %.c,$(B)/ks/%.o,$(SERVER_C) server/platform/micro.c server/platform/coloc.c \
+	server/platform/inkernel.c)
+SERVER_OBJ := $(B)/u/server/platform/stub.o
 else
 SERVER_OBJ := $(patsubst %.c,$(B)/us/%.o,$(SERVER_C) server/platform/micro.c)
 endif
@@ -112,10 +122,10 @@ $(B)/ub/%.o: %.c
 $(B)/us/%.o: %.c | $(B)/gen/syscall_names.inc
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -mgeneral-regs-only -Iserver -I$(B)/gen -c $< -o $@
-# the server in the kernel (mono): the kernel's code model, the server's
+# the server in the kernel (mono, coloc): the kernel's code model, the server's
 # includes; its backend sees the kernel's headers
 KSCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
-	-fcf-protection=none -DCONFIG_MONO=1 -Ilib
+	-fcf-protection=none $(KS_DEFS) -Ilib
 $(B)/ks/server/platform/%.o: server/platform/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KSCFLAGS) -Ikernel $(ARCH_INC) -c $< -o $@

@@ -3,17 +3,15 @@
  * the user-level one, linked into the kernel image behind its platform
  * backend (server/platform/mono.c).  The kernel calls it at the points
  * where the micro build sends IPC (fault.c); it calls the kernel's
- * functions where the micro backend makes system calls.  CONFIG_MONO is 1
- * in that build and 0 in the others, so that this is ordinary C there too.
+ * functions where the micro backend makes system calls.  CONFIG_MONO (config.h)
+ * is 1 in that build and 0 in the others, so that this is ordinary C there
+ * too.
  */
 #ifndef KERNEL_KSERVER_H
 #define KERNEL_KSERVER_H
 
+#include "config.h"
 #include "thread.h"
-
-#ifndef CONFIG_MONO
-#define CONFIG_MONO 0
-#endif
 
 /* t (this CPU's current thread, TF_KSERVER) has an event of kind
  * (IPC_SYSCALL, IPC_PAGEFAULT, IPC_EXCEPTION; its fault_* fields set):

@@ -69,7 +69,9 @@ static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struc
 	struct task *prev_space = c->space;
 	c->cur = t;
 	cpu_counters(c)->context_switches++;
-	if (prev_space != t->task) /* I/O rights come with it (mmu.h) */
+	/* (I/O rights come with the space: mmu.h.  A TF_KMODE thread runs
+	 * in whatever space is loaded: it reaches only kernel addresses.) */
+	if (prev_space != t->task && !(CONFIG_COLOC && (t->flags & TF_KMODE)))
 		mmu_activate_on(c, t->task, t->task->pml4_phys);
 	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
 	sched_switch_bases(c, prev, t);

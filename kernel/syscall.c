@@ -456,7 +456,7 @@ static syscall_fn *const syscall_table[LX4_SYS_COUNT] = {
 	[LX4_SYS_THREAD_CONFIG] = sys_thread_config,
 	[LX4_SYS_THREAD_EXREGS] = sys_thread_exregs,
 	[LX4_SYS_THREAD_INFO] = sys_thread_info,
-#if CONFIG_MONO
+#if CONFIG_MONO || CONFIG_COLOC
 	[LX4_SYS_SERVER_START] = sys_server_start,
 #endif
 	[LX4_SYS_EP_CREATE] = sys_ep_create,

@@ -28,6 +28,8 @@ struct task {
 	/* threads that run in this task */
 	struct thread *threads;
 	uint32_t nthreads; /* of them, those not destroyed */
+	/* coloc: the in-kernel server's task; its threads are TF_KMODE */
+	bool kmode;
 	uint32_t id;
 };
 

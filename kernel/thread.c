@@ -28,6 +28,11 @@ struct thread *thread_create(struct task *acct, struct task *space, int *err)
 	t->timeslice = t->ticks_left = 10;
 	t->id = next_thread_id++;
 	arch_frame_init(&t->frame);
+	if (CONFIG_COLOC && space->kmode) {
+		t->flags |= TF_KMODE;
+		arch_frame_init_kmode(&t->frame);
+		thread_kmode_bases(t);
+	}
 	t->all_next = thread_list;
 	if (thread_list)
 		thread_list->all_prev = t;
@@ -112,6 +117,8 @@ int thread_set_utcb(struct thread *t, uint64_t uaddr)
 	t->utcb = page;
 	t->utcb->tls[0] = uaddr; /* the runtime finds its UTCB through %fs */
 	t->utcb_uaddr = uaddr;
+	if (CONFIG_COLOC && (t->flags & TF_KMODE))
+		thread_kmode_bases(t); /* (it reaches it at its kernel address) */
 	return 0;
 }
 
@@ -133,7 +140,8 @@ int thread_exchange(struct thread *t, uint64_t flags, uint64_t mask, uint64_t *m
 		return -LX4_EINVAL;
 	if ((flags & EXREGS_BUFFERED) && (!mr || !fpu))
 		return -LX4_EINVAL;
-	if ((flags & LX4_EXREGS_WRITE) && !thread_regs_ok(mask, mr))
+	if ((flags & LX4_EXREGS_WRITE) &&
+	    !(CONFIG_COLOC && (t->flags & TF_KMODE) ? thread_kregs_ok(mask, mr) : thread_regs_ok(mask, mr)))
 		return -LX4_EINVAL;
 	if ((flags & LX4_EXREGS_FPU_INIT) && (flags & LX4_EXREGS_FPU_WRITE))
 		return -LX4_EINVAL; /* one new state or the other */

@@ -7,6 +7,7 @@
 #define KERNEL_THREAD_H
 
 #include <arch/regs.h>
+#include "config.h"
 #include "obj.h"
 #include <lx4/utcb.h>
 
@@ -24,6 +25,11 @@ enum ipc_kind {
 #define TF_FOREIGN 0x1  /* syscalls become exception IPC */
 #define TF_FPU_USED 0x2 /* the FPU area holds saved state */
 #define TF_KSERVER 0x4  /* mono: events go to the in-kernel server (fault.c) */
+/* coloc: a thread of the in-kernel server's task (task.kmode): it runs in
+ * the kernel's protection domain (ring 0, kernel addresses, no address
+ * space of its own to load) and enters the kernel by syscall as any
+ * thread does; its frame leaves by iret (VEC_KMODE) */
+#define TF_KMODE 0x8
 
 #define TCB_FPU_OFFSET 512
 #define TCB_FPU_SIZE (4096 - TCB_FPU_OFFSET)
@@ -122,5 +128,11 @@ void thread_regs_write(struct thread *t, uint64_t mask, const uint64_t *v);
 /* validates and writes a register in frame order; false if refused */
 bool thread_reg_ok(unsigned i, uint64_t v);
 void thread_reg_write(struct thread *t, unsigned i, uint64_t v);
+/* coloc: the registers of mask in v may be written to a TF_KMODE thread
+ * (rip and rsp kernel addresses; its FS and GS bases are the kernel's) */
+bool thread_kregs_ok(uint64_t mask, const uint64_t *v);
+/* coloc: a TF_KMODE thread's bases: FS at its UTCB's kernel address (the
+ * runtime finds the UTCB there), GS at this CPU's (swapgs is a no-op) */
+void thread_kmode_bases(struct thread *t);
 
 #endif

@@ -2,7 +2,7 @@
 """Runs the benchmarks and writes build/bench/results.json and results.png.
 
   tools/bench.py [--build DIR] [--cpu MODEL] [--only kernel|linux]
-                 [--systems micro,mono,linux] [--no-wall] [NAME...]
+                 [--systems micro,coloc,mono,linux] [--no-wall] [NAME...]
 
 Everything runs under `qemu -icount shift=0` (the guest TSC counts guest
 instructions; see ../shared/design/MEASURE.md) with the same -cpu:
@@ -11,7 +11,9 @@ instructions; see ../shared/design/MEASURE.md) with the same -cpu:
   kbench image;
 - the Linux benchmarks (bench/linux/lxbench, one static binary): on each
   configuration of lx4 (--systems: "micro", the Linux server as a user
-  task; "mono", the same server linked into the kernel, from BUILD-mono)
+  task; "coloc", the same server in the kernel's protection domain, still
+  reached by IPC, from BUILD-coloc; "mono", the same server linked into
+  the kernel and called directly, from BUILD-mono)
   and on Debian's Linux ("linux"), booted from the same initramfs
   (tools/run.py).  NAMEs choose some of
   them (lxbench's names; the kernel benchmarks then do not run).
@@ -232,7 +234,7 @@ def main():
     ap.add_argument("--cpu", default=qemu.DEFAULT_CPU)
     ap.add_argument("--only", choices=["kernel", "linux"], help="only the kernel or only the Linux benchmarks")
     ap.add_argument("--no-wall", action="store_true", help="no wall-clock run of the workloads")
-    ap.add_argument("--systems", default="micro,mono,linux",
+    ap.add_argument("--systems", default="micro,coloc,mono,linux",
                     help="lx4's configurations (each but micro from BUILD-CONFIG) and linux")
     ap.add_argument("names", nargs="*", help="only these Linux benchmarks (lxbench's names)")
     a = ap.parse_args()

@@ -3,7 +3,7 @@
 under QEMU with the qprof plugin (tools/qprof/qprof.c: a count per
 translated block) and prints guest instructions per function.
 
-  tools/qprof.py [--system micro|mono|linux] [--build DIR] [--top N] [--cpu CPU]
+  tools/qprof.py [--system micro|coloc|mono|linux] [--build DIR] [--top N] [--cpu CPU]
                  [--add HOST:GUEST]... -- PROGRAM [ARGS...]
 
 Everything the machine runs is counted, boot included: profile a program
@@ -130,7 +130,7 @@ def attribute(per_addr, kernel, server, prog):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--system", default="micro", choices=["micro", "mono", "linux"])
+    ap.add_argument("--system", default="micro", choices=["micro", "coloc", "mono", "linux"])
     ap.add_argument("--build", default="build")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--add", action="append", default=[])
@@ -151,7 +151,7 @@ def main():
         server = None
     else:
         img = run.images(a.build, a.system)
-        kernel = Symbols.from_nm("kernel", os.path.join(img, "kernel.elf"))  # (mono: the server is in it)
+        kernel = Symbols.from_nm("kernel", os.path.join(img, "kernel.elf"))  # (mono, coloc: the server is in it)
         server = Symbols.from_nm("server", os.path.join(img, "server.elf"))
     host = program_host_path(a.build, argv[0])
     prog = Symbols.from_nm(os.path.basename(argv[0]), host) if host else None

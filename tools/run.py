@@ -18,7 +18,7 @@ import initramfs  # noqa: E402
 import qemu  # noqa: E402
 
 END = re.compile(r"lx4: init (exited with status|killed by signal) (\d+)")
-CONFIGS = ("micro", "mono")
+CONFIGS = ("micro", "coloc", "mono")
 
 
 def images(build, system):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs every lx4 test and prints one summary line: "N passed, N failed".
 
-  tools/test.py [--build DIR] [--only PREFIX] [--configs micro,mono] [-v]
+  tools/test.py [--build DIR] [--only PREFIX] [--configs micro,coloc,mono] [-v]
 
 - host unit tests (cmocka, built by tests/unit/Makefile), TAP output
 - the in-guest kernel suite (root task + ktest image, including the fuzzer)
@@ -147,7 +147,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--only", default="", help="run only in-guest tests with this name prefix")
-    ap.add_argument("--configs", default="micro,mono",
+    ap.add_argument("--configs", default="micro,coloc,mono",
                     help="the configurations the Linux-ABI suite runs on (each but micro from BUILD-CONFIG)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()

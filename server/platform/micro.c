@@ -6,6 +6,11 @@
  * replies resume it.  A reply to the event being handled goes out with the
  * next receive (reply-and-wait: the kernel's fast path); a later one goes
  * to the thread's capability (REPLY_TO).
+ *
+ * The coloc build (PLAT_COLOC=1) links this same backend into the kernel
+ * (platform/coloc.c): its threads run in ring 0, reach the server's
+ * memory and the KIP at kernel addresses (platform/inkernel.h) and start
+ * at coloc_main; everything else is as here.
  */
 #include "../platform.h"
 #include "../ioport.h"
@@ -14,6 +19,13 @@
 
 #include "lx4.h"
 #include "serverproto.h"
+
+#ifndef PLAT_COLOC
+#define PLAT_COLOC 0
+#endif
+#if PLAT_COLOC
+#include "inkernel.h"
+#endif
 
 /* the seam's names are the kernel's here */
 #define SAME(a, b) ((int)(a) == (int)(b))
@@ -27,8 +39,29 @@ _Static_assert(PLAT_PF_READ == LX4_PF_READ && PLAT_PF_WRITE == LX4_PF_WRITE && P
 		       PLAT_PF_PRESENT == LX4_PF_PRESENT,
 	       "fault access codes as the kernel's");
 
-/* lib/runtime.c's printf hands each piece to this hook: the server's log */
+#if !PLAT_COLOC
+/* lib/runtime.c's printf hands each piece to this hook: the server's log
+ * (coloc's printf is inkernel.c's) */
 void lx4_log_hook(const char *s, size_t n) { srv_log(s, n); }
+#endif
+
+/* the KIP (coloc: the kernel's, set at the start) */
+#if PLAT_COLOC
+static const struct lx4_kip *kipp;
+#else
+#define kipp ((const struct lx4_kip *)SRV_KIP)
+#endif
+
+/* where a page of the server's memory is in its own task, the address a
+ * map item names (coloc reaches it through the kernel window) */
+static inline uint64_t task_va(const void *page)
+{
+#if PLAT_COLOC
+	return inkernel_src_va(page);
+#else
+	return (uint64_t)page;
+#endif
+}
 
 /* kernel pages a Linux process's task starts with (its page tables and
  * their mapping-database nodes: a small static program uses 12); the
@@ -72,6 +105,17 @@ static void plat_init(void)
 	timer_start();
 }
 
+#if PLAT_COLOC
+/* the server's main thread, in ring 0 (platform/coloc.c) */
+_Noreturn void coloc_main(const struct coloc_boot *cb)
+{
+	kipp = cb->kip;
+	plat_init();
+	struct plat_boot b = {cb->mem.ram, cb->mem.ram_size, cb->mem.initrd, cb->mem.initrd_size};
+	srv_init(&b);
+	plat_run();
+}
+#else
 /* the server task's entry (the root task starts it with the server-info
  * page, its RAM and the initramfs mapped at the addresses of
  * serverproto.h) */
@@ -87,6 +131,7 @@ int main(void)
 	srv_init(&b);
 	plat_run();
 }
+#endif
 
 
 uint64_t plat_kmem_used(void) { return lx4_task_info(LX4_CAP_SELF_TASK).r2; }
@@ -94,10 +139,15 @@ uint64_t plat_kmem_used(void) { return lx4_task_info(LX4_CAP_SELF_TASK).r2; }
 _Noreturn void plat_shutdown(int status)
 {
 	__asm__ volatile("outb %b0, %w1" : : "a"((uint8_t)status), "Nd"(SRV_PORT_EXIT));
+#if PLAT_COLOC
+	for (;;)
+		__asm__ volatile("cli; hlt");
+#else
 	lx4_halt();
+#endif
 }
 
-uint64_t plat_now_ns(void) { return lx4_kip_now_ns((const struct lx4_kip *)SRV_KIP); }
+uint64_t plat_now_ns(void) { return lx4_kip_now_ns(kipp); }
 
 /* ---- CPU time: the kernel's (THREAD_INFO, the KIP's idle time) --------------- */
 
@@ -113,14 +163,14 @@ int plat_thread_times(struct plat_thread *t, struct plat_cputime *out)
 }
 
 /* the kernel runs on one CPU (the KIP's ncpus is 1) */
-uint64_t plat_idle_ns(void) { return lx4_kip_idle_ns((const struct lx4_kip *)SRV_KIP, 0); }
+uint64_t plat_idle_ns(void) { return lx4_kip_idle_ns(kipp, 0); }
 
-uint64_t plat_cycles_ns(uint64_t cycles) { return lx4_kip_tsc_ns((const struct lx4_kip *)SRV_KIP, cycles); }
+uint64_t plat_cycles_ns(uint64_t cycles) { return lx4_kip_tsc_ns(kipp, cycles); }
 
 /* the kernel runs on one CPU (the KIP's ncpus is 1): CPU 0's counters */
 unsigned plat_counters(uint64_t *out, unsigned n)
 {
-	const struct lx4_kip_cpu *c = &((const struct lx4_kip *)SRV_KIP)->cpu[0];
+	const struct lx4_kip_cpu *c = &kipp->cpu[0];
 	const uint64_t v[4] = {c->kernel_entries, c->cr3_loads, c->ipcs, c->context_switches};
 	if (n > 4)
 		n = 4;
@@ -160,7 +210,9 @@ static uint32_t timer_ep;              /* the timer thread receives here */
 static uint32_t timer_thread;
 static volatile uint64_t timer_waits;  /* the deadline it waits for (0: none) */
 static volatile bool timer_calling;    /* it calls (or is about to call) the loop */
-static uint64_t timer_stack[512] __attribute__((aligned(16)));
+/* (coloc takes interrupts in ring 0 on it too) */
+#define TIMER_STACK_WORDS 2048
+static uint64_t timer_stack[TIMER_STACK_WORDS] __attribute__((aligned(16)));
 
 static _Noreturn void timer_main(uint64_t to_loop)
 {
@@ -197,13 +249,13 @@ static void timer_start(void)
 		err = lx4_thread_create(timer_thread, LX4_CAP_SELF_TASK);
 	if (!err)
 		err = lx4_thread_config(timer_thread, LX4_TCFG_UTCB, SRV_UTCB2);
-	if (!err)
+	if (!err && !PLAT_COLOC) /* (coloc: the kernel points FS at it) */
 		err = lx4_thread_config(timer_thread, LX4_TCFG_FSBASE, SRV_UTCB2);
 	if (!err)
 		err = lx4_thread_config(timer_thread, LX4_TCFG_PRIORITY, SRV_PRIO);
 	if (!err) {
 		u->mr[LX4_REG_RIP] = (uint64_t)timer_main;
-		u->mr[LX4_REG_RSP] = (uint64_t)&timer_stack[512] - 8; /* as after a call */
+		u->mr[LX4_REG_RSP] = (uint64_t)&timer_stack[TIMER_STACK_WORDS] - 8; /* as after a call */
 		u->mr[LX4_REG_RDI] = to_loop;
 		err = lx4_exregs(timer_thread, LX4_EXREGS_WRITE | LX4_EXREGS_START,
 				 1ull << LX4_REG_RIP | 1ull << LX4_REG_RSP | 1ull << LX4_REG_RDI)
@@ -254,7 +306,7 @@ void plat_reply_fault(uint64_t va, void *page, unsigned prot)
 	reply.pending = true;
 	reply.tag = lx4_tag(0, 0, 1);
 	reply.n = 0;
-	reply.w[0] = lx4_fpage((uint64_t)page, 12, fp_rights(prot));
+	reply.w[0] = lx4_fpage(task_va(page), 12, fp_rights(prot));
 	reply.w[1] = va & ~0xfffull;
 }
 
@@ -324,7 +376,7 @@ static bool space_grow(struct plat_space *s)
 int plat_map(struct plat_space *s, uint64_t va, void *page, unsigned prot)
 {
 	for (;;) {
-		long err = lx4_map(s->h, lx4_fpage((uint64_t)page, 12, fp_rights(prot)), va, 0);
+		long err = lx4_map(s->h, lx4_fpage(task_va(page), 12, fp_rights(prot)), va, 0);
 		if (err != -LX4_ENOMEM || !space_grow(s))
 			return (int)err;
 	}
@@ -363,7 +415,7 @@ void plat_protect(struct plat_space *s, uint64_t va, uint64_t len, unsigned remo
 
 void plat_revoke(void *page)
 {
-	lx4_unmap(LX4_CAP_SELF_TASK, lx4_fpage((uint64_t)page, 12, LX4_FP_RWX), 0);
+	lx4_unmap(LX4_CAP_SELF_TASK, lx4_fpage(task_va(page), 12, LX4_FP_RWX), 0);
 }
 
 int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id)
@@ -410,7 +462,7 @@ int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
 
 void plat_fpu_info(struct plat_fpu_info *info)
 {
-	const struct lx4_kip *k = (const struct lx4_kip *)SRV_KIP;
+	const struct lx4_kip *k = kipp;
 	info->size = (uint32_t)k->fpu_size;
 	info->features = k->fpu_features;
 	info->mxcsr_mask = (uint32_t)k->fpu_mxcsr_mask;
@@ -429,7 +481,7 @@ int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 		regs[i] = u->mr[i];
 	if (fpu && fpu != u->fpu)
-		memcpy(fpu, u->fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+		memcpy(fpu, u->fpu, kipp->fpu_size);
 	return 0;
 }
 
@@ -442,7 +494,7 @@ int plat_thread_take(struct plat_thread *t, uint64_t *regs, void *fpu)
 	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
 		regs[i] = u->mr[i];
 	if (fpu != u->fpu)
-		memcpy(fpu, u->fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+		memcpy(fpu, u->fpu, kipp->fpu_size);
 	return 0;
 }
 
@@ -452,7 +504,7 @@ int plat_thread_set_fpu(struct plat_thread *t, const void *fpu)
 	uint64_t flags = LX4_EXREGS_FPU_INIT;
 	if (fpu != PLAT_FPU_INIT) {
 		if (fpu != u->fpu)
-			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+			memcpy(u->fpu, fpu, kipp->fpu_size);
 		flags = LX4_EXREGS_FPU_WRITE;
 	}
 	return (int)lx4_exregs(t->h, flags, 0).err;
@@ -468,7 +520,7 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 		flags |= LX4_EXREGS_FPU_INIT;
 	} else if (fpu) {
 		if (fpu != u->fpu)
-			memcpy(u->fpu, fpu, ((const struct lx4_kip *)SRV_KIP)->fpu_size);
+			memcpy(u->fpu, fpu, kipp->fpu_size);
 		flags |= LX4_EXREGS_FPU_WRITE;
 	}
 	return (int)lx4_exregs(t->h, flags, (1ull << LX4_REG_FSBASE) - 1).err;

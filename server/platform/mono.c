@@ -12,9 +12,10 @@
  * thread_exchange, ...), no system calls.
  *
  * The memory is the micro server's: the root task starts server.elf (in
- * this build a stub, platform/mono_start.c) with its RAM, the initramfs
+ * this build a stub, platform/stub.c) with its RAM, the initramfs
  * and the information page mapped as serverproto.h says, and the stub's
- * LX4_SYS_SERVER_START hands them over.  The server reaches them through
+ * LX4_SYS_SERVER_START hands them over (platform/inkernel.c, shared with
+ * coloc).  The server reaches them through
  * a kernel window (KWIN_BASE, the same in every address space), and maps
  * a page to a process by mapping it from the stub's task, as micro maps
  * from its own: the mapping database, revocation and the kernel-memory
@@ -25,8 +26,7 @@
  * non-preemptive monolithic kernel.
  */
 #include "../platform.h"
-
-#include <stdarg.h>
+#include "inkernel.h"
 
 #include "serverproto.h"
 
@@ -60,10 +60,6 @@ _Static_assert(PLAT_PF_READ == LX4_PF_READ && PLAT_PF_WRITE == LX4_PF_WRITE && P
 #define PROC_PRIO 100
 
 static struct task *srv_task; /* the stub's: holds the memory, pays for the processes */
-static uint8_t *ram;          /* its RAM (at SRV_RAM there) in the kernel window */
-static uint64_t ram_size;
-static const uint8_t *initrd; /* and its initramfs (at SRV_INITRD there) */
-static uint64_t initrd_size;
 static uint64_t deadline; /* plat_timer's; 0: none */
 static uint16_t irq_lines; /* plat_irq_attach's */
 
@@ -224,25 +220,6 @@ bool kserver_irq(unsigned line)
 
 /* ---- boot ------------------------------------------------------------------- */
 
-/* maps [base, base+size) of t into the kernel window at off; false if a
- * page is missing */
-static bool window(struct task *t, uint64_t base, uint64_t size, uint64_t off)
-{
-	for (uint64_t o = 0; o < size;) {
-		unsigned order;
-		pte_t *e = mmu_leaf(t, base + o, &order);
-		if (!e)
-			return false;
-		if (order == 21 && (o & ((1ull << 21) - 1)))
-			order = 12; /* (a large page mapped part of the way in) */
-		paddr_t pa = pte_paddr(*e) + ((base + o) & ((1ull << order) - 1) & ~0xfffull);
-		if (mmu_kwin_map(off + o, pa, order))
-			return false;
-		o += 1ull << order;
-	}
-	return true;
-}
-
 static void start(void *arg)
 {
 	const struct plat_boot *b = arg;
@@ -252,50 +229,22 @@ static void start(void *arg)
 
 struct thread *sys_server_start(struct thread *cur)
 {
-	struct frame *f = &cur->frame;
-	struct task *t = cur->task;
-	unsigned order;
-	pte_t *e = srv_task ? NULL : mmu_leaf(t, SRV_INFO, &order);
-	if (!e) {
-		arch_set_sysret(f, (uint64_t)-LX4_EINVAL);
+	struct inkernel_mem m;
+	if (inkernel_take(cur->task, &m)) {
+		arch_set_sysret(&cur->frame, (uint64_t)-LX4_EINVAL);
 		return cur;
 	}
-	const struct lx4_srvinfo *info = phys_to_virt(pte_paddr(*e) + (SRV_INFO & ((1ull << order) - 1)));
-	uint64_t rsize = ALIGN_UP(info->ram_size, 1ull << 21), isize = ALIGN_UP(info->initrd_size, 4096);
-	if (info->magic != SRV_INFO_MAGIC || rsize + isize > KWIN_SIZE || !window(t, SRV_RAM, info->ram_size, 0) ||
-	    !window(t, SRV_INITRD, isize, rsize)) {
-		kprintf("lx4: the in-kernel server has no memory\n");
-		arch_set_sysret(f, (uint64_t)-LX4_EINVAL);
-		return cur;
-	}
-	srv_task = t;
-	obj_get(&t->obj);
-	ram = (uint8_t *)KWIN_BASE;
-	ram_size = info->ram_size;
-	initrd = (const uint8_t *)KWIN_BASE + rsize;
-	initrd_size = info->initrd_size;
+	srv_task = cur->task;
+	obj_get(&srv_task->obj);
 	/* the stub is done: it stops for good (the task stays, with the
 	 * mappings every process's are derived from) */
 	thread_stop(cur, LX4_TSTATE_INACTIVE);
-	struct plat_boot b = {ram, ram_size, initrd, initrd_size};
+	struct plat_boot b = {m.ram, m.ram_size, m.initrd, m.initrd_size};
 	run_server(start, &b);
 	return NULL;
 }
 
 /* ---- the machine ---------------------------------------------------------- */
-
-int printf(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	size_t len = n < 0 ? 0 : n < (int)sizeof buf ? (size_t)n : sizeof buf - 1;
-	kputs(buf, len);
-	srv_log(buf, len);
-	return n;
-}
 
 _Noreturn void plat_shutdown(int status)
 {
@@ -408,17 +357,6 @@ void plat_space_destroy(struct plat_space *s)
 	s->h = 0;
 }
 
-/* where page (of the server's RAM or initramfs) is in the stub's task */
-static uint64_t src_va(const void *page)
-{
-	const uint8_t *p = page;
-	if (p >= ram && p < ram + ram_size)
-		return SRV_RAM + (uint64_t)(p - ram);
-	if (p >= initrd && p < initrd + initrd_size)
-		return SRV_INITRD + (uint64_t)(p - initrd);
-	return 0;
-}
-
 static uint64_t fp_rights(unsigned prot)
 {
 	return LX4_FP_R | ((prot & PROT_W) ? LX4_FP_W : 0) | ((prot & PROT_X) ? LX4_FP_X : 0);
@@ -437,7 +375,7 @@ static bool space_grow(struct task *t)
 
 static int map_page(struct task *dst, uint64_t va, void *page, unsigned prot)
 {
-	uint64_t sva = src_va(page);
+	uint64_t sva = inkernel_src_va(page);
 	if (!sva)
 		return -LX4_EINVAL;
 	for (;;) {
@@ -477,7 +415,7 @@ void plat_protect(struct plat_space *s, uint64_t va, uint64_t len, unsigned remo
 
 void plat_revoke(void *page)
 {
-	uint64_t sva = src_va(page);
+	uint64_t sva = inkernel_src_va(page);
 	if (sva)
 		space_unmap(srv_task, lx4_fpage(sva, 12, LX4_FP_RWX), false);
 }

@@ -109,12 +109,18 @@ static void self(void)
 	burn(200 * MS);
 	uint64_t u1 = user_ns();
 	fact("200 ms of work: user time grew by at least 150 ms", u1 - u0 >= 150 * MS);
-	uint64_t t0 = cpu_ns();
-	work(2000000);
-	uint64_t d1 = cpu_ns() - t0;
-	t0 = cpu_ns();
-	work(8000000);
-	uint64_t d4 = cpu_ns() - t0;
+	/* (the least of three each: under TCG on a busy host, a stall of the
+	 * host counts as CPU time of whatever ran in the guest) */
+	uint64_t d1 = UINT64_MAX, d4 = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = cpu_ns();
+		work(2000000);
+		uint64_t t1 = cpu_ns();
+		work(8000000);
+		uint64_t t2 = cpu_ns();
+		d1 = t1 - t0 < d1 ? t1 - t0 : d1;
+		d4 = t2 - t1 < d4 ? t2 - t1 : d4;
+	}
 	fact("four times the work takes more CPU time", d4 > d1);
 	struct rusage b = usage(RUSAGE_SELF);
 	fact("user time > system time (the work makes no calls)", tv_ns(b.ru_utime) > tv_ns(b.ru_stime));

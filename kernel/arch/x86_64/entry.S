@@ -12,6 +12,7 @@
  * per-CPU structure (cpu.h): offsetof(struct lx4_kip, cpu) - 4096 */
 #define CPU_KENTRIES (128 - 4096) /* kip.c checks the 128 */
 #define VEC_SYSCALL 0x100
+#define VEC_KMODE 0x102
 #define T_FLAGS 0xd2 /* offsetof(struct thread, flags), checked in thread.h */
 #define TF_FOREIGN 1
 #define SYS_CALL 1
@@ -141,8 +142,10 @@ arch_exit_to_user:
 	.size arch_exit_to_user, . - arch_exit_to_user
 
 exit_by_iret:
+	cmpq $VEC_KMODE, F_VECTOR(%rsp) /* a ring-0 thread's (coloc): iret always */
+	je 1f
 	movq $VEC_SYSCALL, F_VECTOR(%rsp) /* for the next syscall entry */
-	POP_GPRS_BUT_RCX_R11
+1:	POP_GPRS_BUT_RCX_R11
 	pop %rcx
 	pop %r11
 	add $16, %rsp

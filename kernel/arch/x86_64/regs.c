@@ -89,6 +89,28 @@ bool thread_reg_ok(unsigned i, uint64_t v)
 	}
 }
 
+bool thread_kregs_ok(uint64_t mask, const uint64_t *v)
+{
+	const uint64_t bases = 1ull << LX4_REG_FSBASE | 1ull << LX4_REG_GSBASE;
+	if (mask & bases)
+		return false; /* (the kernel keeps them: thread_kmode_bases) */
+	if ((mask >> LX4_REG_RIP & 1) && v[LX4_REG_RIP] < PHYSMAP_BASE)
+		return false;
+	if ((mask >> LX4_REG_RSP & 1) && v[LX4_REG_RSP] < PHYSMAP_BASE)
+		return false;
+	return true;
+}
+
+void thread_kmode_bases(struct thread *t)
+{
+	t->fs_base = (uint64_t)t->utcb; /* lx4_utcb() reads %fs:tls[0] */
+	if (t->utcb)
+		t->utcb->tls[0] = (uint64_t)t->utcb;
+	t->gs_base = (uint64_t)this_cpu(); /* so that swapgs changes nothing */
+	if (t == this_cpu()->cur)
+		sched_switch_bases(this_cpu(), NULL, t);
+}
+
 void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
 {
 	struct frame *f = &t->frame;

@@ -92,6 +92,18 @@ static inline void arch_frame_init(struct frame *f)
 	f->vector = VEC_FULL;
 }
 
+/* a ring-0 thread's frame (TF_KMODE): kernel selectors, the interrupt
+ * flag set, always left by iret (entry.S keeps VEC_KMODE: the syscall
+ * entry saves no cs, ss or vector, and interrupts in ring 0 save on the
+ * thread's own stack, not here) */
+static inline void arch_frame_init_kmode(struct frame *f)
+{
+	f->cs = SEL_KCODE;
+	f->ss = SEL_KDATA;
+	f->rflags = RFLAGS_USER_FORCED;
+	f->vector = VEC_KMODE;
+}
+
 /* the thread starts at ip as a C function called with arg, on the stack
  * that ends at stack_top (16-byte aligned) */
 static inline void arch_frame_set_entry(struct frame *f, uint64_t ip, uint64_t stack_top, uint64_t arg)
