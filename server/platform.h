@@ -105,8 +105,7 @@ void plat_revoke(void *page);
 /* a thread in s whose events carry id; created stopped */
 int plat_thread_create(struct plat_thread *t, struct plat_space *s, uint64_t id);
 void plat_thread_destroy(struct plat_thread *t);
-/* sets all registers (frame order) and runs the thread */
-int plat_thread_start(struct plat_thread *t, const uint64_t *regs);
+/* (a new thread starts with plat_thread_start, below) */
 /* sets the thread's FS or GS base (reg: PLAT_REG_FSBASE or
  * PLAT_REG_GSBASE; arch_prctl) */
 int plat_thread_set_base(struct plat_thread *t, enum plat_reg reg, uint64_t v);
@@ -133,12 +132,18 @@ void *plat_fpu_area(void);
  * system call or fault it was about to send is taken back and made again
  * when it runs).  Without stop, t must be waiting for a reply. */
 int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu);
-/* sets every register of t but the FS/GS bases (frame order) and, if fpu
- * is not NULL, its FPU image (PLAT_FPU_INIT: the init state); t leaves
- * any wait for a reply (it gets none)
- * and runs if run, else stays stopped.  Nothing changes if the platform
- * refuses a register or the image (an error). */
-int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run);
+/* sets the first n registers of t in frame order (PLAT_REG_FSBASE: all
+ * but the FS/GS bases; PLAT_REG_COUNT: all) and, if fpu is not NULL, its
+ * FPU image (PLAT_FPU_INIT: the init state); t leaves any wait for a
+ * reply (it gets none) and runs if run, else stays stopped.  Nothing
+ * changes if the platform refuses a register or the image (an error). */
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, unsigned n, const void *fpu, bool run);
+/* a new thread's start (plat_thread_create made it): all its registers,
+ * and it runs */
+static inline int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
+{
+	return plat_thread_set(t, regs, PLAT_REG_COUNT, NULL, true);
+}
 /* all registers (frame order) and the FPU image of t, which waits for a
  * reply, and its FPU set to the init state: what a signal handler entered
  * by the reply starts with */

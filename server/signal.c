@@ -578,7 +578,7 @@ static int get_context(struct lthread *t, bool stop)
  * context the platform refuses kills */
 static void set_context(struct lthread *t, struct sigctx *c, bool run)
 {
-	if (plat_thread_set(&t->plat, c->regs, c->fpu_init ? PLAT_FPU_INIT : c->fpu, run)) {
+	if (plat_thread_set(&t->plat, c->regs, PLAT_REG_FSBASE, c->fpu_init ? PLAT_FPU_INIT : c->fpu, run)) {
 		printf("lx4-server: pid %d: a signal context the kernel refuses: SIGSEGV\n", t->proc->pid);
 		proc_kill(t->proc, SIGSEGV);
 	}

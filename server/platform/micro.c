@@ -452,14 +452,6 @@ void plat_thread_destroy(struct plat_thread *t)
 	t->h = 0;
 }
 
-int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
-{
-	struct lx4_utcb *u = lx4_utcb();
-	for (unsigned i = 0; i < LX4_REG_COUNT; i++)
-		u->mr[i] = regs[i];
-	return (int)lx4_exregs(t->h, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1).err;
-}
-
 void plat_fpu_info(struct plat_fpu_info *info)
 {
 	const struct lx4_kip *k = kipp;
@@ -510,10 +502,12 @@ int plat_thread_set_fpu(struct plat_thread *t, const void *fpu)
 	return (int)lx4_exregs(t->h, flags, 0).err;
 }
 
-int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, unsigned n, const void *fpu, bool run)
 {
 	struct lx4_utcb *u = lx4_utcb();
-	for (unsigned i = 0; i < LX4_REG_FSBASE; i++)
+	if (n > LX4_REG_COUNT)
+		return -LX4_EINVAL;
+	for (unsigned i = 0; i < n; i++)
 		u->mr[i] = regs[i];
 	uint64_t flags = LX4_EXREGS_WRITE | (run ? LX4_EXREGS_START : LX4_EXREGS_STOP);
 	if (fpu == PLAT_FPU_INIT) {
@@ -523,7 +517,7 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 			memcpy(u->fpu, fpu, kipp->fpu_size);
 		flags |= LX4_EXREGS_FPU_WRITE;
 	}
-	return (int)lx4_exregs(t->h, flags, (1ull << LX4_REG_FSBASE) - 1).err;
+	return (int)lx4_exregs(t->h, flags, (1ull << n) - 1).err;
 }
 
 int plat_thread_run(struct plat_thread *t) { return (int)lx4_exregs(t->h, LX4_EXREGS_START, 0).err; }

@@ -459,12 +459,6 @@ static int exchange(struct plat_thread *pt, uint64_t flags, uint64_t mask)
 	return t ? thread_exchange(t, flags, mask, xr, xfpu) : -LX4_EINVAL;
 }
 
-int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
-{
-	memcpy(xr, regs, sizeof xr);
-	return exchange(t, LX4_EXREGS_WRITE | LX4_EXREGS_START, (1ull << LX4_REG_COUNT) - 1);
-}
-
 void plat_fpu_info(struct plat_fpu_info *info)
 {
 	info->size = (uint32_t)kip->fpu_size;
@@ -506,9 +500,11 @@ int plat_thread_set_fpu(struct plat_thread *t, const void *fpu)
 	return exchange(t, LX4_EXREGS_FPU_WRITE, 0);
 }
 
-int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, unsigned n, const void *fpu, bool run)
 {
-	memcpy(xr, regs, LX4_REG_FSBASE * 8);
+	if (n > LX4_REG_COUNT)
+		return -LX4_EINVAL;
+	memcpy(xr, regs, n * 8);
 	uint64_t flags = LX4_EXREGS_WRITE | (run ? LX4_EXREGS_START : LX4_EXREGS_STOP);
 	if (fpu == PLAT_FPU_INIT) {
 		flags |= LX4_EXREGS_FPU_INIT;
@@ -517,7 +513,7 @@ int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu
 			memcpy(xfpu, fpu, kip->fpu_size);
 		flags |= LX4_EXREGS_FPU_WRITE;
 	}
-	return exchange(t, flags, (1ull << LX4_REG_FSBASE) - 1);
+	return exchange(t, flags, (1ull << n) - 1);
 }
 
 int plat_thread_run(struct plat_thread *t) { return exchange(t, LX4_EXREGS_START, 0); }

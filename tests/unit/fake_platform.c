@@ -349,19 +349,6 @@ void plat_thread_destroy(struct plat_thread *t)
 	stats.threads_destroyed++;
 }
 
-int plat_thread_start(struct plat_thread *t, const uint64_t *regs)
-{
-	struct thread *n = thread_of(t);
-	if (!n)
-		return -1;
-	if (n->pub.state != FAKE_T_CREATED && n->pub.state != FAKE_T_STOPPED)
-		anomaly("plat_thread_start of thread %lu, which runs", (unsigned long)n->pub.id);
-	memcpy(n->pub.regs, regs, sizeof n->pub.regs);
-	n->pub.state = FAKE_T_RUNNING;
-	stats.threads_started++;
-	return 0;
-}
-
 static bool waits(struct thread *n, const char *what)
 {
 	if (n->pub.state == FAKE_T_WAITING)
@@ -407,17 +394,27 @@ int plat_thread_get(struct plat_thread *t, bool stop, uint64_t *regs, void *fpu)
 	return 0;
 }
 
-int plat_thread_set(struct plat_thread *t, const uint64_t *regs, const void *fpu, bool run)
+int plat_thread_set(struct plat_thread *t, const uint64_t *regs, unsigned nregs, const void *fpu, bool run)
 {
 	struct thread *n = thread_of(t);
-	if (!n)
+	if (!n || nregs > PLAT_REG_COUNT)
 		return -1;
-	memcpy(n->pub.regs, regs, PLAT_REG_FSBASE * sizeof regs[0]);
+	if (n->pub.state == FAKE_T_CREATED) { /* its start (plat_thread_start) */
+		if (nregs != PLAT_REG_COUNT)
+			anomaly("thread %lu starts with %u registers, not all", (unsigned long)n->pub.id, nregs);
+		memcpy(n->pub.regs, regs, nregs * sizeof regs[0]);
+		if (fpu)
+			fpu_set(n, fpu);
+		n->pub.state = run ? FAKE_T_RUNNING : FAKE_T_STOPPED;
+		stats.threads_started++;
+		return 0;
+	}
+	memcpy(n->pub.regs, regs, nregs * sizeof regs[0]);
 	if (fpu)
 		fpu_set(n, fpu);
 	n->pub.state = run ? FAKE_T_RUNNING : FAKE_T_STOPPED;
 	n->pub.answers++;
-	n->pub.last = (struct fake_reply){.kind = FAKE_SET, .later = true, .n = PLAT_REG_FSBASE};
+	n->pub.last = (struct fake_reply){.kind = FAKE_SET, .later = true, .n = nregs};
 	memcpy(n->pub.last.regs, n->pub.regs, sizeof n->pub.regs);
 	return 0;
 }
