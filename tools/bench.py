@@ -18,7 +18,7 @@ instructions; see ../shared/design/MEASURE.md) with the same -cpu:
   (tools/run.py).  NAMEs choose some of
   them (lxbench's names; the kernel benchmarks then do not run).
 
-lxbench prints BENCH lines: instructions, kernel entries and CR3 loads
+lxbench prints BENCH lines: instructions, kernel entries, CR3 loads and IPCs
 per operation (median of several repetitions); on Linux the counters are
 null.  The macro workloads (shell_mix, aim_mix_N) also print what the
 script wrote, which must be what bench/linux/*.expected says on both
@@ -44,7 +44,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 import run  # noqa: E402
 
-LINE = re.compile(r"BENCH (\S+) instructions=([\d.]+) kernel_entries=([\d.]+|null) cr3_switches=([\d.]+|null)")
+LINE = re.compile(r"BENCH (\S+) instructions=([\d.]+) kernel_entries=([\d.]+|null) cr3_switches=([\d.]+|null)"
+                  r"(?: ipcs=([\d.]+|null))?")
 WALL = re.compile(r"WALL (\S+) seconds=([\d.]+)")
 WORKLOAD = re.compile(r"WORKLOAD (\S+) rep=(\d+) status=(\d+) lines=(\d+)\n")
 LXBENCH = "/bench/lxbench"
@@ -59,7 +60,8 @@ def _num(s):
 
 def parse(text, system):
     return [{"bench": m.group(1), "system": system, "instructions": float(m.group(2)),
-             "kernel_entries": _num(m.group(3)), "cr3_switches": _num(m.group(4))} for m in LINE.finditer(text)]
+             "kernel_entries": _num(m.group(3)), "cr3_switches": _num(m.group(4)),
+             "ipcs": _num(m.group(5))} for m in LINE.finditer(text)]
 
 
 def expected(name):
@@ -160,13 +162,13 @@ def table(recs, cpu):
     for r in recs:
         if r["system"] not in systems:
             systems.append(r["system"])
-    lines = ["%-26s %-6s %16s %15s %10s %9s %9s" % ("benchmark", "system", "instructions", "kernel entries",
-                                                   "CR3 loads", "x mono", "x linux")]
+    lines = ["%-26s %-6s %16s %15s %10s %10s %9s %9s" % ("benchmark", "system", "instructions", "kernel entries",
+                                                        "CR3 loads", "IPCs", "x mono", "x linux")]
     for r in recs:
         mono, linux = by.get((r["bench"], "mono")), by.get((r["bench"], "linux"))
-        lines.append("%-26s %-6s %16.1f %15s %10s %9s %9s" % (
+        lines.append("%-26s %-6s %16.1f %15s %10s %10s %9s %9s" % (
             r["bench"], r["system"], r["instructions"], _fmt(r["kernel_entries"], "%.2f"),
-            _fmt(r["cr3_switches"], "%.2f"),
+            _fmt(r["cr3_switches"], "%.2f"), _fmt(r.get("ipcs"), "%.2f"),
             _fmt(_ratio(r["instructions"], mono and mono["instructions"]), "%.2fx"),
             _fmt(_ratio(r["instructions"], linux and linux["instructions"]), "%.2fx")))
     lines.append("(per operation, loop included, median of repetitions; the workloads per whole run; "

@@ -18,10 +18,10 @@ struct lx4_counters {
 };
 
 static int have_counters;
-static struct sample overhead; /* the counter calls' own entries and CR3 loads */
+static struct sample overhead; /* the counter calls' own entries, CR3 loads and IPCs */
 
 /* x100 per operation, one row per repetition */
-static uint64_t reps[MAX_REPS][3];
+static uint64_t reps[MAX_REPS][4];
 static int nreps;
 
 static inline uint64_t rdtsc(void)
@@ -38,6 +38,7 @@ static void counters(struct sample *s)
 		syscall(LX4_SYS_COUNTERS, &c, sizeof c);
 	s->entries = c.kernel_entries;
 	s->cr3 = c.cr3_loads;
+	s->ipcs = c.ipcs;
 }
 
 void bench_begin(struct sample *s)
@@ -61,6 +62,7 @@ void bench_rep(const struct sample *a, const struct sample *b, uint64_t n)
 	reps[nreps][0] = (b->tsc - a->tsc) * 100 / n;
 	reps[nreps][1] = (b->entries - a->entries - overhead.entries) * 100 / n;
 	reps[nreps][2] = (b->cr3 - a->cr3 - overhead.cr3) * 100 / n;
+	reps[nreps][3] = (b->ipcs - a->ipcs - overhead.ipcs) * 100 / n;
 	nreps++;
 }
 
@@ -86,13 +88,14 @@ static void fig(char *buf, size_t size, uint64_t x100)
 
 void bench_report(const char *name)
 {
-	char ins[32], ent[32] = "null", cr3[32] = "null";
+	char ins[32], ent[32] = "null", cr3[32] = "null", ipc[32] = "null";
 	fig(ins, sizeof ins, median(0));
 	if (have_counters) {
 		fig(ent, sizeof ent, median(1));
 		fig(cr3, sizeof cr3, median(2));
+		fig(ipc, sizeof ipc, median(3));
 	}
-	printf("BENCH %s instructions=%s kernel_entries=%s cr3_switches=%s\n", name, ins, ent, cr3);
+	printf("BENCH %s instructions=%s kernel_entries=%s cr3_switches=%s ipcs=%s\n", name, ins, ent, cr3, ipc);
 	fflush(stdout);
 	nreps = 0;
 }
@@ -103,7 +106,7 @@ _Noreturn void die(const char *what)
 	exit(1);
 }
 
-/* the counter calls' own kernel entries and CR3 loads: the median of
+/* the counter calls' own kernel entries, CR3 loads and IPCs: the median of
  * empty pairs */
 void bench_calibrate(void)
 {
@@ -117,9 +120,11 @@ void bench_calibrate(void)
 		bench_end(&b);
 		reps[r][1] = b.entries - a.entries;
 		reps[r][2] = b.cr3 - a.cr3;
+		reps[r][3] = b.ipcs - a.ipcs;
 	}
 	nreps = MAX_REPS;
 	overhead.entries = median(1);
 	overhead.cr3 = median(2);
+	overhead.ipcs = median(3);
 	nreps = 0;
 }

@@ -26,7 +26,7 @@
 #define MAX_REPS 9
 
 struct sample {
-	uint64_t tsc, entries, cr3;
+	uint64_t tsc, entries, cr3, ipcs;
 };
 
 /* the counters, then the TSC; and the TSC, then the counters: neither is

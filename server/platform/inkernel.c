@@ -14,7 +14,7 @@
 #include "../platform.h"
 #include "task.h"
 
-static struct inkernel_mem mem;
+struct inkernel_mem inkernel_mem;
 static bool taken;
 
 /* maps [base, base+size) of t into the kernel window at off; false if a
@@ -50,21 +50,11 @@ int inkernel_take(struct task *t, struct inkernel_mem *out)
 		return -LX4_EINVAL;
 	}
 	taken = true;
-	mem.ram = (uint8_t *)KWIN_BASE;
-	mem.ram_size = info->ram_size;
-	mem.initrd = (const uint8_t *)KWIN_BASE + rsize;
-	mem.initrd_size = info->initrd_size;
-	*out = mem;
-	return 0;
-}
-
-uint64_t inkernel_src_va(const void *page)
-{
-	const uint8_t *p = page;
-	if (p >= mem.ram && p < mem.ram + mem.ram_size)
-		return SRV_RAM + (uint64_t)(p - mem.ram);
-	if (p >= mem.initrd && p < mem.initrd + mem.initrd_size)
-		return SRV_INITRD + (uint64_t)(p - mem.initrd);
+	inkernel_mem.ram = (uint8_t *)KWIN_BASE;
+	inkernel_mem.ram_size = info->ram_size;
+	inkernel_mem.initrd = (const uint8_t *)KWIN_BASE + rsize;
+	inkernel_mem.initrd_size = info->initrd_size;
+	*out = inkernel_mem;
 	return 0;
 }
 

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#include "serverproto.h"
+
 struct task;
 struct lx4_kip;
 
@@ -29,9 +31,19 @@ struct inkernel_mem {
 /* takes over the memory of t (the stub's task: the information page at
  * SRV_INFO names it), once: 0, or -LX4_EINVAL (taken already, missing) */
 int inkernel_take(struct task *t, struct inkernel_mem *out);
+/* what inkernel_take took (for inkernel_src_va) */
+extern struct inkernel_mem inkernel_mem;
 /* where page (in the server's RAM or initramfs) is in the stub's task, or
- * 0 if it is in neither */
-uint64_t inkernel_src_va(const void *page);
+ * 0 if it is in neither (inline: every page fault's reply asks) */
+static inline uint64_t inkernel_src_va(const void *page)
+{
+	const struct inkernel_mem *m = &inkernel_mem;
+	uint64_t off = (uint64_t)page - (uint64_t)m->ram; /* (below ram: a huge offset) */
+	if (off < m->ram_size)
+		return SRV_RAM + off;
+	off = (uint64_t)page - (uint64_t)m->initrd;
+	return off < m->initrd_size ? SRV_INITRD + off : 0;
+}
 
 /* coloc: what its server thread starts with (platform/coloc.c starts it,
  * micro.c's coloc_main runs) */
