@@ -1,7 +1,8 @@
 /*
- * The kernel log (QEMU debugcon, port 0xe9) and panics: a panic prints the
- * cause, the registers, the faulting address and a symbolised backtrace,
- * then ends QEMU with a failing status so that no test hangs on it.
+ * The kernel log (QEMU debugcon, port 0xe9) and the kernel's symbols, for
+ * the panics (the architecture's panic.c: the cause, the registers, the
+ * faulting address and a symbolised backtrace, then QEMU ends with a
+ * failing status so that no test hangs on it).
  */
 #include <arch/arch.h>
 #include "lib.h"
@@ -43,7 +44,7 @@ struct ksym {
 extern const uint64_t ksyms_count;
 extern const struct ksym ksyms_table[];
 extern const char ksyms_names[];
-extern char _text[], _etext[], _kernel_end[];
+extern char _text[], _etext[];
 
 static const char *sym_lookup(uint64_t addr, uint64_t *off)
 {
@@ -59,7 +60,7 @@ static const char *sym_lookup(uint64_t addr, uint64_t *off)
 	return ksyms_names + best->name;
 }
 
-static void print_addr(const char *prefix, uint64_t addr)
+void ksym_print(const char *prefix, uint64_t addr)
 {
 	uint64_t off = 0;
 	const char *name = sym_lookup(addr, &off);
@@ -67,51 +68,4 @@ static void print_addr(const char *prefix, uint64_t addr)
 		kprintf("%s%016lx <%s+0x%lx>\n", prefix, addr, name, off);
 	else
 		kprintf("%s%016lx\n", prefix, addr);
-}
-
-static void backtrace(uint64_t rbp)
-{
-	kprintf("backtrace:\n");
-	for (int depth = 0; depth < 32; depth++) {
-		if (rbp < KERNEL_VBASE || rbp >= (uint64_t)_kernel_end || (rbp & 7))
-			break;
-		uint64_t *fp = (uint64_t *)rbp;
-		if (!fp[1])
-			break;
-		print_addr("  ", fp[1]);
-		rbp = fp[0];
-	}
-}
-
-void panic_frame(const char *why, const struct frame *f)
-{
-	irq_disable();
-	kprintf("\nlx4 PANIC: %s\n", why);
-	kprintf("vector %lu error %lx cr2 (fault address) %016lx\n", f->vector, f->error, read_cr2());
-	print_addr("rip ", f->rip);
-	kprintf("rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
-	kprintf("rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
-	kprintf("r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
-	kprintf("r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
-	kprintf("cs %lx ss %lx rflags %lx cr0 %lx cr3 %lx cr4 %lx\n", f->cs, f->ss, f->rflags, read_cr0(),
-		read_cr3(), read_cr4());
-	print_addr("at ", f->rip);
-	backtrace(f->rbp);
-	arch_qemu_exit(EXIT_PANIC);
-}
-
-noreturn void panic(const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	struct frame f = {0};
-	__asm__ volatile("mov %%rsp, %0; mov %%rbp, %1; lea (%%rip), %2" : "=r"(f.rsp), "=r"(f.rbp), "=r"(f.rip));
-	__asm__ volatile("mov %%rax, %0; mov %%rbx, %1" : "=m"(f.rax), "=m"(f.rbx));
-	f.vector = ~0ull;
-	panic_frame(buf, &f);
-	for (;;)
-		;
 }

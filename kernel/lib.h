@@ -11,6 +11,8 @@
 void kputs(const char *s, size_t n);
 void kputs_user(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* prefix, addr and, in the kernel's text, its symbol and offset (a line) */
+void ksym_print(const char *prefix, uint64_t addr);
 
 noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define assert(c)                                                                  \

@@ -76,13 +76,9 @@ noreturn void kmain(uint32_t magic, uint32_t mbi)
 	kip->ns_mult = (1000000000ull << 32) / kip->tsc_hz;
 	kip->boot_tsc = rdtsc();
 	kip->tick_ns = 1000000000ull / TIMER_HZ;
-	kip->fpu_size = cpu_feat.xsave_size;
-	kip->fpu_features = cpu_feat.xsave ? cpu_feat.xcr0 : 0;
-	kip->fpu_mxcsr_mask = cpu_feat.mxcsr_mask;
+	cpu_kip_fill(kip);
 	timer_init(TIMER_HZ);
-	kprintf("lx4: cpu: nx %d smep %d smap %d umip %d xsave %d (%u bytes), tsc %lu Hz, kernel pool %lu pages\n",
-		cpu_feat.nx, cpu_feat.smep, cpu_feat.smap, cpu_feat.umip, cpu_feat.xsave, cpu_feat.xsave_size,
-		kip->tsc_hz, kmem_total_pages());
+	cpu_describe(kip->tsc_hz, kmem_total_pages());
 	idle_init(c);
 	if (cmdline_has("test_panic")) { /* deliberately: the panic test */
 		volatile uint64_t *p;

@@ -8,6 +8,7 @@
 
 #include <arch/cpuarch.h>
 #include <arch/mmu.h>
+#include <arch/switch.h>
 #include "cpu.h"
 #include "task.h"
 #include "thread.h"
@@ -24,44 +25,6 @@ bool sched_any_ready(void);
 struct thread *sched_wake(struct thread *cur, struct thread *t);
 /* cur gives up the CPU (still ready or blocked): picks the next */
 struct thread *sched_next(struct thread *cur);
-/* saves prev's FS and GS bases (user code may have changed them) and
- * loads next's.  With FSGSBASE the CPU's values are read back and next's
- * written unconditionally, as Linux's x86_fsgsbase_load does (a compare
- * and a branch cost as much as the write).  Without it, user code can
- * still zero a base behind our back (a segment load takes the
- * descriptor's base, 0) but set nothing else: so only a loaded 0 is
- * certain. */
-static inline void sched_switch_bases(struct cpu *c, struct thread *prev, struct thread *next)
-{
-	if (likely(cpu_feat.fsgsbase)) {
-		uint64_t fs = next->fs_base, gs = next->gs_base;
-		xchg_bases(&fs, &gs);
-		if (prev) {
-			prev->fs_base = fs;
-			prev->gs_base = gs;
-		}
-		return;
-	}
-	if (unlikely(c->fs_loaded != next->fs_base || next->fs_base)) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		c->fs_loaded = next->fs_base;
-	}
-	if (unlikely(c->kgs_loaded != next->gs_base || next->gs_base)) {
-		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
-		c->kgs_loaded = next->gs_base;
-	}
-}
-
-/* the current thread's bases as the CPU has them (user code may change
- * them itself with FSGSBASE) */
-static inline void sched_sync_bases(struct cpu *c, struct thread *t)
-{
-	if (cpu_feat.fsgsbase && t == c->cur && t != c->idle) {
-		t->fs_base = rdfsbase();
-		t->gs_base = user_gsbase();
-	}
-}
-
 /* switches the CPU from prev (c->cur, or NULL for the idle thread) to
  * thread t, not the idle thread (address space, TSS, FPU, bases) */
 static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struct thread *t)
@@ -74,7 +37,7 @@ static inline void sched_switch_thread(struct cpu *c, struct thread *prev, struc
 	if (prev_space != t->task && !(CONFIG_COLOC && (t->flags & TF_KMODE)))
 		mmu_activate_on(c, t->task, t->task->pml4_phys);
 	arch_set_kstack(c, (uint64_t)(&t->frame + 1));
-	sched_switch_bases(c, prev, t);
+	arch_switch_bases(c, prev, t);
 	fpu_switch(c, t);
 }
 
@@ -96,7 +59,7 @@ static inline void sched_switch_to(struct cpu *c, struct thread *t)
 		sched_switch_thread(c, c->cur == c->idle ? NULL : c->cur, t);
 		return;
 	}
-	sched_sync_bases(c, c->cur); /* the CPU keeps them while idle */
+	arch_sync_bases(c, c->cur); /* the CPU keeps them while idle */
 	c->cur = t;
 	cpu_counters(c)->context_switches++;
 }

@@ -73,11 +73,11 @@ static bool range_ok(uint64_t base, unsigned order)
 /* empties the 4 KiB page table under a PD entry so a 2 MiB leaf can go there */
 static int clear_pt(struct task *t, pte_t *pde, uint64_t va2m)
 {
-	pte_t *pt = phys_to_virt(*pde & PTE_ADDR);
-	for (unsigned i = 0; i < 512; i++)
-		if (pte_present(pt[i]) && (pt[i] & PTE_KOWNED))
+	pte_t *pt = pte_table(*pde);
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (pte_present(pt[i]) && pte_kowned(pt[i]))
 			return -LX4_EBUSY;
-	for (unsigned i = 0; i < 512; i++)
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		if (pte_present(pt[i]))
 			revoke(node_of(&pt[i]), LX4_FP_R, true);
 	mmu_free_pt(t, pde);
@@ -97,7 +97,7 @@ static pte_t *dst_slot(struct task *dst, uint64_t dva, unsigned order, struct ma
 			unsigned o;
 			pte_t *big = mmu_leaf(dst, dva, &o);
 			struct mapnode *bn = node_of(big);
-			if ((*big & PTE_KOWNED) || mapdb_is_ancestor(bn, snode)) {
+			if (pte_kowned(*big) || mapdb_is_ancestor(bn, snode)) {
 				*err = -LX4_EBUSY;
 				return NULL;
 			}
@@ -113,7 +113,7 @@ static pte_t *dst_slot(struct task *dst, uint64_t dva, unsigned order, struct ma
 		}
 		if (pte_present(*d)) {
 			struct mapnode *dn = node_of(d);
-			if (*d & PTE_KOWNED) {
+			if (pte_kowned(*d)) {
 				*err = -LX4_EBUSY;
 				return NULL;
 			}
@@ -188,7 +188,7 @@ int space_map(struct task *src, uint64_t fpage, struct task *dst, uint64_t dst_v
 		pte_t *spte = mmu_leaf(src, va, &so);
 		uint64_t leaf_va = ALIGN_DOWN(va, 1ull << so);
 		int err = 0;
-		if (*spte & PTE_KOWNED) {
+		if (pte_kowned(*spte)) {
 			off = leaf_va + (1ull << so) - base;
 			continue;
 		}
@@ -224,7 +224,7 @@ int space_unmap(struct task *t, uint64_t fpage, bool self)
 		unsigned o;
 		pte_t *leaf = mmu_leaf(t, va, &o);
 		uint64_t lva = ALIGN_DOWN(va, 1ull << o), next = lva + (1ull << o);
-		if (!(*leaf & PTE_KOWNED)) {
+		if (!pte_kowned(*leaf)) {
 			struct mapnode *n = node_of(leaf);
 			uint64_t lo = n->pa + (va - lva), hi = n->pa + (MIN(end, next) - lva);
 			for (struct mapnode *c = n->child, *cn; c; c = cn) {
@@ -249,9 +249,9 @@ uint64_t space_query(struct task *t, uint64_t va, uint64_t *derived)
 	pte_t *leaf = mmu_leaf(t, va, &o);
 	if (!leaf)
 		return 0;
-	if (!(*leaf & PTE_KOWNED))
+	if (!pte_kowned(*leaf))
 		*derived = mapdb_count(node_of(leaf)) - 1;
-	return ((uint64_t)o << 16) | pte_rights(*leaf) | ((*leaf & PTE_KOWNED) ? (1ull << 24) : 0);
+	return ((uint64_t)o << 16) | pte_rights(*leaf) | (pte_kowned(*leaf) ? (1ull << 24) : 0);
 }
 
 int space_map_root(struct task *t, uint64_t va, paddr_t pa, unsigned order, uint64_t rights)
@@ -281,7 +281,7 @@ int space_map_kowned(struct task *t, uint64_t va, paddr_t pa)
 		return err ? err : -LX4_ENOMEM;
 	if (pte_present(*d))
 		return -LX4_EBUSY;
-	*d = mk_pte(pa, LX4_FP_R | LX4_FP_W, 12) | PTE_KOWNED;
+	*d = mk_pte_kowned(pa, LX4_FP_R | LX4_FP_W, 12);
 	return 0;
 }
 
@@ -291,7 +291,7 @@ void space_unmap_kowned(struct task *t, uint64_t va)
 	if (!t->pml4)
 		return;
 	pte_t *d = mmu_walk(t, va, 12, false, &err);
-	if (d && (*d & PTE_KOWNED)) {
+	if (d && pte_kowned(*d)) {
 		*d = 0;
 		mmu_flush(t, va, 12);
 	}
@@ -303,7 +303,7 @@ static void destroy_leaf(struct task *t, pte_t *pte, uint64_t va, unsigned order
 	(void)t;
 	(void)va;
 	(void)order;
-	if (*pte & PTE_KOWNED)
+	if (pte_kowned(*pte))
 		*pte = 0;
 	else
 		revoke(node_of(pte), LX4_FP_R, true);

@@ -79,10 +79,8 @@ void task_destroy(struct task *t)
 	 * them (a task's cap to itself) keeps them and this account alive */
 	for (struct task *child = t->children; child; child = child->sib_next)
 		obj_doom(&child->obj);
-	if (c->space == t) {
-		write_cr3(kernel_task.pml4_phys);
-		c->space = &kernel_task;
-	}
+	if (c->space == t)
+		mmu_activate_on(c, &kernel_task, kernel_task.pml4_phys);
 	space_destroy(t);
 	cap_table_destroy(t);
 	io_free(t);

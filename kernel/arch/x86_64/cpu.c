@@ -312,3 +312,17 @@ void cpu_init(struct cpu *c)
 	fpu_init();
 	c->ts_set = false;
 }
+
+void cpu_kip_fill(struct lx4_kip *k)
+{
+	k->fpu_size = cpu_feat.xsave_size;
+	k->fpu_features = cpu_feat.xsave ? cpu_feat.xcr0 : 0;
+	k->fpu_mxcsr_mask = cpu_feat.mxcsr_mask;
+}
+
+void cpu_describe(uint64_t tsc_hz, uint64_t pool_pages)
+{
+	kprintf("lx4: cpu: nx %d smep %d smap %d umip %d xsave %d (%u bytes), tsc %lu Hz, kernel pool %lu pages\n",
+		cpu_feat.nx, cpu_feat.smep, cpu_feat.smap, cpu_feat.umip, cpu_feat.xsave, cpu_feat.xsave_size,
+		tsc_hz, pool_pages);
+}

@@ -7,14 +7,14 @@
  */
 #include <arch/regs.h>
 #include "cpu.h"
-#include "sched.h"
+#include <arch/switch.h>
 #include "thread.h"
 
 uint64_t *thread_reg(struct thread *t, unsigned i)
 {
 	struct frame *f = &t->frame;
 	if (i >= LX4_REG_FSBASE) {
-		sched_sync_bases(this_cpu(), t);
+		arch_sync_bases(this_cpu(), t);
 		return i == LX4_REG_FSBASE ? &t->fs_base : &t->gs_base;
 	}
 	if (f->vector == VEC_SYSCALL && (i == LX4_REG_RCX || i == LX4_REG_R11))
@@ -32,7 +32,7 @@ void thread_regs_read(struct thread *t, uint64_t *out)
 		out[LX4_REG_RCX] = t->frame.rip;
 		out[LX4_REG_R11] = t->frame.rflags;
 	}
-	sched_sync_bases(this_cpu(), t);
+	arch_sync_bases(this_cpu(), t);
 	out[LX4_REG_FSBASE] = t->fs_base;
 	out[LX4_REG_GSBASE] = t->gs_base;
 }
@@ -108,7 +108,7 @@ void thread_kmode_bases(struct thread *t)
 		t->utcb->tls[0] = (uint64_t)t->utcb;
 	t->gs_base = (uint64_t)this_cpu(); /* so that swapgs changes nothing */
 	if (t == this_cpu()->cur)
-		sched_switch_bases(this_cpu(), NULL, t);
+		arch_switch_bases(this_cpu(), NULL, t);
 }
 
 void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
@@ -124,5 +124,5 @@ void thread_reg_write(struct thread *t, unsigned i, uint64_t v)
 	}
 	*thread_reg(t, i) = v;
 	if (t == this_cpu()->cur && (i == LX4_REG_FSBASE || i == LX4_REG_GSBASE))
-		sched_switch_bases(this_cpu(), NULL, t);
+		arch_switch_bases(this_cpu(), NULL, t);
 }

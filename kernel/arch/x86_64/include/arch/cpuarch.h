@@ -10,6 +10,10 @@ struct task;
 
 void cpu_detect(void);
 void cpu_init(struct cpu *c);
+/* the KIP's description of the CPU's FPU state (size, features) */
+void cpu_kip_fill(struct lx4_kip *k);
+/* the boot log's line about the CPU */
+void cpu_describe(uint64_t tsc_hz, uint64_t pool_pages);
 
 /* where the CPU saves user registers on the next interrupt from user
  * mode (the syscall entry finds the frame through cpu->cur) */

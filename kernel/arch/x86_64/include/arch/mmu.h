@@ -29,10 +29,22 @@ typedef uint64_t pte_t;
 
 static inline bool pte_present(pte_t e) { return e & PTE_P; }
 static inline paddr_t pte_paddr(pte_t e) { return e & PTE_ADDR & ~(uint64_t)((e & PTE_PS) ? 0x1fffff : 0); }
+/* a kernel-owned user mapping (a UTCB): no mapnode, not the mapping
+ * database's to move or revoke */
+static inline bool pte_kowned(pte_t e) { return e & PTE_KOWNED; }
+/* the entries of a page table (below a directory entry that points to
+ * one: mmu_pde_is_table) */
+#define PT_ENTRIES 512
+static inline pte_t *pte_table(pte_t pde) { return phys_to_virt(pde & PTE_ADDR); }
 
 /* rights in LX4_FP_* terms */
 uint64_t pte_rights(pte_t e);
 pte_t mk_pte(paddr_t pa, uint64_t rights, unsigned order);
+/* the same, kernel-owned (pte_kowned) */
+static inline pte_t mk_pte_kowned(paddr_t pa, uint64_t rights, unsigned order)
+{
+	return mk_pte(pa, rights, order) | PTE_KOWNED;
+}
 
 /* allocates t's top-level table and shares the kernel half; 0 or -err */
 int mmu_space_init(struct task *t);
