@@ -98,7 +98,8 @@ $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -c $< -o $@
 # The IPC fast paths are called only from entry.S, which restores every
-# register from the thread's frame afterwards: they need not preserve the
+# register from the thread's frame afterwards (the page fault's through
+# trap_user and fault_page, in tail position): they need not preserve the
 # callee-saved registers (no prologue pushes on the hot path).
 $(B)/k/kernel/fastpath.o: KCFLAGS += -fcall-used-rbx -fcall-used-r12 -fcall-used-r13 -fcall-used-r14 \
 	-fcall-used-r15

@@ -1,13 +1,16 @@
 /*
- * IPC fast paths: call, reply-and-wait, and the foreign-ABI syscall.
+ * IPC fast paths: call, reply-and-wait, the foreign-ABI syscall and the
+ * page fault.
  *
- * Each handles the common case of its system call completely: a register-
+ * Each handles the common case of its kernel entry completely: a register-
  * only message to a partner that is already waiting, with no timeouts and
  * nothing more urgent to run.  Then it copies the message words from frame
  * to frame, updates the two threads' states and switches directly to the
- * partner: no scheduler pass, no UTCB access, no reaping.  Every other
- * case falls through to the slow path (ipc.c), which gives the same
- * result.  One precondition per line.
+ * partner: no scheduler pass, no UTCB access, no reaping.  The one typed
+ * item taken here is the memory item of a page fault's reply, mapped by
+ * the slow path's own function.  Every other case falls through to the
+ * slow path (ipc.c), which gives the same result.  One precondition per
+ * line.
  */
 #include "fastpath.h"
 #include <arch/cpuarch.h>
@@ -21,6 +24,8 @@
 
 /* typed items, or untyped words beyond the registers (8..63) */
 #define TAG_NOT_REGS (15ull << 6 | 0x38ull)
+/* the untyped words and typed items of a tag (not its flags or label) */
+#define TAG_SHAPE 0x3ffull
 
 /* the fast paths are leaves (the slow path is a tail call): no frame
  * pointer needed */
@@ -86,6 +91,21 @@ static __attribute__((noinline)) struct thread *foreign_slow(struct thread *cur)
 {
 	this_cpu()->entry_tsc = rdtsc();
 	return sched_finish(fault_syscall(cur));
+}
+/* (trap_user has started the kernel time) */
+static __attribute__((noinline)) struct thread *page_fault_slow(struct thread *cur)
+{
+	return sched_finish(ipc_kernel_call(cur, cur->pager, cur->pager_badge, IPC_PAGEFAULT));
+}
+/* a page fault's reply is applied: the rest of the reply-and-wait as the
+ * slow path does it (ipc_apply_reply counted the IPC) */
+static __attribute__((noinline)) struct thread *reply_fault_rest(struct thread *cur, struct thread *caller,
+								 struct endpoint *ep)
+{
+	struct cpu *c = this_cpu();
+	c->entry_tsc = rdtsc();
+	cpu_counters(c)->ipcs++;
+	return sched_finish(ipc_reply_recv_finish(cur, caller, ep));
 }
 
 /* a message went from cur to next, which runs now (never idle) */
@@ -157,38 +177,93 @@ static inline void reply_fast(struct thread *caller, struct frame *f, uint64_t t
 	}
 }
 
-FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
+/* the endpoint of cur's reply-and-wait if the fast path can do its
+ * receive: cur may receive there, with no timeout, and nothing is there
+ * to be received (no sender, no IRQ); else NULL */
+static inline struct endpoint *recv_ep_fast(struct thread *cur)
 {
-	struct cpu *c = this_cpu();
 	struct frame *f = &cur->frame;
-	uint64_t tag = arch_sysarg(f, IPC_ARG_TAG), badge;
-	unsigned u = lx4_tag_untyped(tag);
-	struct thread *caller = cur->reply_to;
-	if (unlikely(!caller))
-		goto slow;
-	if (unlikely(caller->ipc_kind != IPC_NORMAL && caller->ipc_kind != IPC_SYSCALL))
-		goto slow;
-	if (unlikely(caller->on_timeout))
-		goto slow;
-	if (unlikely(tag & TAG_NOT_REGS))
-		goto slow;
+	uint64_t badge;
 	if (unlikely(arch_sysarg(f, IPC_ARG_RTIMEOUT) != LX4_TIMEOUT_NEVER))
-		goto slow;
+		return NULL;
 	struct endpoint *ep = ep_fast(cur->task, arch_sysarg(f, IPC_ARG_CAP), LX4_R_RECV, &badge);
 	if (unlikely(!ep))
-		goto slow;
+		return NULL;
 	if (unlikely(ep->snd_head || ep->irq_head))
-		goto slow;
-	if (unlikely(!sched_may_run(c, caller)))
-		goto slow;
+		return NULL;
+	return ep;
+}
 
-	reply_fast(caller, f, tag, u);
+/* the receive of a reply-and-wait whose reply went to caller: cur waits
+ * on ep (recv_ep_fast) and caller runs */
+static inline void recv_wait(struct thread *cur, struct endpoint *ep, struct thread *caller)
+{
 	cur->reply_to = NULL; /* reply_unlink: caller->reply_from matters only in REPLY */
 	cur->state = LX4_TSTATE_RECV;
 	cur->wait_ep = ep;
 	ep_enqueue(&ep->rcv_head, &ep->rcv_tail, cur);
 	caller->state = LX4_TSTATE_RUNNING;
+}
+
+/* the reply to a page fault: exactly one memory item, mapped by the slow
+ * path's ipc_map_item into the whole space (IPC_WIN_SPACE).  The slow
+ * path resumes the thread whether the map worked or not (it faults
+ * again); when it did not, or when it left objects to reap (a dead task's
+ * last mapping went), the rest is the slow path's too */
+static FASTPATH __attribute__((noinline)) struct thread *reply_fault_fast(struct cpu *c, struct thread *cur,
+									  struct thread *caller)
+{
+	struct frame *f = &cur->frame;
+	uint64_t w0 = *arch_mr_reg(f, 0), w1 = *arch_mr_reg(f, 1);
+	if (unlikely(caller->on_timeout)) /* (never: the kernel calls with none) */
+		goto slow;
+	if (unlikely((arch_sysarg(f, IPC_ARG_TAG) & TAG_SHAPE) != lx4_tag(0, 0, 1)))
+		goto slow;
+	if (unlikely(lx4_fp_type(w0) != LX4_ITEM_MEM))
+		goto slow;
+	struct endpoint *ep = recv_ep_fast(cur);
+	if (unlikely(!ep))
+		goto slow;
+	if (unlikely(!sched_may_run(c, caller)))
+		goto slow;
+
+	int err = ipc_map_item(cur->task, caller->task, w0, w1, IPC_WIN_SPACE);
+	caller->ipc_kind = IPC_NORMAL; /* the kernel-made IPC is over */
+	if (unlikely(err || c->reap))
+		return reply_fault_rest(cur, caller, ep);
+	recv_wait(cur, ep, caller);
 	return switch_fast(c, cur, caller);
+slow:
+	return reply_recv_slow(cur);
+}
+
+FASTPATH struct thread *fastpath_reply_recv(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+	struct frame *f = &cur->frame;
+	uint64_t tag = arch_sysarg(f, IPC_ARG_TAG);
+	unsigned u = lx4_tag_untyped(tag);
+	struct thread *caller = cur->reply_to;
+	if (unlikely(!caller))
+		goto slow;
+	if (unlikely(caller->ipc_kind != IPC_NORMAL && caller->ipc_kind != IPC_SYSCALL))
+		goto kernel_made;
+	if (unlikely(caller->on_timeout))
+		goto slow;
+	if (unlikely(tag & TAG_NOT_REGS))
+		goto slow;
+	struct endpoint *ep = recv_ep_fast(cur);
+	if (unlikely(!ep))
+		goto slow;
+	if (unlikely(!sched_may_run(c, caller)))
+		goto slow;
+
+	reply_fast(caller, f, tag, u);
+	recv_wait(cur, ep, caller);
+	return switch_fast(c, cur, caller);
+kernel_made: /* a page fault's reply has a fast path of its own, an exception's none */
+	if (caller->ipc_kind == IPC_PAGEFAULT)
+		return reply_fault_fast(c, cur, caller);
 slow:
 	return reply_recv_slow(cur);
 }
@@ -246,4 +321,38 @@ FASTPATH struct thread *fastpath_foreign(struct thread *cur)
 	return switch_fast(c, cur, r);
 slow:
 	return foreign_slow(cur);
+}
+
+/* the page fault as the kernel's call to the pager (ipc_kernel_call):
+ * the message (address, access, rip) in the registers of a receiver that
+ * waits there; the thread waits for the reply */
+FASTPATH struct thread *fastpath_page_fault(struct thread *cur)
+{
+	struct cpu *c = this_cpu();
+	struct endpoint *ep = cur->pager;
+	if (unlikely(!ep || ep->obj.dead))
+		goto slow;
+	struct thread *r = ep->rcv_head;
+	if (unlikely(!r))
+		goto slow;
+	if (unlikely(r->on_timeout))
+		goto slow;
+	if (unlikely(!sched_may_run(c, r)))
+		goto slow;
+
+	/* (a receiver waiting on an endpoint is always IPC_NORMAL) */
+	dequeue_head(&ep->rcv_head, &ep->rcv_tail, r);
+	struct frame *d = &r->frame;
+	*arch_mr_reg(d, 0) = cur->fault_addr;
+	*arch_mr_reg(d, 1) = cur->fault_access;
+	*arch_mr_reg(d, 2) = arch_frame_ip(&cur->frame);
+	arch_set_sysret(d, 0);
+	arch_set_sysout(d, IPC_OUT_BADGE, cur->pager_badge);
+	arch_set_sysout(d, IPC_OUT_TAG, IPC_PF_TAG);
+	cur->ipc_kind = IPC_PAGEFAULT;
+	reply_link(cur, r);
+	r->state = LX4_TSTATE_RUNNING;
+	return switch_fast(c, cur, r);
+slow:
+	return page_fault_slow(cur);
 }

@@ -105,7 +105,7 @@ static uint64_t kmsg_tag(struct thread *s)
 {
 	switch (s->ipc_kind) {
 	case IPC_PAGEFAULT:
-		return lx4_tag(LX4_LABEL_PAGEFAULT, 3, 0) | LX4_TAG_KERNEL;
+		return IPC_PF_TAG;
 	case IPC_SYSCALL:
 		return lx4_tag(LX4_LABEL_SYSCALL, LX4_SYSCALL_MSG_WORDS, 0) | LX4_TAG_KERNEL;
 	default:
@@ -133,19 +133,22 @@ int ipc_check_msg(struct thread *s, uint64_t tag, uint32_t rights)
 	return 0;
 }
 
+int ipc_map_item(struct task *src, struct task *dst, uint64_t w0, uint64_t w1, uint64_t win)
+{
+	unsigned order = lx4_fp_order(w0), worder = lx4_fp_order(win);
+	uint64_t off = w1 & ~0xfffull;
+	if (!win || order > worder || off > (1ull << worder) - (1ull << order) || !IS_ALIGNED(off, 1ull << order))
+		return -LX4_EXFER;
+	return space_map(src, w0, dst, lx4_fp_base(win) + off, w1 & LX4_ITEM_GRANT);
+}
+
 /* one typed item (w0, w1) from s to r; k counts cap items so far */
 static int xfer_item(struct thread *s, struct thread *r, uint64_t w0, uint64_t w1, unsigned *k, uint64_t win)
 {
 	bool grant = w1 & LX4_ITEM_GRANT;
 	switch (lx4_fp_type(w0)) {
-	case LX4_ITEM_MEM: {
-		unsigned order = lx4_fp_order(w0), worder = lx4_fp_order(win);
-		uint64_t off = w1 & ~0xfffull;
-		if (!win || order > worder || off > (1ull << worder) - (1ull << order) ||
-		    !IS_ALIGNED(off, 1ull << order))
-			return -LX4_EXFER;
-		return space_map(s->task, w0, r->task, lx4_fp_base(win) + off, grant);
-	}
+	case LX4_ITEM_MEM:
+		return ipc_map_item(s->task, r->task, w0, w1, win);
 	case LX4_ITEM_IO:
 		if (!r->utcb || !r->utcb->br_io)
 			return -LX4_EXFER;
@@ -221,8 +224,7 @@ int ipc_apply_reply(struct thread *s, struct thread *r)
 {
 	uint64_t tag = arch_sysarg(&s->frame, IPC_ARG_TAG);
 	unsigned u = lx4_tag_untyped(tag), t = lx4_tag_typed(tag);
-	/* a page-fault or exception reply maps into the whole address space */
-	const uint64_t whole = lx4_fpage(0, 47, 0);
+	const uint64_t whole = IPC_WIN_SPACE;
 	switch (r->ipc_kind) {
 	case IPC_NORMAL:
 		ipc_copy(s, r, 0);
@@ -414,11 +416,18 @@ struct thread *sys_reply_recv(struct thread *cur)
 			arch_set_sysret(f, (uint64_t)err);
 			return cur;
 		}
+	}
+	return ipc_reply_recv_finish(cur, caller, ep);
+}
+
+struct thread *ipc_reply_recv_finish(struct thread *cur, struct thread *caller, struct endpoint *ep)
+{
+	if (caller) {
 		timeout_cancel(caller);
 		reply_unlink(caller);
 		sched_wake(cur, caller);
 	}
-	return do_recv(cur, ep, arch_sysarg(f, IPC_ARG_RTIMEOUT));
+	return do_recv(cur, ep, arch_sysarg(&cur->frame, IPC_ARG_RTIMEOUT));
 }
 
 /* a deferred reply to a thread waiting for one: (thread cap, tag) */

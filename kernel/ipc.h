@@ -69,11 +69,26 @@ unsigned ipc_cancel(struct thread *t, int err);
 /* wakes every thread waiting for t's reply with -err */
 void ipc_release_reply_waiters(struct thread *t, int err);
 
+/* the tag of the kernel's page-fault message (words: address, access, rip) */
+#define IPC_PF_TAG (lx4_tag(LX4_LABEL_PAGEFAULT, 3, 0) | LX4_TAG_KERNEL)
+/* the window of a reply to a page fault or exception: its memory items
+ * map into the whole address space (offset = destination address) */
+#define IPC_WIN_SPACE lx4_fpage(0, 47, 0)
+
+/* maps a memory item (fpage w0; w1: the offset in the window win, and
+ * LX4_ITEM_GRANT) from src to dst: 0, -LX4_EXFER if it does not fit the
+ * window, or space_map's error (the pages it could map are mapped) */
+int ipc_map_item(struct task *src, struct task *dst, uint64_t w0, uint64_t w1, uint64_t win);
+
 /* fills the receiver's registers/UTCB from the sender's message and does
  * the typed-item transfers; returns the tag the receiver sees */
 uint64_t ipc_copy(struct thread *snd, struct thread *rcv, uint64_t badge);
 /* applies a reply from snd to rcv (who waits for it); false: invalid */
 int ipc_apply_reply(struct thread *snd, struct thread *rcv);
+/* the rest of cur's REPLY_RECV once its reply is applied to caller (NULL:
+ * it had none to make): caller runs again, cur receives on ep (checked);
+ * returns the thread to resume */
+struct thread *ipc_reply_recv_finish(struct thread *cur, struct thread *caller, struct endpoint *ep);
 
 /* the reply relationship: caller waits for callee's reply; callee's
  * implicit reply target becomes caller (a receiver that takes another

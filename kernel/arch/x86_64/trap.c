@@ -67,9 +67,8 @@ struct thread *trap_user(struct frame *f)
 	case VEC_NM:
 		fpu_trap(cur);
 		break;
-	case VEC_PF:
-		next = fault_page(cur, read_cr2(), pf_access(f->error));
-		break;
+	case VEC_PF: /* the whole entry (the IPC fast path's direct switch) */
+		return fault_page(cur, read_cr2(), pf_access(f->error));
 	case VEC_NMI:
 		break;
 	case VEC_DF:
