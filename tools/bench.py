@@ -55,7 +55,7 @@ EXPECTED_DIR = os.path.join(HERE, "..", "bench", "linux")
 
 
 def _num(s):
-    return None if s == "null" else float(s)
+    return None if s is None or s == "null" else float(s)
 
 
 def parse(text, system):
