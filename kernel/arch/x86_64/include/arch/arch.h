@@ -37,6 +37,7 @@
 #define VEC_SYSCALL 0x100 /* pseudo vector: the frame came from syscall */
 #define VEC_FULL 0x101    /* pseudo vector: the frame must be restored with iret */
 #define VEC_KMODE 0x102   /* pseudo vector: a ring-0 thread's frame (TF_KMODE): always iret */
+_Static_assert(VEC_SYSCALL == 0x100 && VEC_KMODE == 0x102, "entry.S defines them too");
 
 /* The user register frame, saved in the thread control block on every
  * kernel entry; the layout is fixed by entry.S.  Interrupts and
