@@ -303,6 +303,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		return -ENOEXEC;
 	}
 	p->undumpable = false; /* as Linux's exec of a file that is not set-id */
+	cred_exec(&p->cred);
 	uts_exec(p);
 	/* the command name: the last part of the path */
 	const char *base = path;

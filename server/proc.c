@@ -63,6 +63,7 @@ void proc_bury(void)
 	while (proc_graveyard) {
 		struct proc *p = proc_graveyard;
 		proc_graveyard = p->hash_next;
+		cred_free(&p->cred);
 		mem_free(p->fds);
 		mem_free(p);
 	}
@@ -161,6 +162,7 @@ struct proc *proc_alloc(void)
 	p->pgid = p->sid = p->pid;
 	p->state = P_LIVE;
 	p->umask = 022;
+	cred_init_root(&p->cred);
 	rlimits_init(p);
 	p->start_ns = plat_now_ns();
 	unsigned b = id_bucket((uint64_t)pid);
@@ -359,11 +361,25 @@ void proc_free(struct proc *p)
 
 /* ---- fork ----------------------------------------------------------------------------- */
 
+/* RLIMIT_NPROC: the processes of the parent's real user, unless that is
+ * root or the parent may exceed it (Linux's copy_process) */
+static bool nproc_ok(struct proc *parent)
+{
+	const struct cred *c = &parent->cred;
+	if (!c->ruid || cred_capable(c, CAP_SYS_RESOURCE) || cred_capable(c, CAP_SYS_ADMIN))
+		return true;
+	uint64_t n = 0;
+	proc_for_each(q) { /* (zombies count until reaped, as Linux's ucounts) */
+		if (q->cred.ruid == c->ruid)
+			n++;
+	}
+	return n < parent->rlim[RLIMIT_NPROC].cur;
+}
+
 struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 {
-	/* (RLIMIT_NPROC binds users other than root: every process is root) */
 	*err = -EAGAIN;
-	if (nprocs >= proc_max_threads())
+	if (nprocs >= proc_max_threads() || !nproc_ok(parent))
 		return NULL;
 	struct proc *c = proc_alloc();
 	struct lthread *t = c ? thread_alloc(c) : NULL;
@@ -371,6 +387,11 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	if (!t) {
 		if (c)
 			proc_free(c);
+		return NULL;
+	}
+	if (cred_copy(&c->cred, &parent->cred)) {
+		*err = -ENOMEM;
+		proc_free(c);
 		return NULL;
 	}
 	proc_set_parent(c, parent);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "acct.h"
+#include "cred.h"
 #include "linux.h"
 #include "platform.h"
 #include "vfs.h"
@@ -134,6 +135,7 @@ struct proc {
 	uint32_t umask;
 	bool undumpable;   /* prctl PR_SET_DUMPABLE 0 (until the next exec) */
 	bool no_new_privs; /* prctl PR_SET_NO_NEW_PRIVS (for good) */
+	struct cred cred;  /* who it is (cred.h) */
 	struct k_sigaction sigact[NSIG_LINUX];
 	uint64_t sigmask;           /* blocked signals */
 	struct sigpending sigpend;  /* sent to the process (kill) */

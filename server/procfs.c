@@ -523,7 +523,12 @@ static void show_status(struct seq *s, struct proc *p)
 	seq_printf(s, "Name:\t%s\nUmask:\t0%d%d%d\nState:\t%s\n", p->comm, (p->umask >> 6) & 7, (p->umask >> 3) & 7,
 		   p->umask & 7, state_name(st));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid, p->ppid);
-	seq_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t \n", MAX_FDS);
+	const struct cred *c = &p->cred;
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", c->ruid, c->euid, c->suid,
+		   c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid, MAX_FDS);
+	for (uint32_t i = 0; i < c->ngroups; i++)
+		seq_printf(s, "%u ", c->groups[i]);
+	seq_str(s, c->ngroups ? "\n" : " \n");
 	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid, p->sid);
 	if (p->mm) {
 		struct vmsizes z;
@@ -552,9 +557,8 @@ static void show_status(struct seq *s, struct proc *p)
 	seq_printf(s, "Threads:\t%d\nSigQ:\t%d/%d\n", p->state == P_LIVE ? 1 : 0, queued, limit);
 	seq_printf(s, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
 		   p->thread ? p->thread->sigpend.set : 0, p->sigpend.set, p->sigmask, ign, cgt);
-	/* root's capabilities as Linux 6.1 has them (CAP_LAST_CAP 40) */
-	seq_printf(s, "CapInh:\t%016x\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016x\n", 0,
-		   0x1fffffffffful, 0x1fffffffffful, 0x1fffffffffful, 0);
+	seq_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016x\n", c->cap_inh,
+		   c->cap_prm, c->cap_eff, c->cap_bnd, 0);
 	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs ? 1 : 0);
 	seq_str(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
 	struct rusage_sum r;

@@ -34,7 +34,7 @@ extern unsigned pipe_max_size;
 /* prctl's options about capabilities (sys_cred.c): is option one, and
  * its answer */
 bool cred_prctl(uint64_t option);
-long cred_prctl_call(const struct sysargs *a);
+long cred_prctl_call(struct lthread *t, const struct sysargs *a);
 
 /* file locks (lock.c): fcntl's lock commands on f */
 long lock_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t uarg);

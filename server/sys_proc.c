@@ -21,12 +21,6 @@ long sys_getppid(struct lthread *t, const struct sysargs *a)
 	(void)a;
 	return t->proc->ppid;
 }
-long sys_getuid(struct lthread *t, const struct sysargs *a)
-{
-	(void)t;
-	(void)a;
-	return 0; /* every process runs as root */
-}
 long sys_getpgrp(struct lthread *t, const struct sysargs *a)
 {
 	(void)a;
@@ -474,11 +468,6 @@ long sys_waitid(struct lthread *t, const struct sysargs *a)
 
 /* getgroups: the one identity here (root) has no supplementary groups,
  * and setgroups is not there to give it any */
-long sys_getgroups(struct lthread *t, const struct sysargs *a)
-{
-	(void)t;
-	return (int32_t)a->a0 < 0 ? -EINVAL : 0;
-}
 
 /* prctl: the options that are process state here; the others are
  * EINVAL (as Linux says for those it does not know) and logged once */
@@ -518,7 +507,7 @@ long sys_prctl(struct lthread *t, const struct sysargs *a)
 		return p->no_new_privs;
 	default:
 		if (cred_prctl(a->a0)) /* the capability options (sys_cred.c) */
-			return cred_prctl_call(a);
+			return cred_prctl_call(t, a);
 		if (a->a0 < 64 && !(logged[a->a0 / 8] & (1u << (a->a0 % 8)))) {
 			logged[a->a0 / 8] |= (uint8_t)(1u << (a->a0 % 8));
 			printf("lx4-server: prctl option %lu not implemented: EINVAL\n", a->a0);

@@ -178,8 +178,29 @@ long sys_rt_sigtimedwait(struct lthread *t, const struct sysargs *a)
 
 /* ---- sending ------------------------------------------------------------------ */
 
+/* Linux's check_kill_permission: a bad signal is EINVAL, then the sender
+ * must be allowed (cred_may_signal, or SIGCONT within its session) */
+static int kill_check(struct proc *from, struct proc *to, int64_t sig)
+{
+	if (!valid_signal(sig))
+		return -EINVAL;
+	if (cred_may_signal(&from->cred, &to->cred) || (sig == SIGCONT && from->sid == to->sid))
+		return 0;
+	return -EPERM;
+}
+
+/* one target of kill: checked, then sent (a zombie takes any signal and
+ * ignores it) */
+static int kill_one(struct proc *from, struct proc *to, int64_t sig, const siginfo_t *info)
+{
+	int err = kill_check(from, to, sig);
+	if (err || !sig)
+		return err;
+	return signal_send(to, (int)sig, info);
+}
+
 /* kill: Linux's kill_something_info (a nonexistent target is ESRCH before
- * a bad signal is EINVAL; a zombie takes any signal and ignores it) */
+ * a bad signal is EINVAL, before EPERM) */
 long sys_kill(struct lthread *t, const struct sysargs *a)
 {
 	int pid = (int)a->a0;
@@ -188,31 +209,31 @@ long sys_kill(struct lthread *t, const struct sysargs *a)
 	siginfo_from(&info, (int)sig, SI_USER, t->proc->pid);
 	if (pid > 0) {
 		struct proc *p = proc_by_pid(pid);
-		if (!p)
-			return -ESRCH;
-		if (!valid_signal(sig))
-			return -EINVAL;
-		return sig ? signal_send(p, (int)sig, &info) : 0;
+		return p ? kill_one(t->proc, p, sig, &info) : -ESRCH;
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	if (pid != -1) {
-		int pgrp = pid ? -pid : t->proc->pgid, any = signal_pgrp(pgrp, 0, NULL);
-		if (any)
-			return any;
-		if (!valid_signal(sig))
-			return -EINVAL;
-		return sig ? signal_pgrp(pgrp, (int)sig, &info) : 0;
+	if (pid != -1) { /* a process group: 0 if any member took it */
+		int pgrp = pid ? -pid : t->proc->pgid, err = -ESRCH;
+		bool success = false;
+		proc_for_each(p) {
+			if (p->pgid != pgrp)
+				continue;
+			err = kill_one(t->proc, p, sig, &info);
+			success |= !err;
+		}
+		return success ? 0 : err;
 	}
-	int count = 0; /* -1: everyone but init and the caller */
+	int count = 0, ret = 0; /* -1: everyone but init and the caller; EPERM ignored */
 	proc_for_each(p) {
 		if (p->pid <= 1 || p == t->proc)
 			continue;
 		count++;
-		if (valid_signal(sig) && sig)
-			signal_send(p, (int)sig, &info);
+		int err = kill_one(t->proc, p, sig, &info);
+		if (err != -EPERM)
+			ret = err;
 	}
-	return !count ? -ESRCH : !valid_signal(sig) ? -EINVAL : 0;
+	return count ? ret : -ESRCH;
 }
 
 /* tkill and tgkill: one thread (a process's only one here), SI_TKILL */
@@ -221,8 +242,9 @@ static long send_specific(struct lthread *t, int tgid, int tid, int64_t sig)
 	struct proc *p = proc_by_pid(tid); /* a thread's id is its process's */
 	if (!p || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	if (!valid_signal(sig))
-		return -EINVAL;
+	int err = kill_check(t->proc, p, sig);
+	if (err)
+		return err;
 	if (!sig || p->state != P_LIVE)
 		return 0;
 	siginfo_t info;
@@ -266,11 +288,7 @@ long sys_rt_sigqueueinfo(struct lthread *t, const struct sysargs *a)
 	if (err)
 		return err;
 	struct proc *p = pid > 0 ? proc_by_pid(pid) : NULL;
-	if (!p)
-		return -ESRCH;
-	if (!valid_signal(sig))
-		return -EINVAL;
-	return sig ? signal_send(p, (int)sig, &info) : 0;
+	return p ? kill_one(t->proc, p, sig, &info) : -ESRCH;
 }
 
 long sys_rt_tgsigqueueinfo(struct lthread *t, const struct sysargs *a)
@@ -286,8 +304,9 @@ long sys_rt_tgsigqueueinfo(struct lthread *t, const struct sysargs *a)
 	struct proc *p = proc_by_pid(tid);
 	if (!p || p->pid != tgid)
 		return -ESRCH;
-	if (!valid_signal(sig))
-		return -EINVAL;
+	err = kill_check(t->proc, p, sig);
+	if (err)
+		return err;
 	return sig && p->state == P_LIVE ? signal_send_thread(p->thread, (int)sig, &info) : 0;
 }
 

@@ -285,6 +285,7 @@ CASES = [
     sys("sys_rusage"),
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
+    sys("sys_cred"),
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),
