@@ -14,6 +14,7 @@
  */
 #include "../platform.h"
 #include "../ioport.h"
+#include "lx4seam.h"
 
 #include <lx4/kip.h>
 
@@ -27,17 +28,7 @@
 #include "inkernel.h"
 #endif
 
-/* the seam's names are the kernel's here */
-#define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(PORT_COM1 == SRV_PORT_COM1 && PORT_RTC == SRV_PORT_RTC, "the ports the root grants");
-_Static_assert(SAME(PLAT_REG_COUNT, LX4_REG_COUNT) && SAME(PLAT_REG_RIP, LX4_REG_RIP) &&
-		       SAME(PLAT_REG_RSP, LX4_REG_RSP) && SAME(PLAT_REG_RFLAGS, LX4_REG_RFLAGS) &&
-		       SAME(PLAT_REG_RCX, LX4_REG_RCX) && SAME(PLAT_REG_FSBASE, LX4_REG_FSBASE) &&
-		       SAME(PLAT_REG_R15, LX4_REG_R15) && SAME(PLAT_SYSCALL_REGS, LX4_SYSCALL_MSG_WORDS),
-	       "registers in the kernel's frame order");
-_Static_assert(PLAT_PF_READ == LX4_PF_READ && PLAT_PF_WRITE == LX4_PF_WRITE && PLAT_PF_EXEC == LX4_PF_EXEC &&
-		       PLAT_PF_PRESENT == LX4_PF_PRESENT,
-	       "fault access codes as the kernel's");
 
 #if !PLAT_COLOC
 /* lib/runtime.c's printf hands each piece to this hook: the server's log
@@ -63,13 +54,6 @@ static inline uint64_t task_va(const void *page)
 #endif
 }
 
-/* kernel pages a Linux process's task starts with (its page tables and
- * their mapping-database nodes: a small static program uses 12); the
- * quota grows whenever a mapping needs more, so that processes cost the
- * kernel about what they use and their number is bounded by memory, not
- * by a reservation per process */
-#define PROC_KMEM_QUOTA 16
-#define PROC_PRIO 100
 
 static uint32_t ep;
 static uint32_t next_slot = SRV_FIRST_FREE_CAP;
@@ -296,10 +280,6 @@ void plat_reply_regs(const uint64_t *regs, unsigned n)
 		reply.w[i] = regs[i];
 }
 
-static unsigned fp_rights(unsigned prot)
-{
-	return LX4_FP_R | ((prot & PROT_W) ? LX4_FP_W : 0) | ((prot & PROT_X) ? LX4_FP_X : 0);
-}
 
 void plat_reply_fault(uint64_t va, void *page, unsigned prot)
 {

@@ -27,6 +27,7 @@
  */
 #include "../platform.h"
 #include "inkernel.h"
+#include "lx4seam.h"
 
 #include "serverproto.h"
 
@@ -44,20 +45,6 @@
 #include "timer.h"
 
 _Static_assert(CONFIG_MONO, "the mono backend is built with CONFIG_MONO=1");
-#define SAME(a, b) ((int)(a) == (int)(b))
-_Static_assert(SAME(PLAT_REG_COUNT, LX4_REG_COUNT) && SAME(PLAT_REG_RIP, LX4_REG_RIP) &&
-		       SAME(PLAT_REG_RSP, LX4_REG_RSP) && SAME(PLAT_REG_RFLAGS, LX4_REG_RFLAGS) &&
-		       SAME(PLAT_REG_RCX, LX4_REG_RCX) && SAME(PLAT_REG_FSBASE, LX4_REG_FSBASE) &&
-		       SAME(PLAT_REG_R15, LX4_REG_R15) && SAME(PLAT_SYSCALL_REGS, LX4_SYSCALL_MSG_WORDS),
-	       "registers in the kernel's frame order");
-_Static_assert(PLAT_PF_READ == LX4_PF_READ && PLAT_PF_WRITE == LX4_PF_WRITE && PLAT_PF_EXEC == LX4_PF_EXEC &&
-		       PLAT_PF_PRESENT == LX4_PF_PRESENT,
-	       "fault access codes as the kernel's");
-
-/* as micro.c: the kernel pages a process's task starts with (it grows on
- * demand), the priority of Linux threads */
-#define PROC_KMEM_QUOTA 16
-#define PROC_PRIO 100
 
 static struct task *srv_task; /* the stub's: holds the memory, pays for the processes */
 static uint64_t deadline; /* plat_timer's; 0: none */
@@ -357,10 +344,6 @@ void plat_space_destroy(struct plat_space *s)
 	s->h = 0;
 }
 
-static uint64_t fp_rights(unsigned prot)
-{
-	return LX4_FP_R | ((prot & PROT_W) ? LX4_FP_W : 0) | ((prot & PROT_X) ? LX4_FP_X : 0);
-}
 
 /* adds a quarter to t's kernel quota, charged to the server's (as micro's
  * TASK_QUOTA); false if the server has no more to give */
