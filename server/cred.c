@@ -246,20 +246,39 @@ int cred_capset(struct cred *c, uint64_t eff, uint64_t prm, uint64_t inh)
 	return 0;
 }
 
-void cred_exec(struct cred *c)
+bool cred_exec(struct cred *c, uint32_t file_uid, uint32_t file_gid, bool nnp)
 {
-	/* commoncap's cap_bprm_creds_from_file with no file capabilities and
-	 * no set-id bits: root (real or effective) gets its bounding set and
-	 * inheritable ones, effective if the effective uid is root; anyone
-	 * else none */
+	const struct cred old = *c;
+	if (nnp) /* (bprm_fill_uid: the set-id bits are not even looked at) */
+		file_uid = file_gid = ID_UNCHANGED;
+	if (file_uid != ID_UNCHANGED)
+		c->euid = file_uid;
+	if (file_gid != ID_UNCHANGED)
+		c->egid = file_gid;
+	/* commoncap's cap_bprm_creds_from_file with no file capabilities:
+	 * root (real or, after the set-user-ID bit, effective) gets its
+	 * bounding set and inheritable ones, effective if the effective uid
+	 * is root; anyone else none */
 	if (!c->euid || !c->ruid)
 		c->cap_prm = (c->cap_bnd | c->cap_inh) & CAP_FULL_SET;
 	else
 		c->cap_prm = 0;
-	c->cap_eff = !c->euid ? c->cap_prm : 0;
+	bool effective = !c->euid;
+	bool setid = c->euid != old.ruid || c->egid != old.rgid;
+	bool gained = c->cap_prm & ~old.cap_prm;
+	if (gained && nnp)
+		c->cap_prm &= old.cap_prm; /* no new privileges: nothing is gained */
+	c->cap_eff = effective ? c->cap_prm : 0;
 	c->keepcaps = false;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
+	return setid || (c->ruid && effective);
+}
+
+bool cred_changes_identity(const struct cred *old, const struct cred *n)
+{
+	return n->euid != old->euid || n->egid != old->egid || n->fsuid != old->fsuid || n->fsgid != old->fsgid ||
+	       (n->cap_prm & ~old->cap_prm);
 }
 
 bool cred_may_signal(const struct cred *from, const struct cred *to)

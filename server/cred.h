@@ -21,10 +21,15 @@
 #define CAP_SETUID           7
 #define CAP_SETPCAP          8
 #define CAP_LINUX_IMMUTABLE  9
+#define CAP_IPC_LOCK         14
+#define CAP_SYS_RAWIO        17
+#define CAP_SYS_PTRACE       19
 #define CAP_SYS_ADMIN        21
+#define CAP_SYS_NICE         23
 #define CAP_SYS_RESOURCE     24
 #define CAP_MKNOD            27
 #define CAP_MAC_OVERRIDE     32
+#define CAP_SYSLOG           34
 #define CAP_LAST_CAP         40 /* Linux 6.1's: CAP_CHECKPOINT_RESTORE */
 #define CAP_FULL_SET         ((2ull << CAP_LAST_CAP) - 1)
 #define CAP_BIT(c)           (1ull << (c))
@@ -74,9 +79,16 @@ int cred_setgroups(struct cred *c, const uint32_t *list, uint32_t n);
 /* capset on oneself: the new sets, as Linux's cap_capset checks them */
 int cred_capset(struct cred *c, uint64_t eff, uint64_t prm, uint64_t inh);
 
-/* what execve does to the credentials (no set-id files, no file
- * capabilities yet): root keeps its bounding set, others lose them all */
-void cred_exec(struct cred *c);
+/* what execve does to the credentials: a set-user-ID file's owner
+ * (file_uid, else ID_UNCHANGED) becomes the effective uid, a set-group-ID
+ * file's group the effective gid; root keeps its bounding set, others lose
+ * every capability (no file capabilities); with no_new_privs (nnp) the
+ * set-id bits do nothing.  Whether the new image runs in secure mode
+ * (AT_SECURE: its ids or capabilities are not its caller's) */
+bool cred_exec(struct cred *c, uint32_t file_uid, uint32_t file_gid, bool nnp);
+/* the change from old to n takes a process's dumpability (commit_creds:
+ * new effective or file-system ids, capabilities it did not have) */
+bool cred_changes_identity(const struct cred *old, const struct cred *n);
 /* from may send sig to a process with credentials to (Linux's
  * kill_ok_by_cred; the same-session SIGCONT rule is the caller's) */
 bool cred_may_signal(const struct cred *from, const struct cred *to);

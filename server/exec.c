@@ -209,17 +209,23 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 {
 	int err;
 	*committed = false;
-	struct vnode *vn = vfs_lookup(p->cwd, path, false, &err);
+	struct vnode *vn = vfs_lookup(&p->cred, p->cwd, path, false, &err);
 	if (!vn)
 		return err;
-	if (vn->type != V_REG) {
+	/* Linux's do_open_execat: permission to execute (which a directory
+	 * has: then EACCES for not being a regular file) */
+	unsigned mnt = mount_flags(vn);
+	if ((err = vnode_permission(&p->cred, vn, MAY_EXEC)) || vn->type != V_REG || (mnt & MS_NOEXEC_L)) {
 		vnode_put(vn);
 		return -EACCES;
 	}
-	if (!(vn->mode & 0111)) {
-		vnode_put(vn);
-		return -EACCES;
-	}
+	/* the new credentials (a set-user-ID or set-group-ID file's owner,
+	 * but not on a nosuid file system) */
+	struct cred nc = p->cred; /* (the same groups: nothing to free) */
+	bool suid = !(mnt & MS_NOSUID_L);
+	uint32_t fuid = suid && (vn->mode & S_ISUID_L) ? vn->uid : ID_UNCHANGED;
+	uint32_t fgid = suid && (vn->mode & (S_ISGID_L | 0010)) == (S_ISGID_L | 0010) ? vn->gid : ID_UNCHANGED;
+	bool secure = cred_exec(&nc, fuid, fgid, p->no_new_privs);
 	/* the header and program headers */
 	static uint8_t hdr[HDR_BYTES];
 	uint64_t hlen = vn->size < HDR_BYTES ? vn->size : HDR_BYTES;
@@ -284,11 +290,11 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		AT_BASE,	 0,
 		AT_FLAGS,	 0,
 		AT_ENTRY,	 bias + info.entry,
-		AT_UID,		 0,
-		AT_EUID,	 0,
-		AT_GID,		 0,
-		AT_EGID,	 0,
-		AT_SECURE,	 0,
+		AT_UID,		 nc.ruid,
+		AT_EUID,	 nc.euid,
+		AT_GID,		 nc.rgid,
+		AT_EGID,	 nc.egid,
+		AT_SECURE,	 secure,
 		AT_CLKTCK,	 100,
 		AT_HWCAP,	 hwcap(),
 		AT_HWCAP2,	 0,
@@ -302,8 +308,11 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		vnode_put(vn);
 		return -ENOEXEC;
 	}
-	p->undumpable = false; /* as Linux's exec of a file that is not set-id */
-	cred_exec(&p->cred);
+	/* Linux's begin_new_exec and commit_creds: a process whose ids differ
+	 * (before, or from before) may not be dumped or traced */
+	const struct cred *oc = &p->cred;
+	p->undumpable = oc->euid != oc->ruid || oc->egid != oc->rgid || cred_changes_identity(oc, &nc);
+	p->cred = nc;
 	uts_exec(p);
 	/* the command name: the last part of the path */
 	const char *base = path;

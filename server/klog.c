@@ -99,6 +99,10 @@ long sys_syslog(struct lthread *t, const struct sysargs *a)
 	int type = (int)a->a0, len = (int)a->a2;
 	uint64_t end;
 	long n;
+	/* kernel.dmesg_restrict is 1 on Debian: the log is for CAP_SYSLOG (or
+	 * CAP_SYS_ADMIN) alone, whatever is asked */
+	if (!cred_capable(&t->proc->cred, CAP_SYSLOG) && !cred_capable(&t->proc->cred, CAP_SYS_ADMIN))
+		return -EPERM;
 	switch (type) {
 	case 0: /* CLOSE */
 	case 1: /* OPEN */ return 0;

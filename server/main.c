@@ -48,7 +48,7 @@ static uint64_t rtc_time(void)
 static int read_list(const char *path, char *buf, size_t size, const char **ptrs, int max)
 {
 	int err;
-	struct vnode *vn = vfs_lookup(vfs_root(), path, false, &err);
+	struct vnode *vn = vfs_lookup(NULL, vfs_root(), path, false, &err);
 	if (!vn)
 		return 0;
 	uint64_t n = vn->size < size - 1 ? vn->size : size - 1;

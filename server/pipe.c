@@ -401,7 +401,9 @@ long sys_pipe2(struct lthread *t, const struct sysargs *a)
 		mem_free(p);
 		return -ENFILE;
 	}
-	vn->nlink = 0; /* in no directory */
+	vn->nlink = 0;            /* in no directory */
+	vn->uid = pr->cred.fsuid; /* (its maker's, as Linux's get_pipe_inode) */
+	vn->gid = pr->cred.fsgid;
 	vn->pipe = p;
 	vn->fops = &pipe_ops;
 	int err;

@@ -250,6 +250,54 @@ static void refresh_link(struct vnode *vn, struct proc *p)
 	}
 }
 
+/* Linux's task_dump_owner: a process's nodes are its effective user's
+ * and group's; those of a process that may not be dumped (it changed ids,
+ * or it is a zombie) root's, but for its directory (0555), which shows
+ * who it is */
+static void dump_owner(struct vnode *vn, const struct proc *p)
+{
+	bool dir = vn->type == V_DIR && (vn->mode & 07777) == 0555;
+	bool root = p->state != P_LIVE || p->undumpable;
+	vn->uid = root && !dir ? 0 : p->cred.euid;
+	vn->gid = root && !dir ? 0 : p->cred.egid;
+}
+
+/* Linux's ptrace_may_access for reading (PTRACE_MODE_READ_FSCREDS): a
+ * process itself; a caller whose file-system ids are all of the target's
+ * ids, if the target may be dumped; or one with CAP_SYS_PTRACE */
+static bool may_read_proc(const struct proc *me, const struct proc *p)
+{
+	if (me == p)
+		return true;
+	const struct cred *c = &me->cred, *t = &p->cred;
+	bool same = c->fsuid == t->ruid && c->fsuid == t->euid && c->fsuid == t->suid && c->fsgid == t->rgid &&
+		    c->fsgid == t->egid && c->fsgid == t->sgid;
+	return (same && !p->undumpable) || cred_capable(c, CAP_SYS_PTRACE);
+}
+
+int procfs_may_follow(const struct vnode *vn)
+{
+	unsigned k = vn->pfs.kind;
+	if (k != PK_P_CWD && k != PK_P_EXE && k != PK_P_ROOT && k != PK_P_FDLINK)
+		return 0;
+	struct proc *p = vn->pfs.pid > 0 ? proc_by_pid(vn->pfs.pid) : NULL;
+	if (!p || !current || !current->proc)
+		return 0;
+	return may_read_proc(current->proc, p) ? 0 : -EACCES;
+}
+
+int procfs_permission(const struct vnode *vn, int want, int err)
+{
+	/* a process's directories are not written, not even by root (EPERM
+	 * as Linux gives it: nothing is made or removed there) */
+	if ((want & MAY_WRITE) && vn->type == V_DIR && vn->pfs.pid > 0)
+		return -EPERM;
+	/* proc_fd_permission: a process may always look at its own descriptors */
+	if (err && vn->pfs.kind == PK_P_FD && current && current->proc && current->proc->pid == vn->pfs.pid)
+		return 0;
+	return err;
+}
+
 static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 {
 	unsigned kind = dir->pfs.kind;
@@ -278,6 +326,8 @@ static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 	}
 	if (vn && vn->type == V_LNK)
 		refresh_link(vn, p);
+	if (vn && vn->pfs.pid > 0)
+		dump_owner(vn, proc_by_pid(vn->pfs.pid));
 	return vn;
 }
 
@@ -611,7 +661,10 @@ static void show_maps(struct seq *s, struct proc *p)
 
 static void show_mounts(struct seq *s)
 {
+	static char line[PATH_MAX_LINUX + 128];
 	seq_str(s, "rootfs / rootfs rw 0 0\nproc /proc proc rw 0 0\n");
+	for (unsigned i = 0; mount_line(i, line, sizeof line); i++)
+		seq_str(s, line);
 }
 
 /* ---- the system's files ------------------------------------------------------------ */

@@ -45,6 +45,10 @@ void siginfo_from(siginfo_t *i, int sig, int code, int pid)
 	i->si_code = code;
 	i->si_pid = pid;
 	i->si_uid = 0;
+	/* a process's signal carries its real uid (the kernel's none) */
+	struct proc *from = pid > 0 ? proc_by_pid(pid) : NULL;
+	if (from)
+		i->si_uid = from->cred.ruid;
 }
 
 /* the default action ignores it (Linux's sig_kernel_ignore) */

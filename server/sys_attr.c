@@ -3,11 +3,11 @@
  * (utimensat and its older forms), as Linux's fs/open.c and fs/utimes.c
  * change them through notify_change: every change sets the ctime.
  *
- * Permissions: every process is root today, which may change any file's
- * mode, owner and times (CAP_FOWNER, CAP_CHOWN).  What a user without
- * them may do (its own files only; chown only to a group it is in; a
- * NULL or UTIME_NOW time with write permission) waits for the users
- * issue; nothing here pretends to check it.
+ * Permissions (perm.h): the mode only by the owner or with CAP_FOWNER
+ * (a set-group-ID bit only for a member of the group or with
+ * CAP_FSETID); the owner only with CAP_CHOWN, the group by the owner to
+ * one of its groups; explicit times by the owner or with CAP_FOWNER,
+ * "now" also with write permission.
  */
 #include "sys.h"
 
@@ -25,11 +25,17 @@ static bool proc_refuses(const struct vnode *vn, bool owner)
 
 /* ---- modes ------------------------------------------------------------------------- */
 
-static long set_mode(struct vnode *vn, uint64_t mode)
+static long set_mode(const struct cred *c, struct vnode *vn, uint64_t mode)
 {
+	if (mount_flags(vn) & MS_RDONLY_L)
+		return -EROFS;
 	if (proc_refuses(vn, false))
 		return -EPERM;
-	vn->mode = (vn->mode & S_IFMT) | (mode & 07777);
+	uint32_t bits = (uint32_t)mode & 07777;
+	struct owner o = vnode_owner(vn);
+	if (perm_chmod(c, &o, &bits))
+		return -EPERM;
+	vn->mode = (vn->mode & S_IFMT) | bits;
 	vnode_touch(vn, VN_CTIME);
 	return 0;
 }
@@ -43,7 +49,7 @@ static long do_chmod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 	struct vnode *vn = at_lookup(p, dirfd, path, false, &err);
 	if (!vn)
 		return err;
-	long r = set_mode(vn, mode);
+	long r = set_mode(&p->cred, vn, mode);
 	vnode_put(vn);
 	return r;
 }
@@ -59,27 +65,35 @@ long sys_fchmodat(struct lthread *t, const struct sysargs *a)
 long sys_fchmod(struct lthread *t, const struct sysargs *a)
 {
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	return f ? set_mode(f->vn, a->a1) : -EBADF;
+	return f ? set_mode(&t->proc->cred, f->vn, a->a1) : -EBADF;
 }
 
 /* ---- owners ------------------------------------------------------------------------ */
 
 /* chown_common: -1 leaves an id alone; a file that is not a directory
  * loses its set-user-ID bit, and its set-group-ID bit when that means
- * set-group-ID (group execute is on), whoever changes it */
-static long set_owner(struct vnode *vn, uint32_t uid, uint32_t gid)
+ * set-group-ID (group execute is on), whoever changes it (and a change of
+ * mode is the owner's: a set-id file is not even touched by another) */
+static long set_owner(const struct cred *c, struct vnode *vn, uint32_t uid, uint32_t gid)
 {
+	if (mount_flags(vn) & MS_RDONLY_L)
+		return -EROFS;
 	if (proc_refuses(vn, true))
+		return -EPERM;
+	uint32_t kill = 0;
+	if ((vn->mode & S_IFMT) != 0040000) {
+		kill = vn->mode & S_ISUID;
+		if ((vn->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
+			kill |= S_ISGID;
+	}
+	struct owner o = vnode_owner(vn);
+	if (perm_chown(c, &o, uid, gid) || (kill && !perm_owner(c, &o)))
 		return -EPERM;
 	if (uid != (uint32_t)-1)
 		vn->uid = uid;
 	if (gid != (uint32_t)-1)
 		vn->gid = gid;
-	if ((vn->mode & S_IFMT) != 0040000) {
-		vn->mode &= ~(uint32_t)S_ISUID;
-		if ((vn->mode & (S_ISGID | 0010)) == (S_ISGID | 0010))
-			vn->mode &= ~(uint32_t)S_ISGID;
-	}
+	vn->mode &= ~kill;
 	vnode_touch(vn, VN_CTIME);
 	return 0;
 }
@@ -95,7 +109,7 @@ static long do_chown(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t uid
 	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
 	if (!vn)
 		return err;
-	long r = set_owner(vn, (uint32_t)uid, (uint32_t)gid);
+	long r = set_owner(&p->cred, vn, (uint32_t)uid, (uint32_t)gid);
 	vnode_put(vn);
 	return r;
 }
@@ -115,7 +129,7 @@ long sys_fchownat(struct lthread *t, const struct sysargs *a)
 long sys_fchown(struct lthread *t, const struct sysargs *a)
 {
 	struct file *f = fd_file(t->proc, (int64_t)a->a0);
-	return f ? set_owner(f->vn, (uint32_t)a->a1, (uint32_t)a->a2) : -EBADF;
+	return f ? set_owner(&t->proc->cred, f->vn, (uint32_t)a->a1, (uint32_t)a->a2) : -EBADF;
 }
 
 /* ---- times ------------------------------------------------------------------------- */
@@ -151,9 +165,20 @@ static long do_utimes(struct proc *p, int64_t dirfd, uint64_t upath, const struc
 			return err;
 	}
 	err = 0;
+	struct owner o = vnode_owner(vn);
 	if (ts && (!nsec_valid(ts[0].tv_nsec) || !nsec_valid(ts[1].tv_nsec)))
 		err = -EINVAL;
-	else
+	else if (ts && ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)
+		ts = NULL; /* both now: as no times */
+	if (!err && (mount_flags(vn) & MS_RDONLY_L))
+		err = -EROFS;
+	if (err || perm_owner(&p->cred, &o))
+		;
+	else if (ts)
+		err = -EPERM; /* times of one's choosing: the owner's */
+	else if (vnode_permission(&p->cred, vn, MAY_WRITE))
+		err = -EACCES;
+	if (!err)
 		vnode_utimes(vn, ts);
 	vnode_put(vn);
 	return err;

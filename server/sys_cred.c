@@ -48,29 +48,59 @@ long sys_getresgid(struct lthread *t, const struct sysargs *a)
 	return put_ids(t->proc, a, c->rgid, c->egid, c->sgid);
 }
 
+/* Linux's commit_creds: a process whose effective or file-system ids
+ * changed (or which gained capabilities) is no longer dumpable, whatever
+ * the call returns (setfsuid returns the old id) */
+static long commit(struct lthread *t, const struct cred *old, long r)
+{
+	if (cred_changes_identity(old, cred_of(t)))
+		t->proc->undumpable = true;
+	return r;
+}
+
 /* (ids are 32 bits: the upper half of the register is ignored) */
 #define ID(x) ((uint32_t)(x))
 
-long sys_setuid(struct lthread *t, const struct sysargs *a) { return cred_setuid(cred_of(t), ID(a->a0)); }
-long sys_setgid(struct lthread *t, const struct sysargs *a) { return cred_setgid(cred_of(t), ID(a->a0)); }
+long sys_setuid(struct lthread *t, const struct sysargs *a)
+{
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setuid(cred_of(t), ID(a->a0)));
+}
+long sys_setgid(struct lthread *t, const struct sysargs *a)
+{
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setgid(cred_of(t), ID(a->a0)));
+}
 long sys_setreuid(struct lthread *t, const struct sysargs *a)
 {
-	return cred_setreuid(cred_of(t), ID(a->a0), ID(a->a1));
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setreuid(cred_of(t), ID(a->a0), ID(a->a1)));
 }
 long sys_setregid(struct lthread *t, const struct sysargs *a)
 {
-	return cred_setregid(cred_of(t), ID(a->a0), ID(a->a1));
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setregid(cred_of(t), ID(a->a0), ID(a->a1)));
 }
 long sys_setresuid(struct lthread *t, const struct sysargs *a)
 {
-	return cred_setresuid(cred_of(t), ID(a->a0), ID(a->a1), ID(a->a2));
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setresuid(cred_of(t), ID(a->a0), ID(a->a1), ID(a->a2)));
 }
 long sys_setresgid(struct lthread *t, const struct sysargs *a)
 {
-	return cred_setresgid(cred_of(t), ID(a->a0), ID(a->a1), ID(a->a2));
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setresgid(cred_of(t), ID(a->a0), ID(a->a1), ID(a->a2)));
 }
-long sys_setfsuid(struct lthread *t, const struct sysargs *a) { return cred_setfsuid(cred_of(t), ID(a->a0)); }
-long sys_setfsgid(struct lthread *t, const struct sysargs *a) { return cred_setfsgid(cred_of(t), ID(a->a0)); }
+long sys_setfsuid(struct lthread *t, const struct sysargs *a)
+{
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setfsuid(cred_of(t), ID(a->a0)));
+}
+long sys_setfsgid(struct lthread *t, const struct sysargs *a)
+{
+	struct cred old = *cred_of(t);
+	return commit(t, &old, cred_setfsgid(cred_of(t), ID(a->a0)));
+}
 
 /* getgroups(size, list): the count with size 0; EINVAL if they do not fit */
 long sys_getgroups(struct lthread *t, const struct sysargs *a)

@@ -12,12 +12,18 @@
 
 /* ---- descriptors ---------------------------------------------------------------- */
 
-struct file *fd_file(struct proc *p, int64_t fd)
+struct file *fd_file_raw(struct proc *p, int64_t fd)
 {
 	int n = (int)fd; /* a descriptor argument is 32 bits: the rest is ignored */
 	if (n < 0 || n >= MAX_FDS)
 		return NULL;
 	return p->fds[n];
+}
+
+struct file *fd_file(struct proc *p, int64_t fd)
+{
+	struct file *f = fd_file_raw(p, fd);
+	return f && !(f->flags & O_PATH) ? f : NULL;
 }
 
 int fd_alloc(struct proc *p, int min)
@@ -57,7 +63,7 @@ struct vnode *at_dir(struct proc *p, int64_t dirfd, const char *path, int *err)
 		vnode_get(p->cwd);
 		return p->cwd;
 	}
-	struct file *f = fd_file(p, dirfd);
+	struct file *f = fd_file_raw(p, dirfd);
 	if (!f) {
 		*err = -EBADF;
 		return NULL;
@@ -75,7 +81,7 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 	struct vnode *dir = at_dir(p, dirfd, path, err);
 	if (!dir)
 		return NULL;
-	struct vnode *vn = vfs_lookup(dir, path, nofollow, err);
+	struct vnode *vn = vfs_lookup(&p->cred, dir, path, nofollow, err);
 	vnode_put(dir);
 	return vn;
 }
@@ -83,7 +89,7 @@ struct vnode *at_lookup(struct proc *p, int64_t dirfd, const char *path, bool no
 struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, uint64_t flags, int *err)
 {
 	if (!path[0] && (flags & AT_EMPTY_PATH)) {
-		struct file *f = (int)dirfd == AT_FDCWD_LINUX ? NULL : fd_file(p, dirfd);
+		struct file *f = (int)dirfd == AT_FDCWD_LINUX ? NULL : fd_file_raw(p, dirfd);
 		if ((int)dirfd != AT_FDCWD_LINUX && !f) {
 			*err = -EBADF;
 			return NULL;
@@ -98,7 +104,7 @@ struct vnode *at_lookup_flags(struct proc *p, int64_t dirfd, const char *path, u
 long sys_close(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	struct file *f = fd_file(p, (int64_t)a->a0);
+	struct file *f = fd_file_raw(p, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
 	fd_close(p, (int)a->a0);
@@ -126,7 +132,7 @@ static long dup_to(struct proc *p, struct file *f, int fd, bool cloexec)
 
 long sys_dup(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct file *f = fd_file_raw(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
 	int fd = fd_alloc(t->proc, 0);
@@ -143,7 +149,7 @@ long sys_dup3(struct lthread *t, const struct sysargs *a)
 		return -EINVAL;
 	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
 		return -EBADF;
-	struct file *f = fd_file(t->proc, oldfd);
+	struct file *f = fd_file_raw(t->proc, oldfd);
 	if (!f)
 		return -EBADF;
 	return dup_to(t->proc, f, (int)newfd, a->a2 & O_CLOEXEC);
@@ -152,7 +158,7 @@ long sys_dup3(struct lthread *t, const struct sysargs *a)
 long sys_dup2(struct lthread *t, const struct sysargs *a)
 {
 	uint32_t oldfd = (uint32_t)a->a0, newfd = (uint32_t)a->a1;
-	struct file *f = fd_file(t->proc, oldfd);
+	struct file *f = fd_file_raw(t->proc, oldfd);
 	if (oldfd == newfd)
 		return f ? (long)newfd : -EBADF;
 	if (newfd >= MAX_FDS || newfd >= t->proc->rlim[RLIMIT_NOFILE].cur)
@@ -165,11 +171,14 @@ long sys_dup2(struct lthread *t, const struct sysargs *a)
 long sys_fcntl(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
-	struct file *f = fd_file(p, (int64_t)a->a0);
+	struct file *f = fd_file_raw(p, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
 	int fd = (int)a->a0;
 	uint32_t cmd = (uint32_t)a->a1, arg = (uint32_t)a->a2; /* an int argument, where it is one */
+	if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD && cmd != F_SETFD &&
+	    cmd != F_GETFL)
+		return -EBADF; /* (an O_PATH descriptor: Linux's fcntl takes these of it only) */
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC: {
@@ -231,7 +240,7 @@ static struct vnode *create_file(struct proc *p, struct vnode *parent, char *nam
 		if (l) {
 			struct vnode *np = NULL;
 			if (links < MAX_SYMLINKS)
-				np = vfs_lookup_parent(parent, l->link, name, 256, err);
+				np = vfs_lookup_parent(&p->cred, parent, l->link, name, 256, err);
 			else
 				*err = -ELOOP;
 			vnode_put(parent);
@@ -240,7 +249,11 @@ static struct vnode *create_file(struct proc *p, struct vnode *parent, char *nam
 			parent = np;
 			continue;
 		}
-		struct vnode *vn = vnode_new(V_REG, mode & ~p->umask & 07777);
+		if ((*err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent))) { /* (/proc: no such name) */
+			vnode_put(parent);
+			return NULL;
+		}
+		struct vnode *vn = vnode_create(&p->cred, parent, V_REG, mode & ~p->umask & 07777);
 		*err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
 		vnode_put(parent);
 		if (*err) {
@@ -256,10 +269,38 @@ static struct vnode *create_file(struct proc *p, struct vnode *parent, char *nam
 	}
 }
 
+/* a truncate (or an open with O_TRUNC) by c: the file's set-id bits go as
+ * with a write */
+static int truncate_by(const struct cred *c, struct vnode *vn, uint64_t size)
+{
+	int err = vnode_truncate(vn, size);
+	if (!err)
+		vnode_kill_suid(c, vn);
+	return err;
+}
+
+/* the rest of Linux's may_open for a file that exists: the access its flags
+ * ask for (O_TRUNC writes, except a pipe's or a socket's), then O_NOATIME,
+ * which only the owner may ask for */
+static int open_permission(const struct cred *c, struct vnode *vn, uint32_t flags)
+{
+	static const int acc[4] = {MAY_READ, MAY_WRITE, MAY_READ | MAY_WRITE, MAY_READ | MAY_WRITE};
+	int want = acc[flags & O_ACCMODE];
+	if ((flags & O_TRUNC) && vn->type != V_FIFO && vn->type != V_SOCK)
+		want |= MAY_WRITE;
+	int err = vnode_permission(c, vn, want);
+	if (err)
+		return err;
+	struct owner o = vnode_owner(vn);
+	return (flags & O_NOATIME) && !perm_owner(c, &o) ? -EPERM : 0;
+}
+
 static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t uflags, uint64_t mode)
 {
 	char path[PATH_MAX_LINUX], name[256];
 	uint32_t flags = ((uint32_t)uflags & VALID_OPEN_FLAGS) | O_LARGEFILE; /* forced on 64-bit Linux */
+	if (flags & O_PATH) /* a descriptor of a place: the other flags mean nothing */
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
 		return -EINVAL; /* as Linux since 6.4 (and Debian's 6.1) */
 	int err = user_path(p, upath, path);
@@ -274,7 +315,7 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ufla
 		struct vnode *dir = at_dir(p, dirfd, path, &err);
 		if (!dir)
 			return err;
-		struct vnode *parent = vfs_lookup_parent(dir, path, name, sizeof name, &err);
+		struct vnode *parent = vfs_lookup_parent(&p->cred, dir, path, name, sizeof name, &err);
 		vnode_put(dir);
 		if (!parent)
 			return err == -EEXIST ? -EISDIR : err; /* the root */
@@ -293,17 +334,23 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ufla
 			err = -EISDIR;
 		else if ((flags & O_DIRECTORY) && !dir)
 			err = -ENOTDIR;
+		else if (flags & O_PATH)
+			; /* (no permission to the file is needed; a link is itself) */
 		else if (vn->type == V_LNK)
 			err = -ELOOP;
 		else if (dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 			err = -EISDIR;
+		else if ((vn->type == V_CHR || vn->type == V_BLK) && (mount_flags(vn) & MS_NODEV_L))
+			err = -EACCES; /* no devices on this file system */
+		else
+			err = open_permission(&p->cred, vn, flags);
 		if (!err && (flags & O_TRUNC) && vn->type == V_REG && !vn->fops) /* whatever the access mode */
-			err = vnode_truncate(vn, 0);
+			err = truncate_by(&p->cred, vn, 0);
 	} else if (err == -ENOENT && creat) {
 		struct vnode *dir = at_dir(p, dirfd, path, &err);
 		if (!dir)
 			return err;
-		struct vnode *parent = vfs_lookup_parent(dir, path, name, sizeof name, &err);
+		struct vnode *parent = vfs_lookup_parent(&p->cred, dir, path, name, sizeof name, &err);
 		vnode_put(dir);
 		if (!parent)
 			return err;
@@ -359,10 +406,12 @@ static bool mem_dev(const struct vnode *vn) { return vn->type == V_CHR && vn->rd
 static bool positional(const struct vnode *vn) { return vn->type == V_REG || vn->type == V_DIR || mem_dev(vn); }
 
 /* the transfer itself, at off (-1: at the file position) */
-static long do_rw(struct file *f, struct uio *u, bool write, int64_t off)
+static long do_rw(const struct cred *c, struct file *f, struct uio *u, bool write, int64_t off)
 {
 	if (f->vn->type == V_DIR)
 		return -EISDIR;
+	if (write && f->vn->type == V_REG)
+		vnode_kill_suid(c, f->vn); /* (Linux's file_remove_privs, before the data) */
 	if (off >= 0 && f->ops && f->ops->pread && !write)
 		return f->ops->pread(f, u, (uint64_t)off);
 	if (off >= 0 && f->vn->type == V_REG && !f->vn->fops) {
@@ -399,7 +448,7 @@ static long rw_one(struct lthread *t, const struct sysargs *a, bool write, int64
 		return -EFAULT;
 	struct linux_iovec v = {a->a1, a->a2 > MAX_RW ? MAX_RW : a->a2};
 	struct uio u = {.proc = t->proc, .iov = &v, .iovcnt = 1};
-	return do_rw(f, &u, write, off);
+	return do_rw(&t->proc->cred, f, &u, write, off);
 }
 
 long sys_read(struct lthread *t, const struct sysargs *a) { return rw_one(t, a, false, -1); }
@@ -447,7 +496,7 @@ static long rw_vec(struct lthread *t, const struct sysargs *a, bool write, int64
 	if (!total)
 		return 0;
 	struct uio u = {.proc = t->proc, .iov = iov, .iovcnt = (int)n};
-	return do_rw(f, &u, write, off);
+	return do_rw(&t->proc->cred, f, &u, write, off);
 }
 
 long sys_readv(struct lthread *t, const struct sysargs *a) { return rw_vec(t, a, false, -1); }
@@ -593,7 +642,7 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 
 long sys_fstat(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct file *f = fd_file_raw(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
 	struct stat st;
@@ -631,6 +680,9 @@ long sys_newfstatat(struct lthread *t, const struct sysargs *a)
 	return do_stat(t->proc, (int64_t)a->a0, a->a1, a->a2, a->a3);
 }
 
+/* access and faccessat: the check is made, path walk included, with the
+ * real ids (perm_access_cred) unless AT_EACCESS asks for the effective
+ * (file-system) ones */
 static long do_access(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 {
 	char path[PATH_MAX_LINUX];
@@ -641,13 +693,17 @@ static long do_access(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mo
 	int err = user_path(p, upath, path);
 	if (err)
 		return err;
+	struct cred real, saved = p->cred;
+	if (!(flags & AT_EACCESS)) {
+		perm_access_cred(&real, &p->cred);
+		p->cred = real; /* (for the walk; put back below) */
+	}
 	struct vnode *vn = at_lookup_flags(p, dirfd, path, flags, &err);
-	if (!vn)
-		return err;
-	/* root may read and write anything; execute needs an x bit */
-	if ((mode & 1) && vn->type != V_DIR && !(vn->mode & 0111))
-		err = -EACCES;
-	vnode_put(vn);
+	if (vn) {
+		err = mode ? vnode_permission(&p->cred, vn, (int)mode) : 0; /* (F_OK: it exists) */
+		vnode_put(vn);
+	}
+	p->cred = saved;
 	return err;
 }
 
@@ -677,7 +733,9 @@ static long do_readlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t 
 	if (!vn)
 		return err;
 	long r = vn->type == V_LNK ? -ENOENT : -EINVAL; /* (a proc link to nothing: ENOENT) */
-	if (vn->type == V_LNK && vn->link) {
+	if (vn->type == V_LNK && vn->dev == PROCFS_DEV && procfs_may_follow(vn))
+		r = -EACCES;
+	else if (vn->type == V_LNK && vn->link) {
 		uint64_t n = strlen(vn->link);
 		vnode_access(vn);
 		if (n > size)
@@ -873,11 +931,13 @@ long sys_getcwd(struct lthread *t, const struct sysargs *a)
 	return n;
 }
 
+/* chdir and fchdir: a directory (ENOTDIR) that p may search (EACCES) */
 static long set_cwd(struct proc *p, struct vnode *vn)
 {
-	if (vn->type != V_DIR) {
+	int err = vn->type != V_DIR ? -ENOTDIR : vnode_permission(&p->cred, vn, MAY_EXEC);
+	if (err) {
 		vnode_put(vn);
-		return -ENOTDIR;
+		return err;
 	}
 	vnode_put(p->cwd);
 	p->cwd = vn;
@@ -890,13 +950,13 @@ long sys_chdir(struct lthread *t, const struct sysargs *a)
 	int err = user_path(t->proc, a->a0, path);
 	if (err)
 		return err;
-	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	struct vnode *vn = vfs_lookup(&t->proc->cred, t->proc->cwd, path, false, &err);
 	return vn ? set_cwd(t->proc, vn) : err;
 }
 
 long sys_fchdir(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct file *f = fd_file_raw(t->proc, (int64_t)a->a0);
 	if (!f)
 		return -EBADF;
 	vnode_get(f->vn);
@@ -914,206 +974,9 @@ struct vnode *at_parent(struct proc *p, int64_t dirfd, uint64_t upath, char *nam
 	struct vnode *dir = at_dir(p, dirfd, path, err);
 	if (!dir)
 		return NULL;
-	struct vnode *parent = vfs_lookup_parent(dir, path, name, 256, err);
+	struct vnode *parent = vfs_lookup_parent(&p->cred, dir, path, name, 256, err);
 	vnode_put(dir);
 	return parent;
-}
-
-static long do_mkdir(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mode)
-{
-	char name[256];
-	int err;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, NULL, &err);
-	if (!parent)
-		return err;
-	if (vfs_dir_find(parent, name) || !strcmp(name, ".") || !strcmp(name, "..")) {
-		vnode_put(parent);
-		return -EEXIST;
-	}
-	struct vnode *vn = vnode_new(V_DIR, mode & ~p->umask & 07777);
-	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
-	vnode_put(parent);
-	return err;
-}
-
-long sys_mkdir(struct lthread *t, const struct sysargs *a)
-{
-	return do_mkdir(t->proc, AT_FDCWD_LINUX, a->a0, a->a1);
-}
-long sys_mkdirat(struct lthread *t, const struct sysargs *a)
-{
-	return do_mkdir(t->proc, (int64_t)a->a0, a->a1, a->a2);
-}
-
-/* removes the entry name (of vn) from dir: the name, not another link to
- * vn there */
-static void dir_remove(struct vnode *dir, const char *name, struct vnode *vn)
-{
-	bool other = false; /* another name of vn stays in dir */
-	for (struct dentry **pp = &dir->entries; *pp;) {
-		struct dentry *d = *pp;
-		if (d->vn == vn && !strcmp(d->name, name)) {
-			*pp = d->next;
-			mem_free(d);
-			continue;
-		}
-		other |= d->vn == vn;
-		pp = &d->next;
-	}
-	if (vn->type == V_DIR)
-		dir->nlink--;
-	if (vn->type == V_DIR || (vn->parent == dir && !other))
-		vn->parent = NULL;
-	vn->nlink = vn->type == V_DIR ? 0 : vn->nlink - 1;
-	vnode_touch(dir, VN_MTIME | VN_CTIME);
-	vnode_touch(vn, VN_CTIME); /* unlink and rename change the inode's ctime too */
-	vnode_get(vn); /* vnode_put frees it if nothing else holds it */
-	vnode_put(vn);
-}
-
-static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags)
-{
-	char name[256];
-	int err;
-	bool slash;
-	if (flags & ~(uint64_t)AT_REMOVEDIR)
-		return -EINVAL;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
-	if (!parent)
-		return err == -EEXIST ? -EBUSY : err;
-	struct vnode *vn = vfs_dir_find(parent, name);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		err = (flags & AT_REMOVEDIR) ? (!strcmp(name, ".") ? -EINVAL : -ENOTEMPTY) : -EISDIR;
-	else if (!vn)
-		err = -ENOENT;
-	else if (parent->dops)
-		err = -EPERM; /* nothing is removed from /proc */
-	else if (slash && !(flags & AT_REMOVEDIR) && vn->type != V_DIR)
-		err = -ENOTDIR;
-	else if (flags & AT_REMOVEDIR)
-		err = vn->type != V_DIR ? -ENOTDIR : vn->entries ? -ENOTEMPTY : vn == p->cwd ? 0 : 0;
-	else if (vn->type == V_DIR)
-		err = -EISDIR;
-	if (!err)
-		dir_remove(parent, name, vn);
-	vnode_put(parent);
-	return err;
-}
-
-long sys_unlink(struct lthread *t, const struct sysargs *a)
-{
-	return do_unlink(t->proc, AT_FDCWD_LINUX, a->a0, 0);
-}
-long sys_rmdir(struct lthread *t, const struct sysargs *a)
-{
-	return do_unlink(t->proc, AT_FDCWD_LINUX, a->a0, AT_REMOVEDIR);
-}
-long sys_unlinkat(struct lthread *t, const struct sysargs *a)
-{
-	return do_unlink(t->proc, (int64_t)a->a0, a->a1, a->a2);
-}
-
-static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t upath)
-{
-	char target[PATH_MAX_LINUX], name[256];
-	int err = user_path(p, utarget, target);
-	if (err)
-		return err;
-	if (!target[0])
-		return -ENOENT;
-	bool slash;
-	struct vnode *parent = at_parent(p, dirfd, upath, name, &slash, &err);
-	if (!parent)
-		return err;
-	if (vfs_dir_find(parent, name) || slash) { /* "name/" asks for a directory */
-		err = vfs_dir_find(parent, name) ? -EEXIST : -ENOENT;
-		vnode_put(parent);
-		return err;
-	}
-	struct vnode *vn = vnode_new(V_LNK, 0777);
-	if (vn && !(vn->link = kstrdup(target))) {
-		mem_free(vn);
-		vn = NULL;
-	}
-	err = vn ? vfs_dir_add(parent, name, vn) : -ENOMEM;
-	vnode_put(parent);
-	return err;
-}
-
-long sys_symlink(struct lthread *t, const struct sysargs *a)
-{
-	return do_symlink(t->proc, a->a0, AT_FDCWD_LINUX, a->a1);
-}
-long sys_symlinkat(struct lthread *t, const struct sysargs *a)
-{
-	return do_symlink(t->proc, a->a0, (int64_t)a->a1, a->a2);
-}
-
-static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, uint64_t npath)
-{
-	char oname[256], nname[256];
-	int err;
-	bool oslash, nslash;
-	struct vnode *op = at_parent(p, ofd, opath, oname, &oslash, &err);
-	if (!op)
-		return err == -EEXIST ? -EBUSY : err; /* the root */
-	struct vnode *np = at_parent(p, nfd, npath, nname, &nslash, &err);
-	if (!np) {
-		vnode_put(op);
-		return err == -EEXIST ? -EBUSY : err;
-	}
-	struct vnode *vn = vfs_dir_find(op, oname), *old = vfs_dir_find(np, nname);
-	if (op->dev != np->dev)
-		err = -EXDEV;
-	else if (!strcmp(oname, ".") || !strcmp(oname, "..") || !strcmp(nname, ".") || !strcmp(nname, ".."))
-		err = -EBUSY;
-	else if (!vn || (np->dops && !old)) /* (/proc's lookup of a name it has not: ENOENT) */
-		err = -ENOENT;
-	else if (op->dops)
-		err = -EPERM;
-	else if (vn->type != V_DIR && (oslash || nslash))
-		err = -ENOTDIR;
-	else if (old == vn)
-		err = 0;
-	else if (old && old->type == V_DIR && vn->type != V_DIR)
-		err = -EISDIR;
-	else if (old && vn->type == V_DIR && old->type != V_DIR)
-		err = -ENOTDIR;
-	else if (old && old->type == V_DIR && old->entries)
-		err = -ENOTEMPTY;
-	else {
-		for (struct vnode *d = np; d; d = d->parent)
-			if (d == vn)
-				err = -EINVAL; /* into its own subtree */
-	}
-	if (!err && old != vn) {
-		if (old)
-			dir_remove(np, nname, old);
-		vnode_get(vn);
-		uint32_t links = vn->nlink; /* a directory's counts its subdirectories */
-		dir_remove(op, oname, vn);
-		vn->nlink = links;
-		err = vfs_dir_add(np, nname, vn);
-		vnode_put(vn);
-	}
-	vnode_put(op);
-	vnode_put(np);
-	return err;
-}
-
-long sys_rename(struct lthread *t, const struct sysargs *a)
-{
-	return do_rename(t->proc, AT_FDCWD_LINUX, a->a0, AT_FDCWD_LINUX, a->a1);
-}
-long sys_renameat(struct lthread *t, const struct sysargs *a)
-{
-	return do_rename(t->proc, (int64_t)a->a0, a->a1, (int64_t)a->a2, a->a3);
-}
-long sys_renameat2(struct lthread *t, const struct sysargs *a)
-{
-	if (a->a4)
-		return -EINVAL;
-	return do_rename(t->proc, (int64_t)a->a0, a->a1, (int64_t)a->a2, a->a3);
 }
 
 long sys_ftruncate(struct lthread *t, const struct sysargs *a)
@@ -1123,7 +986,7 @@ long sys_ftruncate(struct lthread *t, const struct sysargs *a)
 		return -EBADF;
 	if ((int64_t)a->a1 < 0 || f->vn->type != V_REG || (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
-	return f->vn->fops ? 0 : vnode_truncate(f->vn, a->a1); /* (a proc file: as truncate) */
+	return f->vn->fops ? 0 : truncate_by(&t->proc->cred, f->vn, a->a1); /* (a proc file: as truncate) */
 }
 
 long sys_truncate(struct lthread *t, const struct sysargs *a)
@@ -1134,13 +997,19 @@ long sys_truncate(struct lthread *t, const struct sysargs *a)
 		return err;
 	if ((int64_t)a->a1 < 0)
 		return -EINVAL;
-	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	struct vnode *vn = vfs_lookup(&t->proc->cred, t->proc->cwd, path, false, &err);
 	if (!vn)
 		return err;
-	if (vn->dev == PROCFS_DEV) /* accepted and ignored, as by Linux's proc_setattr: the size stays 0 */
-		err = vn->type == V_DIR ? -EISDIR : 0;
+	if (vn->type == V_DIR)
+		err = -EISDIR;
+	else if (vn->type != V_REG && vn->dev != PROCFS_DEV)
+		err = -EINVAL;
+	else if ((err = vnode_permission(&t->proc->cred, vn, MAY_WRITE)))
+		;
+	else if (vn->dev == PROCFS_DEV) /* accepted and ignored, as by Linux's proc_setattr: the size stays 0 */
+		err = 0;
 	else
-		err = vn->type == V_DIR ? -EISDIR : vn->type != V_REG ? -EINVAL : vnode_truncate(vn, a->a1);
+		err = truncate_by(&t->proc->cred, vn, a->a1);
 	vnode_put(vn);
 	return err;
 }
@@ -1159,6 +1028,7 @@ long sys_fsync(struct lthread *t, const struct sysargs *a)
 #define PROC_SUPER_MAGIC 0x9fa0
 #define ST_VALID 0x0020
 #define ST_RELATIME 0x1000
+#define ST_NOATIME       0x400
 
 static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
 {
@@ -1172,8 +1042,18 @@ static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
 		s.f_flags |= ST_RELATIME;
 	} else {
 		s.f_type = TMPFS_MAGIC;
-		s.f_blocks = pages_total();
-		s.f_bfree = s.f_bavail = pages_free();
+		uint64_t blocks, free;
+		if (mount_statfs(vn, &blocks, &free)) { /* a mounted tmpfs: its size */
+			s.f_blocks = blocks;
+			s.f_bfree = s.f_bavail = free;
+			s.f_flags = ST_VALID |
+				    (mount_flags(vn) & (MS_RDONLY_L | MS_NOSUID_L | MS_NODEV_L | MS_NOEXEC_L)) |
+				    ((mount_flags(vn) & MS_RELATIME_L) ? ST_RELATIME : 0) |
+				    ((mount_flags(vn) & MS_NOATIME_L) ? ST_NOATIME : 0);
+		} else {
+			s.f_blocks = pages_total();
+			s.f_bfree = s.f_bavail = pages_free();
+		}
 	}
 	return copy_to_user(p, ubuf, &s, sizeof s);
 }
@@ -1184,7 +1064,7 @@ long sys_statfs(struct lthread *t, const struct sysargs *a)
 	int err = user_path(t->proc, a->a0, path);
 	if (err)
 		return err;
-	struct vnode *vn = vfs_lookup(t->proc->cwd, path, false, &err);
+	struct vnode *vn = vfs_lookup(&t->proc->cred, t->proc->cwd, path, false, &err);
 	if (!vn)
 		return err;
 	long r = put_statfs(t->proc, vn, a->a1);
@@ -1194,6 +1074,6 @@ long sys_statfs(struct lthread *t, const struct sysargs *a)
 
 long sys_fstatfs(struct lthread *t, const struct sysargs *a)
 {
-	struct file *f = fd_file(t->proc, (int64_t)a->a0);
+	struct file *f = fd_file_raw(t->proc, (int64_t)a->a0);
 	return f ? put_statfs(t->proc, f->vn, a->a1) : -EBADF;
 }

@@ -78,6 +78,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 			return -EINVAL;
 		if (addr >= USER_TOP || len > USER_TOP - addr)
 			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR && !cred_capable(&p->cred, CAP_SYS_RAWIO))
+			return -EPERM; /* (vm.mmap_min_addr: the lowest pages are root's alone) */
 		if (flags & MAP_FIXED_NOREPLACE_L) {
 			for (struct vma *v = p->mm->vmas; v; v = v->next)
 				if (v->start < addr + len && addr < v->end)

@@ -128,7 +128,8 @@ long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 
 /* sets and gets a limit of p (nlim and olim: NULL for none), as Linux's
  * do_prlimit */
-static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64 *nlim, struct linux_rlimit64 *olim)
+static long do_prlimit(const struct cred *c, struct proc *p, uint32_t res, const struct linux_rlimit64 *nlim,
+		       struct linux_rlimit64 *olim)
 {
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -136,6 +137,8 @@ static long do_prlimit(struct proc *p, uint32_t res, const struct linux_rlimit64
 		return -EINVAL;
 	if (nlim && res == RLIMIT_NOFILE && nlim->max > NR_OPEN)
 		return -EPERM;
+	if (nlim && nlim->max > p->rlim[res].max && !cred_capable(c, CAP_SYS_RESOURCE))
+		return -EPERM; /* a hard limit goes up only with CAP_SYS_RESOURCE */
 	if (olim)
 		*olim = p->rlim[res];
 	if (nlim)
@@ -155,7 +158,14 @@ long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 	struct proc *p = (int)a->a0 ? proc_by_pid((int)a->a0) : t->proc;
 	if (!p || p->state != P_LIVE)
 		return -ESRCH;
-	long err = do_prlimit(p, (uint32_t)a->a1, a->a2 ? &nlim : NULL, a->a3 ? &olim : NULL);
+	/* check_prlimit_permission: another's limits are for a caller whose
+	 * real ids are all its ids, or one with CAP_SYS_RESOURCE */
+	const struct cred *c = &t->proc->cred, *pc = &p->cred;
+	if (p != t->proc && !cred_capable(c, CAP_SYS_RESOURCE) &&
+	    !(c->ruid == pc->ruid && c->ruid == pc->euid && c->ruid == pc->suid && c->rgid == pc->rgid &&
+	      c->rgid == pc->egid && c->rgid == pc->sgid))
+		return -EPERM;
+	long err = do_prlimit(c, p, (uint32_t)a->a1, a->a2 ? &nlim : NULL, a->a3 ? &olim : NULL);
 	if (!err && a->a3 && copy_to_user(t->proc, a->a3, &olim, sizeof olim))
 		return -EFAULT;
 	return err;
@@ -164,7 +174,7 @@ long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 long sys_getrlimit(struct lthread *t, const struct sysargs *a)
 {
 	struct linux_rlimit64 olim;
-	long err = do_prlimit(t->proc, (uint32_t)a->a0, NULL, &olim);
+	long err = do_prlimit(&t->proc->cred, t->proc, (uint32_t)a->a0, NULL, &olim);
 	return err ? err : copy_to_user(t->proc, a->a1, &olim, sizeof olim);
 }
 
@@ -173,7 +183,7 @@ long sys_setrlimit(struct lthread *t, const struct sysargs *a)
 	struct linux_rlimit64 nlim;
 	if (copy_from_user(t->proc, &nlim, a->a1, sizeof nlim))
 		return -EFAULT;
-	return do_prlimit(t->proc, (uint32_t)a->a0, &nlim, NULL);
+	return do_prlimit(&t->proc->cred, t->proc, (uint32_t)a->a0, &nlim, NULL);
 }
 
 long sys_execve(struct lthread *t, const struct sysargs *a)

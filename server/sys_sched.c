@@ -6,9 +6,11 @@
  * scheduler: the values are kept and shown (/proc/PID/stat, ps, ionice)
  * as Linux keeps them, and do not yet weigh in lx4's scheduling.
  *
- * Permissions: every process is root (CAP_SYS_NICE, CAP_SYS_ADMIN); what
- * another user may do (EPERM for another's process, EACCES to lower a
- * nice value) waits for the users issue.
+ * Permissions (kernel/sys.c, block/ioprio.c, kernel/sched): another
+ * process's values are for a caller whose effective uid is its real or
+ * effective uid, or with CAP_SYS_NICE (EPERM); a lower nice value (more
+ * priority) than a process has, beyond RLIMIT_NICE, and the real-time I/O
+ * class need CAP_SYS_NICE too (EACCES, EPERM).
  */
 #include "sys.h"
 
@@ -24,33 +26,55 @@
 #define IOPRIO_CLASS_BE    2
 #define IOPRIO_CLASS_IDLE  3
 
-/* calls fn(q, arg) for each process (live or not yet reaped, as Linux's
- * task lists have them) that (kind, who) names: 0 a process (who 0: the
- * caller), 1 a process group (0: the caller's), 2 a user's processes (0:
- * the caller's; every process is root's); returns -ESRCH if none, else
- * the last failure of fn or 0 */
-static long each_named(struct proc *self, int kind, int who, long (*fn)(struct proc *, long), long arg)
+/* q is a process (kind, who) names: 0 a process (who 0: the caller), 1
+ * a process group (0: the caller's), 2 a user's processes (by real uid;
+ * 0: the caller's) */
+static bool named(const struct proc *self, const struct proc *q, int kind, int who)
+{
+	if (kind == 0)
+		return q == (who ? proc_by_pid(who) : self);
+	if (kind == 1)
+		return q->pgid == (who ? who : self->pgid);
+	return q->cred.ruid == (who ? (uint32_t)who : self->cred.ruid);
+}
+
+/* calls fn(self, q, arg) for each process (live or not yet reaped, as
+ * Linux's task lists have them) that (kind, who) names; returns -ESRCH if
+ * none, else the last failure of fn or 0 */
+static long each_named(struct proc *self, int kind, int who, long (*fn)(struct proc *, struct proc *, long), long arg)
 {
 	long err = -ESRCH;
 	if (kind == 0) {
 		struct proc *q = who ? proc_by_pid(who) : self;
-		return q ? fn(q, arg) : -ESRCH;
+		return q ? fn(self, q, arg) : -ESRCH;
 	}
-	int pgid = who ? who : self->pgid;
 	proc_for_each(q) {
-		if ((kind == 1 && q->pgid != pgid) || (kind == 2 && who != 0))
+		if (!named(self, q, kind, who))
 			continue;
-		long r = fn(q, arg);
+		long r = fn(self, q, arg);
 		if (err == -ESRCH || r)
 			err = r;
 	}
 	return err;
 }
 
+/* set_one_prio_perm: self may change q's priorities */
+static bool may_set(const struct proc *self, const struct proc *q)
+{
+	const struct cred *c = &self->cred;
+	return q->cred.ruid == c->euid || q->cred.euid == c->euid || cred_capable(c, CAP_SYS_NICE);
+}
+
 /* ---- nice values ------------------------------------------------------------------ */
 
-static long set_nice(struct proc *q, long nice)
+static long set_nice(struct proc *self, struct proc *q, long nice)
 {
+	if (!may_set(self, q))
+		return -EPERM;
+	/* can_nice: a lower value only within RLIMIT_NICE (20 - nice) */
+	if (nice < q->traits.nice && (uint64_t)(20 - nice) > q->rlim[RLIMIT_NICE].cur &&
+	    !cred_capable(&self->cred, CAP_SYS_NICE))
+		return -EACCES;
 	q->traits.nice = (int)nice;
 	return 0;
 }
@@ -88,9 +112,8 @@ long sys_getpriority(struct lthread *t, const struct sysargs *a)
 		struct proc *q = who ? proc_by_pid(who) : self;
 		return q ? best_prio(q, 0) : -ESRCH;
 	}
-	int pgid = who ? who : self->pgid;
 	proc_for_each(q) {
-		if ((which == PRIO_PGRP && q->pgid == pgid) || (which == PRIO_USER && who == 0))
+		if (named(self, q, which, who))
 			best = best_prio(q, best);
 	}
 	return best ? best : -ESRCH;
@@ -100,11 +123,11 @@ long sys_getpriority(struct lthread *t, const struct sysargs *a)
 
 /* Linux's ioprio_check_cap: a class and its level (the low three bits
  * of the data: 6.1 takes what lies above them as it is) */
-static long ioprio_check(unsigned prio)
+static long ioprio_check(const struct cred *c, unsigned prio)
 {
 	unsigned class = (prio >> 13) & 7, level = prio & 7;
 	switch (class) {
-	case IOPRIO_CLASS_RT: /* (root may) */
+	case IOPRIO_CLASS_RT: return cred_capable(c, CAP_SYS_NICE) || cred_capable(c, CAP_SYS_ADMIN) ? 0 : -EPERM;
 	case IOPRIO_CLASS_BE:
 	case IOPRIO_CLASS_IDLE: return 0;
 	case IOPRIO_CLASS_NONE: return level ? -EINVAL : 0;
@@ -112,8 +135,12 @@ static long ioprio_check(unsigned prio)
 	}
 }
 
-static long set_ioprio(struct proc *q, long prio)
+/* set_task_ioprio: another's only if it is the caller's user */
+static long set_ioprio(struct proc *self, struct proc *q, long prio)
 {
+	const struct cred *c = &self->cred;
+	if (q->cred.ruid != c->euid && q->cred.ruid != c->ruid && !cred_capable(c, CAP_SYS_NICE))
+		return -EPERM;
 	q->traits.ioprio = (uint16_t)prio;
 	return 0;
 }
@@ -122,7 +149,7 @@ long sys_ioprio_set(struct lthread *t, const struct sysargs *a)
 {
 	int which = (int)a->a0, who = (int)a->a1;
 	unsigned prio = (unsigned)a->a2;
-	long err = ioprio_check(prio);
+	long err = ioprio_check(&t->proc->cred, prio);
 	if (err)
 		return err;
 	if (which < IOPRIO_WHO_PROCESS || which > IOPRIO_WHO_USER)
@@ -149,9 +176,8 @@ long sys_ioprio_get(struct lthread *t, const struct sysargs *a)
 		return q ? q->traits.ioprio : -ESRCH;
 	}
 	long best = -1;
-	int pgid = who ? who : self->pgid;
 	proc_for_each(q) {
-		if ((which == IOPRIO_WHO_PGRP && q->pgid == pgid) || (which == IOPRIO_WHO_USER && who == 0))
+		if (named(self, q, which - IOPRIO_WHO_PROCESS, who))
 			best = best_ioprio(q, best);
 	}
 	return best < 0 ? -ESRCH : best;
@@ -189,7 +215,12 @@ long sys_sched_setaffinity(struct lthread *t, const struct sysargs *a)
 	uint64_t len = (uint32_t)a->a1, mask = 0;
 	if (copy_from_user(t->proc, &mask, a->a2, len < CPUMASK_BYTES ? len : CPUMASK_BYTES))
 		return -EFAULT;
-	if (!affinity_target(t, (int)a->a0))
+	struct proc *q = affinity_target(t, (int)a->a0);
+	if (!q)
 		return -ESRCH;
+	/* check_same_owner, or CAP_SYS_NICE */
+	const struct cred *c = &t->proc->cred;
+	if (c->euid != q->cred.euid && c->euid != q->cred.ruid && !cred_capable(c, CAP_SYS_NICE))
+		return -EPERM;
 	return mask & ((1ull << NR_CPUS_LINUX) - 1) ? 0 : -EINVAL;
 }

@@ -41,6 +41,8 @@ syscall_fn sys_link;
 syscall_fn sys_linkat;
 syscall_fn sys_mknod;
 syscall_fn sys_mknodat;
+syscall_fn sys_mount;
+syscall_fn sys_umount2;
 syscall_fn sys_sync;
 syscall_fn sys_syncfs;
 syscall_fn sys_fallocate;

@@ -89,12 +89,14 @@ long sys_uname(struct lthread *t, const struct sysargs *a)
 	return copy_to_user(t->proc, a->a0, &u, sizeof u);
 }
 
-/* sethostname and setdomainname: len is an int of at most UTS_LEN; the
+/* sethostname and setdomainname (CAP_SYS_ADMIN): len is an int of at most UTS_LEN; the
  * bytes are taken as they are (a NUL among them ends the name early) */
 static long set_name(struct proc *p, enum uts_name which, uint64_t uname, uint64_t ulen)
 {
 	int len = (int)ulen;
 	char tmp[UTS_LEN];
+	if (!cred_capable(&p->cred, CAP_SYS_ADMIN))
+		return -EPERM; /* (before anything else) */
 	if (len < 0 || len > UTS_LEN)
 		return -EINVAL;
 	if (copy_from_user(p, tmp, uname, (size_t)len))

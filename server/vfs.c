@@ -147,9 +147,24 @@ void vnode_touch(struct vnode *vn, unsigned which)
 		vn->ctime = now;
 }
 
+static bool ts_le(const struct __kernel_timespec *a, const struct __kernel_timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec <= b->tv_nsec);
+}
+
 void vnode_access(struct vnode *vn)
 {
-	stamp(&vn->atime);
+	unsigned f = mount_flags(vn);
+	if ((f & MS_NOATIME_L) || ((f & MS_NODIRATIME_L) && vn->type == V_DIR))
+		return;
+	struct __kernel_timespec now;
+	stamp(&now);
+	/* relatime: only an atime not newer than the mtime or ctime, or a
+	 * day old, moves (Linux's relatime_need_update) */
+	if ((f & MS_RELATIME_L) && !ts_le(&vn->atime, &vn->mtime) && !ts_le(&vn->atime, &vn->ctime) &&
+	    now.tv_sec - vn->atime.tv_sec < 24 * 3600)
+		return;
+	vn->atime = now;
 }
 
 void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts)
@@ -180,6 +195,50 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 	return vn;
 }
 
+struct vnode *vnode_create(const struct cred *c, struct vnode *dir, enum vtype type, uint32_t mode)
+{
+	struct vnode *vn = vnode_new(type, mode);
+	if (vn)
+		vn->dev = dir->dev; /* (a mounted file system's) */
+	if (vn && c) {
+		struct owner d = vnode_owner(dir), o = perm_new_owner(c, &d, vn->mode);
+		vn->uid = o.uid;
+		vn->gid = o.gid;
+		vn->mode = o.mode;
+	}
+	return vn;
+}
+
+int vnode_permission(const struct cred *c, const struct vnode *vn, int want)
+{
+	if (!c)
+		return 0;
+	/* a read-only file system: its files, directories and links are not
+	 * written (devices and pipes are) */
+	if ((want & MAY_WRITE) && (vn->type == V_REG || vn->type == V_DIR || vn->type == V_LNK) &&
+	    (mount_flags(vn) & MS_RDONLY_L))
+		return -EROFS;
+	struct owner o = vnode_owner(vn);
+	int err = perm_check(c, &o, want);
+	return vn->dev == PROCFS_DEV ? procfs_permission(vn, want, err) : err;
+}
+
+void vnode_kill_suid(const struct cred *c, struct vnode *vn)
+{
+	struct owner o = vnode_owner(vn);
+	if (c && vn->type == V_REG)
+		vn->mode &= ~perm_kill_suid(c, &o);
+}
+
+int vfs_may_delete(const struct cred *c, const struct vnode *dir, const struct vnode *vn)
+{
+	int err = vnode_permission(c, dir, MAY_WRITE | MAY_EXEC);
+	if (err || !c)
+		return err;
+	struct owner d = vnode_owner(dir), f = vnode_owner(vn);
+	return perm_sticky(c, &d, &f) ? -EPERM : 0;
+}
+
 struct vnode *vnode_new_shmem(uint64_t size)
 {
 	struct vnode *vn = vnode_new(V_REG, 0777);
@@ -190,7 +249,12 @@ struct vnode *vnode_new_shmem(uint64_t size)
 	return vn;
 }
 
-void vnode_get(struct vnode *vn) { vn->refs++; }
+void vnode_get(struct vnode *vn)
+{
+	vn->refs++;
+	if (vn->dev >= MOUNT_DEV_FIRST)
+		mount_ref(vn->dev, 1);
+}
 
 static void free_pages_from(struct vnode *vn, uint64_t from);
 
@@ -205,8 +269,11 @@ static void vnode_free(struct vnode *vn)
 
 void vnode_put(struct vnode *vn)
 {
-	if (vn->refs)
+	if (vn->refs) {
 		vn->refs--;
+		if (vn->dev >= MOUNT_DEV_FIRST)
+			mount_ref(vn->dev, -1);
+	}
 	if (!vn->refs && !vn->nlink)
 		vnode_free(vn);
 }
@@ -241,9 +308,13 @@ void *vnode_page(struct vnode *vn, uint64_t i, bool create)
 	void **slot = page_slot(vn, i, create);
 	if (!slot)
 		return NULL;
-	if (!*slot && create && (*slot = page_alloc())) {
-		vn->present++;
-		data_pages++;
+	if (!*slot && create && mount_charge(vn->dev, 1)) {
+		if ((*slot = page_alloc())) {
+			vn->present++;
+			data_pages++;
+		} else {
+			mount_charge(vn->dev, -1);
+		}
 	}
 	if (*slot && i >= vn->npages)
 		vn->npages = i + 1;
@@ -266,6 +337,7 @@ static void free_pages_from(struct vnode *vn, uint64_t from)
 				l1[d][j] = NULL;
 				vn->present--;
 				data_pages--;
+				mount_charge(vn->dev, -1);
 			}
 		}
 		if (from <= d * PPP) {
@@ -352,8 +424,8 @@ int vnode_allocate(struct vnode *vn, uint64_t off, uint64_t len, bool keep_size)
 		return -EFBIG;
 	for (uint64_t i = first; i < end; i++)
 		missing += !vnode_page(vn, i, false);
-	if (missing + 2 * (end - first) / PPP + 2 > pages_free()) /* (with the tables they need) */
-		return -ENOSPC;
+	if (missing + 2 * (end - first) / PPP + 2 > pages_free() || missing > mount_room(vn->dev))
+		return -ENOSPC; /* (with the tables they need; a tmpfs's size) */
 	for (uint64_t i = first; i < end; i++)
 		vnode_page(vn, i, true);
 	if (!keep_size && off + len > vn->size)
@@ -379,6 +451,7 @@ void vnode_punch(struct vnode *vn, uint64_t off, uint64_t len)
 		*slot = NULL;
 		vn->present--;
 		data_pages--;
+		mount_charge(vn->dev, -1);
 	}
 	vnode_touch(vn, VN_MTIME | VN_CTIME);
 }
@@ -458,6 +531,30 @@ int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn)
 	return 0;
 }
 
+void vfs_dir_remove(struct vnode *dir, const char *name, struct vnode *vn)
+{
+	bool other = false; /* another name of vn stays in dir */
+	for (struct dentry **pp = &dir->entries; *pp;) {
+		struct dentry *d = *pp;
+		if (d->vn == vn && !strcmp(d->name, name)) {
+			*pp = d->next;
+			mem_free(d);
+			continue;
+		}
+		other |= d->vn == vn;
+		pp = &d->next;
+	}
+	if (vn->type == V_DIR)
+		dir->nlink--;
+	if (vn->type == V_DIR || (vn->parent == dir && !other))
+		vn->parent = NULL;
+	vn->nlink = vn->type == V_DIR ? 0 : vn->nlink - 1;
+	vnode_touch(dir, VN_MTIME | VN_CTIME);
+	vnode_touch(vn, VN_CTIME); /* unlink and rename change the inode's ctime too */
+	vnode_get(vn);             /* vnode_put frees it if nothing else holds it */
+	vnode_put(vn);
+}
+
 void vfs_init(void)
 {
 	root = vnode_new(V_DIR, 0755);
@@ -483,7 +580,7 @@ static const char *next_name(const char *path, char *name, int *err)
 	return path + n;
 }
 
-static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, int depth, int *err)
+static struct vnode *walk(const struct cred *c, struct vnode *dir, const char *path, bool nofollow, int depth, int *err)
 {
 	char name[256];
 	if (strlen(path) >= PATH_MAX_LINUX) {
@@ -491,6 +588,8 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 		return NULL;
 	}
 	struct vnode *cur = *path == '/' ? root : dir;
+	while (cur->mounted)
+		cur = cur->mounted;
 	for (;;) {
 		bool slashes = *path == '/';
 		path = next_name(path, name, err);
@@ -507,6 +606,8 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 			*err = -ENOTDIR;
 			return NULL;
 		}
+		if ((*err = vnode_permission(c, cur, MAY_EXEC))) /* Linux's may_lookup */
+			return NULL;
 		struct vnode *n = vfs_dir_find(cur, name);
 		if (!n) {
 			*err = -ENOENT;
@@ -516,6 +617,8 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 		while (*rest == '/')
 			rest++;
 		bool last = !*rest, trailing_slash = *path == '/';
+		while (n->mounted) /* (the root of what is mounted there) */
+			n = n->mounted;
 		if (n->type == V_LNK && (!last || !nofollow || trailing_slash)) {
 			if (depth >= MAX_SYMLINKS) {
 				*err = -ELOOP;
@@ -525,8 +628,10 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 				*err = -ENOENT;
 				return NULL;
 			}
+			if (c && n->dev == PROCFS_DEV && (*err = procfs_may_follow(n)))
+				return NULL;
 			vnode_access(n); /* following a link reads it (Linux's pick_link) */
-			n = walk(cur, n->link, false, depth + 1, err);
+			n = walk(c, cur, n->link, false, depth + 1, err);
 			if (!n)
 				return NULL;
 		}
@@ -534,19 +639,20 @@ static struct vnode *walk(struct vnode *dir, const char *path, bool nofollow, in
 	}
 }
 
-struct vnode *vfs_lookup(struct vnode *dir, const char *path, bool nofollow, int *err)
+struct vnode *vfs_lookup(const struct cred *c, struct vnode *dir, const char *path, bool nofollow, int *err)
 {
 	if (!*path) {
 		*err = -ENOENT;
 		return NULL;
 	}
-	struct vnode *vn = walk(dir, path, nofollow, 0, err);
+	struct vnode *vn = walk(c, dir, path, nofollow, 0, err);
 	if (vn)
 		vnode_get(vn);
 	return vn;
 }
 
-struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name, size_t namelen, int *err)
+struct vnode *vfs_lookup_parent(const struct cred *c, struct vnode *dir, const char *path, char *name, size_t namelen,
+				int *err)
 {
 	size_t len = strlen(path);
 	if (!len) {
@@ -575,13 +681,15 @@ struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name,
 	}
 	memcpy(dirpath, path, start);
 	dirpath[start] = 0;
-	struct vnode *d = start ? walk(dir, dirpath, false, 0, err) : dir;
+	struct vnode *d = start ? walk(c, dir, dirpath, false, 0, err) : dir;
 	if (!d)
 		return NULL;
 	if (d->type != V_DIR) {
 		*err = -ENOTDIR;
 		return NULL;
 	}
+	if ((*err = vnode_permission(c, d, MAY_EXEC))) /* (the last name is looked up in it) */
+		return NULL;
 	if (!d->nlink) { /* removed: nothing can be made in it */
 		*err = -ENOENT;
 		return NULL;
@@ -598,6 +706,8 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	if (vn != root && !vn->nlink)
 		return -ENOENT; /* a removed directory has no path */
 	for (struct vnode *v = vn; v != root;) {
+		if (v->covered) /* a mounted file system's root: named as the directory it covers */
+			v = v->covered;
 		struct vnode *p = v->parent;
 		if (!p)
 			return -ENOENT;
@@ -668,6 +778,8 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	vnode_get(vn);
 	f->flags = flags;
 	f->refs = 1;
+	if (flags & O_PATH)
+		return f; /* (a place: no driver is asked, nothing is read or written) */
 	f->ops = vn->type == V_REG ? (vn->fops ? vn->fops : &ramfs_file_ops)
 		 : vn->type == V_DIR ? &dir_file_ops
 				     : vn->fops;
@@ -820,7 +932,7 @@ static void dir_times(const void *archive, uint64_t size)
 		if ((e.mode & 0170000) != 0040000)
 			continue;
 		int err;
-		struct vnode *vn = vfs_lookup(root, e.name, true, &err);
+		struct vnode *vn = vfs_lookup(NULL, root, e.name, true, &err);
 		if (!vn)
 			continue;
 		vn->mtime.tv_sec = vn->ctime.tv_sec = vn->atime.tv_sec = e.mtime;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "linux.h"
+#include "perm.h"
 
 struct proc;
 struct lthread;
@@ -127,6 +128,9 @@ struct vnode {
 	/* file locks, and the calls that wait for one to go */
 	struct lock *locks;
 	struct waitq lockq;
+	/* mounts (mount.c): the root of the file system mounted on this
+	 * directory; on such a root, the directory it covers */
+	struct vnode *mounted, *covered;
 	/* the file system's device number (st_dev), and what a node of the
 	 * proc file system shows (procfs.c) */
 	uint32_t dev;
@@ -165,13 +169,38 @@ int vfs_load_cpio(const void *archive, uint64_t size);
 
 /* resolves path (relative to dir when not absolute); follows symbolic
  * links except in the last component when nofollow; returns a referenced
- * vnode or NULL with *err set */
-struct vnode *vfs_lookup(struct vnode *dir, const char *path, bool nofollow, int *err);
+ * vnode or NULL with *err set.  c (NULL: the server's own lookups) needs
+ * search permission on every directory a name is looked up in (EACCES) */
+struct vnode *vfs_lookup(const struct cred *c, struct vnode *dir, const char *path, bool nofollow, int *err);
 /* the parent directory of path and the last name in it (kept in name) */
-struct vnode *vfs_lookup_parent(struct vnode *dir, const char *path, char *name, size_t namelen, int *err);
+struct vnode *vfs_lookup_parent(const struct cred *c, struct vnode *dir, const char *path, char *name, size_t namelen,
+				int *err);
 struct vnode *vfs_dir_find(struct vnode *dir, const char *name);
 int vfs_dir_add(struct vnode *dir, const char *name, struct vnode *vn);
+/* removes the entry name (of vn) from dir: the name, not another link to
+ * vn there; vn goes with its last name unless something holds it */
+void vfs_dir_remove(struct vnode *dir, const char *name, struct vnode *vn);
 struct vnode *vnode_new(enum vtype type, uint32_t mode);
+/* a new node that c makes in dir (its owner as perm_new_owner says; c
+ * NULL: the server's, root's); not yet linked */
+struct vnode *vnode_create(const struct cred *c, struct vnode *dir, enum vtype type, uint32_t mode);
+static inline struct owner vnode_owner(const struct vnode *vn)
+{
+	return (struct owner){vn->uid, vn->gid, vn->mode};
+}
+/* perm_check of vn for c (NULL: the server itself, which may do anything):
+ * 0, -EACCES, or -EROFS to write on a read-only file system */
+int vnode_permission(const struct cred *c, const struct vnode *vn, int want);
+/* a write or a truncate of vn by c: the set-id bits perm_kill_suid names go */
+void vnode_kill_suid(const struct cred *c, struct vnode *vn);
+/* may c remove (or rename away) the name of vn in dir: write and search
+ * permission on dir (EACCES), then its sticky bit (EPERM) */
+int vfs_may_delete(const struct cred *c, const struct vnode *dir, const struct vnode *vn);
+/* may c make a name in dir (Linux's may_create): 0 or -EACCES */
+static inline int vfs_may_create(const struct cred *c, const struct vnode *dir)
+{
+	return vnode_permission(c, dir, MAY_WRITE | MAY_EXEC);
+}
 /* an unnamed file of size bytes (no links, no references yet): the memory
  * of a shared anonymous mapping, which every mapping of it and every
  * process forked since share, page by page as they are first touched
@@ -225,12 +254,46 @@ uint64_t vfs_now_sec(void);
 /* the wall clock at boot (seconds since 1970) */
 uint64_t vfs_boot_sec(void);
 
+/* mounts (mount.c) */
+#define MS_RDONLY_L      1
+#define MS_NOSUID_L      2
+#define MS_NODEV_L       4
+#define MS_NOEXEC_L      8
+#define MS_NOATIME_L     1024
+#define MS_NODIRATIME_L  2048
+#define MS_RELATIME_L    (1 << 21)
+#define MS_STRICTATIME_L (1 << 24)
+/* the MS_* flags of the file system vn is on (0: the root's) */
+unsigned mount_flags(const struct vnode *vn);
+/* n pages more (or fewer, n < 0) for the files of file system dev: false
+ * if that is beyond its size (tmpfs's size=) */
+bool mount_charge(uint32_t dev, int64_t n);
+/* the data pages file system dev may still take (UINT64_MAX: no limit) */
+uint64_t mount_room(uint32_t dev);
+/* the mounted file systems' device numbers start here; each counts the
+ * references to its vnodes (open, working directories, mapped, mount
+ * points), which make it busy */
+#define MOUNT_DEV_FIRST 0x2a
+void mount_ref(uint32_t dev, int n);
+/* statfs's blocks of vn's file system: true if it is a mounted one */
+bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free);
+/* the ith line of /proc/mounts after the root's and /proc's (false:
+ * none) */
+bool mount_line(unsigned i, char *buf, size_t size);
+
 /* /proc (procfs.c): mounted at boot; procfs_gone drops the nodes of a
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
 /* vn is a file of /proc/sys (which refuses a new owner or mode) */
 bool procfs_is_sysctl(const struct vnode *vn);
+/* the answer (err) to a want of access to a proc node, as /proc's own
+ * rules change it: a process's directories are never written (EPERM), its
+ * own fd directory is always open to it */
+int procfs_permission(const struct vnode *vn, int want, int err);
+/* a proc link into another process (cwd, exe, root, fd/N) may be read or
+ * followed only by who may look into it (ptrace_may_access): 0 or -EACCES */
+int procfs_may_follow(const struct vnode *vn);
 #define PROCFS_DEV 0x14
 
 #endif

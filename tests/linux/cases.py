@@ -33,6 +33,15 @@ def sys(name, *args, tag=None, expect=0, data=False, **more):
     return c
 
 
+def nobody(c):
+    """case c run as nobody (uid and gid 65534, no supplementary groups:
+    tests/linux/as.c), named NAME.nobody"""
+    c = dict(c)
+    c["name"] += ".nobody"
+    c["argv"] = ["/tests/as", "65534", "65534"] + c["argv"]
+    return c
+
+
 def bb(name, *args, expect=None):
     c = {"name": "busybox." + name, "argv": [applet(args[0])] + list(args[1:]), "adds": DATA}
     if expect is not None:
@@ -286,6 +295,22 @@ CASES = [
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
     sys("sys_cred"),
+    sys("sys_perm"),
+    sys("sys_mount"),
+    # as nobody: what a user may and may not do, alike on both systems
+    # (not the tests that signal or renice pid 1 or its process group:
+    # lx4's first process is the test itself, Linux's is its root init)
+    nobody(sys("sys_perm")),
+    nobody(sys("sys_mount")),
+    nobody(sys("sys_attr")),
+    nobody(sys("sys_link")),
+    nobody(sys("sys_fifo")),
+    nobody(sys("sys_misc")),
+    nobody(sys("sys_fs", data=True)),
+    nobody(sys("sys_file", data=True)),
+    nobody(sys("sys_mem")),
+    nobody(sys("sys_signal")),
+    nobody(sys("sys_proc", "one", "two", tag="args")),
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),
@@ -381,6 +406,7 @@ CASES = [
     # Debian's bash-static (at /bin/bash): the language, then files and processes
     {"name": "bash.lang", "argv": ["/bin/bash", "/scripts/lang.sh"], "adds": BASH, "expect": 3},
     {"name": "bash.files", "argv": ["/bin/bash", "/scripts/files.sh"], "adds": BASH},
+    nobody({"name": "bash.files", "argv": ["/bin/bash", "/scripts/files.sh"], "adds": BASH}),
     {"name": "bash.c", "argv": ["/bin/bash", "-c", "echo $0 $#; shift; echo \"$@\"; exit 2", "zero", "a", "b c"],
      "expect": 2},
     {"name": "bash.syntax_error", "argv": ["/bin/bash", "-c", "if then fi"], "expect": 2},
@@ -400,6 +426,7 @@ CASES = [
     {"name": "applets.text", "argv": ["/bin/sh", "/applets/text.sh"], "adds": APPLETS + DATA},
     {"name": "applets.archive", "argv": ["/bin/sh", "/applets/archive.sh"], "adds": APPLETS + DATA},
     {"name": "applets.procs", "argv": ["/bin/sh", "/applets/procs.sh"], "adds": APPLETS + DATA},
+    nobody({"name": "applets.procs", "argv": ["/bin/sh", "/applets/procs.sh"], "adds": APPLETS + DATA}),
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "

@@ -142,14 +142,46 @@ static void test_exec(void **state)
 	cred_init_root(&c);
 	assert_int_equal(cred_setresuid(&c, 0, 1000, 0), 0);
 	c.keepcaps = true;
-	cred_exec(&c);
-	assert_int_equal(c.cap_prm, CAP_FULL_SET); /* the real uid is root */
+	assert_true(cred_exec(&c, ID_UNCHANGED, ID_UNCHANGED, false)); /* euid is not ruid: secure */
+	assert_int_equal(c.cap_prm, CAP_FULL_SET);                     /* the real uid is root */
 	assert_int_equal(c.cap_eff, 0);
 	assert_int_equal(c.suid, 1000); /* saved = effective after exec */
 	assert_false(c.keepcaps);
 	struct cred u = user(1000, 100);
-	cred_exec(&u);
+	assert_false(cred_exec(&u, ID_UNCHANGED, ID_UNCHANGED, false));
 	assert_int_equal(u.cap_prm, 0);
+	srv_end();
+}
+
+/* a set-user-ID root file run by a user: effective root with every
+ * capability, saved and file-system ids follow; a set-group-ID file; and
+ * with no_new_privs neither changes anything */
+static void test_exec_setid(void **state)
+{
+	(void)state;
+	struct cred u = user(1000, 100);
+	assert_true(cred_exec(&u, 0, ID_UNCHANGED, false));
+	assert_int_equal(u.ruid, 1000);
+	assert_int_equal(u.euid, 0);
+	assert_int_equal(u.suid, 0);
+	assert_int_equal(u.fsuid, 0);
+	assert_int_equal(u.cap_eff, CAP_FULL_SET);
+	struct cred g = user(1000, 100);
+	assert_true(cred_exec(&g, ID_UNCHANGED, 50, false));
+	assert_int_equal(g.egid, 50);
+	assert_int_equal(g.sgid, 50);
+	assert_int_equal(g.fsgid, 50);
+	assert_int_equal(g.rgid, 100);
+	assert_int_equal(g.cap_eff, 0);
+	struct cred n = user(1000, 100);
+	cred_exec(&n, 0, 50, true);
+	assert_int_equal(n.euid, 1000);
+	assert_int_equal(n.egid, 100);
+	assert_int_equal(n.cap_prm, 0);
+	assert_int_equal(n.cap_eff, 0);
+	/* a file owned by its runner changes nothing */
+	struct cred same = user(1000, 100);
+	assert_false(cred_exec(&same, 1000, 100, false));
 	srv_end();
 }
 
@@ -178,6 +210,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fsuid_takes_file_caps, srv_begin),
 		cmocka_unit_test_setup(test_groups, srv_begin),
 		cmocka_unit_test_setup(test_exec, srv_begin),
+	    cmocka_unit_test_setup(test_exec_setid, srv_begin),
 		cmocka_unit_test_setup(test_may_signal, srv_begin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
