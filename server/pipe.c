@@ -108,6 +108,10 @@ static long pipe_read(struct file *f, struct uio *u)
 	if (!uio_resid(u))
 		return 0;
 	if (empty(p)) {
+		/* (Linux's pipe_read tells the writers' owners of room
+		 * whenever it returns, an end of file or EAGAIN too) */
+		if (!p->writers || (f->flags & O_NONBLOCK))
+			fasync_notify(f->vn->async, POLL_OUT);
 		if (!p->writers)
 			return 0; /* end of file */
 		if (current)
@@ -138,6 +142,7 @@ static long pipe_read(struct file *f, struct uio *u)
 	if (was_full)
 		waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
+	fasync_notify(f->vn->async, POLL_OUT);
 	return total;
 }
 
@@ -217,6 +222,10 @@ static long pipe_write(struct file *f, struct uio *u)
 		waitq_wake_all(&p->rq);
 	if (n)
 		waitq_wake_all(&poll_waiters);
+	/* (Linux's pipe_write tells the readers' owners whenever it
+	 * returns: with what it wrote, or EAGAIN) */
+	if (!uio_resid(u) || (n && !full(p)) || !t || (f->flags & O_NONBLOCK))
+		fasync_notify(f->vn->async, POLL_IN);
 	if (!uio_resid(u) || (n && !full(p)))
 		return (long)done; /* all of it, or a fault stopped it */
 	if (done && (!t || (f->flags & O_NONBLOCK) || signal_pending_now(t)))
@@ -239,6 +248,10 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->rq);
 	waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
+	if (!p->readers != !p->writers) { /* one side is gone: the other is told */
+		fasync_notify(f->vn->async, POLL_IN);
+		fasync_notify(f->vn->async, POLL_OUT);
+	}
 	pipe_free_unused(f->vn);
 }
 

@@ -154,6 +154,9 @@ static void input(char c)
 	}
 }
 
+/* the console's files with O_ASYNC on (fasync.c), whichever node opened them */
+static struct file *console_async;
+
 void srv_irq(unsigned irq)
 {
 	if (irq != COM1_IRQ)
@@ -167,6 +170,7 @@ void srv_irq(unsigned irq)
 	if (any) {
 		waitq_wake_all(&readers);
 		waitq_wake_all(&poll_waiters);
+		fasync_notify(console_async, POLL_IN);
 	}
 	event_settle();
 }
@@ -333,8 +337,11 @@ static unsigned console_poll(struct file *f)
 	return POLLOUT | (ready() || eof_pending ? POLLIN : 0);
 }
 
-const struct file_ops console_ops = {
-	.read = console_read, .write = console_write, .ioctl = console_ioctl, .poll = console_poll};
+const struct file_ops console_ops = {.read = console_read,
+				     .write = console_write,
+				     .ioctl = console_ioctl,
+				     .poll = console_poll,
+				     .async = &console_async};
 
 void serial_init(void)
 {

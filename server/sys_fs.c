@@ -194,13 +194,31 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 		return 0;
 	case F_GETFL:
 		return f->flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-	case F_SETFL:
-		/* O_DIRECT is a pipe's packet mode; the file system has no
-		 * direct I/O (Linux's tmpfs: EINVAL) */
+	case F_SETFL: {
+		/* O_NOATIME only for the owner; O_DIRECT is a pipe's packet
+		 * mode, the file system has no direct I/O (Linux's tmpfs:
+		 * EINVAL); O_ASYNC starts or ends signal-driven I/O */
+		struct owner o = vnode_owner(f->vn);
+		if ((arg & O_NOATIME) && !(f->flags & O_NOATIME) && !perm_owner(&p->cred, &o))
+			return -EPERM;
 		if ((arg & O_DIRECT) && f->vn->type != V_FIFO)
 			return -EINVAL;
-		f->flags = (f->flags & ~(uint32_t)(O_APPEND | O_NONBLOCK | O_DIRECT)) | (arg & (O_APPEND | O_NONBLOCK | O_DIRECT));
+		const uint32_t setfl = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | FASYNC;
+		if ((arg ^ f->flags) & FASYNC)
+			fasync_set(f, fd, arg & FASYNC);
+		f->flags = (f->flags & ~setfl) | (arg & setfl);
 		return 0;
+	}
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+	case F_SETSIG:
+	case F_GETSIG:
+		return fasync_fcntl(t, f, cmd, a->a2);
+	case F_SETLEASE:
+	case F_GETLEASE:
+		return lease_fcntl(t, f, fd, cmd, a->a2);
 	case F_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
@@ -342,8 +360,8 @@ static long do_open(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t ufla
 			err = -EISDIR;
 		else if ((vn->type == V_CHR || vn->type == V_BLK) && (mount_flags(vn) & MS_NODEV_L))
 			err = -EACCES; /* no devices on this file system */
-		else
-			err = open_permission(&p->cred, vn, flags);
+		else if (!(err = open_permission(&p->cred, vn, flags)) && vn->type == V_REG)
+			err = (int)lease_break(current, vn, flags); /* (may wait: SYS_WAIT) */
 		if (!err && (flags & O_TRUNC) && vn->type == V_REG && !vn->fops) /* whatever the access mode */
 			err = truncate_by(&p->cred, vn, 0);
 	} else if (err == -ENOENT && creat) {
@@ -1006,6 +1024,8 @@ long sys_truncate(struct lthread *t, const struct sysargs *a)
 		err = -EINVAL;
 	else if ((err = vnode_permission(&t->proc->cred, vn, MAY_WRITE)))
 		;
+	else if (vn->type == V_REG && (err = (int)lease_break(t, vn, O_WRONLY)))
+		; /* (may wait: SYS_WAIT) */
 	else if (vn->dev == PROCFS_DEV) /* accepted and ignored, as by Linux's proc_setattr: the size stays 0 */
 		err = 0;
 	else

@@ -794,6 +794,9 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 		mem_free(f);
 		return NULL;
 	}
+	uint32_t acc = flags & O_ACCMODE;
+	vn->open_r += acc == O_RDONLY;
+	vn->open_w += acc == O_WRONLY || acc == O_RDWR;
 	return f;
 }
 
@@ -813,6 +816,13 @@ void file_put(struct file *f)
 	if (--f->refs)
 		return;
 	lock_release_file(f);
+	fasync_release(f);
+	lease_release(f);
+	if (!(f->flags & O_PATH)) { /* (the counts a lease looks at) */
+		uint32_t acc = f->flags & O_ACCMODE;
+		f->vn->open_r -= acc == O_RDONLY;
+		f->vn->open_w -= acc == O_WRONLY || acc == O_RDWR;
+	}
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	vnode_put(f->vn);

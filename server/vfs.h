@@ -77,6 +77,9 @@ struct file_ops {
 	 * (a read at off that leaves the file position alone) */
 	int (*open)(struct file *f);
 	long (*pread)(struct file *f, struct uio *u, uint64_t off);
+	/* a driver's own list of its files with O_ASYNC on (NULL: the
+	 * vnode's, vnode.async), for a device that several nodes reach */
+	struct file **async;
 };
 
 /* a directory whose entries are made when looked at (the proc file
@@ -125,6 +128,12 @@ struct vnode {
 	uint32_t rdev;
 	const struct file_ops *fops;
 	struct pipe *pipe;
+	/* the open files of it with O_ASYNC on (fasync.c); those that hold a
+	 * lease (lease.c), the opens that wait for a lease to break, and how
+	 * many files are open on it to read only and to write */
+	struct file *async, *leases;
+	struct waitq leaseq;
+	uint32_t open_r, open_w;
 	/* file locks, and the calls that wait for one to go */
 	struct lock *locks;
 	struct waitq lockq;
@@ -158,7 +167,44 @@ struct file {
 	 * place of the last entry listed (valid while pos is still dir_pos),
 	 * so that names made or removed meanwhile skip or repeat no other */
 	uint64_t dir_pos, dir_place;
+	/* signal-driven I/O (fasync.c): who is told (F_SETOWN), with what
+	 * (F_SETSIG), and, while O_ASYNC is on, the descriptor named in the
+	 * signal and the next file of the vnode's list */
+	struct fown {
+		int pid;            /* a process (or thread), -pgid a group, 0 none */
+		uint8_t type;       /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP */
+		int sig;            /* 0: SIGIO */
+		uint32_t uid, euid; /* of who set it (sigio_perm) */
+	} owner;
+	int async_fd;
+	struct file *async_next;
+	/* a lease it holds (lease.c: F_RDLCK, F_WRLCK; 0 none), the type a
+	 * break asks it to go to and when the break is forced (0: none
+	 * pending), the descriptor of its F_SETLEASE, the vnode's next */
+	uint8_t lease, lease_target;
+	int lease_fd;
+	uint64_t lease_break;
+	struct file *lease_next;
 };
+
+/* leases (lease.c): F_SETLEASE and F_GETLEASE; an open (or truncate) of vn
+ * with flags, which breaks the leases it conflicts with (0, -EWOULDBLOCK
+ * with O_NONBLOCK, or SYS_WAIT: t waits for them to go); f's last close */
+long lease_fcntl(struct lthread *t, struct file *f, int fd, unsigned cmd, uint64_t arg);
+long lease_break(struct lthread *t, struct vnode *vn, uint32_t flags);
+void lease_release(struct file *f);
+
+/* signal-driven I/O (fasync.c): fcntl's owner and signal commands; O_ASYNC
+ * turned on or off for f at descriptor fd (F_SETFL); f's last close; and
+ * the notice that I/O is possible (reason POLL_IN, POLL_OUT or POLL_HUP)
+ * to the owners of the files on a list (vnode.async, or a driver's) open
+ * for it */
+long fasync_fcntl(struct lthread *t, struct file *f, unsigned cmd, uint64_t arg);
+void fasync_set(struct file *f, int fd, bool on);
+void fasync_release(struct file *f);
+void fasync_notify(struct file *list, int reason);
+/* f's owner is told of reason about descriptor fd (a lease's break) */
+void fasync_signal(struct file *f, int fd, int reason);
 
 void vfs_init(void);
 /* the data pages all files hold */
