@@ -101,7 +101,7 @@ static int futex_deadline(struct proc *p, uint64_t utime, uint32_t cmd, bool rea
 		return -EINVAL;
 	uint64_t ns = (uint64_t)ts.tv_sec > 18000000000ull ? (NO_DEADLINE >> 2)
 							   : (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	uint64_t mono = plat_now_ns(), wall = vfs_boot_sec() * 1000000000ull + mono;
+	uint64_t mono = plat_now_ns(), wall = time_wall_ns();
 	if (cmd == FUTEX_WAIT_L)
 		*deadline = mono + ns;
 	else if (realtime)

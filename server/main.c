@@ -15,7 +15,6 @@
 #include "vm.h"
 
 void time_set_boot(uint64_t unix_sec);
-void vfs_set_boot_time(uint64_t sec);
 
 #define MAX_INIT_ARGS 64
 
@@ -115,7 +114,6 @@ void srv_init(const struct plat_boot *b)
 	mem_init((uint64_t)b->ram, b->ram_size);
 	uint64_t now = rtc_time();
 	time_set_boot(now);
-	vfs_set_boot_time(now);
 	vfs_init();
 	int files = b->initrd_size ? vfs_load_cpio(b->initrd, b->initrd_size) : 0;
 	if (files < 0)

@@ -4,8 +4,15 @@
 #include "sys.h"
 
 
+/* the wall clock: boot_wall_ns + the monotonic clock; clock_settime and
+ * settimeofday move it (and the file times, /proc/stat's btime with it) */
 static uint64_t boot_wall_ns;
 void time_set_boot(uint64_t unix_sec) { boot_wall_ns = unix_sec * 1000000000ull; }
+uint64_t time_wall_ns(void) { return boot_wall_ns + plat_now_ns(); }
+uint64_t time_boot_wall_ns(void) { return boot_wall_ns; }
+static struct {
+	int32_t minuteswest, dsttime;
+} sys_tz; /* settimeofday's time zone, which gettimeofday gives back */
 
 #define TICK_NS 4000000ull /* Debian's HZ=250: the coarse clocks' resolution */
 #define CLOCK_TAI_L 11
@@ -69,12 +76,70 @@ long sys_gettimeofday(struct lthread *t, const struct sysargs *a)
 	struct linux_timeval tv = {(int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000)};
 	if (a->a0 && copy_to_user(t->proc, a->a0, &tv, sizeof tv))
 		return -EFAULT;
-	if (a->a1) {
-		int32_t tz[2] = {0, 0};
-		if (copy_to_user(t->proc, a->a1, tz, sizeof tz))
-			return -EFAULT;
+	if (a->a1 && copy_to_user(t->proc, a->a1, &sys_tz, sizeof sys_tz))
+		return -EFAULT;
+	return 0;
+}
+
+#define CAP_SYS_TIME_L 25
+
+/* do_sys_settimeofday64: a valid time (EINVAL), CAP_SYS_TIME (EPERM) */
+static long set_wall(struct proc *p, const struct __kernel_timespec *ts, bool tz_too)
+{
+	if (ts && (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000 ||
+		   (uint64_t)ts->tv_sec >= UINT64_MAX / 1000000000ull / 2))
+		return -EINVAL;
+	if (!cred_capable(&p->cred, CAP_SYS_TIME_L))
+		return -EPERM;
+	(void)tz_too;
+	if (ts) {
+		uint64_t want = (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec, now = plat_now_ns();
+		boot_wall_ns = want - now; /* (wraps for a time before boot: still want at now) */
 	}
 	return 0;
+}
+
+long sys_clock_settime(struct lthread *t, const struct sysargs *a)
+{
+	int id = (int)a->a0;
+	struct __kernel_timespec ts;
+	if (id < 0 && cpuclock_is(id)) { /* a process's or thread's CPU clock by its id: EPERM if it is one */
+		uint64_t now, res;
+		return cpuclock_get(t, id, &now, &res) ? -EINVAL : -EPERM;
+	}
+	if (id != CLOCK_REALTIME)
+		return -EINVAL; /* (only the wall clock can be set) */
+	if (copy_from_user(t->proc, &ts, a->a1, sizeof ts))
+		return -EFAULT;
+	return set_wall(t->proc, &ts, false);
+}
+
+long sys_settimeofday(struct lthread *t, const struct sysargs *a)
+{
+	struct linux_timeval tv;
+	struct __kernel_timespec ts = {0, 0};
+	struct {
+		int32_t minuteswest, dsttime;
+	} tz;
+	if (a->a0) {
+		if (copy_from_user(t->proc, &tv, a->a0, sizeof tv))
+			return -EFAULT;
+		if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EINVAL;
+		ts = (struct __kernel_timespec){tv.tv_sec, tv.tv_usec * 1000};
+	}
+	if (a->a1) {
+		if (copy_from_user(t->proc, &tz, a->a1, sizeof tz))
+			return -EFAULT;
+		if (tz.minuteswest > 15 * 60 || tz.minuteswest < -15 * 60)
+			return -EINVAL;
+	}
+	long err = set_wall(t->proc, a->a0 ? &ts : NULL, a->a1);
+	if (!err && a->a1) {
+		sys_tz.minuteswest = tz.minuteswest;
+		sys_tz.dsttime = tz.dsttime;
+	}
+	return err;
 }
 
 long sys_time(struct lthread *t, const struct sysargs *a)

@@ -93,6 +93,8 @@ syscall_fn sys_times;
 syscall_fn sys_getsid;
 syscall_fn sys_gettid;
 syscall_fn sys_gettimeofday;
+syscall_fn sys_settimeofday;
+syscall_fn sys_clock_settime;
 syscall_fn sys_getuid;
 syscall_fn sys_ioctl;
 syscall_fn sys_kill;

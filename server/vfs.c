@@ -21,7 +21,6 @@
 
 static struct vnode *root;
 static uint64_t next_ino = 1;
-static uint64_t boot_sec; /* the wall clock at boot, seconds since 1970 */
 
 /* ---- user buffers -------------------------------------------------------------- */
 
@@ -125,14 +124,14 @@ void waitq_wake_all(struct waitq *q)
 
 /* ---- vnodes ------------------------------------------------------------------- */
 
-uint64_t vfs_now_sec(void) { return boot_sec + plat_now_ns() / 1000000000ull; }
-uint64_t vfs_boot_sec(void) { return boot_sec; }
+uint64_t vfs_now_sec(void) { return time_wall_ns() / 1000000000ull; }
+uint64_t vfs_boot_sec(void) { return time_boot_wall_ns() / 1000000000ull; }
 
 static void stamp(struct __kernel_timespec *ts)
 {
-	uint64_t ns = plat_now_ns();
-	ts->tv_sec = boot_sec + ns / 1000000000ull;
-	ts->tv_nsec = ns % 1000000000ull;
+	uint64_t ns = time_wall_ns();
+	ts->tv_sec = (int64_t)(ns / 1000000000ull);
+	ts->tv_nsec = (int64_t)(ns % 1000000000ull);
 }
 
 void vnode_touch(struct vnode *vn, unsigned which)
@@ -561,7 +560,6 @@ void vfs_init(void)
 	root->refs = 1;
 }
 
-void vfs_set_boot_time(uint64_t sec) { boot_sec = sec; }
 
 /* one step of a walk: the next component of *path into name */
 static const char *next_name(const char *path, char *name, int *err)

@@ -297,6 +297,10 @@ void dev_init(void);
 const struct file_ops *dev_ops(unsigned major, unsigned minor);
 struct vnode *dev_console(void);
 uint64_t vfs_now_sec(void);
+/* the wall clock (sys_time.c): now, and as it was at boot, in ns since
+ * 1970 (clock_settime moves both) */
+uint64_t time_wall_ns(void);
+uint64_t time_boot_wall_ns(void);
 /* the wall clock at boot (seconds since 1970) */
 uint64_t vfs_boot_sec(void);
 
