@@ -48,6 +48,7 @@ enum {
 	PK_P_COMM,
 	PK_P_CWD,
 	PK_P_ENVIRON,
+	PK_P_PAGEMAP,
 	PK_P_EXE,
 	PK_P_FD,
 	PK_P_MAPS,
@@ -99,6 +100,7 @@ static const struct pentry table[] = {
     {"fd", PK_PID, PK_P_FD, V_DIR, 0500},
     {"maps", PK_PID, PK_P_MAPS, V_REG, 0444},
     {"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444},
+    {"pagemap", PK_PID, PK_P_PAGEMAP, V_REG, 0400},
     {"root", PK_PID, PK_P_ROOT, V_LNK, 0777},
     {"stat", PK_PID, PK_P_STAT, V_REG, 0444},
     {"statm", PK_PID, PK_P_STATM, V_REG, 0444},
@@ -909,6 +911,14 @@ static int proc_open(struct file *f)
 	 * themselves */
 	if ((f->flags & O_ACCMODE) != O_RDONLY && procfs_is_sysctl(f->vn) && !(f->vn->mode & 0200))
 		return -EACCES;
+	if (f->vn->pfs.kind == PK_P_PAGEMAP) { /* (proc_mem_open: who may look into the process) */
+		struct proc *p = node_proc(f->vn);
+		if (p && current && current->proc && !may_read_proc(current->proc, p))
+			return -EACCES;
+		/* the opener's CAP_SYS_ADMIN shows the frames (file_ns_capable) */
+		f->priv = current && current->proc && cred_capable(&current->proc->cred, CAP_SYS_ADMIN) ? (void *)1 : NULL;
+		return 0;
+	}
 	struct seq *s = mem_zalloc(sizeof *s);
 	if (!s)
 		return -ENOMEM;
@@ -918,11 +928,44 @@ static int proc_open(struct file *f)
 
 static void proc_release(struct file *f)
 {
-	seq_free(f->priv);
+	if (f->vn->pfs.kind != PK_P_PAGEMAP)
+		seq_free(f->priv);
+}
+
+/* /proc/PID/pagemap: eight bytes a page (vm_pagemap), at offset
+ * address / 4096 * 8; frames only for a reader with CAP_SYS_ADMIN */
+static long pagemap_read(struct file *f, struct uio *u, uint64_t off)
+{
+	struct proc *p = node_proc(f->vn);
+	if (!p || !p->mm || p->state != P_LIVE)
+		return 0;
+	if ((off % 8) || (uio_resid(u) % 8))
+		return -EINVAL;
+	bool show_pfn = f->priv == (void *)1;
+	uint64_t entries[512], va = off / 8 * 4096;
+	long total = 0;
+	struct vma *v = p->mm->vmas;
+	while (uio_resid(u) && va < USER_TOP && off / 8 < (USER_TOP >> 12)) {
+		unsigned n = 0;
+		for (; n < 512 && (uint64_t)n * 8 < uio_resid(u) && va < USER_TOP; n++, va += 4096) {
+			while (v && v->end <= va)
+				v = v->next;
+			entries[n] = v && v->start <= va ? vm_pagemap(p->mm, va, show_pfn) : 0;
+		}
+		long m = uio_copyout(u, entries, (uint64_t)n * 8);
+		if (m < 0)
+			return total ? total : m;
+		total += m;
+		if ((uint64_t)m < (uint64_t)n * 8)
+			break;
+	}
+	return total;
 }
 
 static long proc_pread(struct file *f, struct uio *u, uint64_t off)
 {
+	if (f->vn->pfs.kind == PK_P_PAGEMAP)
+		return pagemap_read(f, u, off);
 	struct seq *s = f->priv;
 	if (!s->made) {
 		int err = make_text(f->vn, s);

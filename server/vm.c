@@ -597,7 +597,10 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 			vnode_get(n->vn);
 		*tail = n;
 		tail = &n->next;
-		if (copy_range(mm, src, v)) {
+		/* a shared mapping's pages are its file's: the child finds them
+		 * there when it touches them, as Linux's fork copies no page
+		 * table of a shared mapping */
+		if (!((v->flags & VMA_SHARED) && v->vn) && copy_range(mm, src, v)) {
 			mm_free(mm);
 			return NULL;
 		}
@@ -620,4 +623,27 @@ uint64_t mm_file_pages(struct mm *mm)
 				n++;
 	}
 	return n;
+}
+
+#define PM_SOFT_DIRTY     (1ull << 55)
+#define PM_MMAP_EXCLUSIVE (1ull << 56)
+#define PM_FILE           (1ull << 61)
+#define PM_PRESENT        (1ull << 63)
+#define PM_PFN_MASK       ((1ull << 55) - 1)
+
+uint64_t vm_pagemap(struct mm *mm, uint64_t va, bool show_pfn)
+{
+	struct vma *v = vma_find(mm, va);
+	if (!v)
+		return 0;
+	uint64_t pm = PM_SOFT_DIRTY, *e = spte(mm, va, false);
+	if (!e || !(*e & SPTE_P))
+		return pm;
+	void *page = (void *)(*e & SPTE_ADDR);
+	bool file = v->vn && page == vnode_page(v->vn, (va - v->start + v->off) / 4096, false);
+	unsigned maps = page_refs(page) - (file ? 1 : 0); /* (the file's own reference is no mapping) */
+	pm |= PM_PRESENT | (file ? PM_FILE : 0) | (maps == 1 ? PM_MMAP_EXCLUSIVE : 0);
+	if (show_pfn)
+		pm |= ((uint64_t)page >> 12) & PM_PFN_MASK;
+	return pm;
 }

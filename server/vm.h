@@ -101,6 +101,13 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
 int clear_user(struct proc *p, uint64_t dst, size_t n);
+/* /proc/PID/pagemap's entry for the page at va (Linux's pagemap_pmd_range):
+ * 0 outside every VMA; else soft-dirty (bit 55: there is no clear_refs, so
+ * every mapping is), and for a page that is there present (63), a file's
+ * own page or shared memory's (61), mapped once (56), and with show_pfn
+ * its frame in the low 55 bits (the server's page number: lx4 does not
+ * show physical addresses) */
+uint64_t vm_pagemap(struct mm *mm, uint64_t va, bool show_pfn);
 /* the pages of mm that are a file's own (not copies), shared anonymous
  * memory's included */
 uint64_t mm_file_pages(struct mm *mm);
