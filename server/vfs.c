@@ -190,7 +190,12 @@ struct vnode *vnode_new_shmem(uint64_t size)
 	return vn;
 }
 
-void vnode_get(struct vnode *vn) { vn->refs++; }
+void vnode_get(struct vnode *vn)
+{
+	vn->refs++;
+	if (vn->shm)
+		shm_mapped(vn);
+}
 
 static void free_pages_from(struct vnode *vn, uint64_t from);
 
@@ -207,6 +212,10 @@ void vnode_put(struct vnode *vn)
 {
 	if (vn->refs)
 		vn->refs--;
+	if (vn->shm) {
+		shm_unmapped(vn); /* (which may free vn) */
+		return;
+	}
 	if (!vn->refs && !vn->nlink)
 		vnode_free(vn);
 }

@@ -286,6 +286,8 @@ CASES = [
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
     sys("sys_cred"),
+    sys("sys_shm"),
+    sys("sys_sem"),
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),
