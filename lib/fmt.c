@@ -157,6 +157,9 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad, false);
 			break;
+		case 'o':
+			out_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 8, width, pad, false);
+			break;
 		case 'p':
 			out_c(&o, '0'), out_c(&o, 'x');
 			out_num(&o, (uint64_t)va_arg(ap, void *), 16, 16, '0', false);

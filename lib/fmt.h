@@ -15,7 +15,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strstr(const char *h, const char *n);
-/* %d %i %u %x %p %s %c %%, width, '0' padding, 'l'/'ll'/'z' */
+/* %d %i %u %x %o %p %s %c %%, width, '0' padding, 'l'/'ll'/'z' */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -22,6 +22,7 @@
 #define CAP_SETPCAP          8
 #define CAP_LINUX_IMMUTABLE  9
 #define CAP_IPC_LOCK         14
+#define CAP_IPC_OWNER        15
 #define CAP_SYS_RAWIO        17
 #define CAP_SYS_PTRACE       19
 #define CAP_SYS_ADMIN        21

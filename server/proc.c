@@ -7,6 +7,7 @@
  */
 #include "proc.h"
 
+#include "ipc.h"
 #include "mem.h"
 #include "rusage.h"
 #include "signal.h"
@@ -306,6 +307,7 @@ static void proc_teardown(struct proc *p)
 	if (p->exe_vn)
 		vnode_put(p->exe_vn);
 	p->exe_vn = NULL;
+	ipc_exit(p); /* (its SEM_UNDO adjustments, then its SysV attachments go as its own detaches) */
 	plat_space_destroy(&p->space); /* takes every mapping with it */
 	mm_free(p->mm);
 	p->mm = NULL;

@@ -7,6 +7,9 @@
  * into a buffer kept with the open file (Linux's seq_file), so one open
  * reads one consistent state, at any offset.
  */
+#include <linux/sem.h>
+
+#include "ipc.h"
 #include "mem.h"
 #include "proc.h"
 #include "rusage.h"
@@ -33,6 +36,9 @@ enum {
 	PK_SYS,
 	PK_UPTIME,
 	PK_VERSION,
+	PK_SYSVIPC,
+	PK_SV_SEM,
+	PK_SV_SHM,
 	PK_SYS_KERNEL,
 	PK_K_DOMAINNAME,
 	PK_K_HOSTNAME,
@@ -41,6 +47,10 @@ enum {
 	PK_K_PID_MAX,
 	PK_K_THREADS_MAX,
 	PK_K_VERSION,
+	PK_K_SEM,
+	PK_K_SHMALL,
+	PK_K_SHMMAX,
+	PK_K_SHMMNI,
 	PK_SYS_FS,
 	PK_FS_PIPE_MAX_SIZE,
 	PK_PID, /* /proc/PID and what is in it */
@@ -81,6 +91,9 @@ static const struct pentry table[] = {
     {"sys", PK_ROOT, PK_SYS, V_DIR, 0555},
     {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
     {"version", PK_ROOT, PK_VERSION, V_REG, 0444},
+    {"sysvipc", PK_ROOT, PK_SYSVIPC, V_DIR, 0555},
+    {"sem", PK_SYSVIPC, PK_SV_SEM, V_REG, 0444},
+    {"shm", PK_SYSVIPC, PK_SV_SHM, V_REG, 0444},
     {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
     /* the names can be written; (Linux's pid_max is 0644, this one cannot) */
     {"domainname", PK_SYS_KERNEL, PK_K_DOMAINNAME, V_REG, 0644},
@@ -90,6 +103,11 @@ static const struct pentry table[] = {
     {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
     {"threads-max", PK_SYS_KERNEL, PK_K_THREADS_MAX, V_REG, 0444},
     {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
+    /* System V IPC's limits (Linux's are 0644: these cannot be changed) */
+    {"sem", PK_SYS_KERNEL, PK_K_SEM, V_REG, 0444},
+    {"shmall", PK_SYS_KERNEL, PK_K_SHMALL, V_REG, 0444},
+    {"shmmax", PK_SYS_KERNEL, PK_K_SHMMAX, V_REG, 0444},
+    {"shmmni", PK_SYS_KERNEL, PK_K_SHMMNI, V_REG, 0444},
     {"fs", PK_SYS, PK_SYS_FS, V_DIR, 0555},
     {"pipe-max-size", PK_SYS_FS, PK_FS_PIPE_MAX_SIZE, V_REG, 0444},
     {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
@@ -388,7 +406,7 @@ static int procs_existing(void) { return proc_total(); }
 static uint32_t proc_nlink(struct vnode *dir)
 {
 	switch (dir->pfs.kind) {
-	case PK_ROOT: return 3 + (uint32_t)procs_existing();
+	case PK_ROOT: return 4 + (uint32_t)procs_existing();
 	case PK_SYS: return 4;
 	case PK_PID: return 3;
 	default: return 2;
@@ -436,6 +454,12 @@ static void seq_printf(struct seq *s, const char *fmt, ...)
 static void seq_str(struct seq *s, const char *str)
 {
 	seq_put(s, str, strlen(str));
+}
+
+/* (for the tables ipc_shm.c and ipc_sem.c make) */
+static void seq_emit(void *s, const char *line)
+{
+	seq_str(s, line);
 }
 
 static void seq_free(struct seq *s)
@@ -643,6 +667,9 @@ static void show_maps(struct seq *s, struct proc *p)
 		const char *name = NULL;
 		if (shmem) {
 			name = "/dev/zero (deleted)"; /* (Linux's name for it) */
+		} else if (v->vn && v->vn->shm) {
+			shm_map_name(v->vn, path, sizeof path);
+			name = path;
 		} else if (v->vn) {
 			file_name(v->vn, path, sizeof path);
 			name = path;
@@ -878,6 +905,12 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
 	case PK_K_THREADS_MAX: seq_printf(s, "%d\n", proc_max_threads()); break;
 	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
+	case PK_K_SEM: seq_printf(s, "%d\t%d\t%d\t%d\n", SEMMSL, SEMMNS, SEMOPM, SEMMNI); break;
+	case PK_K_SHMALL: seq_printf(s, "%lu\n", (unsigned long)SHMALL_L); break;
+	case PK_K_SHMMAX: seq_printf(s, "%lu\n", (unsigned long)SHMMAX_L); break;
+	case PK_K_SHMMNI: seq_printf(s, "%d\n", SHMMNI_L); break;
+	case PK_SV_SEM: sem_proc_show(seq_emit, s); break;
+	case PK_SV_SHM: shm_proc_show(seq_emit, s); break;
 	case PK_FS_PIPE_MAX_SIZE: seq_printf(s, "%u\n", pipe_max_size); break;
 	case PK_P_CMDLINE:
 		if (p->mm)

@@ -174,6 +174,14 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_alarm] = sys_alarm,                     /* alarm(2) */
 	[__NR_setitimer] = sys_setitimer,             /* setitimer(2) */
 	[__NR_getitimer] = sys_getitimer,             /* getitimer(2) */
+	[__NR_shmget] = sys_shmget,                   /* shmget(2) */
+	[__NR_shmat] = sys_shmat,                     /* shmat(2) */
+	[__NR_shmdt] = sys_shmdt,                     /* shmdt(2) */
+	[__NR_shmctl] = sys_shmctl,                   /* shmctl(2): SHM_LOCK keeps the flag (nothing is swapped) */
+	[__NR_semget] = sys_semget,                   /* semget(2) */
+	[__NR_semop] = sys_semop,                     /* semop(2) */
+	[__NR_semtimedop] = sys_semtimedop,           /* semtimedop(2) */
+	[__NR_semctl] = sys_semctl,                   /* semctl(2) */
 };
 
 /* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */

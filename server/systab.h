@@ -171,5 +171,14 @@ syscall_fn sys_wait4;
 syscall_fn sys_waitid;
 syscall_fn sys_write;
 syscall_fn sys_writev;
+/* System V IPC (ipc_shm.c, ipc_sem.c) */
+syscall_fn sys_shmget;
+syscall_fn sys_shmat;
+syscall_fn sys_shmdt;
+syscall_fn sys_shmctl;
+syscall_fn sys_semget;
+syscall_fn sys_semop;
+syscall_fn sys_semtimedop;
+syscall_fn sys_semctl;
 
 #endif

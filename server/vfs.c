@@ -253,6 +253,8 @@ void vnode_get(struct vnode *vn)
 	vn->refs++;
 	if (vn->dev >= MOUNT_DEV_FIRST)
 		mount_ref(vn->dev, 1);
+	if (vn->shm)
+		shm_mapped(vn);
 }
 
 static void free_pages_from(struct vnode *vn, uint64_t from);
@@ -272,6 +274,10 @@ void vnode_put(struct vnode *vn)
 		vn->refs--;
 		if (vn->dev >= MOUNT_DEV_FIRST)
 			mount_ref(vn->dev, -1);
+	}
+	if (vn->shm) {
+		shm_unmapped(vn); /* (which may free vn) */
+		return;
 	}
 	if (!vn->refs && !vn->nlink)
 		vnode_free(vn);

@@ -140,6 +140,9 @@ struct vnode {
 	/* mounts (mount.c): the root of the file system mounted on this
 	 * directory; on such a root, the directory it covers */
 	struct vnode *mounted, *covered;
+	/* a System V shared memory segment's memory (ipc_shm.c): the
+	 * references its mappings take and drop are its attachments */
+	struct shm_seg *shm;
 	/* the file system's device number (st_dev), and what a node of the
 	 * proc file system shows (procfs.c) */
 	uint32_t dev;
@@ -154,6 +157,11 @@ struct vnode {
  * end (the vnode goes: opens that wait for the other side look again) */
 void fifo_init(struct vnode *vn);
 void fifo_gone(struct vnode *vn);
+
+/* a mapping of a segment's vnode (vn->shm) came or went (ipc_shm.c);
+ * the segment may go with its last */
+void shm_mapped(struct vnode *vn);
+void shm_unmapped(struct vnode *vn);
 
 struct file {
 	struct vnode *vn;

@@ -429,8 +429,10 @@ int vm_discard(struct proc *p, uint64_t start, uint64_t len)
 /* can b continue a (adjacent, the same in everything but where)? */
 static bool mergeable(const struct vma *a, const struct vma *b)
 {
+	/* (each mapping of a SysV segment is an attachment, as Linux's, which
+	 * merges no VMA that has a close operation) */
 	return a->end == b->start && a->prot == b->prot && a->flags == b->flags && a->vn == b->vn &&
-	       a->fend == b->fend && (!a->vn || b->off == a->off + (a->end - a->start));
+	       !(a->vn && a->vn->shm) && a->fend == b->fend && (!a->vn || b->off == a->off + (a->end - a->start));
 }
 
 void vm_merge(struct mm *mm, uint64_t start, uint64_t end)

@@ -295,6 +295,8 @@ CASES = [
     sys("sys_proc", "one", "two", tag="args"),
     sys("sys_procs"),
     sys("sys_cred"),
+    sys("sys_shm"),
+    sys("sys_sem"),
     sys("sys_perm"),
     sys("sys_mount"),
     sys("sys_async"),

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +29,8 @@ static long free_pages(long *kernel)
 	return (long)v[0];
 }
 
+static int lasting; /* a set all the rounds use */
+
 static void child(int kind)
 {
 	char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -38,11 +42,24 @@ static void child(int kind)
 	/* shared anonymous memory, touched here and by a child, partly moved */
 	char *s = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	s[0] = 1;
+	/* System V: a segment removed while attached (here and in the child
+	 * of fork), and a set with SEM_UNDO records of two processes */
+	int shm = shmget(IPC_PRIVATE, 6 * 4096 + 100, 0600);
+	char *sp = shmat(shm, NULL, 0);
+	sp[0] = 1;
+	shmctl(shm, IPC_RMID, NULL);
+	int sem = semget(IPC_PRIVATE, 300, 0600);
+	struct sembuf up = {299, 1, SEM_UNDO};
+	semop(sem, &up, 1);
 	if (fork() == 0) {
 		s[4096] = 2;
+		sp[5 * 4096] = 2;
+		semop(sem, &up, 1);
 		_exit(0);
 	}
 	wait(NULL);
+	semctl(sem, 0, IPC_RMID); /* (with this process's record) */
+	semop(lasting, &up, 1);   /* (made good at its end) */
 	mremap(s + 8 * 4096, 8 * 4096, 8 * 4096, MREMAP_MAYMOVE | MREMAP_FIXED, m);
 	m[4096] = 3; /* (page 9 of the shared memory, now here) */
 	int p[2];
@@ -74,10 +91,12 @@ int main(void)
 		printf("not lx4: nothing to check\n");
 		return 0;
 	}
+	lasting = semget(IPC_PRIVATE, 300, 0600);
 	round_of(4); /* the server's own caches warm up */
 	long before = free_pages(&k0);
 	round_of(16);
 	long after = free_pages(&k1);
+	semctl(lasting, 0, IPC_RMID);
 	printf("server pages before %ld, after %ld: %s\n", before, after, before == after ? "all back" : "LEAKED");
 	printf("kernel pages before %ld, after %ld: %s\n", k0, k1, k0 == k1 ? "all back" : "LEAKED");
 	return before == after && k0 == k1 ? 0 : 1;

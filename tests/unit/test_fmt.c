@@ -22,6 +22,8 @@ static void test_numbers(void **state)
 	assert_string_equal(b, "18446744073709551615 deadbeefcafe 0000000000001234 -9223372036854775808");
 	fmt_snprintf(b, sizeof b, "[%5d][%05u][%3s][%c]", 42, 7u, "x", 'q');
 	assert_string_equal(b, "[   42][00007][  x][q]");
+	fmt_snprintf(b, sizeof b, "[%4o][%o][%lo]", 0644u, 01000u, 0777777777777ul);
+	assert_string_equal(b, "[ 644][1000][777777777777]");
 }
 
 static void test_strings_and_pointers(void **state)
