@@ -213,6 +213,8 @@ long sys_shmat(struct lthread *t, const struct sysargs *a)
 	if (fixed) {
 		if (addr >= USER_TOP || len > USER_TOP - addr)
 			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR && !cred_capable(&p->cred, CAP_SYS_RAWIO))
+			return -EPERM; /* (vm.mmap_min_addr, as mmap) */
 		vm_unmap(p, addr, len); /* (SHM_REMAP: what was there goes) */
 	} else if (!(at = vm_find_free(p->mm, len))) {
 		return -ENOMEM;

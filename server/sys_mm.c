@@ -5,7 +5,6 @@
 #define MAP_SHARED_VALIDATE_L 0x03
 #define MAP_FIXED_NOREPLACE_L 0x100000
 #define MADV_DONTNEED_L 4
-#define MMAP_MIN_ADDR 0x10000ull /* Debian's vm.mmap_min_addr: hints below go up to it */
 #define STACK_GUARD_GAP (256ull << 12) /* Linux's stack_guard_gap */
 
 long sys_brk(struct lthread *t, const struct sysargs *a)

@@ -22,6 +22,7 @@ struct vnode;
 #define STACK_TOP USER_TOP
 #define STACK_MAX (8ull << 20)
 #define MMAP_TOP 0x00007ffff7fff000ull
+#define MMAP_MIN_ADDR 0x10000ull /* Debian's vm.mmap_min_addr: hints below go up to it; fixed mappings below take CAP_SYS_RAWIO */
 #define PIE_BASE 0x0000555555554000ull
 
 /* VMA flags */
