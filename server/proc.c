@@ -452,7 +452,7 @@ void proc_reap_killed(void)
 		for (struct proc *p = all_procs, *next; p; p = next) {
 			next = p->all_next;
 			if (p->state == P_LIVE && p->killed)
-				proc_exit(p, p->killed);
+				proc_exit(p, p->killed | (coredump(p, p->killed) ? 0x80 : 0)); /* (WCOREDUMP) */
 		}
 	}
 }

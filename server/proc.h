@@ -186,6 +186,8 @@ void proc_exit(struct proc *p, int status);
 void proc_kill(struct proc *p, int sig);
 /* ends the processes proc_kill marked; called after every event */
 void proc_reap_killed(void);
+/* a core dump of p, ended by sig (coredump.c): true if one was written */
+bool coredump(struct proc *p, int sig);
 extern int procs_killed; /* how many are marked */
 /* the last pid handed out, and processes made since boot (/proc) */
 int proc_last_pid(void);

@@ -649,3 +649,9 @@ uint64_t vm_pagemap(struct mm *mm, uint64_t va, bool show_pfn)
 		pm |= ((uint64_t)page >> 12) & PM_PFN_MASK;
 	return pm;
 }
+
+void *vm_present_page(struct mm *mm, uint64_t va)
+{
+	uint64_t *e = spte(mm, va, false);
+	return e && (*e & SPTE_P) ? (void *)(*e & SPTE_ADDR) : NULL;
+}

@@ -102,6 +102,8 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
 int clear_user(struct proc *p, uint64_t dst, size_t n);
+/* the page at va if the shadow has it, else NULL (nothing is faulted in) */
+void *vm_present_page(struct mm *mm, uint64_t va);
 /* /proc/PID/pagemap's entry for the page at va (Linux's pagemap_pmd_range):
  * 0 outside every VMA; else soft-dirty (bit 55: there is no clear_refs, so
  * every mapping is), and for a page that is there present (63), a file's
