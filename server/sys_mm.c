@@ -52,11 +52,12 @@ long sys_brk(struct lthread *t, const struct sysargs *a)
 		return (long)mm->brk;
 	uint64_t old_end = PAGE_UP(mm->brk), new_end = PAGE_UP(want);
 	if (new_end > old_end) {
-		/* something in the way: Linux keeps a page (a stack's guard gap)
-		 * between the heap and the next mapping */
+		/* something in the way (the next mapping above the heap, or one
+		 * that a mapping merged with it reaches into): Linux keeps a page
+		 * (a stack's guard gap) between the heap and it */
 		for (struct vma *v = mm->vmas; v; v = v->next) {
 			uint64_t gap = (v->flags & VMA_STACK) ? STACK_GUARD_GAP : 0;
-			if (v->start >= old_end && new_end + 4096 + gap > v->start)
+			if (v->end > old_end && new_end + 4096 + gap > v->start)
 				return (long)mm->brk;
 		}
 		if (brk_grow(t->proc, old_end, new_end))

@@ -487,10 +487,20 @@ int vm_populate(struct proc *p, uint64_t start, uint64_t end, bool ignore)
 			a = v->start;
 		uint64_t e = v->end < end ? v->end : end;
 		bool write = (v->prot & PROT_W) && !(v->flags & VMA_SHARED); /* (copies made now) */
+		/* private anonymous memory that cannot be written reads as
+		 * zero whenever it is touched (Linux maps its zero page there):
+		 * nothing to make present */
+		bool zero = !v->vn && !write;
 		int err = 0;
 		if (!(v->prot & (PROT_R | PROT_W | PROT_X)))
 			err = -EFAULT;
-		for (uint64_t va = a; !err && !(v->flags & VMA_LOCKONFAULT) && va < e; va += 4096) {
+		for (uint64_t va = a; !err && !zero && !(v->flags & VMA_LOCKONFAULT) && va < e; va += 4096) {
+			/* the last of the memory is not given to one process
+			 * at once (where Linux would call its OOM killer) */
+			if (pages_free() < pages_total() / 16) {
+				err = -ENOMEM;
+				break;
+			}
 			page_for(p, va, write ? PLAT_PF_WRITE : PLAT_PF_READ, FOR_COPY, &err);
 			if (err == -EIO)
 				err = -EFAULT;

@@ -96,9 +96,10 @@ int vm_discard(struct proc *p, uint64_t start, uint64_t len);
  * -ENOMEM (no memory, or vm.max_map_count reached) */
 int vm_set_lock(struct mm *mm, uint64_t start, uint64_t end, unsigned lock);
 /* makes the pages of [start, end) present, as Linux's populate (mlock,
- * MAP_POPULATE): writable private ones copied; VMA_LOCKONFAULT and
- * inaccessible VMAs skipped.  0, or -EFAULT (a hole, an inaccessible VMA
- * when !ignore, a page past a file's end), -ENOMEM */
+ * MAP_POPULATE): writable private ones copied; VMA_LOCKONFAULT VMAs,
+ * holes and unwritable anonymous memory passed over; never the last
+ * sixteenth of the memory.  0, or -EFAULT (an inaccessible VMA, a page past
+ * a file's end), -ENOMEM; with ignore, on to the next VMA after an error */
 int vm_populate(struct proc *p, uint64_t start, uint64_t end, bool ignore);
 
 /* merges the VMA at start with the ones that continue it (adjacent, the
