@@ -68,7 +68,9 @@ static int map_segments(struct mm *mm, struct vnode *vn, const struct elf_seg *s
 		for (struct vma *v = mm->vmas; v; v = v->next)
 			if (v->start < end && start < v->end)
 				return -ENOEXEC; /* overlapping segments */
-		struct vma *v = vma_add(mm, start, end, seg_prot(s->flags), 0, vn, s->offset - (va - start));
+		unsigned prot = seg_prot(s->flags);
+		struct vma *v =
+		    vma_add(mm, start, end, prot, (prot & PROT_W) ? VMA_ACCOUNT : 0, vn, s->offset - (va - start));
 		if (!v)
 			return -ENOMEM;
 		v->fend = s->offset + s->filesz;
@@ -275,7 +277,8 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	*committed = true; /* from here on a failure kills p */
 	uint64_t bias = info.type == 3 ? PIE_BASE : 0, brk;
 	err = map_segments(mm, vn, segs, info.nsegs, bias, &brk);
-	if (!err && !vma_add(mm, STACK_TOP - STACK_INITIAL, STACK_TOP, PROT_R | PROT_W, VMA_ANON | VMA_STACK, NULL, 0))
+	if (!err && !vma_add(mm, STACK_TOP - STACK_INITIAL, STACK_TOP, PROT_R | PROT_W,
+			     VMA_ANON | VMA_STACK | VMA_ACCOUNT, NULL, 0))
 		err = -ENOMEM;
 	if (err) {
 		vnode_put(vn);

@@ -22,7 +22,7 @@
 /* a file's lease, as kept (file.lease, file.lease_target) */
 enum { L_NONE, L_READ, L_WRITE };
 
-unsigned lease_break_time = 45; /* seconds (/proc/sys/fs/lease-break-time) */
+int lease_break_time = 45; /* seconds (/proc/sys/fs/lease-break-time) */
 
 static bool writable(const struct file *f)
 {
@@ -140,7 +140,7 @@ long lease_break(struct lthread *t, struct vnode *vn, uint32_t flags)
 		bool news = !f->lease_break || (want_write && f->lease_target != L_NONE);
 		if (news) {
 			if (!f->lease_break)
-				f->lease_break = now + (uint64_t)lease_break_time * NS;
+				f->lease_break = now + (uint64_t)(lease_break_time > 0 ? lease_break_time : 0) * NS + 1;
 			f->lease_target = want_write ? L_NONE : L_READ;
 			fasync_signal(f, f->lease_fd, POLL_MSG);
 		}

@@ -369,6 +369,9 @@ static long pipe_set_size(struct pipe *p, uint64_t arg)
 	unsigned n = 1;
 	while ((uint64_t)n * 4096 < arg)
 		n <<= 1;
+	if (n > p->nbufs && (uint64_t)n * 4096 > pipe_max_size && current && current->proc &&
+	    !cred_capable(&current->proc->cred, CAP_SYS_RESOURCE))
+		return -EPERM;
 	if (n > PIPE_MAX_BUFFERS)
 		return -ENOMEM; /* (root may ask for more on Linux) */
 	unsigned used = p->head - p->tail;

@@ -80,11 +80,13 @@ void proc_bury(void)
 
 /* a free pid after the last one given (Linux's alloc_pid: wraps at pid_max
  * to 300, past the pids of early daemons; 2 here, there are none) */
+int proc_pid_max = PID_MAX;
+
 static int pid_new(void)
 {
-	for (int tries = 0; tries < PID_MAX; tries++) {
-		int pid = next_pid;
-		next_pid = next_pid >= PID_MAX - 1 ? 2 : next_pid + 1;
+	for (int tries = 0; tries < proc_pid_max; tries++) {
+		int pid = next_pid >= proc_pid_max ? 2 : next_pid; /* (lowered since) */
+		next_pid = pid >= proc_pid_max - 1 ? 2 : pid + 1;
 		if (!proc_by_pid(pid) && !thread_by_tid((uint64_t)pid))
 			return pid;
 	}
@@ -121,10 +123,19 @@ static void all_remove(struct proc *p)
 		all_procs_tail = p->all_prev;
 }
 
+static int max_threads; /* 0: as the memory allows */
+
 int proc_max_threads(void)
 {
+	if (max_threads)
+		return max_threads;
 	uint64_t n = pages_total() / 32; /* Linux's set_max_threads: an eighth of RAM in 16 KiB stacks */
 	return n < 20 ? 20 : n > 0x3fffffff ? 0x3fffffff : (int)n;
+}
+
+void proc_set_max_threads(int n)
+{
+	max_threads = n;
 }
 
 static void rlimits_init(struct proc *p)

@@ -15,8 +15,10 @@
 #include "platform.h"
 #include "vfs.h"
 
-/* Linux's default pid_max: pids (and thread ids) are 1 .. PID_MAX - 1 */
+/* Linux's default pid_max: pids (and thread ids) are 1 .. pid_max - 1;
+ * kernel.pid_max sets proc_pid_max */
 #define PID_MAX 32768
+extern int proc_pid_max;
 
 /* what uname and /proc tell of the system */
 #define UTS_RELEASE "6.1.0-lx4"
@@ -202,6 +204,7 @@ extern int proc_graves; /* how many wait */
 void proc_bury(void);
 /* Linux's threads-max: no fork beyond this many processes (zombies too) */
 int proc_max_threads(void);
+void proc_set_max_threads(int n); /* (kernel.threads-max) */
 /* live processes, and all processes (zombies too) */
 int proc_count(void);
 int proc_total(void);

@@ -16,6 +16,7 @@
 #include "serial.h"
 #include "signal.h"
 #include "sys.h"
+#include "sysctl.h"
 #include "uts.h"
 #include "vfs.h"
 #include "vm.h"
@@ -39,12 +40,15 @@ enum {
 	PK_SYSVIPC,
 	PK_SV_SEM,
 	PK_SV_SHM,
-	PK_SYS_KERNEL,
+	PK_SYS_KERNEL, /* from here to PK_PID: /proc/sys */
+	PK_K_CAP_LAST_CAP,
 	PK_K_DOMAINNAME,
 	PK_K_HOSTNAME,
+	PK_K_NGROUPS_MAX,
 	PK_K_OSRELEASE,
 	PK_K_OSTYPE,
 	PK_K_PID_MAX,
+	PK_K_TAINTED,
 	PK_K_THREADS_MAX,
 	PK_K_VERSION,
 	PK_K_SEM,
@@ -52,7 +56,15 @@ enum {
 	PK_K_SHMMAX,
 	PK_K_SHMMNI,
 	PK_SYS_FS,
+	PK_FS_FILE_MAX,
+	PK_FS_LEASE_BREAK_TIME,
+	PK_FS_NR_OPEN,
 	PK_FS_PIPE_MAX_SIZE,
+	PK_SYS_VM,
+	PK_VM_MAX_MAP_COUNT,
+	PK_VM_OVERCOMMIT_KBYTES,
+	PK_VM_OVERCOMMIT_MEMORY,
+	PK_VM_OVERCOMMIT_RATIO,
 	PK_PID, /* /proc/PID and what is in it */
 	PK_P_CMDLINE,
 	PK_P_COMM,
@@ -78,54 +90,67 @@ struct pentry {
 	uint8_t dir, kind;
 	enum vtype type;
 	uint16_t mode;
+	const struct sysctl *ctl; /* a number of /proc/sys (sysctl.h) */
 };
 
 static const struct pentry table[] = {
-    {"self", PK_ROOT, PK_SELF, V_LNK, 0777},
-    {"cpuinfo", PK_ROOT, PK_CPUINFO, V_REG, 0444},
-    {"filesystems", PK_ROOT, PK_FILESYSTEMS, V_REG, 0444},
-    {"loadavg", PK_ROOT, PK_LOADAVG, V_REG, 0444},
-    {"meminfo", PK_ROOT, PK_MEMINFO, V_REG, 0444},
-    {"mounts", PK_ROOT, PK_MOUNTS, V_LNK, 0777},
-    {"stat", PK_ROOT, PK_STAT, V_REG, 0444},
-    {"sys", PK_ROOT, PK_SYS, V_DIR, 0555},
-    {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444},
-    {"version", PK_ROOT, PK_VERSION, V_REG, 0444},
-    {"sysvipc", PK_ROOT, PK_SYSVIPC, V_DIR, 0555},
-    {"sem", PK_SYSVIPC, PK_SV_SEM, V_REG, 0444},
-    {"shm", PK_SYSVIPC, PK_SV_SHM, V_REG, 0444},
-    {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555},
-    /* the names can be written; (Linux's pid_max is 0644, this one cannot) */
-    {"domainname", PK_SYS_KERNEL, PK_K_DOMAINNAME, V_REG, 0644},
-    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0644},
-    {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444},
-    {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444},
-    {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0444},
-    {"threads-max", PK_SYS_KERNEL, PK_K_THREADS_MAX, V_REG, 0444},
-    {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444},
+    {"self", PK_ROOT, PK_SELF, V_LNK, 0777, NULL},
+    {"cpuinfo", PK_ROOT, PK_CPUINFO, V_REG, 0444, NULL},
+    {"filesystems", PK_ROOT, PK_FILESYSTEMS, V_REG, 0444, NULL},
+    {"loadavg", PK_ROOT, PK_LOADAVG, V_REG, 0444, NULL},
+    {"meminfo", PK_ROOT, PK_MEMINFO, V_REG, 0444, NULL},
+    {"mounts", PK_ROOT, PK_MOUNTS, V_LNK, 0777, NULL},
+    {"stat", PK_ROOT, PK_STAT, V_REG, 0444, NULL},
+    {"sys", PK_ROOT, PK_SYS, V_DIR, 0555, NULL},
+    {"uptime", PK_ROOT, PK_UPTIME, V_REG, 0444, NULL},
+    {"version", PK_ROOT, PK_VERSION, V_REG, 0444, NULL},
+    {"sysvipc", PK_ROOT, PK_SYSVIPC, V_DIR, 0555, NULL},
+    {"sem", PK_SYSVIPC, PK_SV_SEM, V_REG, 0444, NULL},
+    {"shm", PK_SYSVIPC, PK_SV_SHM, V_REG, 0444, NULL},
+    /* /proc/sys, in Linux's (alphabetical) order, with its modes: root
+     * writes the 0644 ones */
+    {"fs", PK_SYS, PK_SYS_FS, V_DIR, 0555, NULL},
+    {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555, NULL},
+    {"vm", PK_SYS, PK_SYS_VM, V_DIR, 0555, NULL},
+    {"file-max", PK_SYS_FS, PK_FS_FILE_MAX, V_REG, 0644, &sysctl_file_max},
+    {"lease-break-time", PK_SYS_FS, PK_FS_LEASE_BREAK_TIME, V_REG, 0644, &sysctl_lease_break_time},
+    {"nr_open", PK_SYS_FS, PK_FS_NR_OPEN, V_REG, 0644, &sysctl_nr_open},
+    {"pipe-max-size", PK_SYS_FS, PK_FS_PIPE_MAX_SIZE, V_REG, 0644, &sysctl_pipe_max_size},
+    {"cap_last_cap", PK_SYS_KERNEL, PK_K_CAP_LAST_CAP, V_REG, 0444, &sysctl_cap_last_cap},
+    {"domainname", PK_SYS_KERNEL, PK_K_DOMAINNAME, V_REG, 0644, NULL},
+    {"hostname", PK_SYS_KERNEL, PK_K_HOSTNAME, V_REG, 0644, NULL},
+    {"ngroups_max", PK_SYS_KERNEL, PK_K_NGROUPS_MAX, V_REG, 0444, &sysctl_ngroups_max},
+    {"osrelease", PK_SYS_KERNEL, PK_K_OSRELEASE, V_REG, 0444, NULL},
+    {"ostype", PK_SYS_KERNEL, PK_K_OSTYPE, V_REG, 0444, NULL},
+    {"pid_max", PK_SYS_KERNEL, PK_K_PID_MAX, V_REG, 0644, &sysctl_pid_max},
     /* System V IPC's limits (Linux's are 0644: these cannot be changed) */
-    {"sem", PK_SYS_KERNEL, PK_K_SEM, V_REG, 0444},
-    {"shmall", PK_SYS_KERNEL, PK_K_SHMALL, V_REG, 0444},
-    {"shmmax", PK_SYS_KERNEL, PK_K_SHMMAX, V_REG, 0444},
-    {"shmmni", PK_SYS_KERNEL, PK_K_SHMMNI, V_REG, 0444},
-    {"fs", PK_SYS, PK_SYS_FS, V_DIR, 0555},
-    {"pipe-max-size", PK_SYS_FS, PK_FS_PIPE_MAX_SIZE, V_REG, 0444},
-    {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444},
-    {"comm", PK_PID, PK_P_COMM, V_REG, 0644},
-    {"cwd", PK_PID, PK_P_CWD, V_LNK, 0777},
-    {"environ", PK_PID, PK_P_ENVIRON, V_REG, 0400},
-    {"exe", PK_PID, PK_P_EXE, V_LNK, 0777},
-    {"fd", PK_PID, PK_P_FD, V_DIR, 0500},
-    {"maps", PK_PID, PK_P_MAPS, V_REG, 0444},
-    {"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444},
-    {"pagemap", PK_PID, PK_P_PAGEMAP, V_REG, 0400},
-    {"root", PK_PID, PK_P_ROOT, V_LNK, 0777},
-    {"stat", PK_PID, PK_P_STAT, V_REG, 0444},
-    {"statm", PK_PID, PK_P_STATM, V_REG, 0444},
-    {"status", PK_PID, PK_P_STATUS, V_REG, 0444},
+    {"sem", PK_SYS_KERNEL, PK_K_SEM, V_REG, 0444, NULL},
+    {"shmall", PK_SYS_KERNEL, PK_K_SHMALL, V_REG, 0444, NULL},
+    {"shmmax", PK_SYS_KERNEL, PK_K_SHMMAX, V_REG, 0444, NULL},
+    {"shmmni", PK_SYS_KERNEL, PK_K_SHMMNI, V_REG, 0444, NULL},
+    {"tainted", PK_SYS_KERNEL, PK_K_TAINTED, V_REG, 0644, &sysctl_tainted},
+    {"threads-max", PK_SYS_KERNEL, PK_K_THREADS_MAX, V_REG, 0644, &sysctl_threads_max},
+    {"version", PK_SYS_KERNEL, PK_K_VERSION, V_REG, 0444, NULL},
+    {"max_map_count", PK_SYS_VM, PK_VM_MAX_MAP_COUNT, V_REG, 0644, &sysctl_max_map_count},
+    {"overcommit_kbytes", PK_SYS_VM, PK_VM_OVERCOMMIT_KBYTES, V_REG, 0644, &sysctl_overcommit_kbytes},
+    {"overcommit_memory", PK_SYS_VM, PK_VM_OVERCOMMIT_MEMORY, V_REG, 0644, &sysctl_overcommit_memory},
+    {"overcommit_ratio", PK_SYS_VM, PK_VM_OVERCOMMIT_RATIO, V_REG, 0644, &sysctl_overcommit_ratio},
+    {"cmdline", PK_PID, PK_P_CMDLINE, V_REG, 0444, NULL},
+    {"comm", PK_PID, PK_P_COMM, V_REG, 0644, NULL},
+    {"cwd", PK_PID, PK_P_CWD, V_LNK, 0777, NULL},
+    {"environ", PK_PID, PK_P_ENVIRON, V_REG, 0400, NULL},
+    {"exe", PK_PID, PK_P_EXE, V_LNK, 0777, NULL},
+    {"fd", PK_PID, PK_P_FD, V_DIR, 0500, NULL},
+    {"maps", PK_PID, PK_P_MAPS, V_REG, 0444, NULL},
+    {"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444, NULL},
+    {"pagemap", PK_PID, PK_P_PAGEMAP, V_REG, 0400, NULL},
+    {"root", PK_PID, PK_P_ROOT, V_LNK, 0777, NULL},
+    {"stat", PK_PID, PK_P_STAT, V_REG, 0444, NULL},
+    {"statm", PK_PID, PK_P_STATM, V_REG, 0444, NULL},
+    {"status", PK_PID, PK_P_STATUS, V_REG, 0444, NULL},
     /* the audit ids: unset (no login has set them; writes not yet) */
-    {"loginuid", PK_PID, PK_P_LOGINUID, V_REG, 0644},
-    {"sessionid", PK_PID, PK_P_SESSIONID, V_REG, 0444},
+    {"loginuid", PK_PID, PK_P_LOGINUID, V_REG, 0644, NULL},
+    {"sessionid", PK_PID, PK_P_SESSIONID, V_REG, 0444, NULL},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -407,7 +432,7 @@ static uint32_t proc_nlink(struct vnode *dir)
 {
 	switch (dir->pfs.kind) {
 	case PK_ROOT: return 4 + (uint32_t)procs_existing();
-	case PK_SYS: return 4;
+	case PK_SYS: return 5;
 	case PK_PID: return 3;
 	default: return 2;
 	}
@@ -612,7 +637,7 @@ static void show_status(struct seq *s, struct proc *p)
 		struct mm *mm = p->mm;
 		uint64_t exe = (((mm->end_code + 4095) & ~0xfffull) - (mm->start_code & ~0xfffull)) / 4096;
 		kb(s, "VmSize", z.total);
-		kb(s, "VmLck", 0);
+		kb(s, "VmLck", mm->locked);
 		kb(s, "VmPin", 0);
 		kb(s, "VmHWM", mm->hiwater > z.rss ? mm->hiwater : z.rss);
 		kb(s, "VmRSS", z.rss);
@@ -879,9 +904,27 @@ static void show_cpuinfo(struct seq *s)
 
 /* ---- open files ------------------------------------------------------------------- */
 
+/* the number of /proc/sys a node of this kind is, if it is one */
+static const struct sysctl *ctl_of(unsigned kind)
+{
+	if (kind <= PK_SYS_KERNEL || kind >= PK_PID)
+		return NULL;
+	for (unsigned i = 0; i < NTABLE; i++)
+		if (table[i].kind == kind)
+			return table[i].ctl;
+	return NULL;
+}
+
 /* the text of vn into s: 0, or -ESRCH when its process is gone */
 static int make_text(struct vnode *vn, struct seq *s)
 {
+	const struct sysctl *ctl = ctl_of(vn->pfs.kind);
+	if (ctl) {
+		char buf[32];
+		sysctl_show(ctl, buf, sizeof buf);
+		seq_str(s, buf);
+		return 0;
+	}
 	struct proc *p = NULL;
 	if (vn->pfs.kind > PK_PID) {
 		p = node_proc(vn);
@@ -902,8 +945,6 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_HOSTNAME: seq_printf(s, "%s\n", uts_get(UTS_HOSTNAME)); break;
 	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
 	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
-	case PK_K_PID_MAX: seq_printf(s, "%d\n", PID_MAX); break;
-	case PK_K_THREADS_MAX: seq_printf(s, "%d\n", proc_max_threads()); break;
 	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
 	case PK_K_SEM: seq_printf(s, "%d\t%d\t%d\t%d\n", SEMMSL, SEMMNS, SEMOPM, SEMMNI); break;
 	case PK_K_SHMALL: seq_printf(s, "%lu\n", (unsigned long)SHMALL_L); break;
@@ -911,7 +952,6 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_SHMMNI: seq_printf(s, "%d\n", SHMMNI_L); break;
 	case PK_SV_SEM: sem_proc_show(seq_emit, s); break;
 	case PK_SV_SHM: shm_proc_show(seq_emit, s); break;
-	case PK_FS_PIPE_MAX_SIZE: seq_printf(s, "%u\n", pipe_max_size); break;
 	case PK_P_CMDLINE:
 		if (p->mm)
 			seq_user(s, p, p->mm->arg_start, p->mm->arg_end);
@@ -937,13 +977,30 @@ bool procfs_is_sysctl(const struct vnode *vn)
 	return vn->dev == PROCFS_DEV && vn->pfs.kind > PK_SYS_KERNEL && vn->pfs.kind < PK_PID;
 }
 
+/* Linux's proc_sys_permission: the owner's bits of the mode (root's) for
+ * the effective user root, the group's for a member of group 0, else the
+ * others'; no capability overrides them */
+static int sysctl_permission(const struct vnode *vn, uint32_t acc)
+{
+	const struct cred *c = current && current->proc ? &current->proc->cred : NULL;
+	unsigned mode = vn->mode & 0777;
+	if (!c || !c->euid)
+		mode >>= 6;
+	else if (!c->egid || cred_in_group(c, 0))
+		mode >>= 3;
+	unsigned want = (acc != O_WRONLY ? 4 : 0) | (acc != O_RDONLY ? 2 : 0);
+	return (mode & want) == want ? 0 : -EACCES;
+}
+
 static int proc_open(struct file *f)
 {
-	/* root may open any of these to write (as on Linux, where the
-	 * write then fails), but for the sysctl files, which check the mode
-	 * themselves */
-	if ((f->flags & O_ACCMODE) != O_RDONLY && procfs_is_sysctl(f->vn) && !(f->vn->mode & 0200))
-		return -EACCES;
+	/* root may open any of the others to write (as on Linux, where the
+	 * write then fails) */
+	if (procfs_is_sysctl(f->vn) && f->vn->type == V_REG) {
+		int err = sysctl_permission(f->vn, f->flags & O_ACCMODE);
+		if (err)
+			return err;
+	}
 	if (f->vn->pfs.kind == PK_P_PAGEMAP) { /* (proc_mem_open: who may look into the process) */
 		struct proc *p = node_proc(f->vn);
 		if (p && current && current->proc && !may_read_proc(current->proc, p))
@@ -1050,12 +1107,38 @@ static long sysctl_write(struct file *f, struct uio *u)
 	return (long)n;
 }
 
-/* a process may rename itself through comm, and the names of the system
- * can be changed; the rest cannot be written: EIO for the system's files,
- * EINVAL for a process's (as Linux) */
+/* a write of a number of /proc/sys (the text made for a read is made
+ * again); as Linux, the file offset moves by the whole write */
+static long sysctl_number_write(struct file *f, struct uio *u, const struct sysctl *ctl)
+{
+	static char buf[4096];
+	uint64_t n = uio_resid(u), want = n < sizeof buf ? n : sizeof buf;
+	if (!n)
+		return 0;
+	long m = uio_copyin(u, buf, want);
+	if (m < 0)
+		return m;
+	if ((uint64_t)m < want)
+		return -EFAULT; /* (Linux copies the whole write in first) */
+	long r = sysctl_store(ctl, current && current->proc ? &current->proc->cred : NULL, buf, n, f->pos);
+	if (r < 0)
+		return r;
+	f->pos += n;
+	struct seq *s = f->priv;
+	s->made = false;
+	s->len = 0;
+	return r;
+}
+
+/* a process may rename itself through comm, and the names and numbers of
+ * the system can be changed; the rest cannot be written: EIO for the
+ * system's files, EINVAL for a process's (as Linux) */
 static long proc_write(struct file *f, struct uio *u)
 {
 	struct proc *p = node_proc(f->vn);
+	const struct sysctl *ctl = ctl_of(f->vn->pfs.kind);
+	if (ctl)
+		return sysctl_number_write(f, u, ctl);
 	if (f->vn->pfs.kind == PK_K_HOSTNAME || f->vn->pfs.kind == PK_K_DOMAINNAME)
 		return sysctl_write(f, u);
 	if (f->vn->pfs.kind < PK_PID)

@@ -34,6 +34,8 @@ void fd_close(struct proc *p, int fd);
 /* pipes (pipe.c): F_GETPIPE_SZ and F_SETPIPE_SZ on f; pipe-max-size */
 long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 extern unsigned pipe_max_size;
+/* fs.nr_open (sys_proc.c): no RLIMIT_NOFILE above it */
+extern int fs_nr_open;
 
 /* prctl's options about capabilities (sys_cred.c): is option one, and
  * its answer */

@@ -124,7 +124,7 @@ long sys_sched_yield(struct lthread *t, const struct sysargs *a)
 	return 0; /* the reply itself lets others run */
 }
 
-#define NR_OPEN 1048576 /* Linux's fs.nr_open: no RLIMIT_NOFILE above it */
+int fs_nr_open = 1048576; /* Linux's fs.nr_open: no RLIMIT_NOFILE above it */
 
 /* sets and gets a limit of p (nlim and olim: NULL for none), as Linux's
  * do_prlimit */
@@ -135,7 +135,7 @@ static long do_prlimit(const struct cred *c, struct proc *p, uint32_t res, const
 		return -EINVAL;
 	if (nlim && nlim->cur > nlim->max)
 		return -EINVAL;
-	if (nlim && res == RLIMIT_NOFILE && nlim->max > NR_OPEN)
+	if (nlim && res == RLIMIT_NOFILE && nlim->max > (uint64_t)fs_nr_open)
 		return -EPERM;
 	if (nlim && nlim->max > p->rlim[res].max && !cred_capable(c, CAP_SYS_RESOURCE))
 		return -EPERM; /* a hard limit goes up only with CAP_SYS_RESOURCE */

@@ -156,6 +156,7 @@ struct vma *vma_add(struct mm *mm, uint64_t start, uint64_t end, unsigned prot, 
 	n->fend = ~0ull;
 	if (vn)
 		vnode_get(vn);
+	mm->map_count++;
 	struct vma **pp = &mm->vmas;
 	while (*pp && (*pp)->start < start)
 		pp = &(*pp)->next;
@@ -338,11 +339,12 @@ static void drop_pages(struct proc *p, uint64_t start, uint64_t end)
 }
 
 /* splits the VMA at addr (inside it); the new upper part follows */
-static int split(struct vma *v, uint64_t addr)
+static int split(struct mm *mm, struct vma *v, uint64_t addr)
 {
 	struct vma *n = mem_zalloc(sizeof *n);
 	if (!n)
 		return -ENOMEM;
+	mm->map_count++;
 	*n = *v;
 	n->start = addr;
 	if (n->vn) {
@@ -358,17 +360,40 @@ static int split(struct vma *v, uint64_t addr)
 static int split_range(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vma *v = vma_find(mm, start);
-	if (v && v->start < start && split(v, start))
+	if (v && v->start < start && split(mm, v, start))
 		return -ENOMEM;
 	v = vma_find(mm, end - 1);
-	if (v && v->end > end && split(v, end))
+	if (v && v->end > end && split(mm, v, end))
 		return -ENOMEM;
 	return 0;
+}
+
+/* frees v, which is off the list */
+static void vma_free(struct mm *mm, struct vma *v)
+{
+	if (v->flags & VMA_LOCKED)
+		mm->locked -= (v->end - v->start) / 4096;
+	if (v->vn)
+		vnode_put(v->vn);
+	mem_free(v);
+	mm->map_count--;
+	mm->vma_last = NULL;
+}
+
+/* would changing [start, end) of v split it (beyond vm.max_map_count)? */
+static bool split_refused(struct mm *mm, const struct vma *v, uint64_t start, uint64_t end)
+{
+	return (v->start < start || v->end > end) && mm->map_count >= (uint64_t)vm_max_map_count;
 }
 
 int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
+	/* a hole punched in one VMA makes one more: not beyond the limit
+	 * (Linux lets the other splits take the count past it for a moment) */
+	struct vma *in = vma_find(p->mm, start);
+	if (in && in->start < start && in->end > end && p->mm->map_count >= (uint64_t)vm_max_map_count)
+		return -ENOMEM;
 	if (split_range(p->mm, start, end))
 		return -ENOMEM;
 	struct vma **pp = &p->mm->vmas;
@@ -376,10 +401,7 @@ int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
 		struct vma *v = *pp;
 		if (v->start >= start && v->end <= end) {
 			*pp = v->next;
-			if (v->vn)
-				vnode_put(v->vn);
-			mem_free(v);
-			p->mm->vma_last = NULL;
+			vma_free(p->mm, v);
 		} else {
 			pp = &v->next;
 		}
@@ -388,27 +410,104 @@ int vm_unmap(struct proc *p, uint64_t start, uint64_t len)
 	return 0;
 }
 
-int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot)
+void vm_merge_around(struct mm *mm, uint64_t start, uint64_t end)
 {
+	struct vma *prev = start ? vma_find(mm, start - 1) : NULL;
+	vm_merge(mm, prev ? prev->start : start, end + 1);
+}
+
+int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned set_flags)
+{
+	struct mm *mm = p->mm;
 	uint64_t end = start + len;
 	/* every page of the range must be mapped (Linux: ENOMEM) */
 	for (uint64_t a = start; a < end;) {
-		struct vma *v = vma_find(p->mm, a);
+		struct vma *v = vma_find(mm, a);
 		if (!v)
 			return -ENOMEM;
 		a = v->end;
 	}
-	if (split_range(p->mm, start, end))
-		return -ENOMEM;
-	for (struct vma *v = p->mm->vmas; v && v->start < end; v = v->next) {
-		if (v->end <= start)
-			continue;
-		unsigned removed = v->prot & ~prot;
-		v->prot = prot;
-		if (!(prot & (PROT_R | PROT_W | PROT_X)))
-			plat_unmap(&p->space, v->start, v->end - v->start);
-		else if (removed)
-			plat_protect(&p->space, v->start, v->end - v->start, removed);
+	/* a VMA at a time, as Linux's mprotect_fixup: one whose protection
+	 * stays is not split */
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = vma_find(mm, a);
+		uint64_t e = v->end < end ? v->end : end;
+		if (v->prot != prot) {
+			if (split_refused(mm, v, a, e) || split_range(mm, a, e))
+				return -ENOMEM;
+			v = vma_find(mm, a);
+			unsigned removed = v->prot & ~prot;
+			v->prot = prot;
+			v->flags |= set_flags;
+			if (!(prot & (PROT_R | PROT_W | PROT_X)))
+				plat_unmap(&p->space, v->start, v->end - v->start);
+			else if (removed)
+				plat_protect(&p->space, v->start, v->end - v->start, removed);
+			vm_merge_around(mm, a, e);
+		}
+		a = e;
+	}
+	return 0;
+}
+
+int vm_set_lock(struct mm *mm, uint64_t start, uint64_t end, unsigned lock)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = vma_find(mm, a);
+		if (!v)
+			return -ENOMEM;
+		uint64_t e = v->end < end ? v->end : end;
+		unsigned flags = (v->flags & ~VMA_LOCK_MASK) | lock;
+		if (flags != v->flags) {
+			if (split_refused(mm, v, a, e) || split_range(mm, a, e))
+				return -ENOMEM;
+			v = vma_find(mm, a);
+			uint64_t n = (e - a) / 4096;
+			if ((lock & VMA_LOCKED) && !(v->flags & VMA_LOCKED))
+				mm->locked += n;
+			else if (!(lock & VMA_LOCKED) && (v->flags & VMA_LOCKED))
+				mm->locked -= n;
+			v->flags = flags;
+			vm_merge_around(mm, a, e);
+		}
+		a = e;
+	}
+	return 0;
+}
+
+int vm_populate(struct proc *p, uint64_t start, uint64_t end, bool ignore)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vma *v = p->mm->vmas;
+		while (v && v->end <= a)
+			v = v->next;
+		if (!v || v->start >= end)
+			return 0; /* (holes are passed over) */
+		if (a < v->start)
+			a = v->start;
+		uint64_t e = v->end < end ? v->end : end;
+		bool write = (v->prot & PROT_W) && !(v->flags & VMA_SHARED); /* (copies made now) */
+		/* private anonymous memory that cannot be written reads as
+		 * zero whenever it is touched (Linux maps its zero page there):
+		 * nothing to make present */
+		bool zero = !v->vn && !write;
+		int err = 0;
+		if (!(v->prot & (PROT_R | PROT_W | PROT_X)))
+			err = -EFAULT;
+		for (uint64_t va = a; !err && !zero && !(v->flags & VMA_LOCKONFAULT) && va < e; va += 4096) {
+			/* the last of the memory is not given to one process
+			 * at once (where Linux would call its OOM killer) */
+			if (pages_free() < pages_total() / 16) {
+				err = -ENOMEM;
+				break;
+			}
+			page_for(p, va, write ? PLAT_PF_WRITE : PLAT_PF_READ, FOR_COPY, &err);
+			if (err == -EIO)
+				err = -EFAULT;
+		}
+		if (err && !ignore)
+			return err;
+		a = e;
 	}
 	return 0;
 }
@@ -445,6 +544,7 @@ void vm_merge(struct mm *mm, uint64_t start, uint64_t end)
 		if (n->vn)
 			vnode_put(n->vn);
 		mem_free(n);
+		mm->map_count--;
 		mm->vma_last = NULL;
 	}
 }
@@ -459,6 +559,8 @@ int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64
 		if (!n)
 			return -ENOMEM;
 		n->fend = v->fend;
+		if (n->flags & VMA_LOCKED)
+			mm->locked += new_len / 4096;
 		return 0;
 	}
 	/* the destination's tables first: nothing fails after them */
@@ -472,6 +574,10 @@ int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64
 	if (!n)
 		return -ENOMEM;
 	n->fend = v->fend;
+	if (n->flags & VMA_LOCKED)
+		mm->locked += new_len / 4096;
+	if (keep_old && (v->flags & VMA_LOCKED))
+		v->flags &= ~VMA_LOCK_MASK; /* (unlocked, still counted: as Linux's DONTUNMAP) */
 	/* the pages themselves move: their entries (a copy-on-write one stays
 	 * so); the process maps them again at the new place as it faults */
 	uint64_t lo = old_end, hi = old;
@@ -595,6 +701,7 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 		}
 		*n = *v;
 		n->next = NULL;
+		n->flags &= ~VMA_LOCK_MASK; /* locks are not inherited */
 		if (n->vn)
 			vnode_get(n->vn);
 		*tail = n;
@@ -610,6 +717,7 @@ struct mm *mm_fork(struct mm *src, struct plat_space *parent_space)
 			plat_protect(parent_space, v->start, v->end - v->start, PROT_W);
 	}
 	mm->hiwater = mm->pages; /* as Linux's dup_mm */
+	mm->map_count = src->map_count;
 	return mm;
 }
 

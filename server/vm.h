@@ -30,6 +30,11 @@ struct vnode;
 #define VMA_ANON 0x2
 #define VMA_STACK 0x4 /* grows down */
 #define VMA_NOWRITE 0x8 /* may not be made writable (shared, of a file not open for writing) */
+#define VMA_LOCKED      0x10 /* mlock: its pages stay (counted in mm->locked) */
+#define VMA_LOCKONFAULT 0x20 /* ... made present as they are touched, not at once */
+#define VMA_ACCOUNT     0x40 /* committed memory (Linux's VM_ACCOUNT: private writable) */
+#define VMA_NORESERVE   0x80 /* MAP_NORESERVE while overcommit is allowed: never committed */
+#define VMA_LOCK_MASK   (VMA_LOCKED | VMA_LOCKONFAULT)
 
 struct vma {
 	uint64_t start, end;
@@ -53,6 +58,9 @@ struct mm {
 	struct table_list *tables; /* the tables under pt, to be freed without a scan */
 	uint64_t pages;   /* pages in the shadow */
 	uint64_t hiwater; /* the most it had (VmHWM, ru_maxrss) */
+	uint64_t map_count; /* VMAs (Linux's map_count: vm.max_map_count) */
+	uint64_t locked;    /* pages of VMA_LOCKED VMAs (VmLck) */
+	unsigned def_flags; /* VMA_LOCK_MASK bits new mappings get (mlockall MCL_FUTURE) */
 };
 
 struct mm *mm_new(void);
@@ -77,15 +85,30 @@ uint64_t vm_find_free(struct mm *mm, uint64_t len);
 int vm_fault(struct proc *p, uint64_t addr, unsigned access, bool in_reply);
 /* removes [start, start+len): VMAs split, pages freed, mappings gone */
 int vm_unmap(struct proc *p, uint64_t start, uint64_t len);
-int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot);
+/* sets the protection of [start, start+len) (every page mapped, else
+ * -ENOMEM) to prot, and the VMA flags set_flags with it; a VMA that
+ * keeps its protection is left alone */
+int vm_protect(struct proc *p, uint64_t start, uint64_t len, unsigned prot, unsigned set_flags);
 /* drops the pages of [start, start+len) (madvise DONTNEED): anonymous
  * memory reads as zero again */
 int vm_discard(struct proc *p, uint64_t start, uint64_t len);
+/* sets the VMA_LOCK_MASK bits of [start, end), which must be mapped, to
+ * lock (splitting VMAs as mprotect does), with mm->locked kept: 0 or
+ * -ENOMEM (no memory, or vm.max_map_count reached) */
+int vm_set_lock(struct mm *mm, uint64_t start, uint64_t end, unsigned lock);
+/* makes the pages of [start, end) present, as Linux's populate (mlock,
+ * MAP_POPULATE): writable private ones copied; VMA_LOCKONFAULT VMAs,
+ * holes and unwritable anonymous memory passed over; never the last
+ * sixteenth of the memory.  0, or -EFAULT (an inaccessible VMA, a page past
+ * a file's end), -ENOMEM; with ignore, on to the next VMA after an error */
+int vm_populate(struct proc *p, uint64_t start, uint64_t end, bool ignore);
 
 /* merges the VMA at start with the ones that continue it (adjacent, the
  * same protection, flags and file at the following offset) up to end, as
  * Linux would have made them one */
 void vm_merge(struct mm *mm, uint64_t start, uint64_t end);
+/* merges what [start, end) and the VMAs either side of it now allow */
+void vm_merge_around(struct mm *mm, uint64_t start, uint64_t end);
 /* moves [old, old+old_len), which lies in one VMA, to [new, new+new_len),
  * which must be free (mremap): the pages go with it, no copy; a new_len
  * beyond old_len is new memory of the mapping (the file at the offsets
@@ -94,6 +117,28 @@ void vm_merge(struct mm *mm, uint64_t start, uint64_t end);
  * second mapping of the same pages (a shared mapping's duplicate).  0 or
  * -ENOMEM (nothing moved) */
 int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64_t new_len, bool keep_old);
+
+/* the limits on process memory (vm_limit.c), Linux's sysctls: vm.max_map_count,
+ * vm.overcommit_memory (0 heuristic, 1 always, 2 never), overcommit_ratio
+ * and overcommit_kbytes */
+extern int vm_max_map_count, vm_overcommit_memory, vm_overcommit_ratio;
+extern uint64_t vm_overcommit_kbytes;
+#define OVERCOMMIT_GUESS  0
+#define OVERCOMMIT_ALWAYS 1
+#define OVERCOMMIT_NEVER  2
+/* Linux's may_expand_vm: npages more of a mapping with VMA flags and
+ * prot keep p within RLIMIT_AS and (a data mapping) RLIMIT_DATA */
+bool vm_may_expand(struct proc *p, unsigned flags, unsigned prot, uint64_t npages);
+/* Linux's __vm_enough_memory: npages more committed memory for p under the
+ * overcommit policy: 0 or -ENOMEM */
+int vm_enough_memory(struct proc *p, uint64_t npages);
+/* would the mapping be committed memory (VMA_ACCOUNT)?  private writable
+ * memory, unless MAP_NORESERVE while overcommit is allowed */
+bool vm_accountable(unsigned flags, unsigned prot, bool noreserve);
+/* RLIMIT_MEMLOCK: may p lock at all (-EPERM), may it have npages more
+ * locked (false) */
+bool vm_can_lock(struct proc *p);
+bool vm_lock_allowed(struct proc *p, uint64_t npages);
 
 /* process memory through the shadow (faulting pages in as needed) */
 int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n);

@@ -150,6 +150,21 @@ int main(void)
 	reap(c, "truncate");
 	close(fd);
 
+	say("-- a holder that does not answer\n");
+	int sc = open("/proc/sys/fs/lease-break-time", O_WRONLY);
+	T(write(sc, "1\n", 2));
+	close(sc);
+	fd = open(F, O_RDONLY);
+	T(fcntl(fd, F_SETLEASE, F_WRLCK));
+	c = opener(O_WRONLY, 0);
+	await_signal("holder");
+	reap(c, "the writer, after lease-break-time");
+	show(fd, "the lease after it");
+	close(fd);
+	sc = open("/proc/sys/fs/lease-break-time", O_WRONLY);
+	T(write(sc, "45\n", 3));
+	close(sc);
+
 	say("-- another user's file\n");
 	fflush(stdout);
 	if (fork() == 0) {
