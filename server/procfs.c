@@ -71,6 +71,7 @@ enum {
 	PK_P_CWD,
 	PK_P_ENVIRON,
 	PK_P_PAGEMAP,
+	PK_P_MEM,
 	PK_P_EXE,
 	PK_P_FD,
 	PK_P_MAPS,
@@ -142,6 +143,7 @@ static const struct pentry table[] = {
     {"exe", PK_PID, PK_P_EXE, V_LNK, 0777, NULL},
     {"fd", PK_PID, PK_P_FD, V_DIR, 0500, NULL},
     {"maps", PK_PID, PK_P_MAPS, V_REG, 0444, NULL},
+    {"mem", PK_PID, PK_P_MEM, V_REG, 0600, NULL},
     {"mounts", PK_PID, PK_P_MOUNTS, V_REG, 0444, NULL},
     {"pagemap", PK_PID, PK_P_PAGEMAP, V_REG, 0400, NULL},
     {"root", PK_PID, PK_P_ROOT, V_LNK, 0777, NULL},
@@ -1001,6 +1003,12 @@ static int proc_open(struct file *f)
 		if (err)
 			return err;
 	}
+	if (f->vn->pfs.kind == PK_P_MEM) { /* (proc_mem_open, PTRACE_MODE_ATTACH) */
+		struct proc *p = node_proc(f->vn);
+		if (p && current && current->proc && !may_read_proc(current->proc, p))
+			return -EACCES;
+		return 0;
+	}
 	if (f->vn->pfs.kind == PK_P_PAGEMAP) { /* (proc_mem_open: who may look into the process) */
 		struct proc *p = node_proc(f->vn);
 		if (p && current && current->proc && !may_read_proc(current->proc, p))
@@ -1018,7 +1026,7 @@ static int proc_open(struct file *f)
 
 static void proc_release(struct file *f)
 {
-	if (f->vn->pfs.kind != PK_P_PAGEMAP)
+	if (f->vn->pfs.kind != PK_P_PAGEMAP && f->vn->pfs.kind != PK_P_MEM)
 		seq_free(f->priv);
 }
 
@@ -1052,10 +1060,50 @@ static long pagemap_read(struct file *f, struct uio *u, uint64_t off)
 	return total;
 }
 
+/* /proc/PID/mem: the process's memory at offset = address, a page at a
+ * time, as Linux's mem_rw (EIO if nothing could be moved) */
+static long mem_rw(struct file *f, struct uio *u, uint64_t off, bool write)
+{
+	static char bounce[4096];
+	struct proc *p = node_proc(f->vn);
+	if (!p || !p->mm || p->state != P_LIVE)
+		return 0;
+	long total = 0;
+	while (uio_resid(u)) {
+		uint64_t n = uio_resid(u) < sizeof bounce ? uio_resid(u) : sizeof bounce;
+		if (write) {
+			long m = uio_copyin(u, bounce, n);
+			if (m < 0)
+				return total ? total : m;
+			n = (uint64_t)m;
+		}
+		long done = off < USER_TOP ? vm_access_force(p, off, bounce, n, write) : 0;
+		if (!done)
+			return total ? total : -EIO;
+		if (!write) {
+			long m = uio_copyout(u, bounce, (uint64_t)done);
+			if (m < 0)
+				return total ? total : m;
+		}
+		total += done;
+		off += (uint64_t)done;
+		if ((uint64_t)done < n)
+			break;
+	}
+	return total;
+}
+
+static long proc_pwrite(struct file *f, struct uio *u, uint64_t off)
+{
+	return f->vn->pfs.kind == PK_P_MEM ? mem_rw(f, u, off, true) : -EINVAL;
+}
+
 static long proc_pread(struct file *f, struct uio *u, uint64_t off)
 {
 	if (f->vn->pfs.kind == PK_P_PAGEMAP)
 		return pagemap_read(f, u, off);
+	if (f->vn->pfs.kind == PK_P_MEM)
+		return mem_rw(f, u, off, false);
 	struct seq *s = f->priv;
 	if (!s->made) {
 		int err = make_text(f->vn, s);
@@ -1136,6 +1184,12 @@ static long sysctl_number_write(struct file *f, struct uio *u, const struct sysc
 static long proc_write(struct file *f, struct uio *u)
 {
 	struct proc *p = node_proc(f->vn);
+	if (f->vn->pfs.kind == PK_P_MEM) {
+		long n = mem_rw(f, u, f->pos, true);
+		if (n > 0)
+			f->pos += (uint64_t)n;
+		return n;
+	}
 	const struct sysctl *ctl = ctl_of(f->vn->pfs.kind);
 	if (ctl)
 		return sysctl_number_write(f, u, ctl);
@@ -1160,7 +1214,12 @@ static long proc_write(struct file *f, struct uio *u)
 }
 
 static const struct file_ops proc_file_ops = {
-    .read = proc_read, .write = proc_write, .release = proc_release, .open = proc_open, .pread = proc_pread};
+    .read = proc_read,
+    .write = proc_write,
+    .release = proc_release,
+    .open = proc_open,
+    .pread = proc_pread,
+    .pwrite = proc_pwrite};
 
 /* ---- mounting ------------------------------------------------------------------------- */
 

@@ -432,6 +432,8 @@ static long do_rw(const struct cred *c, struct file *f, struct uio *u, bool writ
 		vnode_kill_suid(c, f->vn); /* (Linux's file_remove_privs, before the data) */
 	if (off >= 0 && f->ops && f->ops->pread && !write)
 		return f->ops->pread(f, u, (uint64_t)off);
+	if (off >= 0 && f->ops && f->ops->pwrite && write)
+		return f->ops->pwrite(f, u, (uint64_t)off);
 	if (off >= 0 && f->vn->type == V_REG && !f->vn->fops) {
 		if (write && (f->flags & O_APPEND))
 			off = (int64_t)f->vn->size; /* Linux appends, whatever the offset */

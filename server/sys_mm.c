@@ -101,6 +101,8 @@ static long mmap_file_check(struct file *f, uint64_t off, uint64_t len, uint64_t
 		return 0;
 	if (f->vn->type != V_REG || f->vn->fops) /* (a proc file has no pages) */
 		return -ENODEV;
+	if ((prot & PROT_EXEC) && (mount_flags(f->vn) & MS_NOEXEC_L))
+		return -EPERM; /* (nothing of a noexec file system runs) */
 	*vn = f->vn;
 	return 0;
 }
@@ -231,7 +233,8 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 	}
 	bool nowrite = vn && type != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR;
 	unsigned vflags =
-	    (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0) | lock;
+	    (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0) | lock |
+	    (vn && (mount_flags(vn) & MS_NOEXEC_L) ? VMA_NOEXEC : 0);
 	at = mmap_region(p, (uint64_t)at, len, vprot, vflags, vn, off, flags & MAP_NORESERVE);
 	if (at >= 0 && ((lock & VMA_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		vm_populate(p, (uint64_t)at, (uint64_t)at + len, true);
@@ -303,7 +306,7 @@ long sys_mprotect(struct lthread *t, const struct sysargs *a)
 		v = vma_find(mm, at);
 		if (!v)
 			return -ENOMEM;
-		if ((vprot & PROT_W) && (v->flags & VMA_NOWRITE))
+		if (((vprot & PROT_W) && (v->flags & VMA_NOWRITE)) || ((vprot & PROT_X) && (v->flags & VMA_NOEXEC)))
 			return -EACCES;
 		uint64_t e = v->end < end ? v->end : end;
 		unsigned account = 0;

@@ -77,6 +77,8 @@ struct file_ops {
 	 * (a read at off that leaves the file position alone) */
 	int (*open)(struct file *f);
 	long (*pread)(struct file *f, struct uio *u, uint64_t off);
+	/* (optional) a write at off that leaves the file position alone */
+	long (*pwrite)(struct file *f, struct uio *u, uint64_t off);
 	/* a driver's own list of its files with O_ASYNC on (NULL: the
 	 * vnode's, vnode.async), for a device that several nodes reach */
 	struct file **async;

@@ -204,8 +204,12 @@ static struct vma *grow_stack(struct mm *mm, uint64_t addr)
 	return v;
 }
 
+#define ACCESS_FORCE 0x100u /* /proc/PID/mem's (FOLL_FORCE): protections do not count */
+
 static bool allowed(const struct vma *v, unsigned access)
 {
+	if (access & ACCESS_FORCE) /* a write: a private mapping (copied) or a writable one */
+		return !(access & PLAT_PF_WRITE) || !(v->flags & VMA_SHARED) || (v->prot & PROT_W);
 	if (access & PLAT_PF_WRITE)
 		return v->prot & PROT_W;
 	if (access & PLAT_PF_EXEC)
@@ -762,4 +766,24 @@ void *vm_present_page(struct mm *mm, uint64_t va)
 {
 	uint64_t *e = spte(mm, va, false);
 	return e && (*e & SPTE_P) ? (void *)(*e & SPTE_ADDR) : NULL;
+}
+
+long vm_access_force(struct proc *p, uint64_t va, void *buf, size_t n, bool write)
+{
+	size_t done = 0;
+	while (done < n) {
+		int err;
+		unsigned access = ACCESS_FORCE | (write ? PLAT_PF_WRITE : PLAT_PF_READ);
+		char *page = page_for(p, va, access, FOR_COPY, &err);
+		if (!page)
+			break;
+		size_t off = va & 0xfff, chunk = 4096 - off < n - done ? 4096 - off : n - done;
+		if (write)
+			memcpy(page + off, (char *)buf + done, chunk);
+		else
+			memcpy((char *)buf + done, page + off, chunk);
+		va += chunk;
+		done += chunk;
+	}
+	return (long)done;
 }

@@ -35,6 +35,7 @@ struct vnode;
 #define VMA_ACCOUNT     0x40 /* committed memory (Linux's VM_ACCOUNT: private writable) */
 #define VMA_NORESERVE   0x80 /* MAP_NORESERVE while overcommit is allowed: never committed */
 #define VMA_LOCK_MASK   (VMA_LOCKED | VMA_LOCKONFAULT)
+#define VMA_NOEXEC      0x100 /* may not be made executable (a file on a noexec mount) */
 
 struct vma {
 	uint64_t start, end;
@@ -147,6 +148,12 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);
 int clear_user(struct proc *p, uint64_t dst, size_t n);
+/* /proc/PID/mem's access (Linux's access_remote_vm with FOLL_FORCE): n
+ * bytes at va read into buf or written from it whatever the protection (a
+ * write to a private mapping that may not be written makes the process
+ * its own copy; a shared one must be writable); the bytes moved, fewer if
+ * a page is not mapped */
+long vm_access_force(struct proc *p, uint64_t va, void *buf, size_t n, bool write);
 /* the page at va if the shadow has it, else NULL (nothing is faulted in) */
 void *vm_present_page(struct mm *mm, uint64_t va);
 /* /proc/PID/pagemap's entry for the page at va (Linux's pagemap_pmd_range):

@@ -307,6 +307,7 @@ CASES = [
     sys("sys_settime"),
     sys("sys_pagemap"),
     sys("sys_core"),
+    sys("sys_procmem"),
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)

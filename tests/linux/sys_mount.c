@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -151,6 +152,11 @@ static void flags(void)
 	T(open(M "/suid", O_WRONLY));
 	int fd = open(M "/suid", O_RDONLY);
 	fact("opened to read", fd >= 0);
+	void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	say("mmap with PROT_EXEC: %s\n", x == MAP_FAILED ? errname(errno) : "mapped");
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	T(mprotect(m, 4096, PROT_READ | PROT_EXEC));
+	munmap(m, 4096);
 	T(mkdir(M "/d", 0755));
 	T(unlink(M "/suid"));
 	T(chmod(M "/suid", 0755));
