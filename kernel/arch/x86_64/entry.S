@@ -226,12 +226,21 @@ from_kernel:
 	mov %rsp, %rbx
 	and $-16, %rsp
 	call trap_kernel
+	test %rax, %rax
+	jnz 1f
 	mov %rbx, %rsp
 	POP_GPRS_BUT_RCX_R11
 	pop %rcx
 	pop %r11
 	add $16, %rsp
 	iretq
+	/* a ring-0 thread preempted (trap_kernel saved its frame): schedule
+	 * on the kernel stack */
+1:	mov %gs:CPU_KSTACK, %rsp
+	mov %rax, %rdi
+	call sched_finish
+	mov %rax, %rdi
+	jmp arch_exit_to_user
 
 /* noreturn void arch_run_on_stack(uint64_t stack_top, void (*fn)(void)) */
 	.globl arch_run_on_stack

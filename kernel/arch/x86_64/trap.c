@@ -82,11 +82,31 @@ struct thread *trap_user(struct frame *f)
 	return sched_finish(next);
 }
 
-void trap_kernel(struct frame *f)
+/*
+ * From ring 0: the idle loop's hlt, or (coloc) a TF_KMODE thread, which
+ * runs in ring 0 with interrupts on and takes them on its own stack.  The
+ * latter is preempted as a user thread is: its interrupted context (f, on
+ * its stack) becomes its saved frame and the thread is returned, for
+ * entry.S to leave through sched_finish on the kernel stack.  NULL: resume
+ * where the interrupt came.  (Not preempting it would be wrong, not just
+ * unfair: sched_tick may already have queued it as ready.)
+ */
+struct thread *trap_kernel(struct frame *f)
 {
-	if (interrupt(f->vector))
-		return;
+	if (interrupt(f->vector)) {
+		struct cpu *c = this_cpu();
+		struct thread *cur = c->cur;
+		if (!CONFIG_COLOC || cur == c->idle || !(cur->flags & TF_KMODE))
+			return NULL;
+		if (cur->state == LX4_TSTATE_RUNNING && sched_may_run(c, cur))
+			return NULL;
+		c->entry_tsc = rdtsc();
+		cur->frame = *f;
+		cur->frame.vector = VEC_KMODE;
+		return cur;
+	}
 	if (f->vector == VEC_NMI)
-		return;
+		return NULL;
 	panic_frame(f->vector == VEC_PF ? "page fault in the kernel" : "exception in the kernel", f);
+	return NULL;
 }
