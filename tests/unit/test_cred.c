@@ -13,15 +13,6 @@
 
 #include "cred.h"
 
-static struct cred user(uint32_t uid, uint32_t gid)
-{
-	struct cred c;
-	cred_init_root(&c);
-	assert_int_equal(cred_setresgid(&c, gid, gid, gid), 0);
-	assert_int_equal(cred_setresuid(&c, uid, uid, uid), 0);
-	return c;
-}
-
 static void test_root_setuid_drops_everything(void **state)
 {
 	(void)state;

@@ -16,15 +16,6 @@
 #define REG 0100000u
 #define DIR 0040000u
 
-static struct cred user(uint32_t uid, uint32_t gid)
-{
-	struct cred c;
-	cred_init_root(&c);
-	assert_int_equal(cred_setresgid(&c, gid, gid, gid), 0);
-	assert_int_equal(cred_setresuid(&c, uid, uid, uid), 0);
-	return c;
-}
-
 static void test_classes(void **state)
 {
 	(void)state;
