@@ -1,4 +1,4 @@
-/* Unit tests of the credential rules (server/cred.c): who may take which
+/* Unit tests of the credential rules (server/proc/cred.c): who may take which
  * user and group ids, what leaving and regaining root does to the
  * capabilities, keep-caps, the file-system ids, capset's subset rules,
  * supplementary groups (sorted, searched, freed) and the permission to

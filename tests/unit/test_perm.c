@@ -1,4 +1,4 @@
-/* Unit tests of the file permission rules (server/perm.c): the owner's,
+/* Unit tests of the file permission rules (server/fs/perm.c): the owner's,
  * group's and others' bits, what root's capabilities override and what
  * they do not (executing a file nobody may execute), the sticky bit, the
  * owner of a new file in a set-group-ID directory, chown and chmod by an
