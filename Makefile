@@ -49,7 +49,7 @@ KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$
 # (arranged by subsystem: the event loop, the table and the heap in server/,
 # the rest in server/fs, mm, proc, time, ipc and dev; every header is found
 # by its name alone)
-SERVER_DIRS := server server/fs server/mm server/proc server/time server/ipc server/dev
+SERVER_DIRS := server server/fs server/mm server/proc server/time server/ipc server/dev server/net
 SERVER_C := $(wildcard $(addsuffix /*.c,$(SERVER_DIRS)))
 SERVER_INC := $(addprefix -I,$(SERVER_DIRS))
 # mono and coloc: linked into the kernel (built with the kernel's code

@@ -10,6 +10,7 @@
 #include "vm.h"
 
 #define PATH_MAX_LINUX 4096
+#define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
 
 /* Linux's access_ok: the range lies in user space (whether it is mapped is
  * found out by the copy) */

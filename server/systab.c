@@ -188,6 +188,22 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_semop] = sys_semop,                     /* semop(2) */
 	[__NR_semtimedop] = sys_semtimedop,           /* semtimedop(2) */
 	[__NR_semctl] = sys_semctl,                   /* semctl(2) */
+	[__NR_socket] = sys_socket,           /* partial: AF_UNIX only (the others EAFNOSUPPORT) */
+	[__NR_socketpair] = sys_socketpair,   /* partial: AF_UNIX only */
+	[__NR_bind] = sys_bind,               /* bind(2): AF_UNIX paths and abstract names */
+	[__NR_listen] = sys_listen,           /* listen(2) */
+	[__NR_accept] = sys_accept,           /* accept(2) */
+	[__NR_accept4] = sys_accept4,         /* accept4(2) */
+	[__NR_connect] = sys_connect,         /* connect(2) */
+	[__NR_getsockname] = sys_getsockname, /* getsockname(2) */
+	[__NR_getpeername] = sys_getpeername, /* getpeername(2) */
+	[__NR_shutdown] = sys_shutdown,       /* shutdown(2) */
+	[__NR_sendto] = sys_sendto,           /* sendto(2) */
+	[__NR_sendmsg] = sys_sendmsg,         /* partial: SCM_RIGHTS and SCM_CREDENTIALS, 4 KiB of control at most */
+	[__NR_recvfrom] = sys_recvfrom,       /* recvfrom(2) */
+	[__NR_recvmsg] = sys_recvmsg,         /* recvmsg(2) */
+	[__NR_setsockopt] = sys_setsockopt,   /* partial: SOL_SOCKET's buffer sizes, SO_PASSCRED, timeouts, REUSEADDR, KEEPALIVE */
+	[__NR_getsockopt] = sys_getsockopt,   /* partial: SOL_SOCKET's (type, error, buffers, peer's credentials, ...) */
 };
 
 /* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */

@@ -8,7 +8,6 @@
 #define S_IFMT 0170000
 #define S_IFDIR 0040000
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
-#define MAX_RW (0x7ffff000ull) /* Linux caps one transfer there */
 
 /* ---- descriptors ---------------------------------------------------------------- */
 

@@ -130,6 +130,9 @@ struct vnode {
 	uint32_t rdev;
 	const struct file_ops *fops;
 	struct pipe *pipe;
+	/* a socket's own vnode: the socket; a socket node (bind): the socket
+	 * bound to it while it is (net/unix.c) */
+	struct usock *sock;
 	/* the open files of it with O_ASYNC on (fasync.c); those that hold a
 	 * lease (lease.c), the opens that wait for a lease to break, and how
 	 * many files are open on it to read only and to write */

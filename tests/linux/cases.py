@@ -308,6 +308,7 @@ CASES = [
     sys("sys_pagemap"),
     sys("sys_core"),
     sys("sys_procmem"),
+    sys("sys_socket"),
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)
@@ -322,6 +323,7 @@ CASES = [
     nobody(sys("sys_mem")),
     nobody(sys("sys_signal")),
     nobody(sys("sys_proc", "one", "two", tag="args")),
+    nobody(sys("sys_socket")),
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),

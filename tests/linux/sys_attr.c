@@ -55,10 +55,13 @@ static void show_set(const char *what, const char *path)
 static void show_now(const char *what, const char *path, const struct timespec *before)
 {
 	struct stat st = st_of(path);
-	say("%s: atime is now %s, mtime is now %s, ctime is now %s, atime == ctime %s, mtime == ctime %s\n", what,
+	/* (the times are one instant on lx4; Linux's sometimes differ by a
+	 * clock tick: within 50 ms is the same moment here) */
+	long long ac = ns(&st.st_atim) - ns(&st.st_ctim), mc = ns(&st.st_mtim) - ns(&st.st_ctim);
+	say("%s: atime is now %s, mtime is now %s, ctime is now %s, atime at ctime %s, mtime at ctime %s\n", what,
 	    ns(&st.st_atim) >= ns(before) ? "yes" : "no", ns(&st.st_mtim) >= ns(before) ? "yes" : "no",
-	    ns(&st.st_ctim) >= ns(before) ? "yes" : "no", ns(&st.st_atim) == ns(&st.st_ctim) ? "yes" : "no",
-	    ns(&st.st_mtim) == ns(&st.st_ctim) ? "yes" : "no");
+	    ns(&st.st_ctim) >= ns(before) ? "yes" : "no", llabs(ac) < 50000000 ? "yes" : "no",
+	    llabs(mc) < 50000000 ? "yes" : "no");
 }
 
 static struct timespec now(void)
