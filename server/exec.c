@@ -23,6 +23,7 @@
 #define HDR_BYTES 4096
 #define MAX_SEGS 16
 #define STACK_INITIAL (128 * 1024)
+#define ELF_EHDR_SIZE 64
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -273,22 +274,31 @@ static int image_parse(struct image *im)
 }
 
 /* the interpreter that PT_INTERP of im names, opened and parsed into in:
- * 0, or ENOEXEC for a bad PT_INTERP, the lookup's error, ELIBBAD for an
- * interpreter that is no x86-64 ELF (as load_elf_binary) */
+ * 0 or, as load_elf_binary, ENOEXEC for a PT_INTERP of a bad size or with
+ * no NUL at its end (one before it ends the path), EIO for one beyond the
+ * file's end or an interpreter shorter than an ELF header, the lookup's
+ * error (EACCES for an empty path), ELIBBAD for an interpreter that is no x86-64 ELF or whose
+ * program headers are not there */
 static int interp_open(struct proc *p, const struct image *im, struct image *in)
 {
 	static char path[PATH_MAX_LINUX];
 	uint64_t n = im->info.interp_len;
-	if (n < 2 || n > PATH_MAX_LINUX || n > im->vn->size || im->info.interp_off > im->vn->size - n)
+	if (n < 2 || n > PATH_MAX_LINUX)
 		return -ENOEXEC;
+	if (n > im->vn->size || im->info.interp_off > im->vn->size - n)
+		return -EIO;
 	file_bytes(im->vn, im->info.interp_off, path, n);
-	if (path[n - 1] || strlen(path) != n - 1)
+	if (path[n - 1])
 		return -ENOEXEC;
+	if (!path[0])
+		return -EACCES; /* (Linux opens "" as the working directory: no regular file) */
 	int err;
 	if (!(in->vn = open_exec(p, path, &err)))
 		return err;
 	err = image_parse(in);
-	if (err == ELF_ETRUNC || err == ELF_EMAGIC || err == ELF_ECLASS)
+	if (in->vn->size < ELF_EHDR_SIZE)
+		err = -EIO;
+	else if (err == ELF_ETRUNC || err == ELF_EMAGIC || err == ELF_ECLASS)
 		err = -ELIBBAD;
 	else if (err)
 		err = -ENOEXEC; /* (Linux finds these after the point of no return) */
@@ -360,6 +370,12 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 {
 	int err;
 	*committed = false;
+	/* the arguments first, then the file, its headers and interpreter, all
+	 * before the old image goes (Linux 6.1's do_execveat_common and
+	 * bprm_execve: a bad argv is EFAULT even for a missing file) */
+	struct strings av, ev;
+	if ((err = gather_args(p, path, uargv, uenvp, kargv, kenvp, &av, &ev)))
+		return err;
 	struct image im = {0}, in = {0};
 	if (!(im.vn = open_exec(p, path, &err)))
 		return err;
@@ -371,12 +387,7 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	uint32_t fuid = suid && (vn->mode & S_ISUID_L) ? vn->uid : ID_UNCHANGED;
 	uint32_t fgid = suid && (vn->mode & (S_ISGID_L | 0010)) == (S_ISGID_L | 0010) ? vn->gid : ID_UNCHANGED;
 	bool secure = cred_exec(&nc, fuid, fgid, p->no_new_privs);
-	/* the arguments (before the format is looked at, as Linux's
-	 * do_execveat_common), then the headers and the interpreter, all
-	 * before the old image goes */
-	struct strings av, ev;
-	if ((err = gather_args(p, path, uargv, uenvp, kargv, kenvp, &av, &ev)) ||
-	    (err = image_parse(&im) ? -ENOEXEC : 0) ||
+	if ((err = image_parse(&im) ? -ENOEXEC : 0) ||
 	    ((im.info.flags & ELF_PT_INTERP_SEEN) && (err = interp_open(p, &im, &in)))) {
 		vnode_put(vn);
 		return err;

@@ -332,6 +332,8 @@ CASES = [
     sys("sys_pagemap"),
     sys("sys_core"),
     sys("sys_procmem"),
+    sys("sys_exec"),
+    sys("sys_exec", "debian", host=["/usr/bin/true", "/usr/bin/false"]),
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)
