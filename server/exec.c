@@ -3,8 +3,9 @@
  * load_elf_binary: a static one (ET_EXEC, or static-PIE ET_DYN loaded at
  * PIE_BASE), or a dynamic one (PT_INTERP) with its interpreter loaded where
  * mmap would put it (the top of the mmap area) and started first, the
- * main program (PIE at PIE_BASE) and its brk below; and the initial stack
- * Linux builds: argc, argv, envp, the auxiliary vector, the strings above.
+ * main program (PIE at PIE_BASE) and its brk below; a "#!" script by its
+ * interpreter (load_script); and the initial stack Linux builds: argc,
+ * argv, envp, the auxiliary vector, the strings above.
  */
 #include "exec.h"
 #include "signal.h"
@@ -24,6 +25,8 @@
 #define MAX_SEGS 16
 #define STACK_INITIAL (128 * 1024)
 #define ELF_EHDR_SIZE 64
+#define BINPRM_BUF 256     /* the bytes of a file that say what it is (Linux's BINPRM_BUF_SIZE) */
+#define MAX_SCRIPT_DEPTH 5 /* scripts whose interpreter is a script, and so on */
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -334,6 +337,118 @@ static int gather_args(struct proc *p, const char *path, uint64_t uargv, uint64_
 	return av->len + ev->len + 64 > STACK_INITIAL ? -E2BIG : 0;
 }
 
+static bool spacetab(char c) { return c == ' ' || c == '\t'; }
+
+/* the first index in [i, last] that is not a space or tab, or -1 */
+static int non_spacetab(const char *b, int i, int last)
+{
+	for (; i <= last; i++)
+		if (!spacetab(b[i]))
+			return i;
+	return -1;
+}
+
+/* the first index in [i, last] that is a space, tab or NUL, or -1 */
+static int terminator(const char *b, int i, int last)
+{
+	for (; i <= last; i++)
+		if (spacetab(b[i]) || !b[i])
+			return i;
+	return -1;
+}
+
+/* Linux's load_script on the first bytes of vn: 0 if it is no "#!" script;
+ * 1 with the interpreter's name in name and its one optional argument (the
+ * rest of the line) in arg, "" if none; -ENOEXEC for a line with no name
+ * or one that goes on past BINPRM_BUF bytes */
+static int script_parse(struct vnode *vn, char name[BINPRM_BUF], char arg[BINPRM_BUF])
+{
+	char b[BINPRM_BUF + 1] = {0};
+	file_bytes(vn, 0, b, vn->size < BINPRM_BUF ? vn->size : BINPRM_BUF);
+	if (b[0] != '#' || b[1] != '!')
+		return 0;
+	vnode_access(vn);
+	int end = 0, last = BINPRM_BUF - 1;
+	while (end < BINPRM_BUF && b[end] && b[end] != '\n')
+		end++;
+	if (end == BINPRM_BUF || !b[end]) { /* no newline: the name must end in the buffer */
+		int i = non_spacetab(b, 2, last);
+		if (i < 0 || terminator(b, i, last) < 0)
+			return -ENOEXEC;
+		end = last;
+	}
+	while (spacetab(b[end - 1]))
+		end--;
+	int at = non_spacetab(b, 2, end), sep = at < 0 ? -1 : terminator(b, at, end), argat = -1;
+	if (at < 0 || at == end)
+		return -ENOEXEC;
+	if (sep >= 0 && b[sep])
+		argat = non_spacetab(b, sep, end);
+	b[end] = 0;
+	if (argat >= 0)
+		b[sep] = 0;
+	memcpy(name, b + at, strlen(b + at) + 1);
+	if (argat >= 0)
+		memcpy(arg, b + argat, strlen(b + argat) + 1);
+	else
+		arg[0] = 0;
+	return 1;
+}
+
+/* the arguments of a script's interpreter: its name, its argument (if
+ * any) and the script's file in place of argv[0], then argv[1]...; 0 or
+ * -E2BIG */
+static int script_args(struct strings *av, struct strings *ev, const char *name, const char *arg, const char *file)
+{
+	static char tmp[MAX_STRINGS];
+	uint64_t first = strlen(av->buf) + 1, rest = av->len - first;
+	uint64_t ln = strlen(name) + 1, la = arg[0] ? strlen(arg) + 1 : 0, lf = strlen(file) + 1;
+	uint64_t len = ln + la + lf + rest;
+	if (len + ev->len > MAX_STRINGS || len + ev->len + 64 > STACK_INITIAL)
+		return -E2BIG;
+	memcpy(tmp, name, ln);
+	memcpy(tmp + ln, arg, la);
+	memcpy(tmp + ln + la, file, lf);
+	memcpy(tmp + ln + la + lf, av->buf + first, rest);
+	memcpy(tmp + len, ev->buf, ev->len);
+	memcpy(av->buf, tmp, len + ev->len);
+	ev->buf = av->buf + len;
+	av->len = len;
+	av->count += la ? 2 : 1;
+	return 0;
+}
+
+/* the ELF file to load for path (Linux's exec_binprm): path itself, or
+ * the interpreter of a "#!" script (of a script...), av rewritten for it;
+ * *file is its path.  A referenced vnode, or NULL with *err: the lookup's
+ * error, ENOEXEC, E2BIG, ELOOP past MAX_SCRIPT_DEPTH scripts */
+static struct vnode *exec_file(struct proc *p, const char *path, struct strings *av, struct strings *ev,
+			       const char **file, int *err)
+{
+	static char names[2][BINPRM_BUF], arg[BINPRM_BUF];
+	*file = path;
+	for (int depth = 0;; depth++) {
+		struct vnode *vn = open_exec(p, *file, err);
+		if (!vn)
+			return NULL;
+		if (depth > MAX_SCRIPT_DEPTH) {
+			vnode_put(vn);
+			*err = -ELOOP;
+			return NULL;
+		}
+		char *name = names[depth & 1]; /* (*file may be the other) */
+		int script = script_parse(vn, name, arg);
+		if (!script)
+			return vn;
+		vnode_put(vn);
+		if (script < 0 || (script = script_args(av, ev, name, arg, *file))) {
+			*err = script;
+			return NULL;
+		}
+		*file = name;
+	}
+}
+
 /* the program (and interpreter, if in->vn) mapped into mm with the stack:
  * *bias is the program's relocation, *base the interpreter's (0 without),
  * *entry where the process starts */
@@ -377,7 +492,8 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	if ((err = gather_args(p, path, uargv, uenvp, kargv, kenvp, &av, &ev)))
 		return err;
 	struct image im = {0}, in = {0};
-	if (!(im.vn = open_exec(p, path, &err)))
+	const char *file;
+	if (!(im.vn = exec_file(p, path, &av, &ev, &file, &err)))
 		return err;
 	struct vnode *vn = im.vn;
 	/* the new credentials (a set-user-ID or set-group-ID file's owner,
@@ -457,10 +573,10 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	for (; base[i] && base[i] != '/' && i < sizeof p->comm - 1; i++)
 		p->comm[i] = base[i];
 	p->comm[i] = 0;
-	size_t pl = strlen(path);
+	size_t pl = strlen(file); /* (a script's: its interpreter) */
 	if (pl >= sizeof p->exe)
 		pl = sizeof p->exe - 1;
-	memcpy(p->exe, path, pl);
+	memcpy(p->exe, file, pl);
 	p->exe[pl] = 0;
 	if (p->exe_vn)
 		vnode_put(p->exe_vn);

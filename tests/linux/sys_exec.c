@@ -88,6 +88,8 @@ static void copy_head(const char *from, const char *to, size_t n, mode_t mode)
 	make_file(to, buf, got > 0 ? (size_t)got : 0, mode);
 }
 
+static void run(const char *what, const char *path, char *const *argv);
+
 static void try_exec(const char *what, const char *path)
 {
 	char *argv[] = {(char *)path, "as-interp", NULL};
@@ -168,6 +170,58 @@ static void pointer_errors(void)
 	TN("bad envp, text file", syscall(SYS_execve, "/tmp/text", argv, bad_envp));
 }
 
+static void script(const char *path, const char *text, mode_t mode)
+{
+	make_file(path, text, strlen(text), mode);
+}
+
+/* "#!" scripts: the interpreter's name and one argument, nested scripts,
+ * and the errors */
+static void scripts(void)
+{
+	say("-- scripts\n");
+	char *argv[] = {"name-ignored", "x", "y z", NULL};
+	script("/tmp/s1", "#!" SELF " as-script\necho not for sh\n", 0755);
+	run("script", "/tmp/s1", argv);
+	script("/tmp/s2", "#! \t" SELF "  as-script  two words \t \n", 0755);
+	run("spaces and an argument of two words", "/tmp/s2", argv);
+	script("/tmp/s3", "#!/tmp/s1\n", 0755);
+	run("a script as the interpreter", "/tmp/s3", argv);
+	script("/tmp/s4", "#!" SELF, 0755);
+	run("no newline, no argument", "/tmp/s4", (char *[]){"s4", "as-script-plain", NULL});
+	char *none[] = {NULL};
+	run("empty argv", "/tmp/s1", none);
+	script("/tmp/l1", "#!/tmp/l2\n", 0755);
+	script("/tmp/l2", "#!/tmp/l1\n", 0755);
+	try_exec("scripts in a loop", "/tmp/l1");
+	script("/tmp/d1", "#!/tmp/d2\n", 0755);
+	script("/tmp/d2", "#!/tmp/d3\n", 0755);
+	script("/tmp/d3", "#!/tmp/d4\n", 0755);
+	script("/tmp/d4", "#!/tmp/s1 five\n", 0755);
+	run("five scripts deep", "/tmp/d1", argv);
+	script("/tmp/d0", "#!/tmp/d1\n", 0755);
+	try_exec("six scripts deep", "/tmp/d0");
+	script("/tmp/nointerp", "#!/no/such/shell\n", 0755);
+	try_exec("missing interpreter", "/tmp/nointerp");
+	script("/tmp/bare", "#!\n", 0755);
+	try_exec("no interpreter name", "/tmp/bare");
+	script("/tmp/blank", "#!  \t \nx\n", 0755);
+	try_exec("only blanks", "/tmp/blank");
+	char longline[400];
+	memset(longline, 'a', sizeof longline);
+	memcpy(longline, "#!/", 3);
+	longline[sizeof longline - 1] = 0;
+	script("/tmp/long", longline, 0755);
+	try_exec("a name past 256 bytes", "/tmp/long");
+	memcpy(longline + 3, "tests/sys_exec as-script ", 25);
+	script("/tmp/longarg", longline, 0755);
+	run("an argument cut at 256 bytes", "/tmp/longarg", argv);
+	script("/tmp/s644", "#!" SELF " as-script\n", 0644);
+	try_exec("script not executable", "/tmp/s644");
+	script("/tmp/textinterp-s", "#!/tmp/text\n", 0755);
+	try_exec("interpreter a text file", "/tmp/textinterp-s");
+}
+
 /* started as the interpreter of /tmp/prog: what Linux told us */
 static int as_interpreter(char **argv)
 {
@@ -192,6 +246,23 @@ static int as_interpreter(char **argv)
 	return 42;
 }
 
+/* started by a script: the arguments its interpreter got */
+static int as_script(int argc, char **argv)
+{
+	say("as-script, argc %d:", argc);
+	for (int i = 0; i < argc; i++)
+		say(" [%s]", argv[i]);
+	char exe[256] = "", comm[32] = "";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	int fd = open("/proc/self/comm", O_RDONLY);
+	if (fd >= 0 && read(fd, comm, sizeof comm - 1) > 0)
+		comm[strcspn(comm, "\n")] = 0;
+	if (fd >= 0)
+		close(fd);
+	say("\n  AT_EXECFN %s, exe %s, comm %s\n", (const char *)getauxval(AT_EXECFN), n > 0 ? exe : "?", comm);
+	return 0;
+}
+
 /* runs path with argv in a child; its status */
 static void run(const char *what, const char *path, char *const *argv)
 {
@@ -213,6 +284,9 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "as-interp"))
 		return as_interpreter(argv);
+	for (int i = 1; i < argc && i < 3; i++) /* (a script without an argument: its path comes first) */
+		if (!strncmp(argv[i], "as-script", 9))
+			return as_script(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "debian")) {
 		char *t[] = {"true", NULL}, *f[] = {"false", NULL};
 		run("Debian's true", "/usr/bin/true", t);
@@ -222,6 +296,7 @@ int main(int argc, char **argv)
 	interpreter_errors();
 	file_errors();
 	pointer_errors();
+	scripts();
 	say("-- a program with this program as its interpreter\n");
 	make_elf("/tmp/prog", SELF, sizeof SELF, 0, 0, 0755);
 	char *pargv[] = {"/tmp/prog", "as-interp", NULL};
