@@ -60,10 +60,10 @@ def debian(name, argv, host, expect=None, adds=DATA, **more):
     return c
 
 
-def python(name, program, expect=0):
+def python(name, program, expect=0, host=()):
     """python3 -c program (Debian's python3, non-PIE, with its library)"""
-    return debian("python." + name, ["/usr/bin/python3", "-c", program], ["/usr/bin/python3"], expect=expect,
-                  adds=PYTHON_LIB + DATA)
+    return debian("python." + name, ["/usr/bin/python3", "-c", program], ["/usr/bin/python3"] + list(host),
+                  expect=expect, adds=PYTHON_LIB + DATA)
 
 
 def bb(name, *args, expect=None):
@@ -473,6 +473,12 @@ CASES = [
     debian("coreutils", ["/bin/sh", "/debian/coreutils.sh"], COREUTILS, adds=DEBIAN + DATA),
     debian("text", ["/bin/sh", "/debian/text.sh"], TEXT, adds=DEBIAN + DATA),
     debian("archive", ["/bin/sh", "/debian/archive.sh"], ARCHIVE, adds=DEBIAN + DATA),
+    # Debian's programs that are '#!/bin/sh' scripts (run by busybox's sh
+    # here), started by the server and from a shell
+    debian("scripts", ["/usr/bin/egrep", "-n", "^(a|b)", "/data/words.txt"], ["/usr/bin/egrep", "/usr/bin/grep"]),
+    debian("scripts.zcat", ["/bin/sh", "-c", "/usr/bin/gzip -c /data/poem.txt > /tmp/p.gz; /usr/bin/zcat /tmp/p.gz; "
+                            "/usr/bin/gunzip -v /tmp/p.gz; /usr/bin/zcat /tmp/none.gz; echo $?"],
+           ["/usr/bin/gzip", "/usr/bin/zcat", "/usr/bin/gunzip"]),
     python("arith", "print(1 + 1, 2 ** 100, 7 / 2, 7 // 2, -7 % 3, round(2.675, 2), 10 ** 20 // 3, 0.1 + 0.2)"),
     python("files", "import os\nwith open('/tmp/f', 'w') as f: f.write('abc\\n' * 3)\n"
                     "print(open('/tmp/f').read().split(), os.path.getsize('/tmp/f'), sorted(os.listdir('/data'))[:4])\n"
@@ -484,6 +490,23 @@ CASES = [
                               "print(re.findall(r'\\b(\\w)(\\w*)\\b', 'hello big world'), re.sub(r'o+', '0', 'foo boo'))\n"
                               "print(hashlib.sha256(b'lx4').hexdigest(), hashlib.md5(open('/data/poem.txt', 'rb').read()).hexdigest())"),
     python("exit", "import sys; print('bye'); sys.exit(7)", expect=7),
+    # processes: subprocess with pipes (Debian's sort, busybox's sh),
+    # fork and waitpid, a signal handler, a pipe
+    python("procs", "import os, signal, subprocess\n"
+                    "r = subprocess.run(['/usr/bin/sort', '-r'], input=b'b\\na\\nc\\n', capture_output=True)\n"
+                    "print(r.returncode, r.stdout)\n"
+                    "p = subprocess.Popen(['/bin/sh', '-c', 'cat; echo err >&2; exit 3'], stdin=subprocess.PIPE, "
+                    "stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+                    "print(p.communicate(b'through a pipe\\n'), p.returncode)\n"
+                    "pid = os.fork()\n"
+                    "if pid == 0: os._exit(5)\n"
+                    "print('child', os.waitpid(pid, 0)[1] >> 8)\n"
+                    "got = []\n"
+                    "signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))\n"
+                    "os.kill(os.getpid(), signal.SIGUSR1)\n"
+                    "print('handler ran:', got == [signal.SIGUSR1])\n"
+                    "r, w = os.pipe(); os.write(w, b'pipe bytes'); os.close(w); print(os.read(r, 100))",
+           host=["/usr/bin/sort"]),
     python("error", "1 / 0", expect=1),
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
