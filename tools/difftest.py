@@ -29,7 +29,8 @@ import run  # noqa: E402
 
 
 def case_adds(case):
-    """what a case adds to the image: its adds and its host programs"""
+    """what a case adds to the image: its adds and its host programs
+    (SystemExit if one is not on this system)"""
     return initramfs.host_files(case.get("host", [])) + list(case.get("adds", []))
 
 
@@ -76,6 +77,10 @@ def check(build, case, timeout=120, system="micro"):
     """runs one case on lx4's configuration system and on Linux; returns
     (ok, detail)"""
     inp = case.get("input")
+    try:
+        case_adds(case)
+    except SystemExit as e:  # (a host program this system lacks: tools/deps installs them)
+        return False, str(e)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         lx = pool.submit(run.run, system, build, case["argv"], case_adds(case), timeout, echo=False,
                          input=inp, input_after=case.get("input_after", b""))
