@@ -334,6 +334,9 @@ CASES = [
     sys("sys_procmem"),
     sys("sys_exec"),
     sys("sys_exec", "debian", host=["/usr/bin/true", "/usr/bin/false"]),
+    # a glibc program of our own (tests/linux/glibc/dyn.c) with the
+    # libraries of gawk (libc, libm) to dlopen
+    {"name": "glibc.dyn", "argv": ["/tests/glibc_dyn"], "host": ["/usr/bin/gawk"], "expect": 0},
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)
