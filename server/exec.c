@@ -24,9 +24,9 @@
 #define HDR_BYTES 4096
 #define MAX_SEGS 16
 #define STACK_INITIAL (128 * 1024)
-#define ELF_EHDR_SIZE 64
-#define BINPRM_BUF 256     /* the bytes of a file that say what it is (Linux's BINPRM_BUF_SIZE) */
-#define MAX_SCRIPT_DEPTH 5 /* scripts whose interpreter is a script, and so on */
+#define ELF_EHDR_SIZE    64
+#define BINPRM_BUF       256 /* the bytes of a file that say what it is (Linux's BINPRM_BUF_SIZE) */
+#define MAX_SCRIPT_DEPTH 5   /* scripts whose interpreter is a script, and so on */
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -337,7 +337,10 @@ static int gather_args(struct proc *p, const char *path, uint64_t uargv, uint64_
 	return av->len + ev->len + 64 > STACK_INITIAL ? -E2BIG : 0;
 }
 
-static bool spacetab(char c) { return c == ' ' || c == '\t'; }
+static bool spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 /* the first index in [i, last] that is not a space or tab, or -1 */
 static int non_spacetab(const char *b, int i, int last)
@@ -452,8 +455,8 @@ static struct vnode *exec_file(struct proc *p, const char *path, struct strings 
 /* the program (and interpreter, if in->vn) mapped into mm with the stack:
  * *bias is the program's relocation, *base the interpreter's (0 without),
  * *entry where the process starts */
-static int load_images(struct mm *mm, const struct image *im, const struct image *in, uint64_t *bias,
-		       uint64_t *base, uint64_t *entry)
+static int load_images(struct mm *mm, const struct image *im, const struct image *in, uint64_t *bias, uint64_t *base,
+		       uint64_t *entry)
 {
 	uint64_t lo, hi, brk, ibrk;
 	image_span(im, &lo, &hi);
@@ -532,26 +535,26 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		return err;
 	}
 	uint64_t aux[] = {
-		AT_MINSIGSTKSZ,	 sigframe_max_size(),
-		AT_HWCAP,	 hwcap(),
-		AT_PAGESZ,	 4096,
-		AT_CLKTCK,	 100,
-		AT_PHDR,	 bias + im.info.phdr_vaddr,
-		AT_PHENT,	 56,
-		AT_PHNUM,	 im.info.phnum,
-		AT_BASE,	 ibase,
-		AT_FLAGS,	 0,
-		AT_ENTRY,	 bias + im.info.entry,
-		AT_UID,		 nc.ruid,
-		AT_EUID,	 nc.euid,
-		AT_GID,		 nc.rgid,
-		AT_EGID,	 nc.egid,
-		AT_SECURE,	 secure,
-		AT_RANDOM,	 0,
-		AT_HWCAP2,	 0,
-		AT_EXECFN,	 0,
-		AT_PLATFORM,	 0,
-		AT_NULL,	 0,
+	    AT_MINSIGSTKSZ, sigframe_max_size(),
+	    AT_HWCAP,       hwcap(),
+	    AT_PAGESZ,      4096,
+	    AT_CLKTCK,      100,
+	    AT_PHDR,        bias + im.info.phdr_vaddr,
+	    AT_PHENT,       56,
+	    AT_PHNUM,       im.info.phnum,
+	    AT_BASE,        ibase,
+	    AT_FLAGS,       0,
+	    AT_ENTRY,       bias + im.info.entry,
+	    AT_UID,         nc.ruid,
+	    AT_EUID,        nc.euid,
+	    AT_GID,         nc.rgid,
+	    AT_EGID,        nc.egid,
+	    AT_SECURE,      secure,
+	    AT_RANDOM,      0,
+	    AT_HWCAP2,      0,
+	    AT_EXECFN,      0,
+	    AT_PLATFORM,    0,
+	    AT_NULL,        0,
 	};
 	uint64_t sp;
 	if ((err = build_stack(p, &av, &ev, path, aux, sizeof aux / sizeof aux[0], &sp))) {

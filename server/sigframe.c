@@ -67,7 +67,8 @@ uint64_t sigframe_max_size(void)
 	fpu_info();
 	/* Linux's init_sigframe_size: the frame, its alignment padding, the
 	 * FPU image (with XSAVE's end marker) and its padding, rounded to 16 */
-	uint64_t n = sizeof(struct rt_sigframe) + 15 + sig_fpu.size + (sig_fpu.features ? FP_XSTATE_MAGIC2_SIZE : 0) + 63;
+	uint64_t n =
+	    sizeof(struct rt_sigframe) + 15 + sig_fpu.size + (sig_fpu.features ? FP_XSTATE_MAGIC2_SIZE : 0) + 63;
 	return (n + 15) & ~15ull;
 }
 

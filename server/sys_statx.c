@@ -13,8 +13,14 @@ _Static_assert(sizeof(struct statx) == 256, "struct statx is Linux's 256 bytes")
 #define STATX_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)
 
 /* Linux's new_decode_dev of a 64-bit st_dev (glibc's encoding) */
-static uint32_t dev_major(uint64_t dev) { return (uint32_t)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull)); }
-static uint32_t dev_minor(uint64_t dev) { return (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffull)); }
+static uint32_t dev_major(uint64_t dev)
+{
+	return (uint32_t)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
+}
+static uint32_t dev_minor(uint64_t dev)
+{
+	return (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffull));
+}
 
 static struct statx_timestamp stamp(uint64_t sec, uint64_t nsec)
 {

@@ -11,7 +11,10 @@
 
 #define XATTR_NAME_MAX_L 255
 
-static bool prefixed(const char *name, const char *prefix) { return !strncmp(name, prefix, strlen(prefix)); }
+static bool prefixed(const char *name, const char *prefix)
+{
+	return !strncmp(name, prefix, strlen(prefix));
+}
 
 /* Linux's xattr_permission for reading, then the answer of a file system
  * that has no attribute of that name */
@@ -70,8 +73,14 @@ static long path_getxattr(struct lthread *t, const struct sysargs *a, bool nofol
 	return vn ? getxattr_on(t->proc, vn, a->a1) : err;
 }
 
-long sys_getxattr(struct lthread *t, const struct sysargs *a) { return path_getxattr(t, a, false); }
-long sys_lgetxattr(struct lthread *t, const struct sysargs *a) { return path_getxattr(t, a, true); }
+long sys_getxattr(struct lthread *t, const struct sysargs *a)
+{
+	return path_getxattr(t, a, false);
+}
+long sys_lgetxattr(struct lthread *t, const struct sysargs *a)
+{
+	return path_getxattr(t, a, true);
+}
 
 long sys_fgetxattr(struct lthread *t, const struct sysargs *a)
 {
@@ -93,8 +102,14 @@ static long path_listxattr(struct lthread *t, const struct sysargs *a, bool nofo
 	return 0;
 }
 
-long sys_listxattr(struct lthread *t, const struct sysargs *a) { return path_listxattr(t, a, false); }
-long sys_llistxattr(struct lthread *t, const struct sysargs *a) { return path_listxattr(t, a, true); }
+long sys_listxattr(struct lthread *t, const struct sysargs *a)
+{
+	return path_listxattr(t, a, false);
+}
+long sys_llistxattr(struct lthread *t, const struct sysargs *a)
+{
+	return path_listxattr(t, a, true);
+}
 
 long sys_flistxattr(struct lthread *t, const struct sysargs *a)
 {

@@ -23,7 +23,7 @@
 #include "check.h"
 
 #define MAIN_BASE 0x10000000ul /* where the made-up programs ask to be */
-#define SELF "/tests/sys_exec"
+#define SELF      "/tests/sys_exec"
 
 static char *const envp[] = {"LX4=1", NULL};
 

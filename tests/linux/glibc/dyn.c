@@ -41,7 +41,7 @@ static int write_faults(volatile char *p)
 }
 
 struct found {
-	const ElfW(Phdr) *main_phdr;
+	const ElfW(Phdr) * main_phdr;
 	ElfW(Addr) main_addr, ldso_addr;
 	int objects, ldso;
 	const char *relro;
@@ -68,7 +68,10 @@ static int each_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static const char *yes(int b) { return b ? "yes" : "no"; }
+static const char *yes(int b)
+{
+	return b ? "yes" : "no";
+}
 
 int main(int argc, char **argv)
 {
