@@ -55,7 +55,7 @@ static void vnode_statx(struct vnode *vn, struct statx *sx)
 	sx->stx_attributes_mask = STATX_ATTR_MOUNT_ROOT;
 	if (vn->dev != PROCFS_DEV)
 		sx->stx_attributes_mask |= STATX_ATTR_APPEND | STATX_ATTR_IMMUTABLE | STATX_ATTR_NODUMP;
-	if (vn == vfs_root() || vn->covered)
+	if (vn == vfs_root() || vn->covered || procfs_is_root(vn))
 		sx->stx_attributes |= STATX_ATTR_MOUNT_ROOT;
 }
 

@@ -33,7 +33,8 @@ static const struct {
 		E(EINVAL),       E(ENFILE),   E(EMFILE), E(ENOTTY),    E(ETXTBSY), E(EFBIG),     E(ENOSPC),
 		E(ESPIPE),       E(EROFS),    E(EMLINK), E(EPIPE),     E(EDOM),    E(ERANGE),    E(EDEADLK),
 		E(ENAMETOOLONG), E(ENOLCK),   E(ENOSYS), E(ENOTEMPTY), E(ELOOP),   E(EOVERFLOW), E(EOPNOTSUPP),
-		E(ETIMEDOUT),    E(ENOTSOCK), E(EBADFD), E(EIDRM),     E(ELIBBAD)};
+		E(ETIMEDOUT),    E(ENOTSOCK), E(EBADFD), E(EIDRM),     E(ELIBBAD),
+		E(ENODATA)};
 #undef E
 
 static inline const char *errname(int e)
