@@ -334,6 +334,7 @@ CASES = [
     sys("sys_procmem"),
     sys("sys_exec"),
     sys("sys_statx", data=True),
+    nobody(sys("sys_statx", data=True)),
     sys("sys_exec", "debian", host=["/usr/bin/true", "/usr/bin/false"]),
     # a glibc program of our own (tests/linux/glibc/dyn.c) with the
     # libraries of gawk (libc, libm) to dlopen
