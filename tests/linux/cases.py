@@ -478,6 +478,13 @@ CASES = [
     debian("coreutils", ["/bin/sh", "/debian/coreutils.sh"], COREUTILS, adds=DEBIAN + DATA),
     debian("text", ["/bin/sh", "/debian/text.sh"], TEXT, adds=DEBIAN + DATA),
     debian("archive", ["/bin/sh", "/debian/archive.sh"], ARCHIVE, adds=DEBIAN + DATA),
+    debian("findutils", ["/bin/sh", "-c",
+                         "/usr/bin/find /data -name '*.txt' | /usr/bin/sort; "
+                         "/usr/bin/find /data -type l -printf '%p %l\\n' | /usr/bin/sort; "
+                         "/usr/bin/find /data -size +150c | /usr/bin/sort; /usr/bin/find /data /none -maxdepth 0; "
+                         "echo find $?; /usr/bin/find /data -name '*.md5' -print0 | /usr/bin/xargs -0 /usr/bin/wc -l; "
+                         "/usr/bin/find /tmp -empty -type d -exec echo empty: {} \\;"],
+           ["/usr/bin/find", "/usr/bin/xargs", "/usr/bin/sort", "/usr/bin/wc"]),
     # Debian's programs that are '#!/bin/sh' scripts (run by busybox's sh
     # here), started by the server and from a shell
     debian("scripts", ["/usr/bin/egrep", "-n", "^(a|b)", "/data/words.txt"], ["/usr/bin/egrep", "/usr/bin/grep"]),
