@@ -46,7 +46,12 @@ KERNEL_C := $(wildcard kernel/*.c kernel/arch/$(ARCH)/*.c) lib/fmt.c lib/elf.c
 KERNEL_S := $(wildcard kernel/arch/$(ARCH)/*.S)
 KERNEL_OBJ := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S))
 # the server's handlers, and the backend of the configuration
-SERVER_C := $(wildcard server/*.c)
+# (arranged by subsystem: the event loop, the table and the heap in server/,
+# the rest in server/fs, mm, proc, time, ipc and dev; every header is found
+# by its name alone)
+SERVER_DIRS := server server/fs server/mm server/proc server/time server/ipc server/dev
+SERVER_C := $(wildcard $(addsuffix /*.c,$(SERVER_DIRS)))
+SERVER_INC := $(addprefix -I,$(SERVER_DIRS))
 # mono and coloc: linked into the kernel (built with the kernel's code
 # model); server.elf is the stub that hands it its memory.  mono's backend
 # calls the kernel; coloc's is micro's, its threads in ring 0.
@@ -126,7 +131,7 @@ $(B)/ub/%.o: %.c
 # installed <asm/unistd_64.h>
 $(B)/us/%.o: %.c | $(B)/gen/syscall_names.inc
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -mgeneral-regs-only -Iserver -I$(B)/gen -c $< -o $@
+	$(CC) $(UCFLAGS) -mgeneral-regs-only $(SERVER_INC) -I$(B)/gen -c $< -o $@
 # the server in the kernel (mono, coloc): the kernel's code model, the server's
 # includes; its backend sees the kernel's headers
 KSCFLAGS := $(COMMON) -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
@@ -136,7 +141,7 @@ $(B)/ks/server/platform/%.o: server/platform/%.c
 	$(CC) $(KSCFLAGS) -Ikernel $(ARCH_INC) -c $< -o $@
 $(B)/ks/%.o: %.c | $(B)/gen/syscall_names.inc
 	@mkdir -p $(dir $@)
-	$(CC) $(KSCFLAGS) -Iserver -I$(B)/gen -c $< -o $@
+	$(CC) $(KSCFLAGS) $(SERVER_INC) -I$(B)/gen -c $< -o $@
 $(B)/gen/syscall_names.inc: tools/gen_syscall_names.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen_syscall_names.py > $@

@@ -125,6 +125,7 @@ static inline void syscall_event(struct lthread *t, const uint64_t *regs)
 		t->regs[i] = regs[i];
 	t->in_syscall = true;
 	t->wait.deadline = 0; /* a new call, not a retry */
+	t->wait.wall = 0;
 	t->io_done = 0;
 	current = t;
 	long ret = dispatch(t);
@@ -340,6 +341,27 @@ void timer_add(struct lthread *t, uint64_t deadline)
 	t->timer_next = *pp;
 	*pp = t;
 	timer_rearm();
+}
+
+void timer_wall_set(uint64_t wall_now, uint64_t now)
+{
+	struct lthread *moved = NULL;
+	for (struct lthread **pp = &timers; *pp;) {
+		struct lthread *t = *pp;
+		if (!t->wait.wall) {
+			pp = &t->timer_next;
+			continue;
+		}
+		*pp = t->timer_next;
+		t->timer_next = moved;
+		moved = t;
+	}
+	while (moved) {
+		struct lthread *t = moved;
+		moved = t->timer_next;
+		t->timer_next = NULL;
+		timer_add(t, t->wait.wall > wall_now ? now + (t->wait.wall - wall_now) : now);
+	}
 }
 
 void timer_cancel(struct lthread *t)

@@ -37,6 +37,10 @@ extern syscall_fn *const lx4_syscall_table[LX4_SYSCALL_COUNT];
 /* a timer for t at deadline (ns); srv_timer makes t's call again */
 void timer_add(struct lthread *t, uint64_t deadline);
 void timer_cancel(struct lthread *t);
+/* the wall clock was set (it reads wall_now at monotonic now): the timers
+ * of absolute CLOCK_REALTIME sleeps (wait.wall) move with it, as Linux's
+ * clock_was_set moves its realtime hrtimers */
+void timer_wall_set(uint64_t wall_now, uint64_t now);
 /* an srv_timer at once (after the event in hand) */
 void timer_soon(void);
 /* the timers' deadline changed (an interval timer): the platform's timer

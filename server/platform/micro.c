@@ -13,7 +13,7 @@
  * at coloc_main; everything else is as here.
  */
 #include "../platform.h"
-#include "../ioport.h"
+#include "../dev/ioport.h"
 #include "lx4seam.h"
 
 #include <lx4/kip.h>

@@ -9,12 +9,15 @@
 #define LX4_TESTS_CHECK_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* an address that is never mapped in user space, and one in the kernel */
@@ -95,6 +98,63 @@ static inline long report(const char *what, long r, int err)
 static inline void fact(const char *what, int yes)
 {
 	say("%s: %s\n", what, yes ? "yes" : "no");
+}
+
+/* waits for child c: its exit status, or 128 + the signal that ended it */
+static inline int child_status(pid_t c)
+{
+	int st;
+	if (waitpid(c, &st, 0) != c)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* fn in a child process (standard output flushed first and after),
+ * waited for; says how it ended unless it exited with 0 */
+static inline void in_child(void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	int st = child_status(c);
+	if (st)
+		say("child status %d\n", st);
+}
+
+/* runs path with one argument in a child, as user uid (and group uid)
+ * if uid >= 0: its status as child_status gives it */
+static inline int run_as(const char *path, const char *arg, int uid)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		char *argv[] = {(char *)path, (char *)arg, NULL};
+		if (uid >= 0 && (setgid((gid_t)uid) || setuid((uid_t)uid)))
+			say("setuid: %s\n", errname(errno));
+		execv(path, argv);
+		say("exec %s: %s\n", path, errname(errno));
+		_exit(127);
+	}
+	return child_status(c);
+}
+
+/* a copy of file from at to with mode (and owner uid, gid unless -1) */
+static inline void copy_file(const char *from, const char *to, mode_t mode, uid_t uid, gid_t gid)
+{
+	static char buf[1 << 16];
+	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_WRONLY | O_TRUNC, 0700);
+	ssize_t n;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (in < 0 || out < 0 || fchown(out, uid, gid) || fchmod(out, mode))
+		say("copy %s: %s\n", to, errname(errno));
+	close(in);
+	close(out);
 }
 
 /* a fresh address that was mapped and is no longer */

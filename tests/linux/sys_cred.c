@@ -47,21 +47,6 @@ static void status(void)
 		fclose(f);
 }
 
-static void in_child(void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t c = fork();
-	if (c == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	int st;
-	waitpid(c, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		say("child status %#x\n", st);
-}
-
 static void root(void)
 {
 	say("-- root\n");

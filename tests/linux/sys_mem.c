@@ -343,14 +343,12 @@ static void forked(void)
 }
 
 /* a child that runs fn(arg) and exits with its result; its status */
-static int in_child(int (*fn)(char *), char *arg)
+static int run_child(int (*fn)(char *), char *arg)
 {
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(fn(arg));
-	int st = -1;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return child_status(pid);
 }
 
 static int write_42s(char *m)
@@ -369,7 +367,7 @@ static int read_3(char *m)
 /* a grandchild writes, its parent waits for it and reads */
 static int grandchild_writes(char *m)
 {
-	int st = in_child(read_3, m) == 7 ? 0 : 1;
+	int st = run_child(read_3, m) == 7 ? 0 : 1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		m[4 * PG] = 44;
@@ -414,10 +412,10 @@ static void shared_anon(void)
 	fact("mmap 8 shared pages", m != MAP_FAILED);
 	show_map("the mapping", m);
 	m[PG] = 1;
-	say("a child writes: status %d\n", in_child(write_42s, m));
+	say("a child writes: status %d\n", run_child(write_42s, m));
 	say("the parent reads pages untouched before the fork: %d %d; touched: %d\n", m[0], m[2 * PG], m[PG + 1]);
 	m[3 * PG] = 7; /* first touched after the fork */
-	say("a grandchild writes, a child reads: status %d\n", in_child(grandchild_writes, m));
+	say("a grandchild writes, a child reads: status %d\n", run_child(grandchild_writes, m));
 	say("the parent reads the grandchild's page: %d\n", m[4 * PG]);
 	T(madvise(m, PG, MADV_DONTNEED));
 	fact("MADV_DONTNEED keeps the data", m[0] == 42);
@@ -425,7 +423,7 @@ static void shared_anon(void)
 	say("-- shared anonymous memory: munmap of part, mremap\n");
 	T(munmap(m + PG, PG));
 	show_access("the unmapped page", m + PG);
-	say("a child writes page 5: status %d\n", in_child(write_at_5, m));
+	say("a child writes page 5: status %d\n", run_child(write_at_5, m));
 	fact("the parent sees it", m[5 * PG] == 45);
 	show_map("the first part", m);
 	/* move the last four pages: the same pages at the new place */
@@ -436,7 +434,7 @@ static void shared_anon(void)
 	show_access("its fourth page", q + 3 * PG);
 	show_access("its fifth page (beyond the memory's size)", q + 4 * PG);
 	show_map("the moved part", q);
-	say("a child writes through the moved mapping: status %d\n", in_child(write_42s, q));
+	say("a child writes through the moved mapping: status %d\n", run_child(write_42s, q));
 	fact("the parent sees it", q[0] == 42 && q[2 * PG] == 42);
 	/* old_size 0: a second mapping of the same pages */
 	char *dup = mremap(q, 0, 2 * PG, MREMAP_MAYMOVE);
@@ -464,7 +462,7 @@ static void shared_anon(void)
 	char *z = mmap(NULL, 3 * PG, RW, MAP_SHARED, zfd, 0);
 	T(close(zfd));
 	fact("mapped", z != MAP_FAILED);
-	say("a child writes: status %d\n", in_child(write_42s, z));
+	say("a child writes: status %d\n", run_child(write_42s, z));
 	say("the parent reads: %d %d %d\n", z[0], z[PG + 1], z[2 * PG]);
 	show_map("/dev/zero", z);
 	T(munmap(z, 3 * PG));

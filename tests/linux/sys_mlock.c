@@ -55,19 +55,6 @@ static void *map(size_t pages, int prot, int flags)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static void in_child(void (*fn)(void))
-{
-	pid_t c = fork();
-	if (c == 0) {
-		fn();
-		_exit(0);
-	}
-	int st;
-	waitpid(c, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		say("child status %#x\n", st);
-}
-
 static void lock_ranges(void)
 {
 	say("-- mlock and munlock\n");

@@ -63,19 +63,6 @@ static long status_kb(const char *name)
 	return p ? strtol(p + strlen(name) + 1, NULL, 10) : -1;
 }
 
-static void in_child(void (*fn)(void))
-{
-	pid_t c = fork();
-	if (c == 0) {
-		fn();
-		_exit(0);
-	}
-	int st;
-	waitpid(c, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		say("child status %#x\n", st);
-}
-
 static void file_errors(void)
 {
 	say("-- mmap and mprotect of files\n");
@@ -226,6 +213,19 @@ static void overcommit(void)
 	fact("never: a GiB that cannot be written", m != NULL);
 	T(mprotect(m, 1ul << 30, RW));
 	munmap(m, 1ul << 30);
+	/* fork commits the parent's private writable memory again */
+	m = map(150 * MB, RW, ANON);
+	fact("never: 150 MiB", m != NULL);
+	for (int i = 0; i < 2; i++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		say("fork with %s MiB committed: %s\n", i ? "a few" : "150", c < 0 ? errname(errno) : "a child");
+		if (c > 0)
+			waitpid(c, NULL, 0);
+		munmap(m, 150 * MB);
+	}
 	T(sysctl_put(RATIO, "0"));
 	TM(mmap(NULL, MB, RW, ANON, -1, 0));
 	T(sysctl_put(RATIO, "50"));

@@ -1,4 +1,6 @@
-/* mount and umount2 of tmpfs: its size (ENOSPC beyond it, statfs), mode
+/* mount and umount2 of tmpfs: its size (ENOSPC beyond it, statfs), its
+ * inodes (nr_inodes: every kind of new file and an extra name ENOSPC past
+ * it, statfs's counts, remount's rules; size=0 and nr_inodes=0), mode
  * and owner, /proc/mounts, crossing the mount point both ways (getcwd,
  * ".."), another file system (EXDEV, st_dev), a mount point that is busy
  * (EBUSY for rmdir and umount; MNT_DETACH; MNT_EXPIRE), MS_REMOUNT with
@@ -56,38 +58,6 @@ static void fs_facts(const char *path)
 		    (long)s.f_bsize, (unsigned long)s.f_blocks, (unsigned long)s.f_bfree, (unsigned long)s.f_flags);
 }
 
-/* path run by nobody */
-static int run(const char *path, const char *arg)
-{
-	fflush(stdout);
-	pid_t c = fork();
-	if (c == 0) { /* (as nobody: a set-user-ID root program would make it root) */
-		char *argv[] = {(char *)path, (char *)arg, NULL};
-		if (setgid(65534) || setuid(65534))
-			say("setuid: %s\n", errname(errno));
-		execv(path, argv);
-		say("exec %s: %s\n", path, errname(errno));
-		_exit(127);
-	}
-	int st;
-	waitpid(c, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void copy_self(const char *path, mode_t mode)
-{
-	static char buf[1 << 16];
-	int in = open(self_path, O_RDONLY), out = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-	ssize_t n;
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			break;
-	if (in < 0 || out < 0 || fchmod(out, mode))
-		say("copy %s: %s\n", path, errname(errno));
-	close(in);
-	close(out);
-}
-
 static void basics(void)
 {
 	say("-- a tmpfs of 64k\n");
@@ -140,14 +110,14 @@ static void flags(void)
 	T(mount("none", M, "tmpfs", MS_NOSUID | MS_NODEV, NULL));
 	mounts_line();
 	fs_facts(M);
-	copy_self(M "/suid", 04755);
-	T(run(M "/suid", "ids"));
+	copy_file(self_path, M "/suid", 04755, 0, 0);
+	T(run_as(M "/suid", "ids", 65534)); /* (a set-user-ID root program makes nobody root) */
 	T(mknod(M "/null", S_IFCHR | 0666, makedev(1, 3)));
 	T(open(M "/null", O_WRONLY));
 	T(mount(NULL, M, NULL, MS_REMOUNT | MS_NOEXEC | MS_RDONLY, NULL));
 	mounts_line();
 	fs_facts(M);
-	T(run(M "/suid", "ids"));
+	T(run_as(M "/suid", "ids", 65534));
 	T(open(M "/new", O_CREAT | O_WRONLY, 0644));
 	T(open(M "/suid", O_WRONLY));
 	int fd = open(M "/suid", O_RDONLY);
@@ -248,6 +218,71 @@ static void as_user(void)
 	T(rmdir(M));
 }
 
+/* the inodes of the tmpfs at M (not those of the file system under it,
+ * where the mount failed: the root's differ) */
+static void files(const char *what)
+{
+	struct statfs s;
+	struct stat m, t;
+	statfs(M, &s);
+	stat(M, &m);
+	stat("/tmp", &t);
+	if (m.st_dev == t.st_dev)
+		say("%s: not a mount\n", what);
+	else
+		say("%s: files %lu free %lu\n", what, (unsigned long)s.f_files, (unsigned long)s.f_ffree);
+}
+
+static void inodes(void)
+{
+	say("-- nr_inodes\n");
+	T(mkdir(M, 0755));
+	T(mount("tmpfs", M, "tmpfs", 0, "nr_inodes=5"));
+	mounts_line();
+	files("new");
+	T(close(open(M "/a", O_CREAT | O_WRONLY, 0644)));
+	T(mkdir(M "/d", 0755));
+	T(symlink("a", M "/l"));
+	T(mknod(M "/p", S_IFIFO | 0644, 0));
+	files("four made");
+	T(open(M "/b", O_CREAT | O_WRONLY, 0644));
+	T(close(open(M "/a", O_CREAT | O_WRONLY, 0644)));
+	T(mkdir(M "/e", 0755));
+	T(symlink("a", M "/m"));
+	T(mknod(M "/q", S_IFIFO | 0644, 0));
+	T(link(M "/a", M "/a2"));
+	T(rename(M "/a", M "/a3"));
+	T(unlink(M "/p"));
+	files("one removed");
+	T(link(M "/a3", M "/a2"));
+	files("a second name");
+	T(open(M "/b", O_CREAT | O_WRONLY, 0644));
+	T(unlink(M "/a3"));
+	files("one name removed");
+	T(close(open(M "/b", O_CREAT | O_WRONLY, 0644)));
+	T(rename(M "/b", M "/a2"));
+	files("renamed over the last name");
+	T(mount(NULL, M, NULL, MS_REMOUNT, "nr_inodes=2"));
+	T(mount(NULL, M, NULL, MS_REMOUNT, "nr_inodes=2k"));
+	mounts_line();
+	files("remounted");
+	T(mount(NULL, M, NULL, MS_REMOUNT, "nr_inodes=x"));
+	T(mount(NULL, M, NULL, MS_REMOUNT, "nr_inodes=5%"));
+	T(umount2(M, 0));
+	T(mount("tmpfs", M, "tmpfs", 0, "nr_inodes=0,size=0"));
+	mounts_line();
+	files("no limits");
+	fs_facts(M);
+	int fd = open(M "/big", O_CREAT | O_WRONLY, 0644);
+	static char block[65536];
+	T(write(fd, block, sizeof block));
+	close(fd);
+	T(mount(NULL, M, NULL, MS_REMOUNT, "nr_inodes=100"));
+	T(mount(NULL, M, NULL, MS_REMOUNT, "size=1m"));
+	T(umount2(M, 0));
+	T(rmdir(M));
+}
+
 int main(int argc, char **argv)
 {
 	self_path = argv[0];
@@ -260,5 +295,6 @@ int main(int argc, char **argv)
 	detach();
 	errors();
 	as_user();
+	inodes();
 	return 0;
 }

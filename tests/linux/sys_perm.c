@@ -69,21 +69,7 @@ static void dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 }
 
 /* a copy of this program at path (for exec and set-id tests) */
-static void copy_self(const char *path, mode_t mode, uid_t uid, gid_t gid)
-{
-	static char buf[1 << 16];
-	int in = open(self_path, O_RDONLY), out = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0700);
-	ssize_t n;
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			break;
-	if (in < 0 || out < 0 || fchown(out, uid, gid) || fchmod(out, mode))
-		say("copy %s: %s\n", path, errname(errno));
-	close(in);
-	close(out);
-}
-
-static void in_child(const char *what, uid_t uid, gid_t gid, void (*fn)(void))
+static void as_user(const char *what, uid_t uid, gid_t gid, void (*fn)(void))
 {
 	say("-- %s (uid %u gid %u)\n", what, uid, gid);
 	fflush(stdout);
@@ -95,25 +81,9 @@ static void in_child(const char *what, uid_t uid, gid_t gid, void (*fn)(void))
 		fflush(stdout);
 		_exit(0);
 	}
-	int st;
-	waitpid(c, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		say("child status %#x\n", st);
-}
-
-static int run(const char *path, const char *arg)
-{
-	fflush(stdout);
-	pid_t c = fork();
-	if (c == 0) {
-		char *argv[] = {(char *)path, (char *)arg, NULL};
-		execv(path, argv);
-		say("exec %s: %s\n", path, errname(errno));
-		_exit(127);
-	}
-	int st;
-	waitpid(c, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	int st = child_status(c);
+	if (st)
+		say("child status %d\n", st);
 }
 
 static void setup(void)
@@ -138,11 +108,11 @@ static void setup(void)
 	make(D "/sticky/roots", 0666, 0, 0);
 	make(D "/sticky/nobodys", 0666, 65534, 65534);
 	dir(D "/sticky/nobodydir", 0755, 65534, 65534);
-	copy_self(D "/x700", 0700, 0, 0);
-	copy_self(D "/x755", 0755, 0, 0);
-	copy_self(D "/suid", 04755, 0, 0);
-	copy_self(D "/sgidprog", 02755, 0, 50);
-	copy_self(D "/suid1000", 04755, 1000, 1000);
+	copy_file(self_path, D "/x700", 0700, 0, 0);
+	copy_file(self_path, D "/x755", 0755, 0, 0);
+	copy_file(self_path, D "/suid", 04755, 0, 0);
+	copy_file(self_path, D "/sgidprog", 02755, 0, 50);
+	copy_file(self_path, D "/suid1000", 04755, 1000, 1000);
 	make(D "/noexec", 0644, 0, 0);
 }
 
@@ -153,7 +123,7 @@ static void root_checks(void)
 	T(access(D "/nothing", R_OK | W_OK));
 	T(access(D "/nothing", X_OK)); /* no x bit anywhere: not even root */
 	T(access(D "/x700", X_OK));
-	T(run(D "/noexec", "ids"));
+	T(run_as(D "/noexec", "ids", -1));
 	T(open(D "/closed/f", O_RDONLY) >= 0);
 	/* chown by root takes the set-id bits of a file, not of a directory */
 	make(D "/chowned", 06755, 0, 0);
@@ -178,9 +148,9 @@ static void root_checks(void)
 	mode_of(D "/sgid/rootfile");
 	T(mkdir(D "/sgid/rootdir", 0755));
 	mode_of(D "/sgid/rootdir");
-	T(run(D "/suid", "ids"));
-	T(run(D "/sgidprog", "ids"));
-	T(run(D "/suid1000", "ids"));
+	T(run_as(D "/suid", "ids", -1));
+	T(run_as(D "/sgidprog", "ids", -1));
+	T(run_as(D "/suid1000", "ids", -1));
 }
 
 static void paths(void)
@@ -219,9 +189,9 @@ static void paths(void)
 	T(truncate(D "/public", 0));
 	T(truncate(D "/open", 2));
 	T(truncate(D "/closed/f", 0));
-	T(run(D "/x700", "ids"));
-	T(run(D "/x755", "ids"));
-	T(run(D "/noexec", "ids"));
+	T(run_as(D "/x700", "ids", -1));
+	T(run_as(D "/x755", "ids", -1));
+	T(run_as(D "/noexec", "ids", -1));
 }
 
 static void names(void)
@@ -316,12 +286,12 @@ static void attrs(void)
 
 static void setid(void)
 {
-	T(run(D "/suid", "ids"));
-	T(run(D "/sgidprog", "ids"));
-	T(run(D "/suid1000", "ids"));
+	T(run_as(D "/suid", "ids", -1));
+	T(run_as(D "/sgidprog", "ids", -1));
+	T(run_as(D "/suid1000", "ids", -1));
 	T(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-	T(run(D "/suid", "ids"));
-	T(run(D "/sgidprog", "ids"));
+	T(run_as(D "/suid", "ids", -1));
+	T(run_as(D "/sgidprog", "ids", -1));
 }
 
 static void procs(void)
@@ -455,13 +425,13 @@ int main(int argc, char **argv)
 	umask(0);
 	setup();
 	root_checks();
-	in_child("paths", 65534, 65534, paths);
-	in_child("names", 65534, 65534, names);
-	in_child("attrs", 65534, 65534, attrs);
-	in_child("set-id programs", 65534, 65534, setid);
-	in_child("procs", 65534, 65534, procs);
-	in_child("procs as root", 0, 0, procs);
-	in_child("O_PATH", 65534, 65534, opath);
+	as_user("paths", 65534, 65534, paths);
+	as_user("names", 65534, 65534, names);
+	as_user("attrs", 65534, 65534, attrs);
+	as_user("set-id programs", 65534, 65534, setid);
+	as_user("procs", 65534, 65534, procs);
+	as_user("procs as root", 0, 0, procs);
+	as_user("O_PATH", 65534, 65534, opath);
 	cleanup();
 	return 0;
 }

@@ -2,10 +2,12 @@
  * (with its time zone, which gettimeofday gives back) for CAP_SYS_TIME;
  * the wall clock, time(), file times and /proc/stat's btime move
  * together, the monotonic clock does not; the errors (a clock that
- * cannot be set, a bad time, a user's EPERM).  Differential: the output
- * must be Linux's. */
+ * cannot be set, a bad time, a user's EPERM); an absolute CLOCK_REALTIME
+ * sleep moves with the clock, a relative one does not.  Differential: the
+ * output must be Linux's. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -30,6 +32,60 @@ static long btime(void)
 	buf[n > 0 ? n : 0] = 0;
 	char *b = strstr(buf, "btime ");
 	return b ? atol(b + 6) : -1;
+}
+
+#define SEC 1000000000ll
+
+/* sets the wall clock d ns from where it is */
+static void shift(long long d)
+{
+	long long w = ns(CLOCK_REALTIME) + d;
+	struct timespec t = {(time_t)(w / SEC), (long)(w % SEC)};
+	clock_settime(CLOCK_REALTIME, &t);
+}
+
+/* a child that sleeps until wall time end (absolute) or for rel ns;
+ * exits 0 if the sleep returned 0 */
+static pid_t sleeper(long long end, long long rel)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		struct timespec e = {(time_t)(end / SEC), (long)(end % SEC)}, r = {(time_t)(rel / SEC), (long)(rel % SEC)};
+		_exit(end ? clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &e, NULL) != 0 : nanosleep(&r, NULL) != 0);
+	}
+	return c;
+}
+
+static bool woke(pid_t c)
+{
+	int st;
+	return waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void sleeps(void)
+{
+	say("-- sleeps when the clock is set\n");
+	pid_t c = sleeper(ns(CLOCK_REALTIME) + 100 * SEC, 0);
+	usleep(200000);
+	long long m0 = ns(CLOCK_MONOTONIC);
+	shift(200 * SEC);
+	fact("an absolute sleep, the clock set past its end: it ends", woke(c) && ns(CLOCK_MONOTONIC) - m0 < 30 * SEC);
+	shift(-200 * SEC);
+	c = sleeper(ns(CLOCK_REALTIME) + SEC, 0);
+	usleep(100000);
+	shift(-100 * SEC);
+	usleep(1500000);
+	int st;
+	fact("the clock set back: it sleeps on past its first end", waitpid(c, &st, WNOHANG) == 0);
+	shift(100 * SEC);
+	fact("set forward again: it ends", woke(c));
+	m0 = ns(CLOCK_MONOTONIC);
+	c = sleeper(0, SEC);
+	usleep(100000);
+	shift(100 * SEC);
+	fact("a relative sleep keeps its length", woke(c) && ns(CLOCK_MONOTONIC) - m0 >= SEC);
+	shift(-100 * SEC);
 }
 
 int main(void)
@@ -93,5 +149,6 @@ int main(void)
 		_exit(0);
 	}
 	wait(NULL);
+	sleeps();
 	return 0;
 }

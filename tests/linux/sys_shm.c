@@ -42,7 +42,7 @@ static unsigned long nattch(int id)
 }
 
 /* runs fn in a child; says how it ended if not with 0 */
-static void in_child(void (*fn)(int), int arg)
+static void in_child_arg(void (*fn)(int), int arg)
 {
 	pid_t c = fork();
 	if (c == 0) {
@@ -172,7 +172,7 @@ static void attach(void)
 	char *x = shmat(id, NULL, SHM_EXEC);
 	fact("SHM_EXEC attached", x != (void *)-1);
 	T(shmdt(x));
-	in_child(readonly_write, id);
+	in_child_arg(readonly_write, id);
 	T(syscall(SYS_shmctl, id, IPC_RMID, NULL));
 }
 
@@ -190,7 +190,7 @@ static void lifetime(void)
 	int id = shmget(KEY + 1, 8192, IPC_CREAT | 0600);
 	char *p = shmat(id, NULL, 0);
 	strcpy(p, "parent");
-	in_child(child_side, id);
+	in_child_arg(child_side, id);
 	say("parent reads %s\n", p);
 	fact("lpid is the child's", st(id).shm_lpid != getpid());
 	say("nattch %lu\n", nattch(id));
@@ -383,7 +383,7 @@ static void unprivileged(void)
 	d.shm_perm.mode = 0;
 	syscall(SYS_shmctl, o, IPC_SET, &d);
 	fact("root passes mode 0 (CAP_IPC_OWNER)", shmget(KEY + 6, 0, 0600) == o);
-	in_child(nobody, 0);
+	in_child_arg(nobody, 0);
 	char *gp = shmat(g, NULL, 0);
 	say("root reads %s\n", gp);
 	T(shmget(KEY + 6, 0, 0600)); /* (nobody removed it) */

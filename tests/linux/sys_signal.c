@@ -143,7 +143,7 @@ static void print_order(const char *what)
 }
 
 /* a child running fn; its wait status */
-static int in_child(void (*fn)(void))
+static int fork_status(void (*fn)(void))
 {
 	pid_t c = fork();
 	if (c == 0) {
@@ -329,7 +329,7 @@ static void resethand_child(void)
 static void flags(void)
 {
 	say("-- SA_RESETHAND, SA_NODEFER, nesting\n");
-	say_status("SA_RESETHAND child", in_child(resethand_child));
+	say_status("SA_RESETHAND child", fork_status(resethand_child));
 	reset_hits();
 	act_plain(SIGUSR1, on_nest, 0);
 	syscall(SYS_kill, getpid(), SIGUSR1);
@@ -999,12 +999,12 @@ static void fork_child(void)
 static void exec_fork(void)
 {
 	say("-- exec and fork\n");
-	say_status("exec", in_child(exec_child));
+	say_status("exec", fork_status(exec_child));
 	reset_hits();
 	act_plain(SIGUSR1, on_plain, 0);
 	block(SIGUSR1, SIG_BLOCK);
 	syscall(SYS_kill, getpid(), SIGUSR1);
-	say_status("fork", in_child(fork_child));
+	say_status("fork", fork_status(fork_child));
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGUSR1);
@@ -1106,13 +1106,13 @@ static void bad_frames(void)
 	char what[64];
 	for (corruption = 0; corruption <= 9; corruption++) {
 		snprintf(what, sizeof what, "frame corruption %d", corruption);
-		say_status(what, in_child(corrupt_child));
+		say_status(what, fork_status(corrupt_child));
 	}
-	say_status("rt_sigreturn with no frame", in_child(sigreturn_child));
-	say_status("a handler on a bad stack", in_child(bad_stack_child));
-	say_status("SA_ONSTACK on an unmapped stack", in_child(bad_altstack_child));
-	say_status("no SA_RESTORER", in_child(no_restorer_child));
-	say_status("a handler in the kernel", in_child(kernel_handler_child));
+	say_status("rt_sigreturn with no frame", fork_status(sigreturn_child));
+	say_status("a handler on a bad stack", fork_status(bad_stack_child));
+	say_status("SA_ONSTACK on an unmapped stack", fork_status(bad_altstack_child));
+	say_status("no SA_RESTORER", fork_status(no_restorer_child));
+	say_status("a handler in the kernel", fork_status(kernel_handler_child));
 }
 
 int main(int argc, char **argv)

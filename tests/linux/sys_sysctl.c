@@ -2,7 +2,8 @@
  * /proc/sys: the files' modes and values, root's writes (Linux's parsing:
  * bounds, bases, white space, a write at an offset ignored) and their
  * effect (kernel.pid_max on fork's pids, fs.pipe-max-size on
- * F_SETPIPE_SZ, fs.nr_open on RLIMIT_NOFILE), and what a user without
+ * F_SETPIPE_SZ, fs.nr_open on RLIMIT_NOFILE, fs.file-max on the open
+ * files of the whole system), and what a user without
  * privileges may not do.  Every value changed is put back.
  */
 #define _GNU_SOURCE /* F_SETPIPE_SZ */
@@ -179,6 +180,47 @@ static void nr_open(void)
 	T(sysctl_put("/proc/sys/fs/nr_open", "1048576"));
 }
 
+/* fs.file-max: past it a user's open is ENFILE and root's (CAP_SYS_ADMIN)
+ * still succeeds; fs.file-nr counts the system's open files.  (Linux's
+ * count is approximate by up to a per-CPU batch: the limit is set well
+ * above it and the numbers are only bounded.) */
+static void file_max(void)
+{
+	say("-- fs.file-max\n");
+	char old[32], buf[96];
+	struct stat st;
+	sysctl_get("/proc/sys/fs/file-max", old, sizeof old);
+	say("file-nr: mode %o\n", stat("/proc/sys/fs/file-nr", &st) ? 0 : st.st_mode);
+	unsigned long nr, nfree, max;
+	sysctl_get("/proc/sys/fs/file-nr", buf, sizeof buf);
+	bool three = sscanf(buf, "%lu\t%lu\t%lu", &nr, &nfree, &max) == 3;
+	say("file-nr: three numbers %s, free %lu, max is file-max %s\n", three ? "yes" : "no", three ? nfree : 9,
+	    three && max == strtoul(old, NULL, 10) ? "yes" : "no");
+	snprintf(buf, sizeof buf, "%lu", nr + 40);
+	T(sysctl_put("/proc/sys/fs/file-max", buf) > 0);
+	for (int root = 0; root < 2; root++) {
+		pid_t c = fork();
+		if (c == 0) {
+			if (!root && (setgid(65534) || setuid(65534)))
+				_exit(1);
+			int n = 0, e = 0;
+			while (n < 200) {
+				if (open("/dev/null", O_RDONLY) < 0) {
+					e = errno;
+					break;
+				}
+				n++;
+			}
+			say("%s: opened %s, then %s\n", root ? "root" : "user", n >= 1 && n <= 100 ? "some" : n == 200 ? "all 200" : "?",
+			    e ? errname(e) : "no error");
+			_exit(0);
+		}
+		waitpid(c, NULL, 0);
+	}
+	T(sysctl_put("/proc/sys/fs/file-max", old) > 0);
+	T(open("/proc/sys/fs/file-nr", O_WRONLY));
+}
+
 int main(void)
 {
 	listing();
@@ -186,5 +228,6 @@ int main(void)
 	pid_wrap();
 	pipe_size();
 	nr_open();
+	file_max();
 	return 0;
 }

@@ -15,6 +15,17 @@
 #include "srv_harness.h"
 #include "vm.h"
 
+/* credentials of user uid in group gid (no supplementary groups, no
+ * capabilities), made as root's setresgid and setresuid make them */
+static inline struct cred user(uint32_t uid, uint32_t gid)
+{
+	struct cred c;
+	cred_init_root(&c);
+	assert_int_equal(cred_setresgid(&c, gid, gid, gid), 0);
+	assert_int_equal(cred_setresuid(&c, uid, uid, uid), 0);
+	return c;
+}
+
 #define PAGE 4096ull
 
 static struct srv_host_mark srv_mark;

@@ -1,4 +1,4 @@
-/* Unit tests for the cpio "newc" parser (server/cpio.c): valid archives
+/* Unit tests for the cpio "newc" parser (server/fs/cpio.c): valid archives
  * (files, directories, symbolic links, devices, the trailer, padding,
  * concatenated archives) and every way an archive can be malformed.  The
  * parser sees each archive in a buffer of exactly its size, so that

@@ -1,4 +1,4 @@
-/* Unit tests of the credential rules (server/cred.c): who may take which
+/* Unit tests of the credential rules (server/proc/cred.c): who may take which
  * user and group ids, what leaving and regaining root does to the
  * capabilities, keep-caps, the file-system ids, capset's subset rules,
  * supplementary groups (sorted, searched, freed) and the permission to
@@ -12,15 +12,6 @@
 #include "srv_test.h"
 
 #include "cred.h"
-
-static struct cred user(uint32_t uid, uint32_t gid)
-{
-	struct cred c;
-	cred_init_root(&c);
-	assert_int_equal(cred_setresgid(&c, gid, gid, gid), 0);
-	assert_int_equal(cred_setresuid(&c, uid, uid, uid), 0);
-	return c;
-}
 
 static void test_root_setuid_drops_everything(void **state)
 {

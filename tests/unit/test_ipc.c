@@ -1,4 +1,4 @@
-/* Unit tests of System V IPC (server/ipc.c, ipc_shm.c, ipc_sem.c) on the
+/* Unit tests of System V IPC (server/ipc/ipc.c, ipc_shm.c, ipc_sem.c) on the
  * fake platform: Linux's cyclic allocation of ids (index + seq * 32768),
  * ipcperms and who may control an object; a segment's attachments
  * through fork, split and exit, its memory shared and given back when it

@@ -1,4 +1,4 @@
-/* Unit tests of file locks (server/lock.c, through fcntl and flock) on the
+/* Unit tests of file locks (server/fs/lock.c, through fcntl and flock) on the
  * fake platform: POSIX record locks between processes (conflicts, F_GETLK,
  * merging and splitting an owner's ranges, F_SETLKW parked and resumed,
  * deadlock detection, a close dropping the process's locks), open file

@@ -1,4 +1,4 @@
-/* Unit tests of the file permission rules (server/perm.c): the owner's,
+/* Unit tests of the file permission rules (server/fs/perm.c): the owner's,
  * group's and others' bits, what root's capabilities override and what
  * they do not (executing a file nobody may execute), the sticky bit, the
  * owner of a new file in a set-group-ID directory, chown and chmod by an
@@ -15,15 +15,6 @@
 
 #define REG 0100000u
 #define DIR 0040000u
-
-static struct cred user(uint32_t uid, uint32_t gid)
-{
-	struct cred c;
-	cred_init_root(&c);
-	assert_int_equal(cred_setresgid(&c, gid, gid, gid), 0);
-	assert_int_equal(cred_setresuid(&c, uid, uid, uid), 0);
-	return c;
-}
 
 static void test_classes(void **state)
 {

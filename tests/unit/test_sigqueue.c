@@ -1,4 +1,4 @@
-/* Unit tests of the pending signal queues (server/signal.c, through kill,
+/* Unit tests of the pending signal queues (server/proc/signal.c, through kill,
  * tkill, rt_sigqueueinfo, rt_sigprocmask, rt_sigpending, rt_sigtimedwait,
  * rt_sigaction and rt_sigreturn) on the fake platform: a standard signal
  * pending once, real-time ones queued with their siginfo in order, the

@@ -1,4 +1,4 @@
-/* Unit tests of process memory (server/vm.c, reached through the memory
+/* Unit tests of process memory (server/mm/vm.c, reached through the memory
  * system calls of sys_mm.c, fork, and the page faults of syscall.c) on the
  * fake platform: VMAs split and found, the pages a fault maps and with
  * which rights, copy-on-write after fork, the platform calls an unmap or

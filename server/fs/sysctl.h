@@ -27,6 +27,9 @@ extern const struct sysctl sysctl_cap_last_cap, sysctl_ngroups_max, sysctl_pid_m
     sysctl_file_max, sysctl_nr_open, sysctl_pipe_max_size, sysctl_max_map_count, sysctl_overcommit_kbytes,
     sysctl_overcommit_memory, sysctl_overcommit_ratio, sysctl_lease_break_time;
 
+/* fs.file-max now */
+uint64_t file_max_load(void);
+
 /* the text a read shows: the value and a newline */
 int sysctl_show(const struct sysctl *c, char *buf, size_t size);
 /* a write of text (n bytes, at file offset pos) by a process with

@@ -130,7 +130,7 @@ static struct vnode *core_file(struct proc *p)
 	if (old && old->type != V_DIR && !vfs_may_delete(&p->cred, dir, old))
 		vfs_dir_remove(dir, name, old);
 	struct vnode *vn = NULL;
-	if (!vfs_dir_find(dir, name) && !dir->dops && !vfs_may_create(&p->cred, dir) &&
+	if (!vfs_dir_find(dir, name) && !dir->dops && !vfs_may_create(&p->cred, dir) && !vfs_inode_room(dir) &&
 	    (vn = vnode_create(&p->cred, dir, V_REG, 0600 & ~p->umask)) && vfs_dir_add(dir, name, vn)) {
 		vn->nlink = 0;
 		vnode_get(vn);

@@ -133,6 +133,9 @@ bool vm_may_expand(struct proc *p, unsigned flags, unsigned prot, uint64_t npage
 /* Linux's __vm_enough_memory: npages more committed memory for p under the
  * overcommit policy: 0 or -ENOMEM */
 int vm_enough_memory(struct proc *p, uint64_t npages);
+/* dup_mmap's charge: fork commits p's accountable mappings once more
+ * (-ENOMEM past the strict policy's limit) */
+int vm_fork_enough(struct proc *p);
 /* would the mapping be committed memory (VMA_ACCOUNT)?  private writable
  * memory, unless MAP_NORESERVE while overcommit is allowed */
 bool vm_accountable(unsigned flags, unsigned prot, bool noreserve);

@@ -8,6 +8,7 @@
 #include "platform.h"
 #include "proc.h"
 #include "syscall.h"
+#include "sysctl.h"
 #include "vm.h"
 
 #define S_IFMT 0170000
@@ -196,8 +197,12 @@ struct vnode *vnode_new(enum vtype type, uint32_t mode)
 
 struct vnode *vnode_create(const struct cred *c, struct vnode *dir, enum vtype type, uint32_t mode)
 {
+	if (!mount_inode(dir->dev, 1))
+		return NULL; /* (the callers asked vfs_inode_room first) */
 	struct vnode *vn = vnode_new(type, mode);
-	if (vn)
+	if (!vn)
+		mount_inode(dir->dev, -1);
+	else
 		vn->dev = dir->dev; /* (a mounted file system's) */
 	if (vn && c) {
 		struct owner d = vnode_owner(dir), o = perm_new_owner(c, &d, vn->mode);
@@ -264,6 +269,8 @@ static void vnode_free(struct vnode *vn)
 	if (vn->pipe)
 		fifo_gone(vn);
 	free_pages_from(vn, 0);
+	if (vn->dev >= MOUNT_DEV_FIRST)
+		mount_inode(vn->dev, -1);
 	mem_free(vn->link);
 	mem_free(vn);
 }
@@ -771,8 +778,28 @@ static long dir_read(struct file *f, struct uio *u)
 const struct file_ops ramfs_file_ops = {.read = ramfs_read, .write = ramfs_write};
 const struct file_ops dir_file_ops = {.read = dir_read, .write = dir_read};
 
+/* the open file descriptions of the whole system (fs.file-nr) */
+uint64_t files_open;
+
+/* Linux's alloc_empty_file: beyond fs.file-max only CAP_SYS_ADMIN opens
+ * more (the server's own opens, with no caller, always may) */
+static bool file_room(void)
+{
+	if (files_open < file_max_load() || !current || cred_capable(&current->proc->cred, CAP_SYS_ADMIN))
+		return true;
+	static bool said;
+	if (!said)
+		printf("lx4-server: VFS: file-max limit %lu reached\n", (unsigned long)file_max_load());
+	said = true;
+	return false;
+}
+
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 {
+	if (!file_room()) {
+		*err = -ENFILE;
+		return NULL;
+	}
 	struct file *f = mem_zalloc(sizeof *f);
 	if (!f) {
 		*err = -ENOMEM;
@@ -782,8 +809,10 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	vnode_get(vn);
 	f->flags = flags;
 	f->refs = 1;
-	if (flags & O_PATH)
+	if (flags & O_PATH) {
+		files_open++;
 		return f; /* (a place: no driver is asked, nothing is read or written) */
+	}
 	f->ops = vn->type == V_REG ? (vn->fops ? vn->fops : &ramfs_file_ops)
 		 : vn->type == V_DIR ? &dir_file_ops
 				     : vn->fops;
@@ -801,6 +830,7 @@ struct file *file_open(struct vnode *vn, uint32_t flags, int *err)
 	uint32_t acc = flags & O_ACCMODE;
 	vn->open_r += acc == O_RDONLY;
 	vn->open_w += acc == O_WRONLY || acc == O_RDWR;
+	files_open++;
 	return f;
 }
 
@@ -831,6 +861,7 @@ void file_put(struct file *f)
 		f->ops->release(f);
 	vnode_put(f->vn);
 	mem_free(f);
+	files_open--;
 }
 
 /* ---- the initramfs -------------------------------------------------------------- */

@@ -434,7 +434,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	t->fs_base = parent->thread->fs_base;
 	t->gs_base = parent->thread->gs_base;
 	*err = -ENOMEM;
-	if (plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
+	if (vm_fork_enough(parent) || plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
 	    plat_thread_create(&t->plat, &c->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs)) {
 		proc_free(c); /* (never ran: its parent hears nothing) */
 		return NULL;

@@ -95,6 +95,7 @@ static long set_wall(struct proc *p, const struct __kernel_timespec *ts, bool tz
 	if (ts) {
 		uint64_t want = (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec, now = plat_now_ns();
 		boot_wall_ns = want - now; /* (wraps for a time before boot: still want at now) */
+		timer_wall_set(want, now);
 	}
 	return 0;
 }
@@ -223,6 +224,8 @@ long sys_clock_nanosleep(struct lthread *t, const struct sysargs *a)
 		if (deadline <= mono)
 			return 0;
 		t->wait.deadline = deadline;
+		if (absolute && (id == CLOCK_REALTIME || id == CLOCK_TAI_L))
+			t->wait.wall = ns; /* (a clock set moves it: timer_wall_set) */
 	}
 	return sleep_on(t, absolute ? 0 : a->a3, absolute);
 }

@@ -601,30 +601,38 @@ int vm_move(struct proc *p, uint64_t old, uint64_t old_len, uint64_t new, uint64
 
 /* ---- copies ------------------------------------------------------------------ */
 
-static int copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
+/* copies n bytes between kbuf and p's memory at uaddr, page by page, with
+ * access (PLAT_PF_WRITE: into it; ACCESS_FORCE too for /proc/PID/mem):
+ * the bytes moved before the first page that could not be had (its error
+ * in *err), or n */
+static size_t copy(struct proc *p, uint64_t uaddr, void *kbuf, size_t n, unsigned access, int *err)
 {
-	while (n) {
-		int err;
-		char *page = page_for(p, uaddr, to_user ? PLAT_PF_WRITE : PLAT_PF_READ, FOR_COPY, &err);
+	size_t done = 0;
+	while (done < n) {
+		char *page = page_for(p, uaddr, access, FOR_COPY, err);
 		if (!page)
-			return err == -EIO ? -EFAULT : err;
-		size_t off = uaddr & 0xfff, chunk = 4096 - off < n ? 4096 - off : n;
-		if (to_user)
-			memcpy(page + off, kbuf, chunk);
+			break;
+		size_t off = uaddr & 0xfff, chunk = 4096 - off < n - done ? 4096 - off : n - done;
+		if (access & PLAT_PF_WRITE)
+			memcpy(page + off, (char *)kbuf + done, chunk);
 		else
-			memcpy(kbuf, page + off, chunk);
+			memcpy((char *)kbuf + done, page + off, chunk);
 		uaddr += chunk;
-		kbuf = (char *)kbuf + chunk;
-		n -= chunk;
+		done += chunk;
 	}
-	return 0;
+	return done;
 }
 
-int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n) { return copy(p, src, dst, n, false); }
+int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n)
+{
+	int err;
+	return copy(p, src, dst, n, PLAT_PF_READ, &err) == n ? 0 : err == -EIO ? -EFAULT : err;
+}
 
 int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n)
 {
-	return copy(p, dst, (void *)src, n, true);
+	int err;
+	return copy(p, dst, (void *)src, n, PLAT_PF_WRITE, &err) == n ? 0 : err == -EIO ? -EFAULT : err;
 }
 
 int clear_user(struct proc *p, uint64_t dst, size_t n)
@@ -770,20 +778,6 @@ void *vm_present_page(struct mm *mm, uint64_t va)
 
 long vm_access_force(struct proc *p, uint64_t va, void *buf, size_t n, bool write)
 {
-	size_t done = 0;
-	while (done < n) {
-		int err;
-		unsigned access = ACCESS_FORCE | (write ? PLAT_PF_WRITE : PLAT_PF_READ);
-		char *page = page_for(p, va, access, FOR_COPY, &err);
-		if (!page)
-			break;
-		size_t off = va & 0xfff, chunk = 4096 - off < n - done ? 4096 - off : n - done;
-		if (write)
-			memcpy(page + off, (char *)buf + done, chunk);
-		else
-			memcpy((char *)buf + done, page + off, chunk);
-		va += chunk;
-		done += chunk;
-	}
-	return (long)done;
+	int err;
+	return (long)copy(p, va, buf, n, ACCESS_FORCE | (write ? PLAT_PF_WRITE : PLAT_PF_READ), &err);
 }

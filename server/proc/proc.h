@@ -38,6 +38,7 @@ struct wait {
 	struct waitq *queue;  /* the wait queue it is on, if any */
 	struct lthread *next; /* on that queue */
 	uint64_t deadline;    /* 0: none (a timer list keeps the others) */
+	uint64_t wall;        /* an absolute CLOCK_REALTIME sleep's end (ns since 1970; else 0): setting the clock moves deadline */
 	void (*timeout)(struct lthread *t);
 };
 

@@ -57,6 +57,7 @@ enum {
 	PK_K_SHMMNI,
 	PK_SYS_FS,
 	PK_FS_FILE_MAX,
+	PK_FS_FILE_NR,
 	PK_FS_LEASE_BREAK_TIME,
 	PK_FS_NR_OPEN,
 	PK_FS_PIPE_MAX_SIZE,
@@ -114,6 +115,7 @@ static const struct pentry table[] = {
     {"kernel", PK_SYS, PK_SYS_KERNEL, V_DIR, 0555, NULL},
     {"vm", PK_SYS, PK_SYS_VM, V_DIR, 0555, NULL},
     {"file-max", PK_SYS_FS, PK_FS_FILE_MAX, V_REG, 0644, &sysctl_file_max},
+    {"file-nr", PK_SYS_FS, PK_FS_FILE_NR, V_REG, 0444, NULL},
     {"lease-break-time", PK_SYS_FS, PK_FS_LEASE_BREAK_TIME, V_REG, 0644, &sysctl_lease_break_time},
     {"nr_open", PK_SYS_FS, PK_FS_NR_OPEN, V_REG, 0644, &sysctl_nr_open},
     {"pipe-max-size", PK_SYS_FS, PK_FS_PIPE_MAX_SIZE, V_REG, 0644, &sysctl_pipe_max_size},
@@ -948,6 +950,9 @@ static int make_text(struct vnode *vn, struct seq *s)
 	case PK_K_OSRELEASE: seq_str(s, UTS_RELEASE "\n"); break;
 	case PK_K_OSTYPE: seq_str(s, "Linux\n"); break;
 	case PK_K_VERSION: seq_str(s, UTS_VERSION "\n"); break;
+	case PK_FS_FILE_NR: /* (Linux: allocated, 0 free, the maximum) */
+		seq_printf(s, "%lu\t0\t%lu\n", (unsigned long)files_open, (unsigned long)file_max_load());
+		break;
 	case PK_K_SEM: seq_printf(s, "%d\t%d\t%d\t%d\n", SEMMSL, SEMMNS, SEMOPM, SEMMNI); break;
 	case PK_K_SHMALL: seq_printf(s, "%lu\n", (unsigned long)SHMALL_L); break;
 	case PK_K_SHMMAX: seq_printf(s, "%lu\n", (unsigned long)SHMMAX_L); break;
@@ -1008,18 +1013,14 @@ static int proc_open(struct file *f)
 		if (err)
 			return err;
 	}
-	if (f->vn->pfs.kind == PK_P_MEM) { /* (proc_mem_open, PTRACE_MODE_ATTACH) */
+	if (f->vn->pfs.kind == PK_P_MEM || f->vn->pfs.kind == PK_P_PAGEMAP) {
+		/* (proc_mem_open: who may look into the process) */
 		struct proc *p = node_proc(f->vn);
 		if (p && current && current->proc && !may_read_proc(current->proc, p))
 			return -EACCES;
-		return 0;
-	}
-	if (f->vn->pfs.kind == PK_P_PAGEMAP) { /* (proc_mem_open: who may look into the process) */
-		struct proc *p = node_proc(f->vn);
-		if (p && current && current->proc && !may_read_proc(current->proc, p))
-			return -EACCES;
-		/* the opener's CAP_SYS_ADMIN shows the frames (file_ns_capable) */
-		f->priv = current && current->proc && cred_capable(&current->proc->cred, CAP_SYS_ADMIN) ? (void *)1 : NULL;
+		/* pagemap: the opener's CAP_SYS_ADMIN shows the frames (file_ns_capable) */
+		if (f->vn->pfs.kind == PK_P_PAGEMAP)
+			f->priv = current && current->proc && cred_capable(&current->proc->cred, CAP_SYS_ADMIN) ? (void *)1 : NULL;
 		return 0;
 	}
 	struct seq *s = mem_zalloc(sizeof *s);
@@ -1082,7 +1083,7 @@ static long mem_rw(struct file *f, struct uio *u, uint64_t off, bool write)
 				return total ? total : m;
 			n = (uint64_t)m;
 		}
-		long done = off < USER_TOP ? vm_access_force(p, off, bounce, n, write) : 0;
+		long done = vm_access_force(p, off, bounce, n, write);
 		if (!done)
 			return total ? total : -EIO;
 		if (!write) {

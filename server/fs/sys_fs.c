@@ -267,7 +267,8 @@ static struct vnode *create_file(struct proc *p, struct vnode *parent, char *nam
 			parent = np;
 			continue;
 		}
-		if ((*err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent))) { /* (/proc: no such name) */
+		if ((*err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent)) ||
+		    (*err = vfs_inode_room(parent))) { /* (/proc: no such name) */
 			vnode_put(parent);
 			return NULL;
 		}
@@ -1064,10 +1065,12 @@ static long put_statfs(struct proc *p, struct vnode *vn, uint64_t ubuf)
 		s.f_flags |= ST_RELATIME;
 	} else {
 		s.f_type = TMPFS_MAGIC;
-		uint64_t blocks, free;
-		if (mount_statfs(vn, &blocks, &free)) { /* a mounted tmpfs: its size */
+		uint64_t blocks, free, files, ffree;
+		if (mount_statfs(vn, &blocks, &free, &files, &ffree)) { /* a mounted tmpfs: its size */
 			s.f_blocks = blocks;
 			s.f_bfree = s.f_bavail = free;
+			s.f_files = files;
+			s.f_ffree = ffree;
 			s.f_flags = ST_VALID |
 				    (mount_flags(vn) & (MS_RDONLY_L | MS_NOSUID_L | MS_NODEV_L | MS_NOEXEC_L)) |
 				    ((mount_flags(vn) & MS_RELATIME_L) ? ST_RELATIME : 0) |

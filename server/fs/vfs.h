@@ -292,7 +292,9 @@ void vnode_access(struct vnode *vn);
  * now.  The ctime becomes now. */
 void vnode_utimes(struct vnode *vn, const struct __kernel_timespec *ts);
 
-/* open files */
+/* open files; files_open counts them (fs.file-nr), file_open refuses
+ * more than fs.file-max to a caller without CAP_SYS_ADMIN (-ENFILE) */
+extern uint64_t files_open;
 struct file *file_open(struct vnode *vn, uint32_t flags, int *err);
 void file_get(struct file *f);
 /* writes a server buffer to an open file (sendfile) */
@@ -336,7 +338,13 @@ uint64_t mount_room(uint32_t dev);
 #define MOUNT_DEV_FIRST 0x2a
 void mount_ref(uint32_t dev, int n);
 /* statfs's blocks of vn's file system: true if it is a mounted one */
-bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free);
+bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free, uint64_t *files, uint64_t *ffree);
+/* an inode more (n = 1) or fewer (-1) on file system dev: false if its
+ * nr_inodes are used up (tmpfs counts a file's extra names too) */
+bool mount_inode(uint32_t dev, int n);
+/* 0 or -ENOSPC: room for an inode more (a file or a name) in directory
+ * dir's file system */
+int vfs_inode_room(const struct vnode *dir);
 /* the ith line of /proc/mounts after the root's and /proc's (false:
  * none) */
 bool mount_line(unsigned i, char *buf, size_t size);

@@ -105,6 +105,17 @@ int vm_enough_memory(struct proc *p, uint64_t npages)
 	return (int64_t)(committed_pages() + npages) < allowed ? 0 : -ENOMEM;
 }
 
+int vm_fork_enough(struct proc *p)
+{
+	if (vm_overcommit_memory != OVERCOMMIT_NEVER || !p->mm)
+		return 0; /* (the heuristic looks at one mapping at a time: each passed when made) */
+	uint64_t n = 0;
+	for (struct vma *v = p->mm->vmas; v; v = v->next)
+		if (v->flags & VMA_ACCOUNT)
+			n += (v->end - v->start) / 4096;
+	return n ? vm_enough_memory(p, n) : 0;
+}
+
 bool vm_can_lock(struct proc *p)
 {
 	return p->rlim[RLIMIT_MEMLOCK].cur || cred_capable(&p->cred, CAP_IPC_LOCK);

@@ -171,11 +171,11 @@ static int threads_max_store(uint64_t v)
 const struct sysctl sysctl_threads_max = {SYSCTL_INT, NULL, 1, 0x3fffffff, -1, threads_max_load, threads_max_store};
 
 /* fs.file-max: Linux's files_maxfiles_init reckons it from the memory (a
- * tenth of it in KiB, at least NR_FILE); nothing counts the open files of
- * the whole system against it here */
+ * tenth of it in KiB, at least NR_FILE); file_open counts the open files
+ * of the whole system against it (ENFILE) */
 static uint64_t file_max;
 static bool file_max_set;
-static uint64_t file_max_load(void)
+uint64_t file_max_load(void)
 {
 	if (!file_max_set)
 		file_max = pages_total() * 4 / 10 > 8192 ? pages_total() * 4 / 10 : 8192;

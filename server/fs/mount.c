@@ -55,9 +55,11 @@ struct mount {
 	unsigned flags;        /* MS_* it keeps (MNT_KEPT) */
 	bool tmpfs;            /* (else ramfs: no size) */
 	bool expiring;         /* MNT_EXPIRE asked once */
-	uint64_t max_pages;    /* tmpfs's size= */
+	uint64_t max_pages;    /* tmpfs's size= (0: no limit) */
 	bool size_given;       /* (shown in /proc/mounts when not the default) */
 	uint64_t pages;        /* the data pages its files hold */
+	uint64_t max_inodes;   /* tmpfs's nr_inodes= (0: no limit) */
+	uint64_t inodes;       /* its files and their extra names (shmem_reserve_inode) */
 	uint64_t refs;         /* references to its vnodes (vnode.refs) */
 	char source[64];       /* mount's first argument, as /proc/mounts shows it */
 	uint32_t mode, uid, gid; /* the options the root was made with */
@@ -85,7 +87,7 @@ bool mount_charge(uint32_t dev, int64_t n)
 	struct mount *m = mounts ? mount_by_dev(dev) : NULL;
 	if (!m)
 		return true;
-	if (n > 0 && m->tmpfs && m->pages + (uint64_t)n > m->max_pages)
+	if (n > 0 && m->tmpfs && m->max_pages && m->pages + (uint64_t)n > m->max_pages)
 		return false;
 	m->pages += (uint64_t)n;
 	return true;
@@ -94,7 +96,24 @@ bool mount_charge(uint32_t dev, int64_t n)
 uint64_t mount_room(uint32_t dev)
 {
 	struct mount *m = mounts ? mount_by_dev(dev) : NULL;
-	return m && m->tmpfs ? m->max_pages - m->pages : UINT64_MAX;
+	return m && m->tmpfs && m->max_pages ? m->max_pages - m->pages : UINT64_MAX;
+}
+
+int vfs_inode_room(const struct vnode *dir)
+{
+	struct mount *m = mounts ? mount_by_dev(dir->dev) : NULL;
+	return m && m->tmpfs && m->max_inodes && m->inodes >= m->max_inodes ? -ENOSPC : 0;
+}
+
+bool mount_inode(uint32_t dev, int n)
+{
+	struct mount *m = mounts ? mount_by_dev(dev) : NULL;
+	if (!m) /* (the root's, /proc's, or an unmounted one's) */
+		return true;
+	if (n > 0 && m->tmpfs && m->max_inodes && m->inodes >= m->max_inodes)
+		return false;
+	m->inodes += (uint64_t)(int64_t)n;
+	return true;
 }
 
 void mount_ref(uint32_t dev, int n)
@@ -104,18 +123,22 @@ void mount_ref(uint32_t dev, int n)
 		m->refs += (uint64_t)(int64_t)n;
 }
 
-bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free)
+bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free, uint64_t *files, uint64_t *ffree)
 {
 	struct mount *m = mounts ? mount_by_dev(vn->dev) : NULL;
 	if (!m)
 		return false;
 	*blocks = m->tmpfs ? m->max_pages : 0;
-	*free = m->tmpfs ? m->max_pages - m->pages : 0;
+	*free = m->tmpfs && m->max_pages ? m->max_pages - m->pages : 0;
+	*files = m->tmpfs ? m->max_inodes : 0;
+	*ffree = m->tmpfs && m->max_inodes ? m->max_inodes - m->inodes : 0;
 	return true;
 }
 
-/* tmpfs's default size: half of memory (shmem_default_max_blocks) */
+/* tmpfs's default size and inodes: half of memory's pages
+ * (shmem_default_max_blocks, shmem_default_max_inodes) */
 static uint64_t default_pages(void) { return pages_total() / 2; }
+static uint64_t default_inodes(void) { return pages_total() / 2; }
 
 bool mount_line(unsigned i, char *buf, size_t size)
 {
@@ -149,6 +172,8 @@ bool mount_line(unsigned i, char *buf, size_t size)
 		oct[k] = 0;
 		n += snprintf(buf + n, size - (size_t)n, ",mode=%s", oct);
 	}
+	if (m->tmpfs && m->max_inodes != default_inodes())
+		n += snprintf(buf + n, size - (size_t)n, ",nr_inodes=%lu", (unsigned long)m->max_inodes);
 	if (m->uid)
 		n += snprintf(buf + n, size - (size_t)n, ",uid=%u", m->uid);
 	if (m->gid)
@@ -160,8 +185,8 @@ bool mount_line(unsigned i, char *buf, size_t size)
 /* ---- options ------------------------------------------------------------------------ */
 
 struct options {
-	bool size_set, mode_set, uid_set, gid_set;
-	uint64_t pages;
+	bool size_set, mode_set, uid_set, gid_set, inodes_set;
+	uint64_t pages, inodes;
 	uint32_t mode, uid, gid;
 };
 
@@ -195,7 +220,7 @@ static int parse_options(char *data, bool tmpfs, struct options *o)
 			*val++ = 0;
 		const char *end;
 		uint64_t v;
-		if (!strcmp(opt, "size") && val && tmpfs) {
+		if ((!strcmp(opt, "size") || !strcmp(opt, "nr_inodes")) && val && tmpfs) {
 			if (!number(val, 10, &v, &end))
 				return -EINVAL;
 			uint64_t unit = 1;
@@ -206,18 +231,24 @@ static int parse_options(char *data, bool tmpfs, struct options *o)
 			case '%': unit = 0; end++; break;
 			default: break;
 			}
-			if (*end)
+			if (*end || (opt[0] == 'n' && !unit))
 				return -EINVAL;
-			if (!unit) {
+			if (opt[0] == 'n') { /* (memparse's suffixes) */
+				if (v > UINT64_MAX / unit)
+					return -EINVAL;
+				o->inodes = v * unit;
+				o->inodes_set = true;
+			} else if (!unit) {
 				if (v > 100)
 					return -EINVAL;
 				o->pages = pages_total() * v / 100;
+				o->size_set = true;
 			} else {
 				if (v > UINT64_MAX / unit)
 					return -EINVAL;
 				o->pages = (v * unit + 4095) / 4096;
+				o->size_set = true;
 			}
-			o->size_set = true;
 		} else if (!strcmp(opt, "mode") && val) {
 			if (!number(val, 8, &v, &end) || *end)
 				return -EINVAL;
@@ -233,9 +264,6 @@ static int parse_options(char *data, bool tmpfs, struct options *o)
 				o->gid = (uint32_t)v;
 				o->gid_set = true;
 			}
-		} else if (!strcmp(opt, "nr_inodes") && val && tmpfs) {
-			if (!number(val, 10, &v, &end))
-				return -EINVAL; /* (no inode limit is kept here) */
 		} else {
 			return -EINVAL;
 		}
@@ -262,12 +290,18 @@ static int remount(struct proc *p, struct vnode *vn, unsigned flags, struct opti
 	struct mount *m = vn->covered ? mount_by_dev(vn->dev) : NULL;
 	if (!m)
 		return -EINVAL; /* not the root of a mount */
+	/* (shmem_reconfigure: not below what it holds, and no limit put on
+	 * a tmpfs mounted without one) */
+	if (o->size_set && o->pages && (o->pages < m->pages || !m->max_pages))
+		return -EINVAL;
+	if (o->inodes_set && o->inodes && (o->inodes < m->inodes || !m->max_inodes))
+		return -EINVAL;
 	if (o->size_set) {
-		if (o->pages < m->pages)
-			return -EINVAL; /* (smaller than what it holds) */
 		m->max_pages = o->pages;
 		m->size_given = true;
 	}
+	if (o->inodes_set)
+		m->max_inodes = o->inodes;
 	if (o->mode_set)
 		vn->mode = (vn->mode & ~07777u) | (m->mode = o->mode);
 	if (o->uid_set)
@@ -309,6 +343,8 @@ static int new_mount(struct vnode *at, const char *source, bool tmpfs, unsigned 
 	m->tmpfs = tmpfs;
 	m->max_pages = o->size_set ? o->pages : default_pages();
 	m->size_given = o->size_set;
+	m->max_inodes = o->inodes_set ? o->inodes : default_inodes();
+	m->inodes = 1; /* its root */
 	m->flags = atime_policy(flags);
 	size_t n = strlen(source);
 	if (n >= sizeof m->source)

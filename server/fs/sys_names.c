@@ -65,9 +65,13 @@ static long do_link(struct proc *p, int64_t olddfd, uint64_t uold, int64_t newdf
 			err = -EPERM;
 		else if (!vn->nlink)
 			err = -ENOENT; /* a file already removed gets no new name */
+		else if (!mount_inode(parent->dev, 1)) /* (tmpfs: a name costs an inode) */
+			err = -ENOSPC;
 		else if (!(err = vfs_dir_add(parent, name, vn))) {
 			vn->nlink++;
 			vnode_touch(vn, VN_CTIME);
+		} else {
+			mount_inode(parent->dev, -1);
 		}
 		vnode_put(parent);
 	}
@@ -116,7 +120,8 @@ static long do_mknod(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t umo
 	if (!parent)
 		return err;
 	if ((err = vfs_may_create(&p->cred, parent)) ||
-	    ((err = (type == V_CHR || type == V_BLK) && !cred_capable(&p->cred, CAP_MKNOD) ? -EPERM : 0))) {
+	    ((err = (type == V_CHR || type == V_BLK) && !cred_capable(&p->cred, CAP_MKNOD) ? -EPERM : 0)) ||
+	    (err = vfs_inode_room(parent))) {
 		vnode_put(parent);
 		return err;
 	}
@@ -158,8 +163,8 @@ static long do_mkdir(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t mod
 		vnode_put(parent);
 		return -EEXIST;
 	}
-	if ((err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent))) { /* (/proc's lookup fails first) */
-		vnode_put(parent);
+	if ((err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent)) || (err = vfs_inode_room(parent))) {
+		vnode_put(parent); /* (/proc's lookup fails first) */
 		return err;
 	}
 	struct vnode *vn = vnode_create(&p->cred, parent, V_DIR, mode & ~p->umask & 07777);
@@ -207,8 +212,11 @@ static long do_unlink(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t fl
 		err = -EBUSY; /* something is mounted on it */
 	else if (rmdir && vn->entries)
 		err = -ENOTEMPTY;
-	if (!err)
+	if (!err) {
+		if (vn->type != V_DIR && vn->nlink > 1)
+			mount_inode(parent->dev, -1); /* an extra name's inode (shmem_unlink) */
 		vfs_dir_remove(parent, name, vn);
+	}
 	vnode_put(parent);
 	return err;
 }
@@ -242,6 +250,8 @@ static long do_symlink(struct proc *p, uint64_t utarget, int64_t dirfd, uint64_t
 		err = vfs_dir_find(parent, name) ? -EEXIST : -ENOENT;
 	else
 		err = parent->dops ? -ENOENT : vfs_may_create(&p->cred, parent);
+	if (!err)
+		err = vfs_inode_room(parent);
 	if (err) {
 		vnode_put(parent);
 		return err;
@@ -316,6 +326,8 @@ static long do_rename(struct proc *p, int64_t ofd, uint64_t opath, int64_t nfd, 
 	else if (old && old->type == V_DIR && old->entries)
 		err = -ENOTEMPTY;
 	if (!err && old != vn) {
+		if (old && old->type != V_DIR && old->nlink > 1)
+			mount_inode(np->dev, -1); /* (as unlink's) */
 		if (old)
 			vfs_dir_remove(np, nname, old);
 		vnode_get(vn);
