@@ -80,6 +80,10 @@ KBENCH_OBJ := $(patsubst %.c,$(B)/ub/%.o,$(wildcard bench/kernel/*.c) tests/kern
 MUSL_CC := musl-gcc
 LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP
 LINUX_TESTS := $(patsubst tests/linux/%.c,$(B)/linux/%,$(filter-out tests/linux/lx4-init.c,$(wildcard tests/linux/*.c)))
+# dynamically linked glibc programs (gcc's default PIE): tests/linux/glibc,
+# at /tests/glibc_NAME; a case names a Debian program whose libraries they
+# need (tests/linux/cases.py "host")
+GLIBC_TESTS := $(patsubst tests/linux/glibc/%.c,$(B)/linux/glibc_%,$(wildcard tests/linux/glibc/*.c))
 # the Linux-level benchmarks (bench/linux), at /bench in the initramfs:
 # lxbench (its parts linked from $(B)/bench-obj), the tiny program that
 # fork_exec_wait runs and the scripts of the macro workloads
@@ -88,7 +92,7 @@ LINUX_BENCH := $(B)/bench-linux/lxbench $(B)/bench-linux/exit0 \
 	$(patsubst bench/linux/%.sh,$(B)/bench-linux/%.sh,$(wildcard bench/linux/*.sh))
 
 IMAGES := $(B)/kernel32.elf $(B)/root.elf $(B)/ktest.elf $(B)/kbench.elf $(B)/server.elf \
-	$(LINUX_TESTS) $(LINUX_BENCH) $(B)/linux-init/lx4-init
+	$(LINUX_TESTS) $(GLIBC_TESTS) $(LINUX_BENCH) $(B)/linux-init/lx4-init
 
 .PHONY: all run test bench debug clean format unit deps images configs
 all: $(IMAGES)
@@ -182,6 +186,9 @@ $(B)/kbench.elf: $(KBENCH_OBJ) $(B)/liblx4.a lib/user.ld
 $(B)/linux/%: tests/linux/%.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -o $@ $<
+$(B)/linux/glibc_%: tests/linux/glibc/%.c
+	@mkdir -p $(dir $@)
+	gcc -O2 -g -Wall -Wextra -Werror -std=gnu11 -MMD -MP -o $@ $<
 $(B)/bench-obj/%.o: bench/linux/%.c
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(LINUX_CFLAGS) -c -o $@ $<

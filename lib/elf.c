@@ -56,14 +56,18 @@ int elf_parse_hdr(const void *img, size_t hdrlen, uint64_t size, uint64_t user_t
 	info->type = eh.type;
 	info->phdr_vaddr = 0;
 	info->flags = 0;
+	info->interp_off = info->interp_len = 0;
 	unsigned n = 0;
 	for (unsigned i = 0; i < eh.phnum; i++) {
 		struct phdr ph;
 		copy_bytes(&ph, p + eh.phoff + i * sizeof ph, sizeof ph);
 		if (ph.type == PT_PHDR)
 			info->phdr_vaddr = ph.vaddr;
-		if (ph.type == PT_INTERP)
+		if (ph.type == PT_INTERP && !(info->flags & ELF_PT_INTERP_SEEN)) {
 			info->flags |= ELF_PT_INTERP_SEEN;
+			info->interp_off = ph.offset;
+			info->interp_len = ph.filesz;
+		}
 		if (ph.type != PT_LOAD)
 			continue;
 		if (ph.offset > size || ph.filesz > size - ph.offset || ph.memsz < ph.filesz ||

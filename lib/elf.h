@@ -35,6 +35,7 @@ struct elf_info {
 	uint16_t type; /* 2 = EXEC, 3 = DYN */
 	unsigned nsegs;
 	unsigned flags; /* ELF_PT_INTERP_SEEN */
+	uint64_t interp_off, interp_len; /* PT_INTERP's file range (the interpreter's path) */
 };
 
 /* parses img (size bytes); fills up to max PT_LOAD segments in segs.

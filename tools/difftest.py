@@ -8,6 +8,9 @@ A case is a dict (tests/linux/cases.py):
   name    unique name
   argv    the first program and its arguments
   adds    optional [(hostpath, guestpath)], as for tools/lx4 run --add
+  host    optional [program]: programs of this Debian system, each with its
+          dynamic loader and libraries at their own paths (tools/lx4 run
+          --host), in both images
   expect  optional: the expected exit status (checked on both systems)
   lx4_only optional: True to skip the Linux side (no reference)
   want    optional [bytes or str]: what lx4's output must contain, in order
@@ -25,14 +28,20 @@ import initramfs  # noqa: E402
 import run  # noqa: E402
 
 
+def case_adds(case):
+    """what a case adds to the image: its adds and its host programs
+    (SystemExit if one is not on this system)"""
+    return initramfs.host_files(case.get("host", [])) + list(case.get("adds", []))
+
+
 def _key(build, case):
     h = hashlib.sha256()
-    h.update(json.dumps([case["argv"], case.get("adds", []), initramfs.DEFAULT_ENV,
+    h.update(json.dumps([case["argv"], case_adds(case), initramfs.DEFAULT_ENV,
                          case.get("input", b"").decode(errors="replace")]).encode())
     h.update(run.linux_kernel().encode())
     h.update(initramfs.fingerprint().encode())
     for host, _ in run.programs(build) + [(os.path.join(build, "linux-init", "lx4-init"), "/init")] + \
-            list(case.get("adds", [])):
+            case_adds(case):
         for root, dirs, files in os.walk(host) if os.path.isdir(host) else [("", [], [host])]:
             for f in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
                 p = os.path.join(root, f)
@@ -55,7 +64,7 @@ def linux_result(build, case, timeout):
     if os.path.exists(path):
         with open(path) as f:
             return json.load(f)
-    out = run.run("linux", build, case["argv"], case.get("adds", []), timeout, echo=False, input=case.get("input"),
+    out = run.run("linux", build, case["argv"], case_adds(case), timeout, echo=False, input=case.get("input"),
                   input_after=case.get("input_after", b""))
     res = {"status": out.status, "output": out.output}
     if not out.timed_out and out.status != 125:
@@ -68,8 +77,12 @@ def check(build, case, timeout=120, system="micro"):
     """runs one case on lx4's configuration system and on Linux; returns
     (ok, detail)"""
     inp = case.get("input")
+    try:
+        case_adds(case)
+    except SystemExit as e:  # (a host program this system lacks: tools/deps installs them)
+        return False, str(e)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        lx = pool.submit(run.run, system, build, case["argv"], case.get("adds", []), timeout, echo=False,
+        lx = pool.submit(run.run, system, build, case["argv"], case_adds(case), timeout, echo=False,
                          input=inp, input_after=case.get("input_after", b""))
         li = None if case.get("lx4_only") else pool.submit(linux_result, build, case, timeout)
         lx4 = lx.result()

@@ -78,6 +78,40 @@ def _entry(f, name, mode, data, ino, mtime, rmajor, rminor):
     f.write(b"\0" * ((-len(data)) % 4))
 
 
+def host_files(programs):
+    """(host, guest) for Debian programs of this system (absolute paths, or
+    names looked up in PATH) and what they need to run: each at its own
+    path, with its dynamic loader and every library ldd names (at the
+    paths ldd gives, with the contents of the files they lead to)"""
+    import shutil
+    out, seen = [], set()
+
+    def add(path):
+        if path not in seen:
+            seen.add(path)
+            out.append((os.path.realpath(path), path))
+
+    for prog in programs:
+        path = prog if "/" in prog else shutil.which(prog)
+        if not path or not os.path.isfile(path):
+            raise SystemExit("no such program on this system: " + prog)
+        path = os.path.abspath(path)
+        add(path)
+        r = subprocess.run(["ldd", path], capture_output=True, text=True)
+        if r.returncode != 0:  # (a static program, or no ELF: nothing more)
+            continue
+        for line in r.stdout.splitlines():
+            # "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or
+            # "/lib64/ld-linux-x86-64.so.2 (0x...)"; the vDSO has no file
+            words = line.split()
+            lib = words[2] if len(words) > 2 and words[1] == "=>" else words[0] if words else ""
+            if lib.startswith("/"):
+                add(lib)
+            elif "=>" in words and "not" in words:
+                raise SystemExit("%s: ldd finds no %s" % (path, words[0]))
+    return out
+
+
 def busybox_applets():
     """(guest path, applet) for every applet of the host's busybox-static"""
     out = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True, check=True).stdout

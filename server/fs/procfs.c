@@ -979,6 +979,11 @@ static int make_text(struct vnode *vn, struct seq *s)
 	return 0;
 }
 
+bool procfs_is_root(const struct vnode *vn)
+{
+	return vn->dev == PROCFS_DEV && vn->pfs.kind == PK_ROOT;
+}
+
 bool procfs_is_sysctl(const struct vnode *vn)
 {
 	return vn->dev == PROCFS_DEV && vn->pfs.kind > PK_SYS_KERNEL && vn->pfs.kind < PK_PID;

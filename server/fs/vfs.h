@@ -356,6 +356,8 @@ bool mount_line(unsigned i, char *buf, size_t size);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* vn is /proc itself (a mount's root) */
+bool procfs_is_root(const struct vnode *vn);
 /* vn is a file of /proc/sys (which refuses a new owner or mode) */
 bool procfs_is_sysctl(const struct vnode *vn);
 /* the answer (err) to a want of access to a proc node, as /proc's own

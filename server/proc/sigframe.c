@@ -62,6 +62,16 @@ static void fpu_info(void)
 		plat_fpu_info(&sig_fpu);
 }
 
+uint64_t sigframe_max_size(void)
+{
+	fpu_info();
+	/* Linux's init_sigframe_size: the frame, its alignment padding, the
+	 * FPU image (with XSAVE's end marker) and its padding, rounded to 16 */
+	uint64_t n =
+	    sizeof(struct rt_sigframe) + 15 + sig_fpu.size + (sig_fpu.features ? FP_XSTATE_MAGIC2_SIZE : 0) + 63;
+	return (n + 15) & ~15ull;
+}
+
 static uint32_t get32(const uint8_t *p, unsigned off)
 {
 	uint32_t v;

@@ -137,5 +137,7 @@ int sigframe_setup(struct lthread *t, int sig, const siginfo_t *info, const stru
 int sigframe_restore(struct lthread *t, uint64_t rsp, struct sigctx *c, uint64_t *mask);
 /* c->fpu := an image of the FPU's init state */
 void sigframe_fpu_init(struct sigctx *c);
+/* the most a signal frame takes on the stack (AT_MINSIGSTKSZ) */
+uint64_t sigframe_max_size(void);
 
 #endif

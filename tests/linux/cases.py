@@ -11,6 +11,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = [(os.path.join(HERE, "data"), "/data")]
 BASH = [(os.path.join(HERE, "bash"), "/scripts")]
 APPLETS = [(os.path.join(HERE, "applets"), "/applets")]
+DEBIAN = [(os.path.join(HERE, "debian"), "/debian")]
+PYTHON_LIB = [("/usr/lib/python3.11", "/usr/lib/python3.11")]
+# Debian's dynamically linked programs the scripts of tests/linux/debian
+# run (put into both images with their loader and libraries)
+COREUTILS = ["/usr/bin/" + n for n in (
+    "basename", "cat", "cmp", "cp", "cut", "date", "dirname", "echo", "expr", "head", "ls", "md5sum", "mkdir", "mv",
+    "od", "paste", "rm", "seq", "sha256sum", "sort", "stat", "tail", "tee", "tr", "uniq", "wc")]
+TEXT = ["/usr/bin/" + n for n in ("grep", "sed", "gawk", "diff", "sort")]
+ARCHIVE = ["/usr/bin/" + n for n in ("cp", "gzip", "ls", "cmp", "od", "head", "md5sum", "tar", "mkdir", "sort", "wc")]
 
 # the applets of busybox's --list-full that live in /usr/bin (the rest used
 # here are in /bin)
@@ -40,6 +49,21 @@ def nobody(c):
     c["name"] += ".nobody"
     c["argv"] = ["/tests/as", "65534", "65534"] + c["argv"]
     return c
+
+
+def debian(name, argv, host, expect=None, adds=DATA, **more):
+    """Debian's own (dynamically linked) programs host, named debian.NAME"""
+    c = {"name": "debian." + name, "argv": argv, "host": host, "adds": adds}
+    if expect is not None:
+        c["expect"] = expect
+    c.update(more)
+    return c
+
+
+def python(name, program, expect=0, host=()):
+    """python3 -c program (Debian's python3, non-PIE, with its library)"""
+    return debian("python." + name, ["/usr/bin/python3", "-c", program], ["/usr/bin/python3"] + list(host),
+                  expect=expect, adds=PYTHON_LIB + DATA)
 
 
 def bb(name, *args, expect=None):
@@ -309,6 +333,13 @@ CASES = [
     sys("sys_core"),
     sys("sys_procmem"),
     sys("sys_socket"),
+    sys("sys_exec"),
+    sys("sys_statx", data=True),
+    nobody(sys("sys_statx", data=True)),
+    sys("sys_exec", "debian", host=["/usr/bin/true", "/usr/bin/false"]),
+    # a glibc program of our own (tests/linux/glibc/dyn.c) with the
+    # libraries of gawk (libc, libm) to dlopen
+    {"name": "glibc.dyn", "argv": ["/tests/glibc_dyn"], "host": ["/usr/bin/gawk"], "expect": 0},
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)
@@ -440,6 +471,57 @@ CASES = [
     {"name": "applets.archive", "argv": ["/bin/sh", "/applets/archive.sh"], "adds": APPLETS + DATA},
     {"name": "applets.procs", "argv": ["/bin/sh", "/applets/procs.sh"], "adds": APPLETS + DATA},
     nobody({"name": "applets.procs", "argv": ["/bin/sh", "/applets/procs.sh"], "adds": APPLETS + DATA}),
+    # Debian's own programs: PIE (coreutils, grep, sed, gzip, tar, diff)
+    # and non-PIE (gawk, python3), started by the server as the first
+    # process and by busybox's sh
+    debian("ls", ["/usr/bin/ls", "-l", "/data", "/etc"], ["/usr/bin/ls"]),
+    debian("false", ["/usr/bin/false"], ["/usr/bin/false"], expect=1),
+    debian("gawk", ["/usr/bin/gawk", "-f", "/data/report.awk", "/data/table.txt"], ["/usr/bin/gawk"]),
+    debian("coreutils", ["/bin/sh", "/debian/coreutils.sh"], COREUTILS, adds=DEBIAN + DATA),
+    debian("text", ["/bin/sh", "/debian/text.sh"], TEXT, adds=DEBIAN + DATA),
+    debian("archive", ["/bin/sh", "/debian/archive.sh"], ARCHIVE, adds=DEBIAN + DATA),
+    debian("findutils", ["/bin/sh", "-c",
+                         "/usr/bin/find /data -name '*.txt' | /usr/bin/sort; "
+                         "/usr/bin/find /data -type l -printf '%p %l\\n' | /usr/bin/sort; "
+                         "/usr/bin/find /data -size +150c | /usr/bin/sort; /usr/bin/find /data /none -maxdepth 0; "
+                         "echo find $?; /usr/bin/find /data -name '*.md5' -print0 | /usr/bin/xargs -0 /usr/bin/wc -l; "
+                         "/usr/bin/find /tmp -empty -type d -exec echo empty: {} \\;"],
+           ["/usr/bin/find", "/usr/bin/xargs", "/usr/bin/sort", "/usr/bin/wc"]),
+    # Debian's programs that are '#!/bin/sh' scripts (run by busybox's sh
+    # here), started by the server and from a shell
+    debian("scripts", ["/usr/bin/egrep", "-n", "^(a|b)", "/data/words.txt"], ["/usr/bin/egrep", "/usr/bin/grep"]),
+    debian("scripts.zcat", ["/bin/sh", "-c", "/usr/bin/gzip -c /data/poem.txt > /tmp/p.gz; /usr/bin/zcat /tmp/p.gz; "
+                            "/usr/bin/gunzip -v /tmp/p.gz; /usr/bin/zcat /tmp/none.gz; echo $?"],
+           ["/usr/bin/gzip", "/usr/bin/zcat", "/usr/bin/gunzip"]),
+    python("arith", "print(1 + 1, 2 ** 100, 7 / 2, 7 // 2, -7 % 3, round(2.675, 2), 10 ** 20 // 3, 0.1 + 0.2)"),
+    python("files", "import os\nwith open('/tmp/f', 'w') as f: f.write('abc\\n' * 3)\n"
+                    "print(open('/tmp/f').read().split(), os.path.getsize('/tmp/f'), sorted(os.listdir('/data'))[:4])\n"
+                    "os.rename('/tmp/f', '/tmp/g'); os.unlink('/tmp/g'); print(os.path.exists('/tmp/g'))\n"
+                    "print([l.rstrip() for l in open('/data/poem.txt')][:2])"),
+    python("json_re_hashlib", "import json, re, hashlib\n"
+                              "d = json.loads('{\"a\": [1, 2, {\"b\": null}], \"c\": 1.5}')\n"
+                              "print(d, json.dumps(d, sort_keys=True))\n"
+                              "print(re.findall(r'\\b(\\w)(\\w*)\\b', 'hello big world'), re.sub(r'o+', '0', 'foo boo'))\n"
+                              "print(hashlib.sha256(b'lx4').hexdigest(), hashlib.md5(open('/data/poem.txt', 'rb').read()).hexdigest())"),
+    python("exit", "import sys; print('bye'); sys.exit(7)", expect=7),
+    # processes: subprocess with pipes (Debian's sort, busybox's sh),
+    # fork and waitpid, a signal handler, a pipe
+    python("procs", "import os, signal, subprocess\n"
+                    "r = subprocess.run(['/usr/bin/sort', '-r'], input=b'b\\na\\nc\\n', capture_output=True)\n"
+                    "print(r.returncode, r.stdout)\n"
+                    "p = subprocess.Popen(['/bin/sh', '-c', 'cat; echo err >&2; exit 3'], stdin=subprocess.PIPE, "
+                    "stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+                    "print(p.communicate(b'through a pipe\\n'), p.returncode)\n"
+                    "pid = os.fork()\n"
+                    "if pid == 0: os._exit(5)\n"
+                    "print('child', os.waitpid(pid, 0)[1] >> 8)\n"
+                    "got = []\n"
+                    "signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))\n"
+                    "os.kill(os.getpid(), signal.SIGUSR1)\n"
+                    "print('handler ran:', got == [signal.SIGUSR1])\n"
+                    "r, w = os.pipe(); os.write(w, b'pipe bytes'); os.close(w); print(os.read(r, 100))",
+           host=["/usr/bin/sort"]),
+    python("error", "1 / 0", expect=1),
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "

@@ -72,6 +72,8 @@ static void test_valid(void **state)
 	assert_int_equal(segs[1].memsz, 9000);
 	assert_int_equal(segs[1].flags, ELF_PF_R | ELF_PF_W);
 	assert_int_equal(info.phdr_vaddr, 0x400000 + offsetof(struct img, ph));
+	assert_int_equal(info.flags, 0); /* static: no interpreter */
+	assert_int_equal(info.interp_len, 0);
 	free(i);
 }
 
@@ -148,6 +150,11 @@ static void test_host_binary(void **state)
 	assert_true(info.type == 2 || info.type == 3);
 	for (unsigned s = 0; s < info.nsegs; s++)
 		assert_true(segs[s].offset + segs[s].filesz <= n);
+	/* Debian's /bin/true is dynamic: PT_INTERP names its loader */
+	assert_true(info.flags & ELF_PT_INTERP_SEEN);
+	assert_true(info.interp_off + info.interp_len <= n);
+	assert_string_equal((char *)buf + info.interp_off, "/lib64/ld-linux-x86-64.so.2");
+	assert_int_equal(info.interp_len, sizeof "/lib64/ld-linux-x86-64.so.2");
 }
 
 int main(void)
