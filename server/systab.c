@@ -211,6 +211,7 @@ syscall_fn *const syscall_table[SYSCALL_MAX] = {
 	[__NR_recvmsg] = sys_recvmsg,         /* recvmsg(2) */
 	[__NR_setsockopt] = sys_setsockopt,   /* partial: SOL_SOCKET's buffer sizes, SO_PASSCRED, timeouts, REUSEADDR, KEEPALIVE */
 	[__NR_getsockopt] = sys_getsockopt,   /* partial: SOL_SOCKET's (type, error, buffers, peer's credentials, ...) */
+	[__NR_close_range] = sys_close_range,   /* close_range(2) */
 };
 
 /* lx4's private system calls (syscall.h), indexed from LX4_SYSCALL_BASE */

@@ -140,6 +140,7 @@ syscall_fn sys_open;
 syscall_fn sys_openat;
 syscall_fn sys_pipe;
 syscall_fn sys_pipe2;
+syscall_fn sys_close_range;
 /* sockets (net/socket.c) */
 syscall_fn sys_socket;
 syscall_fn sys_socketpair;

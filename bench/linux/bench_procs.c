@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,6 +149,20 @@ void bench_pipe_pingpong(void)
 	close(to_ring);
 	close(from_ring);
 	reap(pid, "pipe_pingpong");
+}
+
+/* the same over an AF_UNIX stream socket pair (one socket each way) */
+void bench_unix_stream_pingpong(void)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+	pid_t pid = relay(sv[1], sv[1]);
+	close(sv[1]);
+	to_ring = from_ring = sv[0];
+	bench_loop("unix_stream_pingpong", op_token, 100, 1000, PROC_REPS);
+	close(sv[0]);
+	reap(pid, "unix_stream_pingpong");
 }
 
 /* lmbench's lat_ctx -s 0 with 4 processes: a token passed around a ring

@@ -30,6 +30,7 @@ static const struct {
     {"fork_exit_wait", bench_fork_exit_wait},
     {"fork_exec_wait", bench_fork_exec_wait},
     {"pipe_pingpong", bench_pipe_pingpong},
+    {"unix_stream_pingpong", bench_unix_stream_pingpong},
     {"ctx_switch_ring", bench_ctx_switch_ring},
     {"bw_pipe", bench_bw_pipe},
     /* bench_workloads.c */

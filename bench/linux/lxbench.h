@@ -81,6 +81,7 @@ void bench_lat_sig_catch(void);
 void bench_fork_exit_wait(void);
 void bench_fork_exec_wait(void);
 void bench_pipe_pingpong(void);
+void bench_unix_stream_pingpong(void);
 void bench_ctx_switch_ring(void);
 void bench_bw_pipe(void);
 

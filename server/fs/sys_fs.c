@@ -110,6 +110,31 @@ long sys_close(struct lthread *t, const struct sysargs *a)
 	return 0;
 }
 
+/* close_range(first, last, flags): every open descriptor in [first,
+ * last] closed, or marked close-on-exec (CLOSE_RANGE_CLOEXEC);
+ * CLOSE_RANGE_UNSHARE has nothing to unshare (a process's table is its
+ * own) */
+#define CLOSE_RANGE_UNSHARE_L 2
+#define CLOSE_RANGE_CLOEXEC_L 4
+long sys_close_range(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	uint32_t first = (uint32_t)a->a0, last = (uint32_t)a->a1;
+	if (a->a2 & ~(uint64_t)(CLOSE_RANGE_UNSHARE_L | CLOSE_RANGE_CLOEXEC_L))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	for (uint32_t fd = first; fd <= last && fd < MAX_FDS; fd++) {
+		if (!p->fds[fd])
+			continue;
+		if (a->a2 & CLOSE_RANGE_CLOEXEC_L)
+			p->cloexec[fd] = 1;
+		else
+			fd_close(p, (int)fd);
+	}
+	return 0;
+}
+
 void fd_close(struct proc *p, int fd)
 {
 	struct file *f = p->fds[fd];

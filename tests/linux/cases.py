@@ -522,6 +522,19 @@ CASES = [
                     "r, w = os.pipe(); os.write(w, b'pipe bytes'); os.close(w); print(os.read(r, 100))",
            host=["/usr/bin/sort"]),
     python("error", "1 / 0", expect=1),
+    # AF_UNIX from python: a socket pair, a stream server and client in two
+    # processes on a path, datagrams, a descriptor passed
+    python("sockets", "import os, socket, array\n"
+                      "a, b = socket.socketpair(); a.sendall(b'ping'); print(b.recv(10))\n"
+                      "srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); srv.bind('/tmp/py.sock'); srv.listen(1)\n"
+                      "if os.fork() == 0:\n"
+                      "    c = socket.socket(socket.AF_UNIX); c.connect('/tmp/py.sock'); c.sendall(b'from the child'); os._exit(0)\n"
+                      "conn, addr = srv.accept(); print(repr(addr), conn.recv(100)); os.wait()\n"
+                      "d1, d2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                      "d1.send(b'one'); d1.send(b'two'); print(d2.recv(10), d2.recv(10))\n"
+                      "r, w = os.pipe(); socket.send_fds(a, [b'fd'], [w]); msg, fds, flags, _ = socket.recv_fds(b, 10, 1)\n"
+                      "os.write(fds[0], b'through a passed fd'); print(msg, len(fds), os.read(r, 100))\n"
+                      "print(a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), srv.getsockname())"),
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "

@@ -478,6 +478,26 @@ static int argv_checks(int argc, char **argv, const char *round)
 	return 1;
 }
 
+/* close_range: closing or marking close-on-exec a range, its errors */
+static void close_ranges(void)
+{
+	say("-- close_range\n");
+	int base = open("/dev/null", O_RDONLY);
+	dup2(base, 40);
+	dup2(base, 41);
+	dup2(base, 43);
+	T(syscall(SYS_close_range, 41, 40, 0));
+	T(syscall(SYS_close_range, 40, 41, 8));
+	T(syscall(SYS_close_range, 41, 42, 4)); /* CLOSE_RANGE_CLOEXEC */
+	say("cloexec: 40 %d 41 %d 43 %d\n", fcntl(40, F_GETFD), fcntl(41, F_GETFD), fcntl(43, F_GETFD));
+	T(syscall(SYS_close_range, 40, ~0u, 2)); /* CLOSE_RANGE_UNSHARE */
+	T(fcntl(40, F_GETFD));
+	T(fcntl(43, F_GETFD));
+	T(fcntl(base, F_GETFD));
+	T(syscall(SYS_close_range, 1000, 2000, 0));
+	close(base);
+}
+
 int main(int argc, char **argv)
 {
 	const char *round = getenv("SYS_FILE_ARGV");
@@ -497,6 +517,7 @@ int main(int argc, char **argv)
 	descriptors();
 	sizes();
 	allocation();
+	close_ranges();
 	say("done\n");
 	return 0;
 }
