@@ -36,6 +36,9 @@ static long interrupted(uint64_t nr)
 	case __NR_nanosleep:
 	case __NR_clock_nanosleep:
 		return -ERESTART_RESTARTBLOCK;
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+	case __NR_epoll_pwait2:
 	case __NR_semop:
 	case __NR_semtimedop:
 		return -EINTR; /* never made again, whatever SA_RESTART says */

@@ -602,8 +602,10 @@ bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 {
 	struct proc *p = t->proc;
 	*retry = false;
-	if (t->restore_mask && ret != -ERESTARTNOHAND) {
-		/* the call is over (not interrupted): its mask goes first */
+	if (t->restore_mask && ret != -ERESTARTNOHAND && ret != -EINTR) {
+		/* the call is over (not interrupted: ppoll and pselect6 say so
+		 * with ERESTARTNOHAND, epoll_pwait with EINTR): its mask goes
+		 * first */
 		signal_set_mask(p, t->saved_mask);
 		t->restore_mask = false;
 	}

@@ -325,6 +325,9 @@ CASES = [
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),
+    # the event descriptors
+    sys("sys_epoll"),
+    sys("sys_eventfd"),
     # a named pipe from the shell: a writer in the background, cat reads
     {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
                                         "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "
