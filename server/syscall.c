@@ -318,9 +318,11 @@ static bool soon; /* timer_soon: an event at once */
 /* the next deadline: of a waiting call, an interval timer, or now */
 static void timer_rearm(void)
 {
-	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next();
+	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next(), tf = timerfd_next();
 	if (it && (!d || it < d))
 		d = it;
+	if (tf && (!d || tf < d))
+		d = tf;
 	if (ct && (!d || ct < d))
 		d = ct;
 	plat_timer(soon ? 1 : d);
@@ -394,6 +396,7 @@ void srv_timer(void)
 	}
 	itimer_expire(now);
 	cputimer_expire(now);
+	timerfd_expire(now);
 	timer_rearm();
 	event_settle();
 }

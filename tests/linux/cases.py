@@ -328,6 +328,8 @@ CASES = [
     # the event descriptors
     sys("sys_epoll"),
     sys("sys_eventfd"),
+    sys("sys_timerfd"),
+    nobody(sys("sys_timerfd")),
     # a named pipe from the shell: a writer in the background, cat reads
     {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
                                         "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "
