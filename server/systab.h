@@ -142,6 +142,8 @@ syscall_fn sys_eventfd2;
 syscall_fn sys_timerfd_create;
 syscall_fn sys_timerfd_gettime;
 syscall_fn sys_timerfd_settime;
+syscall_fn sys_signalfd;
+syscall_fn sys_signalfd4;
 syscall_fn sys_pipe;
 syscall_fn sys_pipe2;
 syscall_fn sys_poll;

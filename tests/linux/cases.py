@@ -330,6 +330,9 @@ CASES = [
     sys("sys_eventfd"),
     sys("sys_timerfd"),
     nobody(sys("sys_timerfd")),
+    sys("sys_signalfd"),
+    nobody(sys("sys_signalfd")),
+    nobody(sys("sys_epoll")),
     # a named pipe from the shell: a writer in the background, cat reads
     {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
                                         "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "
