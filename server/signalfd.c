@@ -22,11 +22,14 @@ struct signalfd {
 /* the reads that wait for a signal, whoever's: a signal wakes them all,
  * and each looks at its own */
 static struct waitq readers;
+static unsigned signalfds; /* how many there are (none: a signal tells nobody) */
 
 static const struct file_ops signalfd_ops;
 
 void signalfd_notify(struct proc *p)
 {
+	if (!signalfds)
+		return;
 	waitq_wake_all(&readers);
 	poll_notify(&p->sigfd_ph, 0);
 }
@@ -144,6 +147,7 @@ static unsigned signalfd_poll(struct file *f, struct poll_table *pt)
 static void signalfd_release(struct file *f)
 {
 	mem_free(f->priv);
+	signalfds--;
 }
 
 static const struct file_ops signalfd_ops = {
@@ -166,6 +170,7 @@ long sys_signalfd4(struct lthread *t, const struct sysargs *a)
 		if (!sf)
 			return -ENOMEM;
 		sf->mask = mask;
+		signalfds++;
 		return anon_fd_install(t->proc, &signalfd_ops, sf, (uint32_t)flags, flags & SFD_CLOEXEC);
 	}
 	struct file *f = fd_file(t->proc, ufd);
