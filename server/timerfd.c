@@ -182,6 +182,26 @@ static long timerfd_read(struct file *f, struct uio *u)
 	return uio_copyout(u, &ticks, 8) == 8 ? 8 : -EFAULT; /* (a fault loses them, as on Linux) */
 }
 
+/* TFD_IOC_SET_TICKS (for checkpoint and restore): the expirations a read
+ * is to give */
+static long timerfd_ioctl(struct file *f, uint64_t req, uint64_t arg)
+{
+	struct timerfd *tf = f->priv;
+	uint64_t ticks;
+	if (req != TFD_IOC_SET_TICKS)
+		return -ENOTTY;
+	if (!current || copy_from_user(current->proc, &ticks, arg, sizeof ticks))
+		return -EFAULT;
+	if (!ticks)
+		return -EINVAL;
+	if (take_canceled(tf))
+		return -ECANCELED;
+	tf->ticks = ticks;
+	waitq_wake_all(&tf->wq);
+	poll_notify(&tf->ph, POLLIN);
+	return 0;
+}
+
 static unsigned timerfd_poll(struct file *f, struct poll_table *pt)
 {
 	struct timerfd *tf = f->priv;
@@ -205,8 +225,11 @@ static void timerfd_release(struct file *f)
 	mem_free(tf);
 }
 
-static const struct file_ops timerfd_ops = {
-    .read = timerfd_read, .release = timerfd_release, .poll = timerfd_poll, .anon_name = "[timerfd]"};
+static const struct file_ops timerfd_ops = {.read = timerfd_read,
+					    .ioctl = timerfd_ioctl,
+					    .release = timerfd_release,
+					    .poll = timerfd_poll,
+					    .anon_name = "[timerfd]"};
 
 long sys_timerfd_create(struct lthread *t, const struct sysargs *a)
 {

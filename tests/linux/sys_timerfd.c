@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -27,6 +28,9 @@
 #endif
 #ifndef TFD_TIMER_CANCEL_ON_SET
 #define TFD_TIMER_CANCEL_ON_SET 2
+#endif
+#ifndef TFD_IOC_SET_TICKS
+#define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
 #endif
 #define MS 1000000L
 
@@ -135,6 +139,16 @@ static void errors(void)
 	T(read(fd, b, 7));
 	T(read(fd, b, 8));
 	T(read(fd, b, 16));
+	say("-- TFD_IOC_SET_TICKS\n");
+	uint64_t n = 0;
+	T(ioctl(fd, TFD_IOC_SET_TICKS, &n));
+	T(ioctl(fd, TFD_IOC_SET_TICKS, BAD_USER));
+	n = 5;
+	T(ioctl(fd, TFD_IOC_SET_TICKS, &n));
+	T(read(fd, &ticks, 8));
+	say("ticks %llu\n", (unsigned long long)ticks);
+	T(ioctl(fd, FIONREAD, &n));
+	T(ioctl(fd, TCGETS, b));
 	close(fd);
 	close(p[0]);
 	close(p[1]);
