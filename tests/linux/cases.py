@@ -333,6 +333,7 @@ CASES = [
     sys("sys_signalfd"),
     nobody(sys("sys_signalfd")),
     nobody(sys("sys_epoll")),
+    sys("sys_epoll", "console", input=b"typed\n", input_after=b"ready"),
     # a named pipe from the shell: a writer in the background, cat reads
     {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
                                         "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "

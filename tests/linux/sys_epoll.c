@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 
 #include "check.h"
@@ -387,8 +388,32 @@ static void wait_errors(void)
 	close(ep);
 }
 
-int main(void)
+/* "console" (the case types a line once "ready" shows): an epoll wait on
+ * the console woken by the input */
+static int console_input(void)
 {
+	struct termios t, quiet;
+	T(tcgetattr(0, &t));
+	quiet = t;
+	quiet.c_lflag &= ~(unsigned)ECHO; /* no echo: timing cannot reorder the output */
+	T(tcsetattr(0, TCSANOW, &quiet));
+	int ep = epoll_create1(0);
+	T(add(ep, 0, EPOLLIN | EPOLLET, 9));
+	wait_show("nothing typed yet", ep, 8, 0);
+	say("ready\n");
+	wait_show("a line", ep, 8, 20000);
+	char buf[64] = {0};
+	long n = T(read(0, buf, sizeof buf - 1));
+	say("read \"%.*s\"\n", n > 0 ? (int)n - 1 : 0, buf);
+	wait_show("read: no more", ep, 8, 0);
+	T(tcsetattr(0, TCSANOW, &t));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "console"))
+		return console_input();
 	signal(SIGPIPE, SIG_IGN);
 	creation();
 	ctl_errors();
