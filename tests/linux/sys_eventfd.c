@@ -58,6 +58,8 @@ static void creation(void)
 	T(readlink(path, link, sizeof link - 1));
 	say("link %s\n", link);
 	T(lseek(fd, 0, SEEK_CUR));
+	T(lseek(fd, 5, SEEK_SET));
+	T(lseek(fd, -1, 99));
 	close(fd);
 }
 
