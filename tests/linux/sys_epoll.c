@@ -388,6 +388,52 @@ static void wait_errors(void)
 	close(ep);
 }
 
+static void teardown(void)
+{
+	say("-- one source in many epolls; ends in any order\n");
+	int p[2], ep[8];
+	pipe(p);
+	for (int i = 0; i < 8; i++) {
+		ep[i] = epoll_create1(0);
+		add(ep[i], p[0], EPOLLIN | (i & 1 ? EPOLLET : 0), (uint64_t)i);
+		if (i)
+			add(ep[i], ep[i - 1], EPOLLIN, 100 + (uint64_t)i); /* (a chain: only 4 deep goes in) */
+	}
+	write(p[1], "x", 1);
+	for (int i = 0; i < 8; i++) {
+		char what[16];
+		snprintf(what, sizeof what, "epoll %d", i);
+		wait_show(what, ep[i], 8, 0);
+	}
+	close(ep[3]);
+	close(p[0]);
+	wait_show("epoll 0, the pipe closed", ep[0], 8, 0);
+	wait_show("epoll 4", ep[4], 8, 0);
+	for (int i = 7; i >= 0; i--)
+		if (i != 3)
+			close(ep[i]);
+	say("-- a process killed in epoll_wait\n");
+	int e = epoll_create1(0), q[2];
+	pipe(q);
+	add(e, q[0], EPOLLIN, 1);
+	pid_t c = fork();
+	if (c == 0) {
+		struct epoll_event ev;
+		epoll_wait(e, &ev, 1, -1);
+		_exit(1);
+	}
+	pause_ms(50);
+	kill(c, SIGKILL);
+	int st;
+	waitpid(c, &st, 0);
+	fact("killed", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	write(q[1], "y", 1);
+	wait_show("the parent's epoll", e, 8, 0);
+	close(e);
+	close(q[0]);
+	close(q[1]);
+}
+
 /* "console" (the case types a line once "ready" shows): an epoll wait on
  * the console woken by the input */
 static int console_input(void)
@@ -423,5 +469,6 @@ int main(int argc, char **argv)
 	sources();
 	waiting();
 	wait_errors();
+	teardown();
 	return 0;
 }
