@@ -47,7 +47,8 @@ static long do_poll(struct lthread *t, uint64_t ufds, uint64_t n, int64_t timeou
 		if (pfd[i].fd < 0)
 			continue;
 		struct file *f = fd_file(p, pfd[i].fd);
-		pfd[i].revents = f ? (short)(file_poll(f, NULL) & ((unsigned)pfd[i].events | POLLERR | POLLHUP)) : POLLNVAL;
+		pfd[i].revents =
+		    f ? (short)(file_poll(f, NULL) & ((unsigned)pfd[i].events | POLLERR | POLLHUP)) : POLLNVAL;
 		if (pfd[i].revents)
 			ready++;
 	}
