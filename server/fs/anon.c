@@ -6,22 +6,22 @@
 #include "sys.h"
 
 static struct vnode *anon_vnode;
+static const struct file_ops anon_ops; /* (file_open's, replaced at once) */
 
-struct file *anon_file_open(const struct file_ops *ops, void *priv, uint32_t flags)
+struct file *anon_file_open(const struct file_ops *ops, void *priv, uint32_t flags, int *err)
 {
 	if (!anon_vnode) {
-		if (!(anon_vnode = vnode_new(0, 0600)))
+		if (!(anon_vnode = vnode_new(0, 0600))) {
+			*err = -ENOMEM;
 			return NULL;
+		}
 		anon_vnode->refs = 1; /* (held for good) */
+		anon_vnode->fops = &anon_ops;
 	}
-	struct file *f = mem_zalloc(sizeof *f);
+	/* (counted as any open file: fs.file-max holds, ENFILE) */
+	struct file *f = file_open(anon_vnode, O_RDWR | (flags & O_NONBLOCK), err);
 	if (!f)
 		return NULL;
-	vnode_get(anon_vnode);
-	anon_vnode->open_w++; /* (O_RDWR: file_put counts it out) */
-	f->vn = anon_vnode;
-	f->flags = O_RDWR | (flags & O_NONBLOCK);
-	f->refs = 1;
 	f->ops = ops;
 	f->priv = priv;
 	return f;
@@ -41,10 +41,11 @@ int anon_fd_install(struct proc *p, const struct file_ops *ops, void *priv, uint
 		drop(ops, priv);
 		return -EMFILE;
 	}
-	struct file *f = anon_file_open(ops, priv, flags);
+	int err;
+	struct file *f = anon_file_open(ops, priv, flags, &err);
 	if (!f) {
 		drop(ops, priv);
-		return -ENFILE;
+		return err;
 	}
 	return fd_install(p, f, cloexec);
 }

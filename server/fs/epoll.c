@@ -369,10 +369,11 @@ static long epoll_new(struct lthread *t, bool cloexec)
 		mem_free(ep);
 		return -EMFILE;
 	}
-	struct file *f = anon_file_open(&epoll_ops, ep, 0);
+	int err;
+	struct file *f = anon_file_open(&epoll_ops, ep, 0, &err);
 	if (!f) {
 		mem_free(ep);
-		return -ENFILE;
+		return err;
 	}
 	ep->file = f;
 	return fd_install(t->proc, f, cloexec);

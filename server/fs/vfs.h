@@ -127,8 +127,8 @@ unsigned file_poll(struct file *f, struct poll_table *pt);
 void epoll_file_gone(struct file *f);
 /* an anonymous file (eventfd, timerfd, signalfd, epoll: Linux's
  * anon_inode_getfile) with ops and priv, flags O_RDWR and those of
- * O_NONBLOCK given; NULL (-ENFILE, -ENOMEM) */
-struct file *anon_file_open(const struct file_ops *ops, void *priv, uint32_t flags);
+ * O_NONBLOCK given; NULL with *err (-ENFILE, -ENOMEM) */
+struct file *anon_file_open(const struct file_ops *ops, void *priv, uint32_t flags, int *err);
 /* installs an anonymous file at a new descriptor of p, or releases it:
  * the descriptor, or -EMFILE, -ENFILE */
 int anon_fd_install(struct proc *p, const struct file_ops *ops, void *priv, uint32_t flags, bool cloexec);
