@@ -32,6 +32,12 @@ int fd_install(struct proc *p, struct file *f, bool cloexec);
 /* closes p's descriptor fd (open), with what a close does to p's locks */
 void fd_close(struct proc *p, int fd);
 
+/* the signal mask a ppoll, pselect6 or epoll_pwait waits under, from
+ * umask (NULL: the mask stays): the old one is restored when the call
+ * returns, or kept for the frame of a handler that interrupts it (Linux's
+ * set_user_sigmask; sys_poll.c).  0, -EINVAL (size), -EFAULT */
+int poll_wait_mask(struct lthread *t, uint64_t umask, uint64_t size);
+
 /* pipes (pipe.c): F_GETPIPE_SZ and F_SETPIPE_SZ on f; pipe-max-size */
 long pipe_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 extern unsigned pipe_max_size;

@@ -36,6 +36,9 @@ static long interrupted(uint64_t nr)
 	case __NR_nanosleep:
 	case __NR_clock_nanosleep:
 		return -ERESTART_RESTARTBLOCK;
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+	case __NR_epoll_pwait2:
 	case __NR_semop:
 	case __NR_semtimedop:
 		return -EINTR; /* never made again, whatever SA_RESTART says */
@@ -315,9 +318,11 @@ static bool soon; /* timer_soon: an event at once */
 /* the next deadline: of a waiting call, an interval timer, or now */
 static void timer_rearm(void)
 {
-	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next();
+	uint64_t d = timers ? timers->wait.deadline : 0, it = itimer_next(), ct = cputimer_next(), tf = timerfd_next();
 	if (it && (!d || it < d))
 		d = it;
+	if (tf && (!d || tf < d))
+		d = tf;
 	if (ct && (!d || ct < d))
 		d = ct;
 	plat_timer(soon ? 1 : d);
@@ -391,6 +396,7 @@ void srv_timer(void)
 	}
 	itimer_expire(now);
 	cputimer_expire(now);
+	timerfd_expire(now);
 	timer_rearm();
 	event_settle();
 }

@@ -46,6 +46,11 @@ void timer_soon(void);
 /* the timers' deadline changed (an interval timer): the platform's timer
  * follows */
 void timer_rearm_all(void);
+/* timerfds (timerfd.c): the next expiry of one (0: none), their expiry
+ * by now, and the wall clock set (CANCEL_ON_SET timers are cancelled) */
+uint64_t timerfd_next(void);
+void timerfd_expire(uint64_t now);
+void timerfd_clock_was_set(void);
 /* makes t's waiting call again (a wait queue woke it) */
 void syscall_retry(struct lthread *t);
 /* answers t's call, held by a stop, with ret now (signals act first) */

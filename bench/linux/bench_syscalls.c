@@ -2,12 +2,14 @@
  * The benchmarks of single system calls and of one process's memory and
  * signals (docs/benchmarks.md): getpid, getpid_sleeper, write_devnull,
  * read_file_4k, pagefault_anon, mmap_munmap_64k, mmap_touch_1m,
- * lat_syscall_stat, file_create_delete, lat_sig_install, lat_sig_catch.
+ * lat_syscall_stat, file_create_delete, lat_sig_install, lat_sig_catch,
+ * epoll_wait_ready.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -223,4 +225,29 @@ void bench_lat_sig_catch(void)
 		fprintf(stderr, "lxbench: lat_sig_catch: %d signals caught of %d\n", (int)caught, 100 + N * REPS);
 		die("lat_sig_catch");
 	}
+}
+
+static int epfd;
+
+static void op_epoll_wait(void)
+{
+	struct epoll_event ev;
+	epoll_wait(epfd, &ev, 1, -1);
+}
+
+/* epoll_wait on an instance with one entry that is ready (a pipe with a
+ * byte in it, level-triggered): the event comes back at once, each time */
+void bench_epoll_wait_ready(void)
+{
+	int p[2];
+	struct epoll_event e = {.events = EPOLLIN};
+	if (pipe(p) || write(p[1], "x", 1) != 1)
+		die("pipe");
+	epfd = epoll_create1(0);
+	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], &e))
+		die("epoll");
+	bench_loop("epoll_wait_ready", op_epoll_wait, 100, N, REPS);
+	close(epfd);
+	close(p[0]);
+	close(p[1]);
 }

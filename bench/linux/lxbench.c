@@ -26,6 +26,7 @@ static const struct {
     {"file_create_delete", bench_file_create_delete},
     {"lat_sig_install", bench_lat_sig_install},
     {"lat_sig_catch", bench_lat_sig_catch},
+    {"epoll_wait_ready", bench_epoll_wait_ready},
     /* bench_procs.c */
     {"fork_exit_wait", bench_fork_exit_wait},
     {"fork_exec_wait", bench_fork_exec_wait},

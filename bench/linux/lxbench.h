@@ -77,6 +77,7 @@ void bench_lat_syscall_stat(void);
 void bench_file_create_delete(void);
 void bench_lat_sig_install(void);
 void bench_lat_sig_catch(void);
+void bench_epoll_wait_ready(void);
 
 void bench_fork_exit_wait(void);
 void bench_fork_exec_wait(void);

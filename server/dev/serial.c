@@ -154,8 +154,10 @@ static void input(char c)
 	}
 }
 
-/* the console's files with O_ASYNC on (fasync.c), whichever node opened them */
+/* the console's files with O_ASYNC on (fasync.c), whichever node opened
+ * them; the epoll entries that watch it */
 static struct file *console_async;
+static struct pollhead console_ph;
 
 void srv_irq(unsigned irq)
 {
@@ -169,7 +171,7 @@ void srv_irq(unsigned irq)
 	plat_irq_ack(COM1_IRQ);
 	if (any) {
 		waitq_wake_all(&readers);
-		waitq_wake_all(&poll_waiters);
+		poll_notify(&console_ph, POLLIN | POLLRDNORM);
 		fasync_notify(console_async, POLL_IN);
 	}
 	event_settle();
@@ -331,10 +333,11 @@ static long console_ioctl(struct file *f, uint64_t req, uint64_t arg)
 	}
 }
 
-static unsigned console_poll(struct file *f)
+static unsigned console_poll(struct file *f, struct poll_table *pt)
 {
 	(void)f;
-	return POLLOUT | (ready() || eof_pending ? POLLIN : 0);
+	poll_wait(pt, &console_ph);
+	return POLLOUT | POLLWRNORM | (ready() || eof_pending ? POLLIN | POLLRDNORM : 0);
 }
 
 const struct file_ops console_ops = {.read = console_read,

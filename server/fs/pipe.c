@@ -41,6 +41,9 @@ struct pipe {
 	 * the other end (Linux's r_counter, w_counter, rd_wait, wr_wait) */
 	uint64_t r_opens, w_opens;
 	struct waitq r_open, w_open;
+	/* the epoll entries that watch its read end and its write end
+	 * (Linux's rd_wait and wr_wait) */
+	struct pollhead rd_ph, wr_ph;
 };
 
 unsigned pipe_max_size = 1u << 20; /* /proc/sys/fs/pipe-max-size */
@@ -83,6 +86,8 @@ static void pipe_free_unused(struct vnode *vn)
 		return;
 	while (!empty(p))
 		buf_release(p);
+	pollhead_gone(&p->rd_ph);
+	pollhead_gone(&p->wr_ph);
 	if (p->spare)
 		page_put(p->spare);
 	ring_free(p->ring, p->nbufs);
@@ -139,9 +144,12 @@ static long pipe_read(struct file *f, struct uio *u)
 		if (packet || b->len)
 			break; /* (a fault, or the user's buffer is full) */
 	}
-	if (was_full)
+	if (was_full) {
 		waitq_wake_all(&p->wq);
-	waitq_wake_all(&poll_waiters);
+		poll_notify(&p->wr_ph, POLLOUT | POLLWRNORM);
+	} else {
+		waitq_wake_all(&poll_waiters);
+	}
 	fasync_notify(f->vn->async, POLL_OUT);
 	return total;
 }
@@ -220,8 +228,8 @@ static long pipe_write(struct file *f, struct uio *u)
 	done += (uint64_t)n;
 	if (n && was_empty) /* (a reader waits only on an empty pipe) */
 		waitq_wake_all(&p->rq);
-	if (n)
-		waitq_wake_all(&poll_waiters);
+	if (n) /* (every write, as Linux's once the pipe was polled: an edge for epoll) */
+		poll_notify(&p->rd_ph, POLLIN | POLLRDNORM);
 	/* (Linux's pipe_write tells the readers' owners whenever it
 	 * returns: with what it wrote, or EAGAIN) */
 	if (!uio_resid(u) || (n && !full(p)) || !t || (f->flags & O_NONBLOCK))
@@ -249,6 +257,8 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->wq);
 	waitq_wake_all(&poll_waiters);
 	if (!p->readers != !p->writers) { /* one side is gone: the other is told */
+		poll_notify(&p->rd_ph, 0);
+		poll_notify(&p->wr_ph, 0);
 		fasync_notify(f->vn->async, POLL_IN);
 		fasync_notify(f->vn->async, POLL_OUT);
 	}
@@ -263,14 +273,19 @@ static long pipe_ioctl(struct file *f, uint64_t req, uint64_t arg)
 	return current ? copy_to_user(current->proc, arg, &n, sizeof n) : -EFAULT;
 }
 
-static unsigned pipe_poll(struct file *f)
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 {
 	struct pipe *p = f->vn->pipe;
 	unsigned acc = f->flags & O_ACCMODE, m = 0;
-	if (acc != O_WRONLY)
-		m |= (!empty(p) ? POLLIN : 0) | (!p->writers ? POLLHUP : 0);
-	if (acc != O_RDONLY)
-		m |= (!full(p) ? POLLOUT : 0) | (!p->readers ? POLLERR : 0);
+	if (acc != O_WRONLY) {
+		poll_wait(pt, &p->rd_ph);
+		bool no_writer_yet = f->priv && (uintptr_t)f->priv - 1 == p->w_opens;
+		m |= (!empty(p) ? POLLIN | POLLRDNORM : 0) | (!p->writers && !no_writer_yet ? POLLHUP : 0);
+	}
+	if (acc != O_RDONLY) {
+		poll_wait(pt, &p->wr_ph);
+		m |= (!full(p) ? POLLOUT | POLLWRNORM : 0) | (!p->readers ? POLLERR : 0);
+	}
 	return m;
 }
 
@@ -310,6 +325,8 @@ static int fifo_open(struct file *f)
 			waitq_add(&p->r_open, t);
 			return -EWOULDBLOCK_WAIT;
 		}
+		if (!p->writers && nonblock) /* no POLLHUP until a writer came (Linux's f_version) */
+			f->priv = (void *)(uintptr_t)(p->w_opens + 1);
 		p->readers++;
 		p->r_opens++;
 		break;
@@ -335,7 +352,7 @@ static int fifo_open(struct file *f)
 	}
 	waitq_wake_all(&p->r_open);
 	waitq_wake_all(&p->w_open);
-	waitq_wake_all(&poll_waiters);
+	poll_notify(&p->rd_ph, 0); /* (Linux's wake_up_partner) */
 	return 0;
 }
 
@@ -388,7 +405,7 @@ static long pipe_set_size(struct pipe *p, uint64_t arg)
 	p->tail = 0;
 	p->head = used;
 	waitq_wake_all(&p->wq); /* (room, perhaps) */
-	waitq_wake_all(&poll_waiters);
+	poll_notify(&p->wr_ph, 0);
 	return (long)n * 4096;
 }
 

@@ -289,6 +289,8 @@ static void refresh_link(struct vnode *vn, struct proc *p)
 		}
 		if (f->vn->type == V_FIFO && !f->vn->nlink) /* (a named pipe shows its name) */
 			snprintf(path, sizeof path, "pipe:[%lu]", f->vn->ino);
+		else if (f->ops && f->ops->anon_name)
+			snprintf(path, sizeof path, "anon_inode:%s", f->ops->anon_name);
 		else if (vfs_path(f->vn, path, sizeof path) < 0)
 			snprintf(path, sizeof path, "/ (deleted)"); /* (the name it had is not kept) */
 		set_link(vn, path);

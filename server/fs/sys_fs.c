@@ -577,8 +577,10 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 		f->pos = 0;
 		return 0;
 	}
-	if (f->vn->type == V_CHR || f->vn->type == V_FIFO) /* ttys */
+	if (f->vn->type == V_CHR || f->vn->type == V_FIFO || f->vn->type == V_SOCK) /* ttys, pipes, sockets */
 		return -ESPIPE;
+	if (!f->vn->type) /* an anonymous file (anon.c): Linux's noop_llseek, once whence is known */
+		return whence > SEEK_HOLE ? -EINVAL : (long)f->pos;
 	if ((f->vn->type == V_DIR || f->vn->dev == PROCFS_DEV) && whence != SEEK_SET && whence != SEEK_CUR)
 		return -EINVAL; /* a position in a directory is an entry index, a proc file has no end: no end to
 				 * seek from */

@@ -14,14 +14,10 @@
 
 struct waitq poll_waiters;
 
-static unsigned poll_mask(struct file *f)
+/* (a file with no poll is always ready: Linux's DEFAULT_POLLMASK) */
+unsigned file_poll(struct file *f, struct poll_table *pt)
 {
-	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
-	if (m & POLLIN)
-		m |= POLLRDNORM;
-	if (m & POLLOUT)
-		m |= POLLWRNORM;
-	return m;
+	return f->ops && f->ops->poll ? f->ops->poll(f, pt) : POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
 /* parks t until a file changes or the deadline (0: none) */
@@ -51,7 +47,8 @@ static long do_poll(struct lthread *t, uint64_t ufds, uint64_t n, int64_t timeou
 		if (pfd[i].fd < 0)
 			continue;
 		struct file *f = fd_file(p, pfd[i].fd);
-		pfd[i].revents = f ? (short)(poll_mask(f) & ((unsigned)pfd[i].events | POLLERR | POLLHUP)) : POLLNVAL;
+		pfd[i].revents =
+		    f ? (short)(file_poll(f, NULL) & ((unsigned)pfd[i].events | POLLERR | POLLHUP)) : POLLNVAL;
 		if (pfd[i].revents)
 			ready++;
 	}
@@ -92,7 +89,7 @@ static int timeout_of(struct proc *p, uint64_t uts, int64_t *ns)
  * set_user_sigmask): the old one is saved for the return, or for the
  * frame of a handler that interrupts the call.  Made again, the call
  * keeps the mask it set. */
-static int wait_mask(struct lthread *t, uint64_t umask, uint64_t size)
+int poll_wait_mask(struct lthread *t, uint64_t umask, uint64_t size)
 {
 	uint64_t set;
 	if (!umask || t->restore_mask)
@@ -112,7 +109,7 @@ long sys_ppoll(struct lthread *t, const struct sysargs *a)
 	int64_t ns;
 	int err = timeout_of(t->proc, a->a2, &ns);
 	if (!err)
-		err = wait_mask(t, a->a3, a->a4);
+		err = poll_wait_mask(t, a->a3, a->a4);
 	if (err)
 		return err;
 	return do_poll(t, a->a0, a->a1, ns);
@@ -141,7 +138,7 @@ static long do_select(struct lthread *t, uint64_t n, uint64_t ur, uint64_t uw, u
 		struct file *f = fd_file(p, (int64_t)fd);
 		if (!f)
 			return -EBADF;
-		unsigned m = poll_mask(f);
+		unsigned m = file_poll(f, NULL);
 		bool r = (m & (IN_SET | POLLHUP | POLLERR)) && ((in[0][fd / 64] >> (fd % 64)) & 1);
 		bool w = (m & (OUT_SET | POLLERR)) && ((in[1][fd / 64] >> (fd % 64)) & 1);
 		bool e = (m & POLLPRI) && ((in[2][fd / 64] >> (fd % 64)) & 1);
@@ -188,7 +185,7 @@ long sys_pselect6(struct lthread *t, const struct sysargs *a)
 	int64_t ns;
 	int err = timeout_of(t->proc, a->a4, &ns);
 	if (!err)
-		err = wait_mask(t, sm[0], sm[1]);
+		err = poll_wait_mask(t, sm[0], sm[1]);
 	if (err)
 		return err;
 	return do_select(t, a->a0, a->a1, a->a2, a->a3, ns);

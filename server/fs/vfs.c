@@ -849,6 +849,8 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
+	if (f->ep_items)
+		epoll_file_gone(f);
 	lock_release_file(f);
 	fasync_release(f);
 	lease_release(f);

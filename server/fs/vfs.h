@@ -17,6 +17,8 @@ struct proc;
 struct lthread;
 struct vnode;
 struct file;
+struct epitem;
+struct poll_table;
 
 /* a transfer between a file and a process's memory (one or more user
  * buffers) */
@@ -71,8 +73,10 @@ struct file_ops {
 	long (*write)(struct file *f, struct uio *u);
 	long (*ioctl)(struct file *f, uint64_t req, uint64_t arg);
 	void (*release)(struct file *f);
-	/* POLLIN/POLLOUT/POLLHUP/POLLERR now (NULL: always in and out) */
-	unsigned (*poll)(struct file *f);
+	/* POLLIN/POLLOUT/POLLHUP/POLLERR now (NULL: always in and out, and
+	 * epoll refuses the file); pt (NULL but for epoll) is given the
+	 * sources of events the file waits on (poll_wait) */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	/* a file with these makes them the open (0 or -errno) and pread:
 	 * (a read at off that leaves the file position alone) */
 	int (*open)(struct file *f);
@@ -82,6 +86,8 @@ struct file_ops {
 	/* a driver's own list of its files with O_ASYNC on (NULL: the
 	 * vnode's, vnode.async), for a device that several nodes reach */
 	struct file **async;
+	/* an anonymous file's kind: /proc/PID/fd shows anon_inode:NAME */
+	const char *anon_name;
 };
 
 /* a directory whose entries are made when looked at (the proc file
@@ -98,6 +104,34 @@ struct dir_ops {
 /* poll, select and friends wait here; whatever may make a file ready
  * (input, a pipe's other end) wakes them and they look again */
 extern struct waitq poll_waiters;
+
+/* Readiness notification (epoll.c), Linux's wait-queue callbacks: a
+ * source of events (a pipe's end, the console, an eventfd) keeps a
+ * pollhead; a file's poll names the heads it waits on with poll_wait;
+ * the source calls poll_notify when something happens (key: the events
+ * it makes, POLLIN, POLLOUT...; 0: any), which queues the epoll entries
+ * watching it and wakes poll and select.  A head that goes first is
+ * detached (pollhead_gone). */
+struct pollwatch;
+struct poll_table;
+struct pollhead {
+	struct pollwatch *first;
+};
+void poll_wait(struct poll_table *pt, struct pollhead *h);
+void poll_notify(struct pollhead *h, unsigned key);
+void pollhead_gone(struct pollhead *h);
+/* f's events now, POLLRDNORM and POLLWRNORM added to POLLIN and POLLOUT
+ * (sys_poll.c) */
+unsigned file_poll(struct file *f, struct poll_table *pt);
+/* f's last reference goes: the epoll entries of it go (epoll.c) */
+void epoll_file_gone(struct file *f);
+/* an anonymous file (eventfd, timerfd, signalfd, epoll: Linux's
+ * anon_inode_getfile) with ops and priv, flags O_RDWR and those of
+ * O_NONBLOCK given; NULL with *err (-ENFILE, -ENOMEM) */
+struct file *anon_file_open(const struct file_ops *ops, void *priv, uint32_t flags, int *err);
+/* installs an anonymous file at a new descriptor of p, or releases it:
+ * the descriptor, or -EMFILE, -ENFILE */
+int anon_fd_install(struct proc *p, const struct file_ops *ops, void *priv, uint32_t flags, bool cloexec);
 
 /* a directory lists its newest entry first, as Linux's tmpfs does */
 struct dentry {
@@ -198,6 +232,8 @@ struct file {
 	int lease_fd;
 	uint64_t lease_break;
 	struct file *lease_next;
+	/* the epoll entries that watch it (epoll.c) */
+	struct epitem *ep_items;
 };
 
 /* leases (lease.c): F_SETLEASE and F_GETLEASE; an open (or truncate) of vn

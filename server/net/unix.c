@@ -115,7 +115,8 @@ struct usock {
 	struct usock *acc_head, *acc_tail, *acc_next; /* a listener's connections */
 	unsigned acc_len;
 	struct waitq rwait, wwait;
-	struct vnode *vn; /* its own */
+	struct pollhead ph; /* the epoll entries that watch it */
+	struct vnode *vn;   /* its own */
 };
 
 static struct usock *abstract_names;
@@ -131,14 +132,17 @@ static void sock_put(struct usock *s)
 {
 	if (--s->refs)
 		return;
+	pollhead_gone(&s->ph);
 	mem_free(s);
 }
 
+/* something changed for s: its waiters look again, its watchers are told
+ * (poll_notify wakes poll and select too) */
 static void wake(struct usock *s)
 {
 	waitq_wake_all(&s->rwait);
 	waitq_wake_all(&s->wwait);
-	waitq_wake_all(&poll_waiters);
+	poll_notify(&s->ph, 0);
 }
 
 /* ---- buffers --------------------------------------------------------------- */
@@ -1131,9 +1135,10 @@ static long unix_write(struct file *f, struct uio *u)
 	return unix_send(u->proc ? current : NULL, f->vn->sock, &m, f->flags & O_NONBLOCK);
 }
 
-static unsigned unix_poll(struct file *f)
+static unsigned unix_poll(struct file *f, struct poll_table *pt)
 {
 	struct usock *s = f->vn->sock;
+	poll_wait(pt, &s->ph);
 	unsigned m = 0;
 	if (s->err)
 		m |= POLLERR;

@@ -161,6 +161,8 @@ struct proc {
 	 * reaped children with theirs; its CPU-time timers (cputimer.c) */
 	struct rusage_sum ru_gone, ru_children;
 	struct cputimers cputimers;
+	/* the epoll entries that watch its signalfds (signalfd.c) */
+	struct pollhead sigfd_ph;
 };
 
 /* a new process (P_LIVE, no parent, no thread) with a free pid, or NULL

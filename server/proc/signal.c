@@ -355,6 +355,7 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 		}
 	}
 	q->set |= bit;
+	signalfd_notify(p);
 	if ((p->sigmask & bit) && sig != SIGKILL)
 		return 0; /* pending until unblocked */
 	if (p->stopped && sig != SIGKILL)
@@ -438,6 +439,7 @@ void signal_exit(struct proc *p)
 	if (p->thread)
 		queue_free(&p->thread->sigpend);
 	itimer_set(p, 0, 0);
+	pollhead_gone(&p->sigfd_ph); /* (the epoll entries of its signalfds stay, deaf) */
 }
 
 /* ---- delivery ----------------------------------------------------------------------- */
@@ -602,8 +604,10 @@ bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 {
 	struct proc *p = t->proc;
 	*retry = false;
-	if (t->restore_mask && ret != -ERESTARTNOHAND) {
-		/* the call is over (not interrupted): its mask goes first */
+	if (t->restore_mask && ret != -ERESTARTNOHAND && ret != -EINTR) {
+		/* the call is over (not interrupted: ppoll and pselect6 say so
+		 * with ERESTARTNOHAND, epoll_pwait with EINTR): its mask goes
+		 * first */
 		signal_set_mask(p, t->saved_mask);
 		t->restore_mask = false;
 	}

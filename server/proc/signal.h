@@ -45,6 +45,9 @@ int signal_send_thread(struct lthread *t, int sig, const siginfo_t *info);
 void signal_force(struct lthread *t, int sig, const siginfo_t *info);
 /* sig to every process of group pgrp: 0, or -ESRCH if it has none */
 int signal_pgrp(int pgrp, int sig, const siginfo_t *info);
+/* a signal is pending for p: its signalfds' readers and watchers are told
+ * (signalfd.c) */
+void signalfd_notify(struct proc *p);
 /* the end of child c: SIGCHLD (its exit signal) to the parent */
 void signal_child_exit(struct proc *c);
 

@@ -96,6 +96,7 @@ static long set_wall(struct proc *p, const struct __kernel_timespec *ts, bool tz
 		uint64_t want = (uint64_t)ts->tv_sec * 1000000000ull + (uint64_t)ts->tv_nsec, now = plat_now_ns();
 		boot_wall_ns = want - now; /* (wraps for a time before boot: still want at now) */
 		timer_wall_set(want, now);
+		timerfd_clock_was_set();
 	}
 	return 0;
 }

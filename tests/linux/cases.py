@@ -358,6 +358,15 @@ CASES = [
     sys("sys_nowait"),
     sys("sys_pipe"),
     sys("sys_fifo"),
+    # the event descriptors
+    sys("sys_epoll"),
+    sys("sys_eventfd"),
+    sys("sys_timerfd"),
+    nobody(sys("sys_timerfd")),
+    sys("sys_signalfd"),
+    nobody(sys("sys_signalfd")),
+    nobody(sys("sys_epoll")),
+    sys("sys_epoll", "console", input=b"typed\n", input_after=b"ready"),
     # a named pipe from the shell: a writer in the background, cat reads
     {"name": "busybox.mkfifo", "argv": ["/bin/sh", "-c",
                                         "mkfifo -m 600 /tmp/p && ls -l /tmp/p | cut -c1-10 && "

@@ -1,16 +1,21 @@
 /*
  * A process's end gives back every page the server spent on it: children
- * that map, touch, open files and pipes and exit leave the server's free
- * page count where it was (read with lx4's own call LX4_SYS_MEMINFO,
- * 0x4c59, which Linux does not have: there the program says so and does
- * nothing else).
+ * that map, touch, open files, pipes and event descriptors and exit leave
+ * the server's free page count where it was (read with lx4's own call
+ * LX4_SYS_MEMINFO, 0x4c59, which Linux does not have: there the program
+ * says so and does nothing else).
  */
 #define _GNU_SOURCE /* mremap */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -30,6 +35,34 @@ static long free_pages(long *kernel)
 }
 
 static int lasting; /* a set all the rounds use */
+
+/* epolls (nested, many entries, a wait left on one), eventfds, armed
+ * timerfds and signalfds left open: enough entries that any left behind
+ * would show in pages */
+static void event_descriptors(int pipe_r)
+{
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	int outer = epoll_create1(0), sfd = signalfd(-1, &m, SFD_NONBLOCK);
+	struct itimerspec t = {{0, 1000000}, {0, 1000000}};
+	for (int i = 0; i < 24; i++) {
+		int ep = epoll_create1(0), efd = eventfd(1, 0), tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+		timerfd_settime(tfd, 0, &t, NULL);
+		struct epoll_event e = {.events = EPOLLIN | (i & 1 ? EPOLLET : 0)};
+		epoll_ctl(ep, EPOLL_CTL_ADD, pipe_r, &e);
+		epoll_ctl(ep, EPOLL_CTL_ADD, efd, &e);
+		epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &e);
+		epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &e);
+		for (int k = 0; k < 4; k++) { /* entries of other descriptors of the same file */
+			int d = dup(efd);
+			epoll_ctl(ep, EPOLL_CTL_ADD, d, &e);
+		}
+		epoll_ctl(outer, EPOLL_CTL_ADD, ep, &e);
+	}
+	struct epoll_event out[4];
+	epoll_wait(outer, out, 4, 0);
+}
 
 static void child(int kind)
 {
@@ -65,6 +98,7 @@ static void child(int kind)
 	int p[2];
 	pipe(p);
 	write(p[1], "abc", 3);
+	event_descriptors(p[0]);
 	void *b = sbrk(0);
 	sbrk(64 * 1024);
 	memset(b, 1, 64 * 1024);

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -596,6 +597,44 @@ static void blocking(void)
 	close(l);
 }
 
+/* epoll on sockets: readiness and its edges */
+static void epolled(void)
+{
+	say("-- epoll\n");
+	int sv[2], ep = epoll_create1(0);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	struct epoll_event e = {EPOLLIN | EPOLLET | EPOLLRDHUP, {.u32 = 7}}, got[4];
+	T(epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &e));
+	T(epoll_wait(ep, got, 4, 0));
+	T(write(sv[1], "a", 1));
+	T(epoll_wait(ep, got, 4, 0));
+	say("event %#x data %u\n", got[0].events, got[0].data.u32);
+	T(epoll_wait(ep, got, 4, 0));
+	T(write(sv[1], "b", 1));
+	T(epoll_wait(ep, got, 4, 1000));
+	T(shutdown(sv[1], SHUT_WR));
+	T(epoll_wait(ep, got, 4, 0));
+	say("event %#x\n", got[0].events);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a;
+	socklen_t la = abstract(&a, "lx4-epoll");
+	bind(l, (struct sockaddr *)&a, la);
+	listen(l, 1);
+	e.events = EPOLLIN;
+	e.data.u32 = 9;
+	T(epoll_ctl(ep, EPOLL_CTL_ADD, l, &e));
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	T(connect(c, (struct sockaddr *)&a, la));
+	T(epoll_wait(ep, got, 4, 0));
+	say("listener: event %#x data %u\n", got[0].events, got[0].data.u32);
+	T(lseek(sv[0], 0, SEEK_SET));
+	close(c);
+	close(l);
+	close(sv[0]);
+	close(sv[1]);
+	close(ep);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, on_pipe);
@@ -611,5 +650,6 @@ int main(void)
 	creds();
 	options();
 	blocking();
+	epolled();
 	return 0;
 }
