@@ -1,6 +1,6 @@
 /*
  * Where file data lives: fallocate, and the calls that would write it
- * back (sync, syncfs; fsync and fdatasync are in sys_fs.c).  Files are
+ * back (sync, syncfs; fsync and fdatasync are in sys_stat.c).  Files are
  * in RAM (the ramfs, as Linux's tmpfs rootfs): there is nothing to write
  * back, and the checks are what Linux checks.
  */

@@ -12,6 +12,7 @@
 
 #include "linux.h"
 #include "perm.h"
+#include "uio.h"
 
 struct proc;
 struct lthread;
@@ -19,37 +20,6 @@ struct vnode;
 struct file;
 struct epitem;
 struct poll_table;
-
-/* a transfer between a file and a process's memory (one or more user
- * buffers) */
-#define UIO_MAXIOV 1024
-struct uio {
-	struct proc *proc; /* NULL: the iovecs point into the server */
-	const struct linux_iovec *iov;
-	int iovcnt;
-	int idx;       /* the current iovec */
-	uint64_t skip; /* bytes of it already done */
-	uint64_t done; /* bytes moved so far */
-};
-/* copies n bytes from src into the user buffers; returns bytes moved
- * (fewer at the end of the buffers) or -EFAULT */
-long uio_copyout(struct uio *u, const void *src, uint64_t n);
-/* copies up to n bytes from the user buffers to dst; bytes or -EFAULT */
-long uio_copyin(struct uio *u, void *dst, uint64_t n);
-uint64_t uio_resid(const struct uio *u);
-/* passes over n bytes (at most what is left) as if they were moved */
-void uio_skip(struct uio *u, uint64_t n);
-
-/* a read or write that must wait returns -EWOULDBLOCK_WAIT after putting
- * the thread on a wait queue (struct waitq); the call is made again when
- * the queue is woken */
-#define EWOULDBLOCK_WAIT 100000
-struct waitq {
-	struct lthread *head;
-};
-void waitq_add(struct waitq *q, struct lthread *t);
-void waitq_wake_all(struct waitq *q);
-void waitq_remove(struct lthread *t);
 
 /* a process's close of any descriptor of f's file drops its POSIX locks
  * on it; the last reference to f drops the open file's own locks */
@@ -259,6 +229,8 @@ void vfs_init(void);
 /* the data pages all files hold */
 uint64_t vfs_pages(void);
 struct vnode *vfs_root(void);
+/* now, as the file times take it (the wall clock) */
+void vfs_stamp(struct __kernel_timespec *ts);
 /* fills the root file system from a cpio newc archive; 0 or -errno */
 int vfs_load_cpio(const void *archive, uint64_t size);
 
@@ -355,39 +327,6 @@ uint64_t time_boot_wall_ns(void);
 /* the wall clock at boot (seconds since 1970) */
 uint64_t vfs_boot_sec(void);
 
-/* mounts (mount.c) */
-#define MS_RDONLY_L      1
-#define MS_NOSUID_L      2
-#define MS_NODEV_L       4
-#define MS_NOEXEC_L      8
-#define MS_NOATIME_L     1024
-#define MS_NODIRATIME_L  2048
-#define MS_RELATIME_L    (1 << 21)
-#define MS_STRICTATIME_L (1 << 24)
-/* the MS_* flags of the file system vn is on (0: the root's) */
-unsigned mount_flags(const struct vnode *vn);
-/* n pages more (or fewer, n < 0) for the files of file system dev: false
- * if that is beyond its size (tmpfs's size=) */
-bool mount_charge(uint32_t dev, int64_t n);
-/* the data pages file system dev may still take (UINT64_MAX: no limit) */
-uint64_t mount_room(uint32_t dev);
-/* the mounted file systems' device numbers start here; each counts the
- * references to its vnodes (open, working directories, mapped, mount
- * points), which make it busy */
-#define MOUNT_DEV_FIRST 0x2a
-void mount_ref(uint32_t dev, int n);
-/* statfs's blocks of vn's file system: true if it is a mounted one */
-bool mount_statfs(const struct vnode *vn, uint64_t *blocks, uint64_t *free, uint64_t *files, uint64_t *ffree);
-/* an inode more (n = 1) or fewer (-1) on file system dev: false if its
- * nr_inodes are used up (tmpfs counts a file's extra names too) */
-bool mount_inode(uint32_t dev, int n);
-/* 0 or -ENOSPC: room for an inode more (a file or a name) in directory
- * dir's file system */
-int vfs_inode_room(const struct vnode *dir);
-/* the ith line of /proc/mounts after the root's and /proc's (false:
- * none) */
-bool mount_line(unsigned i, char *buf, size_t size);
-
 /* /proc (procfs.c): mounted at boot; procfs_gone drops the nodes of a
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
@@ -404,5 +343,7 @@ int procfs_permission(const struct vnode *vn, int want, int err);
  * followed only by who may look into it (ptrace_may_access): 0 or -EACCES */
 int procfs_may_follow(const struct vnode *vn);
 #define PROCFS_DEV 0x14
+
+#include "mount.h"
 
 #endif

@@ -1,5 +1,5 @@
 /* Unit tests of pipes (server/fs/pipe.c, through pipe2, read, write, close,
- * fcntl and ioctl of sys_fs.c) on the fake platform: data in order,
+ * fcntl and ioctl of fd.c and sys_stat.c) on the fake platform: data in order,
  * partial reads, PIPE_BUF atomicity, end of file, EPIPE and SIGPIPE,
  * O_NONBLOCK, and calls that wait: a reader or writer parked until the
  * other side acts, then resumed (plat_resume_*) with its count, or
