@@ -19,12 +19,23 @@ static inline bool access_ok(uint64_t addr, uint64_t size)
 	return size <= USER_TOP && addr <= USER_TOP - size;
 }
 
+/* the open file at fd, O_PATH ones too (fdget_raw: close, dup, fcntl's
+ * descriptor commands, fstat, fstatfs, fchdir, a *at call's directory);
+ * inline: every call on a descriptor starts here */
+static inline struct file *fd_file_raw(struct proc *p, int64_t fd)
+{
+	int n = (int)fd; /* a descriptor argument is 32 bits: the rest is ignored */
+	if (n < 0 || n >= MAX_FDS)
+		return NULL;
+	return p->fds[n];
+}
 /* the open file at fd, or NULL (EBADF): an O_PATH descriptor is none to
  * the calls that use a file (Linux's fdget) */
-struct file *fd_file(struct proc *p, int64_t fd);
-/* the open file at fd, O_PATH ones too (fdget_raw: close, dup, fcntl's
- * descriptor commands, fstat, fstatfs, fchdir, a *at call's directory) */
-struct file *fd_file_raw(struct proc *p, int64_t fd);
+static inline struct file *fd_file(struct proc *p, int64_t fd)
+{
+	struct file *f = fd_file_raw(p, fd);
+	return f && !(f->flags & O_PATH) ? f : NULL;
+}
 /* the lowest free descriptor >= min, or -EMFILE */
 int fd_alloc(struct proc *p, int min);
 /* installs f at a new descriptor (taking the caller's reference) */

@@ -74,10 +74,10 @@ void timer_cancel(struct lthread *t)
 		if (*pp == t) {
 			*pp = t->timer_next;
 			t->timer_next = NULL;
-			break;
+			timer_rearm(); /* (only when one went: every wake-up cancels) */
+			return;
 		}
 	}
-	timer_rearm();
 }
 
 void srv_timer(void)

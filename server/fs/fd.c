@@ -4,20 +4,6 @@
  */
 #include "sys.h"
 
-struct file *fd_file_raw(struct proc *p, int64_t fd)
-{
-	int n = (int)fd; /* a descriptor argument is 32 bits: the rest is ignored */
-	if (n < 0 || n >= MAX_FDS)
-		return NULL;
-	return p->fds[n];
-}
-
-struct file *fd_file(struct proc *p, int64_t fd)
-{
-	struct file *f = fd_file_raw(p, fd);
-	return f && !(f->flags & O_PATH) ? f : NULL;
-}
-
 int fd_alloc(struct proc *p, int min)
 {
 	uint64_t limit = p->rlim[RLIMIT_NOFILE].cur < MAX_FDS ? p->rlim[RLIMIT_NOFILE].cur : MAX_FDS;

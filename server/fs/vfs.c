@@ -153,15 +153,6 @@ struct vnode *vnode_new_shmem(uint64_t size)
 	return vn;
 }
 
-void vnode_get(struct vnode *vn)
-{
-	vn->refs++;
-	if (vn->dev >= MOUNT_DEV_FIRST)
-		mount_ref(vn->dev, 1);
-	if (vn->shm)
-		shm_mapped(vn);
-}
-
 static void free_pages_from(struct vnode *vn, uint64_t from);
 
 static void vnode_free(struct vnode *vn)

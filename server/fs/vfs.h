@@ -273,7 +273,6 @@ static inline int vfs_may_create(const struct cred *c, const struct vnode *dir)
  * process forked since share, page by page as they are first touched
  * (Linux's shmem_zero_setup) */
 struct vnode *vnode_new_shmem(uint64_t size);
-void vnode_get(struct vnode *vn);
 void vnode_put(struct vnode *vn);
 /* regular file data */
 long vnode_read(struct vnode *vn, uint64_t off, struct uio *u);
@@ -345,5 +344,16 @@ int procfs_may_follow(const struct vnode *vn);
 #define PROCFS_DEV 0x14
 
 #include "mount.h"
+
+/* a reference more to vn (a path walk takes and drops one per name:
+ * inline); a mounted file system's and a System V segment's count it */
+static inline void vnode_get(struct vnode *vn)
+{
+	vn->refs++;
+	if (vn->dev >= MOUNT_DEV_FIRST)
+		mount_ref(vn->dev, 1);
+	if (vn->shm)
+		shm_mapped(vn);
+}
 
 #endif
