@@ -28,9 +28,12 @@
  * A call that must wait parks on the socket's queue (rwait: readers and
  * accepters; wwait: writers and connecters) and is made again when woken,
  * with what it moved so far in io_done; SO_RCVTIMEO and SO_SNDTIMEO bound
- * the wait.  Files passed in flight are held by their buffer; a socket
- * that holds its own file in its queue is never freed (Linux's garbage
- * collector of such cycles is not here).
+ * the wait.  Files passed in flight are held by their buffer, and counted
+ * against their sender's user: past its RLIMIT_NOFILE more are refused
+ * (ETOOMANYREFS, Linux's too_many_unix_fds) unless CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN.  A socket that holds its own file in its queue is never
+ * freed (Linux's garbage collector of such cycles is not here): that
+ * limit bounds what a user can leak so.
  */
 #include "net.h"
 
@@ -70,6 +73,8 @@
 #define SO_DOMAIN_L     39
 
 #define CAP_NET_ADMIN_L 12
+#define CAP_SYS_ADMIN_L 21
+#define CAP_SYS_RESOURCE_L 24
 #define CAP_SETUID_L    7
 #define CAP_SETGID_L    6
 
@@ -86,7 +91,8 @@ struct skb {
 	struct ucred_l cred;
 	int nfds;
 	struct file **fds;
-	char **pages; /* len > INLINE_MAX: the bytes, a page each */
+	uint32_t fds_uid; /* the user the files in flight count for */
+	char **pages;     /* len > INLINE_MAX: the bytes, a page each */
 	char data[];
 };
 
@@ -120,6 +126,47 @@ struct usock {
 };
 
 static struct usock *abstract_names;
+
+/* the files each user has in flight (Linux's user->unix_inflight) */
+struct inflight {
+	struct inflight *next;
+	uint32_t uid;
+	uint64_t n;
+};
+static struct inflight *inflights;
+
+static struct inflight **inflight_find(uint32_t uid)
+{
+	struct inflight **pp = &inflights;
+	while (*pp && (*pp)->uid != uid)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static uint64_t inflight_of(uint32_t uid)
+{
+	struct inflight *i = *inflight_find(uid);
+	return i ? i->n : 0;
+}
+
+/* n files more (or fewer) in flight for uid: false if that needed memory
+ * there was none of */
+static bool inflight_add(uint32_t uid, int64_t n)
+{
+	struct inflight **pp = inflight_find(uid), *i = *pp;
+	if (!i) {
+		if (n <= 0 || !(i = mem_zalloc(sizeof *i)))
+			return n <= 0;
+		i->uid = uid;
+		*pp = i;
+	}
+	i->n += (uint64_t)n;
+	if (!i->n) {
+		*pp = i->next;
+		mem_free(i);
+	}
+	return true;
+}
 static unsigned autobind_next;
 
 static const struct file_ops unix_ops;
@@ -194,6 +241,8 @@ static long skb_move(struct skb *b, uint32_t off, uint32_t n, struct uio *u, boo
 
 static void skb_free(struct skb *b)
 {
+	if (b->nfds)
+		inflight_add(b->fds_uid, -(int64_t)b->nfds);
 	for (int i = 0; i < b->nfds; i++)
 		file_put(b->fds[i]);
 	mem_free(b->fds);
@@ -731,6 +780,12 @@ static long pipe_error(struct lthread *t, int flags)
 static struct skb *make_skb(struct lthread *t, struct usock *s, struct usock *to, struct sock_msg *m, uint32_t n,
 			    int *err)
 {
+	struct proc *p = t ? t->proc : NULL;
+	if (m->nfds && p && inflight_of(p->cred.ruid) > p->rlim[RLIMIT_NOFILE].cur &&
+	    !cred_capable(&p->cred, CAP_SYS_RESOURCE_L) && !cred_capable(&p->cred, CAP_SYS_ADMIN_L)) {
+		*err = -ETOOMANYREFS; /* (Linux's too_many_unix_fds) */
+		return NULL;
+	}
 	struct skb *b = skb_new(n);
 	if (!b) {
 		*err = -ENOMEM;
@@ -754,8 +809,11 @@ static struct skb *make_skb(struct lthread *t, struct usock *s, struct usock *to
 		cred_of(t ? t->proc : NULL, &b->cred);
 	}
 	if (m->nfds) {
+		uint32_t uid = p ? p->cred.ruid : 0;
 		b->fds = mem_zalloc((size_t)m->nfds * sizeof(struct file *));
-		if (!b->fds) {
+		if (!b->fds || !inflight_add(uid, m->nfds)) {
+			mem_free(b->fds);
+			b->fds = NULL;
 			skb_free(b);
 			*err = -ENOMEM;
 			return NULL;
@@ -763,6 +821,7 @@ static struct skb *make_skb(struct lthread *t, struct usock *s, struct usock *to
 		for (int i = 0; i < m->nfds; i++)
 			b->fds[i] = m->fds[i]; /* (the message's references become the buffer's) */
 		b->nfds = m->nfds;
+		b->fds_uid = uid;
 		m->nfds = 0; /* (a message's files go with its first buffer) */
 	}
 	b->from = s;
@@ -893,6 +952,7 @@ static void take_files(struct skb *b, struct sock_msg *m, bool peek)
 		}
 		m->nfds = b->nfds;
 		if (!peek) {
+			inflight_add(b->fds_uid, -(int64_t)b->nfds); /* (received: no longer in flight) */
 			mem_free(b->fds);
 			b->fds = NULL;
 			b->nfds = 0;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -448,6 +449,25 @@ static void rights(void)
 	close(p[0]);
 }
 
+/* files in flight count against their sender's RLIMIT_NOFILE: past it
+ * ETOOMANYREFS, unless CAP_SYS_RESOURCE (root) */
+static void in_flight(void)
+{
+	say("-- files in flight\n");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		int sv[2], two[2] = {0, 1};
+		socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+		struct rlimit l = {5, 5};
+		setrlimit(RLIMIT_NOFILE, &l);
+		for (int i = 0; i < 6; i++)
+			T(send_fds(sv[0], two, 2, "x", 1));
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
 static void creds(void)
 {
 	say("-- credentials\n");
@@ -647,6 +667,7 @@ int main(void)
 	abstract_names();
 	datagrams();
 	rights();
+	in_flight();
 	creds();
 	options();
 	blocking();
