@@ -36,6 +36,11 @@ static inline struct file *fd_file(struct proc *p, int64_t fd)
 	struct file *f = fd_file_raw(p, fd);
 	return f && !(f->flags & O_PATH) ? f : NULL;
 }
+/* n iovecs from user memory into iov, checked as Linux's import_iovec
+ * (any negative length EINVAL, then a buffer outside user space EFAULT;
+ * the total cut at MAX_RW, in *total); the caller bounds n */
+struct linux_iovec;
+int iov_import(struct proc *p, uint64_t uiov, uint32_t n, struct linux_iovec *iov, uint64_t *total);
 /* the lowest free descriptor >= min, or -EMFILE */
 int fd_alloc(struct proc *p, int min);
 /* installs f at a new descriptor (taking the caller's reference) */

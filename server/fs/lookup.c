@@ -12,12 +12,6 @@
 #include "sysctl.h"
 #include "vm.h"
 
-#define S_IFMT 0170000
-#define S_IFDIR 0040000
-#define S_IFREG 0100000
-#define S_IFCHR 0020000
-#define S_IFLNK 0120000
-#define S_IFIFO 0010000
 #define MAX_SYMLINKS 40
 #define PATH_MAX_LINUX 4096
 

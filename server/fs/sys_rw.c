@@ -86,6 +86,24 @@ long sys_pwrite64(struct lthread *t, const struct sysargs *a)
 	return (int64_t)a->a3 < 0 ? -EINVAL : rw_one(t, a, true, (int64_t)a->a3);
 }
 
+int iov_import(struct proc *p, uint64_t uiov, uint32_t n, struct linux_iovec *iov, uint64_t *total)
+{
+	if (n && copy_from_user(p, iov, uiov, n * sizeof iov[0]))
+		return -EFAULT;
+	for (uint32_t i = 0; i < n; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	*total = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!access_ok(iov[i].base, iov[i].len))
+			return -EFAULT;
+		if (iov[i].len > MAX_RW - *total)
+			iov[i].len = MAX_RW - *total;
+		*total += iov[i].len;
+	}
+	return 0;
+}
+
 /* readv, writev, preadv, pwritev: the iovecs are checked as Linux's
  * import_iovec does (a negative length: EINVAL; a buffer outside user
  * space: EFAULT; the total cut at MAX_RW), before the access mode */
@@ -100,19 +118,10 @@ static long rw_vec(struct lthread *t, const struct sysargs *a, bool write, int64
 		return -ESPIPE;
 	if (n > UIO_MAXIOV)
 		return -EINVAL;
-	if (copy_from_user(t->proc, iov, a->a1, n * sizeof iov[0]))
-		return -EFAULT;
-	for (uint32_t i = 0; i < n; i++)
-		if ((int64_t)iov[i].len < 0)
-			return -EINVAL;
-	uint64_t total = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (!access_ok(iov[i].base, iov[i].len))
-			return -EFAULT;
-		if (iov[i].len > MAX_RW - total)
-			iov[i].len = MAX_RW - total;
-		total += iov[i].len;
-	}
+	uint64_t total;
+	int err = iov_import(t->proc, a->a1, n, iov, &total);
+	if (err)
+		return err;
 	if (!rw_file(t->proc, a->a0, write))
 		return -EBADF;
 	if (!total)

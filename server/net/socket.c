@@ -245,25 +245,16 @@ long sys_shutdown(struct lthread *t, const struct sysargs *a)
 
 /* ---- messages ------------------------------------------------------------------ */
 
-/* the iovecs of a message, checked as Linux's import_iovec */
+/* the iovecs of a message (at most UIO_MAXIOV: EMSGSIZE) */
 static int iov_in(struct proc *p, uint64_t uiov, uint64_t n, struct linux_iovec *iov, struct uio *u)
 {
 	if (n > UIO_MAXIOV)
 		return -EMSGSIZE;
-	if (n && copy_from_user(p, iov, uiov, n * sizeof iov[0]))
-		return -EFAULT;
-	uint64_t total = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		if ((int64_t)iov[i].len < 0)
-			return -EINVAL;
-		if (!access_ok(iov[i].base, iov[i].len))
-			return -EFAULT;
-		if (iov[i].len > MAX_RW - total)
-			iov[i].len = MAX_RW - total;
-		total += iov[i].len;
-	}
-	*u = (struct uio){.proc = p, .iov = iov, .iovcnt = (int)n};
-	return 0;
+	uint64_t total;
+	int err = iov_import(p, uiov, (uint32_t)n, iov, &total);
+	if (!err)
+		*u = (struct uio){.proc = p, .iov = iov, .iovcnt = (int)n};
+	return err;
 }
 
 /* Linux's __scm_send: SCM_RIGHTS and SCM_CREDENTIALS of the control
@@ -325,14 +316,17 @@ static int control_in(struct proc *p, uint64_t uctl, uint64_t len, struct sock_m
 	return 0;
 }
 
+/* the files m still holds (those installed are NULL) are closed */
 static void put_files(struct sock_msg *m)
 {
 	for (int i = 0; i < m->nfds; i++)
-		file_put(m->fds[i]);
+		if (m->fds[i])
+			file_put(m->fds[i]);
 	m->nfds = 0;
 }
 
-static long do_send(struct lthread *t, uint64_t fd, struct sock_msg *m)
+/* m sent or received on the socket at fd (O_NONBLOCK or MSG_DONTWAIT: no wait) */
+static long do_io(struct lthread *t, uint64_t fd, struct sock_msg *m, bool send)
 {
 	int err;
 	struct file *f;
@@ -340,7 +334,7 @@ static long do_send(struct lthread *t, uint64_t fd, struct sock_msg *m)
 	if (!s)
 		return err;
 	bool nonblock = (f->flags & O_NONBLOCK) || (m->flags & MSG_DONTWAIT_L);
-	return unix_send(t, s, m, nonblock);
+	return send ? unix_send(t, s, m, nonblock) : unix_recv(t, s, m, nonblock);
 }
 
 long sys_sendto(struct lthread *t, const struct sysargs *a)
@@ -358,7 +352,7 @@ long sys_sendto(struct lthread *t, const struct sysargs *a)
 			return err;
 		m.addrlen = (uint32_t)(int32_t)a->a5;
 	}
-	return do_send(t, a->a0, &m);
+	return do_io(t, a->a0, &m, true);
 }
 
 long sys_sendmsg(struct lthread *t, const struct sysargs *a)
@@ -386,7 +380,7 @@ long sys_sendmsg(struct lthread *t, const struct sysargs *a)
 		put_files(&m);
 		return err;
 	}
-	long r = do_send(t, a->a0, &m);
+	long r = do_io(t, a->a0, &m, true);
 	put_files(&m); /* (those the message did not take) */
 	return r;
 }
@@ -442,22 +436,8 @@ static uint64_t control_out(struct proc *p, struct sock_msg *m, uint64_t uctl, u
 	}
 	if (i < m->nfds || max <= 0)
 		m->out_flags |= MSG_CTRUNC_L;
-	for (int k = 0; k < m->nfds; k++)
-		if (m->fds[k])
-			file_put(m->fds[k]);
-	m->nfds = 0;
+	put_files(m);
 	return used;
-}
-
-static long do_recv(struct lthread *t, uint64_t fd, struct sock_msg *m)
-{
-	int err;
-	struct file *f;
-	struct usock *s = sock_fd(t->proc, fd, &f, &err);
-	if (!s)
-		return err;
-	bool nonblock = (f->flags & O_NONBLOCK) || (m->flags & MSG_DONTWAIT_L);
-	return unix_recv(t, s, m, nonblock);
 }
 
 long sys_recvfrom(struct lthread *t, const struct sysargs *a)
@@ -469,7 +449,7 @@ long sys_recvfrom(struct lthread *t, const struct sysargs *a)
 	if (!access_ok(a->a1, a->a2))
 		return -EFAULT;
 	m = (struct sock_msg){.data = &u, .flags = (int)a->a3};
-	long r = do_recv(t, a->a0, &m);
+	long r = do_io(t, a->a0, &m, false);
 	put_files(&m); /* (no room for them: closed) */
 	if (r >= 0 && a->a4) {
 		int err = addr_out(p, &m.addr, m.addrlen, a->a4, a->a5);
@@ -497,7 +477,7 @@ long sys_recvmsg(struct lthread *t, const struct sysargs *a)
 	if ((err = iov_in(p, h.iov, h.iovlen, iov, &u)))
 		return err;
 	m = (struct sock_msg){.data = &u, .flags = (int)a->a2};
-	long r = do_recv(t, a->a0, &m);
+	long r = do_io(t, a->a0, &m, false);
 	if (r < 0) {
 		put_files(&m);
 		return r;
