@@ -140,8 +140,11 @@ static void child_owner(void)
 	if (c == 0) {
 		count = 0;
 		catch(SIGIO);
-		sigset_t none;
+		sigset_t none, io;
 		sigemptyset(&none);
+		sigemptyset(&io);
+		sigaddset(&io, SIGIO);
+		sigprocmask(SIG_BLOCK, &io, NULL); /* (until sigsuspend: none lost before it) */
 		close(go[0]);
 		close(go[1]);
 		while (!count)

@@ -39,7 +39,9 @@ static void show(int fd, const char *when)
 	say("%s: lease %s\n", when, lease_name(fcntl(fd, F_GETLEASE)));
 }
 
-/* waits for the lease signal; prints what it was */
+/* waits for the lease signal (blocked outside sigsuspend, so that one
+ * that comes between the test of count and the wait is not lost); prints
+ * what it was */
 static void await_signal(const char *when)
 {
 	sigset_t none;
@@ -80,6 +82,11 @@ int main(void)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigaction(SIGRTMIN + 2, &sa, NULL);
 	sigaction(SIGIO, &sa, NULL);
+	sigset_t lease_sigs;
+	sigemptyset(&lease_sigs);
+	sigaddset(&lease_sigs, SIGRTMIN + 2);
+	sigaddset(&lease_sigs, SIGIO);
+	sigprocmask(SIG_BLOCK, &lease_sigs, NULL);
 	int w = open(F, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	write(w, "lease\n", 6);
 	close(w);
