@@ -82,6 +82,13 @@ static void finish(struct lthread *t, long ret, bool now)
 		}
 		if (t->proc->killed)
 			return; /* (a killed process ends without an answer) */
+		if (__builtin_expect(t->proc->stopped, 0) && ret != SYS_NOREPLY && t->stop_state == STOP_NONE) {
+			/* another thread stopped the process: the answer waits for SIGCONT */
+			thread_set_sleeping(t, true);
+			t->stop_state = STOP_CALL;
+			t->stop_ret = ret;
+			return;
+		}
 		thread_set_sleeping(t, false);
 		if (ret == SYS_NOREPLY) {
 			t->in_syscall = false;
@@ -235,7 +242,7 @@ static void fault_event(struct lthread *t, uint64_t addr, unsigned access, uint6
 		proc_kill(t->proc, SIGKILL);
 	} else {
 		struct k_sigaction *ka = &t->proc->sigact[sig - 1];
-		if (ka->handler <= SIG_IGN_L || (t->proc->sigmask & SIGBIT(sig)))
+		if (ka->handler <= SIG_IGN_L || (t->sigmask & SIGBIT(sig)))
 			printf("lx4-server: pid %d: %s at %lx (rip %lx): %s\n", t->proc->pid,
 			       err == -EIO ? "beyond the end of a mapped file" : "bad access", addr, rip,
 			       sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
@@ -302,7 +309,7 @@ void srv_exception(uint64_t id, unsigned vector, uint64_t error, const uint64_t 
 	siginfo_t i;
 	int sig = exception_signal(vector, regs[PLAT_REG_RIP], &i);
 	struct k_sigaction *ka = &t->proc->sigact[sig - 1];
-	if (ka->handler <= SIG_IGN_L || (t->proc->sigmask & SIGBIT(sig)))
+	if (ka->handler <= SIG_IGN_L || (t->sigmask & SIGBIT(sig)))
 		printf("lx4-server: pid %d: exception %u (error %lx) at rip %lx: signal %d\n", t->proc->pid, vector,
 		       error, regs[PLAT_REG_RIP], sig);
 	signal_fault(t, &i, regs, vector, error, 0);

@@ -56,6 +56,8 @@ syscall_fn sys_clock_getres;
 syscall_fn sys_clock_gettime;
 syscall_fn sys_clock_nanosleep;
 syscall_fn sys_clone;
+syscall_fn sys_clone3;
+syscall_fn sys_exit;
 syscall_fn sys_close;
 syscall_fn sys_creat;
 syscall_fn sys_dup;

@@ -198,7 +198,7 @@ static long tty_check(int sig)
 	struct proc *p = current ? current->proc : NULL;
 	if (!p || p->sid != tty_sid || p->pgid == fg_pgrp)
 		return 0;
-	if (p->sigact[sig - 1].handler == SIG_IGN_L || (p->sigmask & SIGBIT(sig)))
+	if (p->sigact[sig - 1].handler == SIG_IGN_L || (current->sigmask & SIGBIT(sig)))
 		return sig == SIGTTIN ? -EIO : 0;
 	if (signal_pgrp_orphaned(p->pgid, NULL))
 		return -EIO;

@@ -161,7 +161,7 @@ bool coredump(struct proc *p, int sig)
 	struct prstatus st = {.si_signo = sig, .cursig = (int16_t)sig, .pid = p->pid, .pgrp = p->pgid, .sid = p->sid};
 	st.ppid = p->parent ? p->parent->pid : 0;
 	st.sigpend = p->sigpend.set | p->thread->sigpend.set;
-	st.sighold = p->sigmask;
+	st.sighold = p->thread->sigmask;
 	st.fpvalid = 1;
 	user_regs(regs, st.reg);
 	note(&n, NT_PRSTATUS, &st, sizeof st);

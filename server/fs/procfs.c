@@ -604,7 +604,7 @@ static void show_stat(struct seq *s, struct proc *p)
 		   p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
 		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
-		   /* (the thread's own: not the process's) */ p->sigmask, ign, cgt, p->exit_signal);
+		   /* (the thread's own: not the process's) */ p->thread ? p->thread->sigmask : 0, ign, cgt, p->exit_signal);
 	seq_printf(s, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? mm->start_data : 0, mm ? mm->end_data : 0,
 		   mm ? mm->brk_start : 0, mm ? mm->arg_start : 0, mm ? mm->arg_end : 0, mm ? mm->env_start : 0,
 		   mm ? mm->env_end : 0, p->state == P_ZOMBIE ? p->exit_status : 0);
@@ -661,9 +661,9 @@ static void show_status(struct seq *s, struct proc *p)
 	int limit, queued = signal_queued(p, &limit);
 	uint64_t ign, cgt;
 	sig_sets(p, &ign, &cgt);
-	seq_printf(s, "Threads:\t%d\nSigQ:\t%d/%d\n", p->state == P_LIVE ? 1 : 0, queued, limit);
+	seq_printf(s, "Threads:\t%d\nSigQ:\t%d/%d\n", p->state == P_LIVE ? p->nthreads : 0, queued, limit);
 	seq_printf(s, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-		   p->thread ? p->thread->sigpend.set : 0, p->sigpend.set, p->sigmask, ign, cgt);
+		   p->thread ? p->thread->sigpend.set : 0, p->sigpend.set, p->thread ? p->thread->sigmask : 0, ign, cgt);
 	seq_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016x\n", c->cap_inh,
 		   c->cap_prm, c->cap_eff, c->cap_bnd, 0);
 	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs ? 1 : 0);

@@ -98,9 +98,9 @@ int poll_wait_mask(struct lthread *t, uint64_t umask, uint64_t size)
 		return -EINVAL;
 	if (copy_from_user(t->proc, &set, umask, 8))
 		return -EFAULT;
-	t->saved_mask = t->proc->sigmask;
+	t->saved_mask = t->sigmask;
 	t->restore_mask = true;
-	signal_set_mask(t->proc, set);
+	signal_set_mask(t, set);
 	return 0;
 }
 

@@ -511,7 +511,10 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 		vnode_put(vn);
 		return err;
 	}
-	/* the point of no return: a fresh address space */
+	/* the point of no return: the other threads end (Linux's de_thread:
+	 * the caller lives on with its own id), a fresh address space */
+	if (p->nthreads > 1 && current && current->proc == p)
+		thread_end_others(p, current);
 	struct mm *mm = mm_new();
 	if (!mm) {
 		vnode_put(vn);

@@ -167,3 +167,11 @@ long sys_futex(struct lthread *t, const struct sysargs *a)
 		return err;
 	return wait ? futex_wait(t, uaddr, val, deadline) : futex_wake(&k, (int)val, bitset);
 }
+
+long futex_wake_addr(struct proc *p, uint64_t uaddr, int nr)
+{
+	struct fkey k;
+	if (futex_key(p, uaddr, false, &k))
+		return 0;
+	return futex_wake(&k, nr, ~0u);
+}

@@ -48,14 +48,20 @@ void job_notify_all(void)
 	}
 }
 
-/* Linux's do_signal_stop for a process of one thread: p stops on sig; its
- * thread is held by the caller (STOP_USER or STOP_CALL) */
-void job_stop(struct proc *p, int sig)
+/* Linux's do_signal_stop: t's process stops on sig; t is held by the
+ * caller (STOP_USER or STOP_CALL), the others by signal_settle (those
+ * in a call when it ends: syscall.c's finish) */
+void job_stop(struct lthread *t, int sig)
 {
+	struct proc *p = t->proc;
 	p->stopped = true;
 	p->stop_code = p->stop_sig = sig;
 	p->cont_report = false;
-	thread_set_sleeping(p->thread, true);
+	thread_set_sleeping(t, true);
+	proc_for_each_thread(p, o) {
+		if (o != t)
+			sig_kick(o);
+	}
 	notify_parent(p, CLD_STOPPED);
 }
 
@@ -68,7 +74,9 @@ void job_cont(struct proc *p)
 	p->stop_code = 0;
 	p->cont_report = true;
 	notify_parent(p, CLD_CONTINUED);
-	sig_kick(p->thread);
+	proc_for_each_thread(p, t) {
+		sig_kick(t);
+	}
 }
 
 bool signal_pgrp_orphaned(int pgrp, const struct proc *ignore)

@@ -22,7 +22,7 @@ static struct proc *pid_hash[ID_HASH];
 static struct lthread *tid_hash[ID_HASH];
 static struct proc *all_procs, *all_procs_tail;
 static struct lthread *all_threads;
-static int next_pid = 1, last_pid, nprocs, nlive;
+static int next_pid = 1, last_pid, nprocs, nlive, nthreads_all;
 uint64_t procs_forked;
 
 int proc_last_pid(void) { return last_pid; }
@@ -44,6 +44,13 @@ struct lthread *thread_by_tid(uint64_t tid)
 		if ((uint64_t)t->tid == tid)
 			return t;
 	return NULL;
+}
+
+struct proc *proc_by_id(int id)
+{
+	struct proc *p = proc_by_pid(id);
+	struct lthread *t = p || id <= 0 ? NULL : thread_by_tid((uint64_t)id);
+	return p ? p : t ? t->proc : NULL;
 }
 
 struct proc *proc_first(void) { return all_procs; }
@@ -188,12 +195,20 @@ struct proc *proc_alloc(void)
 
 struct lthread *thread_alloc(struct proc *p)
 {
-	struct lthread *t = mem_zalloc(sizeof *t);
+	int tid = p->thread ? pid_new() : p->pid; /* (threads share the pids' numbers, as on Linux) */
+	struct lthread *t = tid ? mem_zalloc(sizeof *t) : NULL;
 	if (!t)
 		return NULL;
 	t->proc = p;
-	t->tid = p->pid;
-	p->thread = t;
+	t->tid = tid;
+	if (p->thread)
+		last_pid = tid;
+	struct lthread **tail = &p->thread;
+	while (*tail)
+		tail = &(*tail)->peer_next;
+	*tail = t;
+	p->nthreads++;
+	nthreads_all++;
 	unsigned b = id_bucket((uint64_t)t->tid);
 	t->hash_next = tid_hash[b];
 	tid_hash[b] = t;
@@ -216,8 +231,8 @@ void thread_set_sleeping(struct lthread *t, bool sleeping)
 	t->acct.nvcsw += sleeping; /* (Linux's voluntary context switches) */
 }
 
-/* t leaves the tables; its memory goes after the event */
-static void thread_release(struct lthread *t)
+/* t leaves the tables and its process; its memory goes after the event */
+void thread_release(struct lthread *t)
 {
 	load_account();
 	if (!t->sleeping)
@@ -229,6 +244,14 @@ static void thread_release(struct lthread *t)
 	plat_thread_destroy(&t->plat);
 	if (current == t)
 		current = NULL;
+	struct proc *p = t->proc;
+	for (struct lthread **pt = &p->thread; *pt; pt = &(*pt)->peer_next)
+		if (*pt == t) {
+			*pt = t->peer_next;
+			break;
+		}
+	p->nthreads--;
+	nthreads_all--;
 	struct lthread **pp = &tid_hash[id_bucket((uint64_t)t->tid)];
 	while (*pp != t)
 		pp = &(*pp)->hash_next;
@@ -299,11 +322,12 @@ static bool ignores_children(struct proc *p)
 /* everything p holds goes: its thread, files, memory and address space */
 static void proc_teardown(struct proc *p)
 {
-	signal_exit(p);
-	if (p->thread) {
+	while (p->thread) {
+		thread_exit_user(p->thread); /* (its robust futexes, while the memory is there) */
+		signal_thread_exit(p->thread);
 		thread_release(p->thread);
-		p->thread = NULL;
 	}
+	signal_exit(p);
 	/* what follows is p's exit work (as Linux's exit_files and exit_mm
 	 * in the dying task): p's system time, whoever's event this is */
 	struct lthread *charged = charge_switch(NULL);
@@ -374,9 +398,7 @@ void proc_free(struct proc *p)
 
 /* ---- fork ----------------------------------------------------------------------------- */
 
-/* RLIMIT_NPROC: the processes of the parent's real user, unless that is
- * root or the parent may exceed it (Linux's copy_process) */
-static bool nproc_ok(struct proc *parent)
+bool proc_nproc_ok(struct proc *parent)
 {
 	const struct cred *c = &parent->cred;
 	if (!c->ruid || cred_capable(c, CAP_SYS_RESOURCE) || cred_capable(c, CAP_SYS_ADMIN))
@@ -384,15 +406,17 @@ static bool nproc_ok(struct proc *parent)
 	uint64_t n = 0;
 	proc_for_each(q) { /* (zombies count until reaped, as Linux's ucounts) */
 		if (q->cred.ruid == c->ruid)
-			n++;
+			n += q->nthreads ? (uint64_t)q->nthreads : 1;
 	}
 	return n < parent->rlim[RLIMIT_NPROC].cur;
 }
 
-struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
+int proc_total_threads(void) { return nprocs - nlive + nthreads_all; }
+
+struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, int *err)
 {
 	*err = -EAGAIN;
-	if (nprocs >= proc_max_threads() || !nproc_ok(parent))
+	if (proc_total_threads() >= proc_max_threads() || !proc_nproc_ok(parent))
 		return NULL;
 	struct proc *c = proc_alloc();
 	struct lthread *t = c ? thread_alloc(c) : NULL;
@@ -413,7 +437,7 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 	c->umask = parent->umask;
 	c->undumpable = parent->undumpable;
 	c->no_new_privs = parent->no_new_privs;
-	signal_fork(c, t, parent, parent->thread);
+	signal_fork(c, t, parent, pt);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
 	c->traits = parent->traits;
 	memcpy(c->comm, parent->comm, sizeof c->comm);
@@ -431,8 +455,8 @@ struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err)
 			c->cloexec[fd] = parent->cloexec[fd];
 		}
 	}
-	t->fs_base = parent->thread->fs_base;
-	t->gs_base = parent->thread->gs_base;
+	t->fs_base = pt->fs_base;
+	t->gs_base = pt->gs_base;
 	*err = -ENOMEM;
 	if (vm_fork_enough(parent) || plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
 	    plat_thread_create(&t->plat, &c->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs)) {

@@ -76,9 +76,11 @@ struct lthread {
 	struct lthread *timer_next;
 	struct lthread *hash_next;         /* in the table of thread ids */
 	struct lthread *all_next, *all_prev; /* in the list of all threads */
+	struct lthread *peer_next;           /* in its process's threads, oldest first */
 	uint64_t robust_list, robust_len;
 	/* signals (signal.c) */
 	struct sigpending sigpend; /* sent to this thread (tkill, faults) */
+	uint64_t sigmask;          /* its blocked signals */
 	uint64_t saved_mask;       /* the mask rt_sigsuspend, ppoll, pselect6 replaced */
 	bool restore_mask;         /* ... and that the signal frame saves */
 	bool sigwaiting;           /* in rt_sigtimedwait: waits for sigwait_set */
@@ -128,7 +130,10 @@ struct proc {
 	struct lock lock_want;
 	struct plat_space space;
 	struct mm *mm;
-	struct lthread *thread; /* one thread per process for now */
+	/* its threads, oldest first (the first is the group leader while it
+	 * lives: tid == pid), and how many */
+	struct lthread *thread;
+	int nthreads;
 	struct file **fds; /* MAX_FDS each, one allocation with the process */
 	uint8_t *cloexec;
 	struct vnode *cwd;
@@ -141,7 +146,6 @@ struct proc {
 	bool no_new_privs; /* prctl PR_SET_NO_NEW_PRIVS (for good) */
 	struct cred cred;  /* who it is (cred.h) */
 	struct k_sigaction sigact[NSIG_LINUX];
-	uint64_t sigmask;           /* blocked signals */
 	struct sigpending sigpend;  /* sent to the process (kill) */
 	int exit_signal;            /* sent to the parent at the end (0: none) */
 	uint64_t itimer_deadline;   /* ITIMER_REAL: next expiry (0: off) */
@@ -176,7 +180,25 @@ struct lthread *thread_first(void);
 /* a process (live or zombie) or thread by id, NULL if there is none */
 struct proc *proc_by_pid(int pid);
 struct lthread *thread_by_tid(uint64_t tid);
+/* a process by the id of any of its threads (kill of a thread's id
+ * signals its process, as on Linux), NULL if none */
+struct proc *proc_by_id(int id);
+/* every thread of process p */
+#define proc_for_each_thread(p, t) for (struct lthread *t = (p)->thread; t; t = t->peer_next)
+/* a new thread of p (the first gets tid pid, the others a free id), NULL
+ * if there is no memory or no id */
 struct lthread *thread_alloc(struct proc *p);
+/* thread t of a process with others ends (exit, or the end of the others
+ * at exit_group and exec): its clear_child_tid is cleared and woken, its
+ * robust futexes released, and it leaves the tables */
+void thread_exit(struct lthread *t);
+/* the part of a thread's end in its memory: the robust futexes it holds
+ * are released (thread.c) */
+void thread_exit_user(struct lthread *t);
+/* t leaves the tables and its process; its memory goes after the event */
+void thread_release(struct lthread *t);
+/* every thread of p but keep ends (exec, Linux's de_thread) */
+void thread_end_others(struct proc *p, struct lthread *keep);
 /* c's parent becomes parent (NULL: none): c goes to the end of its
  * children, and c->ppid follows */
 void proc_set_parent(struct proc *c, struct proc *parent);
@@ -212,9 +234,17 @@ void proc_set_max_threads(int n); /* (kernel.threads-max) */
 int proc_count(void);
 int proc_total(void);
 
-/* a copy of parent with a copy-on-write address space and a thread that
- * resumes with regs (rax = 0); NULL with *err */
-struct proc *proc_fork(struct proc *parent, const uint64_t *regs, int *err);
+/* a copy of parent (its thread pt calls) with a copy-on-write address
+ * space and a thread that resumes with regs (rax = 0); NULL with *err */
+struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, int *err);
+/* RLIMIT_NPROC: the tasks of the parent's real user, unless that is root
+ * or the parent may exceed it (Linux's copy_process) */
+bool proc_nproc_ok(struct proc *parent);
+/* Linux's nr_threads: the threads of every process, and the zombies
+ * (threads-max bounds them) */
+int proc_total_threads(void);
+/* wakes at most nr waiters on the futex at uaddr of p (futex.c): how many */
+long futex_wake_addr(struct proc *p, uint64_t uaddr, int nr);
 
 /* the load average (load.c): brought up to date before the number of
  * runnable processes changes; procs_runnable is that number */

@@ -20,7 +20,7 @@ static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka
 	for (;;) {
 		if (p->killed)
 			return -1;
-		int sig = sigq_dequeue(t, p->sigmask, info);
+		int sig = sigq_dequeue(t, t->sigmask, info);
 		if (!sig)
 			return 0;
 		*ka = p->sigact[sig - 1];
@@ -38,7 +38,7 @@ static int get_signal(struct lthread *t, siginfo_t *info, struct k_sigaction *ka
 			 * group (nobody would continue it); SIGSTOP always stops */
 			if (sig != SIGSTOP && signal_pgrp_orphaned(p->pgid, NULL))
 				continue;
-			job_stop(p, sig);
+			job_stop(t, sig);
 			return -2;
 		}
 		proc_kill(p, sig);
@@ -93,7 +93,7 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 		if (nr >= 0)
 			syscall_restart(c->regs, (uint64_t)nr, &ka);
 		nr = -1;
-		uint64_t save = t->restore_mask ? t->saved_mask : p->sigmask;
+		uint64_t save = t->restore_mask ? t->saved_mask : t->sigmask;
 		if (sigframe_setup(t, sig, &info, &ka, save, c)) {
 			if (sig == SIGSEGV) {
 				proc_kill(p, SIGSEGV);
@@ -105,10 +105,10 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 			continue;
 		}
 		t->restore_mask = false;
-		uint64_t blocked = p->sigmask | ka.mask;
+		uint64_t blocked = t->sigmask | ka.mask;
 		if (!(ka.flags & SA_NODEFER))
 			blocked |= SIGBIT(sig);
-		signal_set_mask(p, blocked);
+		signal_set_mask(t, blocked);
 		handled = true;
 		if (c->regs[PLAT_REG_RIP] >= USER_TOP) { /* the handler is no code: it faults there */
 			siginfo_t k;
@@ -125,7 +125,7 @@ static int deliver(struct lthread *t, struct sigctx *c, long nr, bool *restart)
 	if (nr >= 0 && is_restart((long)c->regs[PLAT_REG_RAX]))
 		*restart = true;
 	if (t->restore_mask) {
-		signal_set_mask(p, t->saved_mask);
+		signal_set_mask(t, t->saved_mask);
 		t->restore_mask = false;
 	}
 	return ACT_NONE;
@@ -170,12 +170,12 @@ bool signal_syscall_return(struct lthread *t, long ret, bool now, bool *retry)
 		/* the call is over (not interrupted: ppoll and pselect6 say so
 		 * with ERESTARTNOHAND, epoll_pwait with EINTR): its mask goes
 		 * first */
-		signal_set_mask(p, t->saved_mask);
+		signal_set_mask(t, t->saved_mask);
 		t->restore_mask = false;
 	}
 	if (!signal_pending_now(t)) {
 		if (t->restore_mask) {
-			signal_set_mask(p, t->saved_mask);
+			signal_set_mask(t, t->saved_mask);
 			t->restore_mask = false;
 		}
 		*retry = is_restart(ret); /* (never shown to the process) */
@@ -287,8 +287,19 @@ long signal_sigreturn(struct lthread *t)
 static bool settle_one(struct lthread *t)
 {
 	struct proc *p = t->proc;
-	if (p->state != P_LIVE || p->killed || p->stopped)
-		return true; /* (a stopped process acts on nothing but SIGKILL and SIGCONT) */
+	if (p->state != P_LIVE || p->killed)
+		return true;
+	if (p->stopped) { /* (it acts on nothing but SIGKILL and SIGCONT) */
+		if (t->stop_state != STOP_NONE || t->in_syscall)
+			return true; /* held, or to be held as its call ends (finish) */
+		if (plat_reply_pending((uint64_t)t->tid))
+			return false;
+		if (get_context(t, true)) /* another thread of it: stopped where it runs */
+			return true;
+		t->stop_state = STOP_USER;
+		thread_set_sleeping(t, true);
+		return true;
+	}
 	if (t->stop_state == STOP_CALL) { /* continued: the call goes on */
 		t->stop_state = STOP_NONE;
 		syscall_resume(t, t->stop_ret);

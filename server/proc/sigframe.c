@@ -329,7 +329,7 @@ int sigframe_restore(struct lthread *t, uint64_t rsp, struct sigctx *c, uint64_t
 	if (!access_ok(at, sizeof f) || copy_from_user(p, &f, at, offsetof(struct rt_sigframe, info)))
 		return -EFAULT;
 	*mask = f.uc.uc_sigmask;
-	signal_set_mask(p, f.uc.uc_sigmask); /* first, as Linux does */
+	signal_set_mask(t, f.uc.uc_sigmask); /* first, as Linux does */
 	const struct sigcontext *sc = &f.uc.uc_mcontext;
 	uint64_t *r = c->regs;
 	r[PLAT_REG_R8] = sc->r8;

@@ -36,11 +36,12 @@ void siginfo_from(siginfo_t *i, int sig, int code, int pid)
 /* the default action ignores it (Linux's sig_kernel_ignore) */
 bool sig_default_ignored(int sig) { return SIG_DEFAULT_IGNORE & SIGBIT(sig); }
 
-/* would sig be dropped at once (an action that ignores it, and unblocked) */
+/* would sig be dropped at once (an action that ignores it, and unblocked
+ * by thread t, the target: Linux's sig_ignored) */
 bool sig_ignored(const struct proc *p, const struct lthread *t, int sig)
 {
 	uint64_t bit = SIGBIT(sig);
-	if ((p->sigmask & bit) || (t && t->sigwaiting && (t->real_blocked & bit)))
+	if (t && ((t->sigmask & bit) || (t->sigwaiting && (t->real_blocked & bit))))
 		return false;
 	uint64_t h = p->sigact[sig - 1].handler;
 	return sig != SIGKILL && (h == SIG_IGN_L || (h == SIG_DFL_L && sig_default_ignored(sig)));
@@ -67,12 +68,31 @@ void sig_kick(struct lthread *t)
 
 /* ---- sending ------------------------------------------------------------------------- */
 
-/* Linux's __send_signal and complete_signal for a process of one thread */
-static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
+/* Linux's wants_signal: t does not block bit */
+static bool wants(const struct lthread *t, uint64_t bit) { return !(t->sigmask & bit); }
+
+/* Linux's complete_signal: the thread to act on a signal sent to p, the
+ * group leader if it takes it, else the first that does; NULL if all
+ * block it */
+static struct lthread *target(struct proc *p, uint64_t bit)
 {
-	struct lthread *t = p->thread;
-	if (p->state != P_LIVE || p->killed || !t)
+	if (wants(p->thread, bit))
+		return p->thread;
+	proc_for_each_thread(p, t) {
+		if (wants(t, bit))
+			return t;
+	}
+	return NULL;
+}
+
+/* Linux's __send_signal and complete_signal: sig to process p (to NULL)
+ * or to its thread to */
+static int send(struct proc *p, int sig, const siginfo_t *info, struct lthread *to)
+{
+	bool to_thread = to != NULL;
+	if (p->state != P_LIVE || p->killed || !p->thread)
 		return 0;
+	struct lthread *t = to ? to : p->thread; /* (whose mask decides whether it is ignored) */
 	uint64_t bit = SIGBIT(sig);
 	if (bit & SIG_STOPS) {
 		signal_flush(p, SIGCONT);
@@ -104,9 +124,14 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 	}
 	q->set |= bit;
 	signalfd_notify(p);
-	if ((p->sigmask & bit) && sig != SIGKILL)
+	if (sig == SIGKILL) {
+		proc_kill(p, sig);
+		return 0;
+	}
+	t = to_thread ? (wants(to, bit) ? to : NULL) : target(p, bit);
+	if (!t)
 		return 0; /* pending until unblocked */
-	if (p->stopped && sig != SIGKILL)
+	if (p->stopped)
 		return 0; /* pending until SIGCONT (Linux's wants_signal) */
 	/* (not one an rt_sigtimedwait unblocked to take it: Linux's
 	 * complete_signal skips the real_blocked ones) */
@@ -117,20 +142,20 @@ static int send(struct proc *p, int sig, const siginfo_t *info, bool to_thread)
 	return 0;
 }
 
-int signal_send(struct proc *p, int sig, const siginfo_t *info) { return send(p, sig, info, false); }
+int signal_send(struct proc *p, int sig, const siginfo_t *info) { return send(p, sig, info, NULL); }
 
-int signal_send_thread(struct lthread *t, int sig, const siginfo_t *info) { return send(t->proc, sig, info, true); }
+int signal_send_thread(struct lthread *t, int sig, const siginfo_t *info) { return send(t->proc, sig, info, t); }
 
 void signal_force(struct lthread *t, int sig, const siginfo_t *info)
 {
 	struct proc *p = t->proc;
 	struct k_sigaction *ka = &p->sigact[sig - 1];
-	bool blocked = p->sigmask & SIGBIT(sig);
+	bool blocked = t->sigmask & SIGBIT(sig);
 	if (blocked || ka->handler == SIG_IGN_L) {
 		ka->handler = SIG_DFL_L;
-		p->sigmask &= ~SIGBIT(sig);
+		t->sigmask &= ~SIGBIT(sig);
 	}
-	send(p, sig, info, true);
+	send(p, sig, info, t);
 }
 
 int signal_pgrp(int pgrp, int sig, const siginfo_t *info)
@@ -162,7 +187,8 @@ void signal_child_exit(struct proc *c)
 
 void signal_fork(struct proc *child, struct lthread *ct, struct proc *parent, struct lthread *pt)
 {
-	child->sigmask = parent->sigmask;
+	(void)parent;
+	ct->sigmask = pt->sigmask;
 	memcpy(child->sigact, parent->sigact, sizeof child->sigact);
 	ct->ss_sp = pt->ss_sp;
 	ct->ss_size = pt->ss_size;
@@ -181,11 +207,33 @@ void signal_exec(struct proc *p, struct lthread *t)
 	t->ss_flags = 2; /* SS_DISABLE */
 }
 
+void signal_thread_new(struct lthread *ct, struct lthread *pt)
+{
+	ct->sigmask = pt->sigmask;
+	ct->ss_flags = 2; /* SS_DISABLE: a thread's stack is not its creator's (Linux's sas_ss_reset) */
+}
+
+void signal_thread_exit(struct lthread *t)
+{
+	struct proc *p = t->proc;
+	sigq_free(&t->sigpend);
+	/* the process's signals it would have taken go to another thread
+	 * (Linux's retarget_shared_pending) */
+	uint64_t left = p->sigpend.set & ~t->sigmask;
+	proc_for_each_thread(p, o) {
+		if (!left)
+			break;
+		if (o != t && (left & ~o->sigmask)) {
+			left &= o->sigmask;
+			sig_kick(o);
+		}
+	}
+	t->sig_kick = false; /* (signal_settle no longer sees it) */
+}
+
 void signal_exit(struct proc *p)
 {
 	sigq_free(&p->sigpend);
-	if (p->thread)
-		sigq_free(&p->thread->sigpend);
 	itimer_set(p, 0, 0);
 	pollhead_gone(&p->sigfd_ph); /* (the epoll entries of its signalfds stay, deaf) */
 }

@@ -65,7 +65,7 @@ void signal_orphan_exit(struct proc *p);
 /* cheap: might a signal be for t to act on now (then signal_pending_now) */
 static inline bool signal_maybe(const struct lthread *t)
 {
-	return ((t->sigpend.set | t->proc->sigpend.set) & ~t->proc->sigmask) != 0;
+	return ((t->sigpend.set | t->proc->sigpend.set) & ~t->sigmask) != 0;
 }
 /* a call that returns ret has signal work to do first (signal_syscall_return) */
 static inline bool signal_work(const struct lthread *t, long ret)
@@ -77,8 +77,8 @@ uint64_t signal_pending_set(struct lthread *t);
 /* a signal t must act on now (unblocked, not ignored) is pending; pending
  * ignored ones are dropped on the way */
 bool signal_pending_now(struct lthread *t);
-/* sets p's blocked mask (never SIGKILL or SIGSTOP) */
-void signal_set_mask(struct proc *p, uint64_t mask);
+/* sets t's blocked mask (never SIGKILL or SIGSTOP) */
+void signal_set_mask(struct lthread *t, uint64_t mask);
 /* takes sig's pending instances away from p and its thread (an action
  * that ignores it now) */
 void signal_flush(struct proc *p, int sig);
@@ -88,8 +88,13 @@ int signal_dequeue_set(struct lthread *t, uint64_t set, siginfo_t *info);
 /* fork: the child's signal state; exec: handlers back to the default */
 void signal_fork(struct proc *child, struct lthread *ct, struct proc *parent, struct lthread *pt);
 void signal_exec(struct proc *p, struct lthread *t);
-/* frees p's queued siginfo (its end) */
+/* frees p's queued siginfo (its end, after its threads': signal_thread_exit) */
 void signal_exit(struct proc *p);
+/* a new thread ct of pt's process (clone): pt's mask, no alternate stack */
+void signal_thread_new(struct lthread *ct, struct lthread *pt);
+/* the end of thread t: its own pending signals go, its process's it
+ * would take go to another thread */
+void signal_thread_exit(struct lthread *t);
 /* the siginfo queued for p (and its thread), and the most that may be */
 int signal_queued(struct proc *p, int *limit);
 

@@ -35,7 +35,7 @@ void sigq_append(struct sigpending *q, struct sigqueue *e);
 void sigq_free(struct sigpending *q);
 int sigq_dequeue(struct lthread *t, uint64_t mask, siginfo_t *info);
 void job_notify_all(void); /* jobctl.c */
-void job_stop(struct proc *p, int sig);
+void job_stop(struct lthread *t, int sig);
 void job_cont(struct proc *p);
 
 #endif

@@ -113,14 +113,15 @@ uint64_t signal_pending_set(struct lthread *t) { return t->sigpend.set | t->proc
 void signal_flush(struct proc *p, int sig)
 {
 	queue_flush(&p->sigpend, sig);
-	if (p->thread)
-		queue_flush(&p->thread->sigpend, sig);
+	proc_for_each_thread(p, t) {
+		queue_flush(&t->sigpend, sig);
+	}
 }
 
 bool signal_pending_now(struct lthread *t)
 {
 	struct proc *p = t->proc;
-	uint64_t x = signal_pending_set(t) & ~p->sigmask;
+	uint64_t x = signal_pending_set(t) & ~t->sigmask;
 	while (x) {
 		int sig = __builtin_ctzll(x) + 1;
 		if (!sig_ignored(p, t, sig))
@@ -131,6 +132,6 @@ bool signal_pending_now(struct lthread *t)
 	return false;
 }
 
-void signal_set_mask(struct proc *p, uint64_t mask) { p->sigmask = mask & ~SIG_KERNEL_ONLY; }
+void signal_set_mask(struct lthread *t, uint64_t mask) { t->sigmask = mask & ~SIG_KERNEL_ONLY; }
 
 int signal_dequeue_set(struct lthread *t, uint64_t set, siginfo_t *info) { return sigq_dequeue(t, ~set, info); }

@@ -212,97 +212,13 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 	return SYS_NOREPLY;
 }
 
-/* ---- fork, clone, wait4, kill ----------------------------------------------------- */
+/* ---- wait4, waitid ---------------------------------------------------------------- */
 
-#define CLONE_VM_L 0x00000100
-#define CLONE_FS_L 0x00000200
-#define CLONE_FILES_L 0x00000400
-#define CLONE_SIGHAND_L 0x00000800
-#define CLONE_VFORK_L 0x00004000
-#define CLONE_PARENT_L 0x00008000
-#define CLONE_THREAD_L 0x00010000
-#define CLONE_SETTLS_L 0x00080000
-#define CLONE_PARENT_SETTID_L 0x00100000
-#define CLONE_CHILD_CLEARTID_L 0x00200000
-#define CLONE_CHILD_SETTID_L 0x01000000
-#define SIGCHLD_L 17
 #define WNOHANG_L 1
 #define WUNTRACED_L 2
 #define WCONTINUED_L 8
 #define WALL_L 0x40000000
 #define WCLONE_L 0x80000000
-
-/* a new process; the child resumes with the caller's registers, rax = 0,
- * and (clone) a new stack and TLS */
-static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
-{
-	struct proc *p = t->proc;
-	uint64_t regs[PLAT_REG_COUNT];
-	if (plat_thread_get(&t->plat, false, regs, NULL))
-		return -EAGAIN;
-	/* the registers the syscall message brought are the current ones */
-	for (int i = 0; i < 10; i++)
-		regs[i] = t->regs[i];
-	regs[PLAT_REG_RAX] = 0;
-	regs[PLAT_REG_RCX] = regs[PLAT_REG_RIP]; /* what syscall leaves in them */
-	regs[PLAT_REG_R11] = regs[PLAT_REG_RFLAGS];
-	if (newsp)
-		regs[PLAT_REG_RSP] = newsp;
-	if (flags & CLONE_SETTLS_L) {
-		if (tls >= (1ull << 47))
-			return -EPERM;
-		regs[PLAT_REG_FSBASE] = tls;
-	}
-	int err;
-	struct proc *c = proc_fork(p, regs, &err);
-	if (!c)
-		return err;
-	cputimer_update(c); /* (its RLIMIT_CPU is the parent's) */
-	if (flags & CLONE_SETTLS_L)
-		c->thread->fs_base = tls;
-	if (flags & CLONE_PARENT_L)
-		proc_set_parent(c, p->parent);
-	c->exit_signal = (int)(flags & 0xff);
-	int pid = c->pid;
-	if ((flags & CLONE_PARENT_SETTID_L) && ptid)
-		copy_to_user(p, ptid, &pid, sizeof pid);
-	if ((flags & CLONE_CHILD_SETTID_L) && ctid)
-		copy_to_user(c, ctid, &pid, sizeof pid);
-	if (flags & CLONE_CHILD_CLEARTID_L)
-		c->thread->clear_child_tid = ctid;
-	return pid;
-}
-
-long sys_fork(struct lthread *t, const struct sysargs *a)
-{
-	(void)a;
-	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
-}
-
-/* vfork is fork here (the child gets its own copy-on-write memory, which
- * POSIX allows) */
-long sys_vfork(struct lthread *t, const struct sysargs *a)
-{
-	(void)a;
-	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
-}
-
-long sys_clone(struct lthread *t, const struct sysargs *a)
-{
-	uint64_t flags = a->a0;
-	if (flags & (CLONE_THREAD_L | CLONE_SIGHAND_L)) {
-		static bool said;
-		if (!said)
-			printf("lx4-server: clone of a thread: not implemented (ENOSYS)\n");
-		said = true;
-		return -ENOSYS; /* threads come later */
-	}
-	if ((flags & 0xff) > NSIG_LINUX)
-		return -EINVAL; /* the exit signal */
-	/* CLONE_VM (with VFORK, as posix_spawn does) gets a copy too: the child
-	 * runs on the stack it was given, in its own copy of the memory */
-	return do_fork(t, flags, a->a1, a->a2, a->a3, a->a4);
-}
 
 #define WSTOPPED_L 2
 #define WEXITED_L 4

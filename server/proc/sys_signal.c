@@ -50,18 +50,18 @@ long sys_rt_sigprocmask(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
 	int how = (int)a->a0;
-	uint64_t set, old = p->sigmask;
+	uint64_t set, old = t->sigmask;
 	if (a->a3 != 8)
 		return -EINVAL;
 	if (a->a1) {
 		if (copy_from_user(p, &set, a->a1, 8))
 			return -EFAULT;
 		if (how == SIG_BLOCK)
-			signal_set_mask(p, p->sigmask | set);
+			signal_set_mask(t, t->sigmask | set);
 		else if (how == SIG_UNBLOCK)
-			signal_set_mask(p, p->sigmask & ~set);
+			signal_set_mask(t, t->sigmask & ~set);
 		else if (how == SIG_SETMASK)
-			signal_set_mask(p, set);
+			signal_set_mask(t, set);
 		else
 			return -EINVAL;
 	}
@@ -73,7 +73,7 @@ long sys_rt_sigpending(struct lthread *t, const struct sysargs *a)
 {
 	if (a->a1 > 8)
 		return -EINVAL;
-	uint64_t set = signal_pending_set(t) & t->proc->sigmask;
+	uint64_t set = signal_pending_set(t) & t->sigmask;
 	return copy_to_user(t->proc, a->a0, &set, a->a1) ? -EFAULT : 0;
 }
 
@@ -89,9 +89,9 @@ long sys_rt_sigsuspend(struct lthread *t, const struct sysargs *a)
 		return -EINVAL;
 	if (copy_from_user(p, &set, a->a0, 8))
 		return -EFAULT;
-	t->saved_mask = p->sigmask;
+	t->saved_mask = t->sigmask;
 	t->restore_mask = true;
-	signal_set_mask(p, set);
+	signal_set_mask(t, set);
 	return SYS_WAIT;
 }
 
@@ -105,7 +105,7 @@ long sys_pause(struct lthread *t, const struct sysargs *a)
 static void sigwait_end(struct lthread *t)
 {
 	t->sigwaiting = false;
-	signal_set_mask(t->proc, t->real_blocked);
+	signal_set_mask(t, t->real_blocked);
 	timer_cancel(t);
 	t->wait.deadline = 0;
 }
@@ -164,8 +164,8 @@ long sys_rt_sigtimedwait(struct lthread *t, const struct sysargs *a)
 		return -EINTR;
 	t->sigwaiting = true;
 	t->sigwait_set = set;
-	t->real_blocked = p->sigmask;
-	signal_set_mask(p, p->sigmask & ~set);
+	t->real_blocked = t->sigmask;
+	signal_set_mask(t, t->sigmask & ~set);
 	t->wait.deadline = 0;
 	if (a->a2) {
 		uint64_t ns = (uint64_t)ts.tv_sec > 18000000000ull ? ~0ull >> 2
@@ -236,20 +236,34 @@ long sys_kill(struct lthread *t, const struct sysargs *a)
 	return count ? ret : -ESRCH;
 }
 
-/* tkill and tgkill: one thread (a process's only one here), SI_TKILL */
+/* the thread tid (of process tgid if that is positive) in *th, and its
+ * process; a zombie (or a group leader that ended before its threads) has
+ * no thread: NULL, and the signal is dropped (Linux's do_send_specific on
+ * an exiting task) */
+static struct proc *specific(int tgid, int tid, struct lthread **th)
+{
+	*th = thread_by_tid((uint64_t)tid);
+	struct proc *p = *th ? (*th)->proc : proc_by_pid(tid);
+	if (!p || (tgid > 0 && p->pid != tgid))
+		return NULL;
+	return p;
+}
+
+/* tkill and tgkill: one thread, SI_TKILL */
 static long send_specific(struct lthread *t, int tgid, int tid, int64_t sig)
 {
-	struct proc *p = proc_by_pid(tid); /* a thread's id is its process's */
-	if (!p || (tgid > 0 && p->pid != tgid))
+	struct lthread *th;
+	struct proc *p = specific(tgid, tid, &th);
+	if (!p)
 		return -ESRCH;
 	int err = kill_check(t->proc, p, sig);
 	if (err)
 		return err;
-	if (!sig || p->state != P_LIVE)
+	if (!sig || !th || p->state != P_LIVE)
 		return 0;
 	siginfo_t info;
 	siginfo_from(&info, (int)sig, SI_TKILL, t->proc->pid);
-	return signal_send_thread(p->thread, (int)sig, &info);
+	return signal_send_thread(th, (int)sig, &info);
 }
 
 long sys_tgkill(struct lthread *t, const struct sysargs *a)
@@ -274,7 +288,7 @@ static int queued_info(struct lthread *t, uint64_t uinfo, int sig, int target, s
 		return -EFAULT;
 	memset((char *)info + KSIGINFO_SIZE, 0, sizeof *info - KSIGINFO_SIZE);
 	info->si_signo = sig;
-	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target != t->proc->pid)
+	if ((info->si_code >= 0 || info->si_code == SI_TKILL) && target != t->tid)
 		return -EPERM;
 	return 0;
 }
@@ -301,13 +315,14 @@ long sys_rt_tgsigqueueinfo(struct lthread *t, const struct sysargs *a)
 	int err = queued_info(t, a->a3, (int)sig, tid, &info);
 	if (err)
 		return err;
-	struct proc *p = proc_by_pid(tid);
-	if (!p || p->pid != tgid)
+	struct lthread *th;
+	struct proc *p = specific(tgid, tid, &th);
+	if (!p)
 		return -ESRCH;
 	err = kill_check(t->proc, p, sig);
 	if (err)
 		return err;
-	return sig && p->state == P_LIVE ? signal_send_thread(p->thread, (int)sig, &info) : 0;
+	return sig && th && p->state == P_LIVE ? signal_send_thread(th, (int)sig, &info) : 0;
 }
 
 /* ---- the alternate stack, the return from a handler ----------------------------- */

@@ -51,9 +51,10 @@ int signal_queued(struct proc *p, int *limit)
 	int n = 0;
 	for (struct sigqueue *q = p->sigpend.head; q; q = q->next)
 		n++;
-	if (p->thread)
-		for (struct sigqueue *q = p->thread->sigpend.head; q; q = q->next)
+	proc_for_each_thread(p, t) {
+		for (struct sigqueue *q = t->sigpend.head; q; q = q->next)
 			n++;
+	}
 	*limit = SIGQUEUE_MAX;
 	return n;
 }

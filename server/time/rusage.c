@@ -73,9 +73,9 @@ static uint64_t maxrss(struct proc *p)
 void rusage_self(struct proc *p, struct rusage_sum *r)
 {
 	*r = p->ru_gone;
-	if (p->thread) { /* (one thread per process for now) */
+	proc_for_each_thread(p, th) {
 		struct rusage_sum t;
-		rusage_thread(p->thread, &t);
+		rusage_thread(th, &t);
 		add(r, &t);
 	}
 	r->maxrss = maxrss(p);
