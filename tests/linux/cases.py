@@ -346,6 +346,9 @@ CASES = [
     # a glibc program of our own (tests/linux/glibc/dyn.c) with the
     # libraries of gawk (libc, libm) to dlopen
     {"name": "glibc.dyn", "argv": ["/tests/glibc_dyn"], "host": ["/usr/bin/gawk"], "expect": 0},
+    # (pthread_cancel unwinds with libgcc_s, which glibc dlopens)
+    {"name": "glibc.threads", "argv": ["/tests/glibc_threads"], "host": ["/usr/bin/gawk"], "expect": 0,
+     "adds": [("/lib/x86_64-linux-gnu/libgcc_s.so.1", "/lib/x86_64-linux-gnu/libgcc_s.so.1")]},
     # as nobody: what a user may and may not do, alike on both systems
     # (not the tests that signal or renice pid 1 or its process group:
     # lx4's first process is the test itself, Linux's is its root init)
@@ -537,6 +540,24 @@ CASES = [
                     "r, w = os.pipe(); os.write(w, b'pipe bytes'); os.close(w); print(os.read(r, 100))",
            host=["/usr/bin/sort"]),
     python("error", "1 / 0", expect=1),
+    # threads: a pool of workers on a queue, a lock, an event, a timer
+    # thread, a thread that raises, and a signal handler in the main thread
+    python("threading", "import threading, queue, signal, os\n"
+                        "q, out, lock = queue.Queue(), [], threading.Lock()\n"
+                        "def work():\n"
+                        "    while (n := q.get()) is not None:\n"
+                        "        with lock: out.append(n * n)\n"
+                        "ts = [threading.Thread(target=work) for _ in range(4)]\n"
+                        "[t.start() for t in ts]; [q.put(i) for i in range(100)]; [q.put(None) for _ in ts]\n"
+                        "[t.join() for t in ts]; print(len(out), sum(out))\n"
+                        "ev = threading.Event(); threading.Timer(0.05, ev.set).start(); print('event', ev.wait(5))\n"
+                        "def bad(): raise ValueError('in a thread')\n"
+                        "threading.excepthook = lambda a: print('hook:', a.exc_type.__name__, a.exc_value)\n"
+                        "t = threading.Thread(target=bad); t.start(); t.join()\n"
+                        "got = []\n"
+                        "signal.signal(signal.SIGUSR1, lambda s, f: got.append(threading.current_thread().name))\n"
+                        "t = threading.Thread(target=lambda: os.kill(os.getpid(), signal.SIGUSR1)); t.start(); t.join()\n"
+                        "print('handler in', got, 'threads left', threading.active_count())"),
     # AF_UNIX from python: a socket pair, a stream server and client in two
     # processes on a path, datagrams, a descriptor passed
     python("sockets", "import os, socket, array\n"
