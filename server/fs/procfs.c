@@ -83,6 +83,11 @@ enum {
 	PK_P_STATUS,
 	PK_P_LOGINUID,
 	PK_P_SESSIONID,
+	PK_P_TASK,   /* /proc/PID/task */
+	PK_TID,      /* /proc/PID/task/TID (its nodes' pid is the thread's id) */
+	PK_T_COMM,   /* and what is in it */
+	PK_T_STAT,
+	PK_T_STATUS,
 	PK_P_FDLINK = 0xfd, /* /proc/PID/fd/N (vfs.c gives its size as Linux: 64) */
 };
 
@@ -155,6 +160,11 @@ static const struct pentry table[] = {
     /* the audit ids: unset (no login has set them; writes not yet) */
     {"loginuid", PK_PID, PK_P_LOGINUID, V_REG, 0644, NULL},
     {"sessionid", PK_PID, PK_P_SESSIONID, V_REG, 0444, NULL},
+    {"task", PK_PID, PK_P_TASK, V_DIR, 0555, NULL},
+    /* a thread's own view (Linux's tid_base_stuff has more) */
+    {"comm", PK_TID, PK_T_COMM, V_REG, 0644, NULL},
+    {"stat", PK_TID, PK_T_STAT, V_REG, 0444, NULL},
+    {"status", PK_TID, PK_T_STATUS, V_REG, 0444, NULL},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -243,9 +253,21 @@ static void set_link(struct vnode *vn, const char *target)
 	vn->link = target ? kstrdup(target) : NULL;
 }
 
+static bool is_thread_node(unsigned kind) { return kind >= PK_TID && kind <= PK_T_STATUS; }
+
+/* the thread a node of /proc/PID/task/TID shows, or NULL (gone) */
+static struct lthread *node_thread(const struct vnode *vn)
+{
+	return vn->pfs.pid > 0 && is_thread_node(vn->pfs.kind) ? thread_by_tid((uint64_t)vn->pfs.pid) : NULL;
+}
+
 /* the process a node shows (live or zombie), or NULL */
 static struct proc *node_proc(struct vnode *vn)
 {
+	if (is_thread_node(vn->pfs.kind)) {
+		struct lthread *t = node_thread(vn);
+		return t ? t->proc : NULL;
+	}
 	return vn->pfs.pid > 0 ? proc_by_pid(vn->pfs.pid) : NULL;
 }
 
@@ -363,10 +385,16 @@ static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 		if (fd < 0 || fd >= MAX_FDS || p->state != P_LIVE || !p->fds[fd])
 			return NULL;
 		vn = node(p->pid, PK_P_FDLINK, (unsigned)fd, dir, name, V_LNK, 0700);
+	} else if (kind == PK_P_TASK) {
+		int tid = name_to_int(name);
+		struct lthread *t = tid > 0 ? thread_by_tid((uint64_t)tid) : NULL;
+		if (!t || t->proc != p)
+			return NULL;
+		vn = node(tid, PK_TID, 0, dir, name, V_DIR, 0555);
 	} else {
 		for (unsigned i = 0; i < NTABLE && !vn; i++)
 			if (table[i].dir == kind && !strcmp(table[i].name, name))
-				vn = node(kind >= PK_PID ? p->pid : 0, table[i].kind, 0, dir, name, table[i].type,
+				vn = node(kind >= PK_PID ? dir->pfs.pid : 0, table[i].kind, 0, dir, name, table[i].type,
 					  table[i].mode);
 		if (!vn && kind == PK_ROOT) {
 			int pid = name_to_int(name);
@@ -377,8 +405,9 @@ static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 	}
 	if (vn && vn->type == V_LNK)
 		refresh_link(vn, p);
-	if (vn && vn->pfs.pid > 0)
-		dump_owner(vn, proc_by_pid(vn->pfs.pid));
+	struct proc *owner = vn && vn->pfs.pid > 0 ? node_proc(vn) : NULL;
+	if (owner)
+		dump_owner(vn, owner);
 	return vn;
 }
 
@@ -400,6 +429,20 @@ static bool proc_next(struct vnode *dir, uint64_t *pos, char *name, size_t size,
 		}
 		return false;
 	}
+	if (kind == PK_P_TASK) { /* its threads, by id */
+		int from = *pos < PID_POS ? 0 : (int)(*pos - PID_POS), best = -1;
+		proc_for_each_thread(p, t) {
+			if (t->tid >= from && (best < 0 || t->tid < best))
+				best = t->tid;
+		}
+		if (best < 0)
+			return false;
+		*pos = PID_POS + (uint64_t)best;
+		snprintf(name, size, "%d", best);
+		*ino = ino_of(best, PK_TID, 0);
+		*type = V_DIR;
+		return true;
+	}
 	uint64_t i = 2;
 	for (unsigned e = 0; e < NTABLE; e++) {
 		if (table[e].dir != kind)
@@ -408,7 +451,7 @@ static bool proc_next(struct vnode *dir, uint64_t *pos, char *name, size_t size,
 			continue;
 		*pos = i - 1;
 		snprintf(name, size, "%s", table[e].name);
-		*ino = ino_of(kind >= PK_PID ? p->pid : 0, table[e].kind, 0);
+		*ino = ino_of(kind >= PK_PID ? dir->pfs.pid : 0, table[e].kind, 0);
 		*type = table[e].type;
 		return true;
 	}
@@ -433,13 +476,20 @@ static bool proc_next(struct vnode *dir, uint64_t *pos, char *name, size_t size,
 
 static int procs_existing(void) { return proc_total(); }
 
+static int p_threads(struct vnode *dir)
+{
+	struct proc *p = node_proc(dir);
+	return p ? p->nthreads : 0;
+}
+
 /* 2 and a link for each subdirectory, as on Linux (which has more of them) */
 static uint32_t proc_nlink(struct vnode *dir)
 {
 	switch (dir->pfs.kind) {
 	case PK_ROOT: return 4 + (uint32_t)procs_existing();
 	case PK_SYS: return 5;
-	case PK_PID: return 3;
+	case PK_PID: return 4;
+	case PK_P_TASK: return 2 + (uint32_t)(p_threads(dir));
 	default: return 2;
 	}
 }
@@ -543,11 +593,13 @@ static void vm_sizes(struct proc *p, struct vmsizes *z)
 	z->file = mm_file_pages(p->mm);
 }
 
-static char state_of(struct proc *p)
+/* the state of p, as its thread t (NULL: the first) shows it */
+static char state_of(struct proc *p, struct lthread *t)
 {
 	if (p->state == P_ZOMBIE)
 		return 'Z';
-	return p->thread && p->thread->sleeping ? 'S' : 'R';
+	t = t ? t : p->thread;
+	return t && t->sleeping ? 'S' : 'R';
 }
 
 static const char *state_name(char c)
@@ -581,30 +633,36 @@ static bool has_tty(struct proc *p)
 /* clock ticks (USER_HZ) in ns, as Linux's nsec_to_clock_t */
 static uint64_t ticks(uint64_t ns) { return ns / (1000000000 / USER_HZ); }
 
-static void show_stat(struct seq *s, struct proc *p)
+/* /proc/PID/stat, or with thread th /proc/PID/task/TID/stat (its id,
+ * state, times, pending and blocked signals) */
+static void show_stat(struct seq *s, struct proc *p, struct lthread *th)
 {
 	struct mm *mm = p->mm;
 	struct vmsizes z;
 	vm_sizes(p, &z);
-	uint64_t ign, cgt, pend = p->thread ? p->thread->sigpend.set : 0;
+	struct lthread *t = th ? th : p->thread;
+	uint64_t ign, cgt, pend = t ? t->sigpend.set : 0;
 	sig_sets(p, &ign, &cgt);
 	uint64_t start = ticks(p->start_ns);
-	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", p->pid, p->comm, state_of(p), p->ppid, p->pgid, p->sid,
+	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", th ? th->tid : p->pid, p->comm, state_of(p, th), p->ppid, p->pgid, p->sid,
 		   has_tty(p) ? CONSOLE_TTY_NR : 0, has_tty(p) ? console_pgrp() : -1,
 		   p->forked_noexec ? PF_FORKNOEXEC : 0);
 	/* minflt cminflt majflt cmajflt (none: nothing is read from a disk)
 	 * utime stime cutime cstime; the priority of a normal process is 20 +
 	 * its nice value */
 	struct rusage_sum r;
-	rusage_self(p, &r);
+	if (th)
+		rusage_thread(th, &r);
+	else
+		rusage_self(p, &r);
 	const struct rusage_sum *c = &p->ru_children;
 	seq_printf(s, "%lu %lu 0 0 %lu %lu %lu %lu ", r.minflt, c->minflt, ticks(r.utime_ns), ticks(r.stime_ns),
 		   ticks(c->utime_ns), ticks(c->stime_ns));
-	seq_printf(s, "%d %d 1 0 %lu %lu %lu %lu ", 20 + p->traits.nice, p->traits.nice, start, z.total * 4096, z.rss,
-		   p->rlim[RLIMIT_RSS].cur);
+	seq_printf(s, "%d %d %d 0 %lu %lu %lu %lu ", 20 + p->traits.nice, p->traits.nice,
+		   p->state == P_LIVE ? p->nthreads : 1, start, z.total * 4096, z.rss, p->rlim[RLIMIT_RSS].cur);
 	seq_printf(s, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", mm ? mm->start_code : 0,
 		   mm ? mm->end_code : 0, mm ? mm->start_stack : 0, pend,
-		   /* (the thread's own: not the process's) */ p->thread ? p->thread->sigmask : 0, ign, cgt, p->exit_signal);
+		   /* (the thread's own: not the process's) */ t ? t->sigmask : 0, ign, cgt, p->exit_signal);
 	seq_printf(s, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? mm->start_data : 0, mm ? mm->end_data : 0,
 		   mm ? mm->brk_start : 0, mm ? mm->arg_start : 0, mm ? mm->arg_end : 0, mm ? mm->env_start : 0,
 		   mm ? mm->env_end : 0, p->state == P_ZOMBIE ? p->exit_status : 0);
@@ -624,19 +682,23 @@ static void kb(struct seq *s, const char *name, uint64_t pages)
 	seq_printf(s, "%s:\t%8lu kB\n", name, pages * 4);
 }
 
-static void show_status(struct seq *s, struct proc *p)
+/* /proc/PID/status, or with thread th /proc/PID/task/TID/status */
+static void show_status(struct seq *s, struct proc *p, struct lthread *th)
 {
-	char st = state_of(p);
+	struct lthread *t = th ? th : p->thread;
+	char st = state_of(p, th);
 	seq_printf(s, "Name:\t%s\nUmask:\t0%d%d%d\nState:\t%s\n", p->comm, (p->umask >> 6) & 7, (p->umask >> 3) & 7,
 		   p->umask & 7, state_name(st));
-	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid, p->ppid);
+	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, th ? th->tid : p->pid,
+		   p->ppid);
 	const struct cred *c = &p->cred;
 	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", c->ruid, c->euid, c->suid,
 		   c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid, MAX_FDS);
 	for (uint32_t i = 0; i < c->ngroups; i++)
 		seq_printf(s, "%u ", c->groups[i]);
 	seq_str(s, c->ngroups ? "\n" : " \n");
-	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, p->pid, p->pgid, p->sid);
+	seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, th ? th->tid : p->pid, p->pgid,
+		   p->sid);
 	if (p->mm) {
 		struct vmsizes z;
 		vm_sizes(p, &z);
@@ -663,7 +725,7 @@ static void show_status(struct seq *s, struct proc *p)
 	sig_sets(p, &ign, &cgt);
 	seq_printf(s, "Threads:\t%d\nSigQ:\t%d/%d\n", p->state == P_LIVE ? p->nthreads : 0, queued, limit);
 	seq_printf(s, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-		   p->thread ? p->thread->sigpend.set : 0, p->sigpend.set, p->thread ? p->thread->sigmask : 0, ign, cgt);
+		   t ? t->sigpend.set : 0, p->sigpend.set, t ? t->sigmask : 0, ign, cgt);
 	seq_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\nCapAmb:\t%016x\n", c->cap_inh,
 		   c->cap_prm, c->cap_eff, c->cap_bnd, 0);
 	seq_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n", p->no_new_privs ? 1 : 0);
@@ -969,12 +1031,15 @@ static int make_text(struct vnode *vn, struct seq *s)
 		if (p->mm)
 			seq_user(s, p, p->mm->env_start, p->mm->env_end);
 		break;
-	case PK_P_COMM: seq_printf(s, "%s\n", p->comm); break;
+	case PK_P_COMM:
+	case PK_T_COMM: seq_printf(s, "%s\n", p->comm); break;
 	case PK_P_MAPS: show_maps(s, p); break;
 	case PK_P_MOUNTS: show_mounts(s); break;
-	case PK_P_STAT: show_stat(s, p); break;
+	case PK_P_STAT: show_stat(s, p, NULL); break;
+	case PK_T_STAT: show_stat(s, p, node_thread(vn)); break;
+	case PK_T_STATUS: show_status(s, p, node_thread(vn)); break;
 	case PK_P_STATM: show_statm(s, p); break;
-	case PK_P_STATUS: show_status(s, p); break;
+	case PK_P_STATUS: show_status(s, p, NULL); break;
 	case PK_P_LOGINUID:
 	case PK_P_SESSIONID: seq_str(s, "4294967295"); break; /* (no newline, as Linux) */
 	}
@@ -1205,7 +1270,7 @@ static long proc_write(struct file *f, struct uio *u)
 		return sysctl_write(f, u);
 	if (f->vn->pfs.kind < PK_PID)
 		return -EIO;
-	if (f->vn->pfs.kind != PK_P_COMM)
+	if (f->vn->pfs.kind != PK_P_COMM && f->vn->pfs.kind != PK_T_COMM)
 		return -EINVAL;
 	if (!p || f->vn->pfs.pid < 0)
 		return -ESRCH;

@@ -252,6 +252,8 @@ void thread_release(struct lthread *t)
 		}
 	p->nthreads--;
 	nthreads_all--;
+	if (t->tid != p->pid)
+		procfs_gone(t->tid); /* (its /proc/PID/task/TID; the leader's go with the process) */
 	struct lthread **pp = &tid_hash[id_bucket((uint64_t)t->tid)];
 	while (*pp != t)
 		pp = &(*pp)->hash_next;

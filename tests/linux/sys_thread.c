@@ -10,6 +10,7 @@
  * signal, a stop and continue.  Differential: the output must be
  * Linux's. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -282,10 +283,48 @@ static int threads_line(void)
 }
 
 static pthread_barrier_t fb;
+static volatile int parked_tid;
+
+/* /proc/self/task: one directory per thread, each with its own stat and
+ * status */
+static void task_dir(int other)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0, mine = 0, its = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		mine += atoi(e->d_name) == tid();
+		its += atoi(e->d_name) == other;
+	}
+	if (d)
+		closedir(d);
+	say("task entries %d, the caller's %d, another's %d\n", n, mine, its);
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", other);
+	int fd = open(path, O_RDONLY);
+	ssize_t len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[len > 0 ? len : 0] = 0;
+	fact("task/TID/stat starts with the thread's id", atoi(buf) == other);
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", getpid(), other);
+	fd = open(path, O_RDONLY);
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[len > 0 ? len : 0] = 0;
+	char *pid = strstr(buf, "\nPid:"), *tgid = strstr(buf, "Tgid:");
+	fact("its status: Pid the thread's, Tgid the process's",
+	     pid && tgid && atoi(pid + 5) == other && atoi(tgid + 5) == getpid());
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", 99999);
+	T(open(path, O_RDONLY));
+}
 
 static void *parked(void *arg)
 {
 	(void)arg;
+	parked_tid = tid();
 	pthread_barrier_wait(&fb);
 	pthread_barrier_wait(&fb);
 	return NULL;
@@ -310,6 +349,7 @@ static void fork_and_proc(void)
 	pthread_create(&b, NULL, parked, NULL);
 	pthread_barrier_wait(&fb);
 	say("Threads: %d\n", threads_line());
+	task_dir(parked_tid);
 	pthread_t f;
 	void *r;
 	pthread_create(&f, NULL, forker, NULL);
