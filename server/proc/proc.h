@@ -77,6 +77,10 @@ struct lthread {
 	struct lthread *hash_next;         /* in the table of thread ids */
 	struct lthread *all_next, *all_prev; /* in the list of all threads */
 	uint64_t robust_list, robust_len;
+	/* the futex a FUTEX_REQUEUE moved its FUTEX_WAIT to, as futex.c keys
+	 * it (futex_obj NULL: the one its call's arguments name) */
+	const void *futex_obj;
+	uint64_t futex_off;
 	/* signals (signal.c) */
 	struct sigpending sigpend; /* sent to this thread (tkill, faults) */
 	uint64_t saved_mask;       /* the mask rt_sigsuspend, ppoll, pselect6 replaced */
