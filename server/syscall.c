@@ -22,9 +22,9 @@ _Static_assert(sizeof(struct sysargs) == 10 * sizeof(uint64_t) &&
 /* what a call that waits returns when a signal comes: Linux's restart
  * code for it (calls with their own rules, nanosleep, rt_sigtimedwait,
  * return before they wait) */
-static long interrupted(uint64_t nr)
+static long interrupted(const struct sysargs *a)
 {
-	switch (nr) {
+	switch (a->nr) {
 	case __NR_poll:
 	case __NR_ppoll:
 	case __NR_select:
@@ -35,6 +35,8 @@ static long interrupted(uint64_t nr)
 	case __NR_nanosleep:
 	case __NR_clock_nanosleep:
 		return -ERESTART_RESTARTBLOCK;
+	case __NR_futex: /* (a wait: with a timeout, Linux's restart block, EINTR after a handler) */
+		return a->a3 ? -ERESTART_RESTARTBLOCK : -ERESTARTSYS;
 	case __NR_epoll_wait:
 	case __NR_epoll_pwait:
 	case __NR_epoll_pwait2:
@@ -74,7 +76,7 @@ static void finish(struct lthread *t, long ret, bool now)
 			 * signal_pending() in every interruptible wait) */
 			waitq_remove(t);
 			timer_cancel(t);
-			ret = interrupted(t->args.nr);
+			ret = interrupted(&t->args);
 		}
 		if (ret == SYS_WAIT) {
 			thread_set_sleeping(t, true);

@@ -635,6 +635,14 @@ int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n)
 	return copy(p, dst, (void *)src, n, PLAT_PF_WRITE, &err) == n ? 0 : err == -EIO ? -EFAULT : err;
 }
 
+uint32_t *vm_user_word(struct proc *p, uint64_t va, int *err)
+{
+	char *page = page_for(p, va, PLAT_PF_WRITE, FOR_COPY, err);
+	if (*err == -EIO)
+		*err = -EFAULT;
+	return page ? (uint32_t *)(page + (va & 0xfff)) : NULL;
+}
+
 int clear_user(struct proc *p, uint64_t dst, size_t n)
 {
 	static const char zero[256];

@@ -147,6 +147,11 @@ bool vm_lock_allowed(struct proc *p, uint64_t npages);
 /* process memory through the shadow (faulting pages in as needed) */
 int copy_from_user(struct proc *p, void *dst, uint64_t src, size_t n);
 int copy_to_user(struct proc *p, uint64_t dst, const void *src, size_t n);
+/* the 4-aligned word at va, where p may write it, through the server's own
+ * mapping of its page (faulted in): for a read-modify-write that whatever
+ * else runs on the memory sees whole (futex's FUTEX_WAKE_OP); NULL with
+ * *err -EFAULT (or -ENOMEM) */
+uint32_t *vm_user_word(struct proc *p, uint64_t va, int *err);
 /* a string of at most max bytes with its NUL: its length, -EFAULT, or
  * -ENAMETOOLONG */
 long strncpy_from_user(struct proc *p, char *dst, uint64_t src, size_t max);

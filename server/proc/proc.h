@@ -78,6 +78,10 @@ struct lthread {
 	struct lthread *all_next, *all_prev; /* in the list of all threads */
 	struct lthread *peer_next;           /* in its process's threads, oldest first */
 	uint64_t robust_list, robust_len;
+	/* the futex a FUTEX_REQUEUE moved its FUTEX_WAIT to, as futex.c keys
+	 * it (futex_obj NULL: the one its call's arguments name) */
+	const void *futex_obj;
+	uint64_t futex_off;
 	/* signals (signal.c) */
 	struct sigpending sigpend; /* sent to this thread (tkill, faults) */
 	uint64_t sigmask;          /* its blocked signals */
