@@ -34,6 +34,9 @@ static const struct {
     {"unix_stream_pingpong", bench_unix_stream_pingpong},
     {"ctx_switch_ring", bench_ctx_switch_ring},
     {"bw_pipe", bench_bw_pipe},
+    /* bench_threads.c */
+    {"thread_create_join", bench_thread_create_join},
+    {"futex_pingpong", bench_futex_pingpong},
     /* bench_workloads.c */
     {"shell_mix", bench_shell_mix},
     {"aim_mix_1", bench_aim_mix_1},

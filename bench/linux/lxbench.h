@@ -86,6 +86,9 @@ void bench_unix_stream_pingpong(void);
 void bench_ctx_switch_ring(void);
 void bench_bw_pipe(void);
 
+void bench_thread_create_join(void);
+void bench_futex_pingpong(void);
+
 void bench_shell_mix(void);
 void bench_aim_mix_1(void);
 void bench_aim_mix_4(void);

@@ -231,6 +231,24 @@ void thread_set_sleeping(struct lthread *t, bool sleeping)
 	t->acct.nvcsw += sleeping; /* (Linux's voluntary context switches) */
 }
 
+static void tid_unhash(struct lthread *t)
+{
+	struct lthread **pp = &tid_hash[id_bucket((uint64_t)t->tid)];
+	while (*pp != t)
+		pp = &(*pp)->hash_next;
+	*pp = t->hash_next;
+}
+
+void thread_set_tid(struct lthread *t, int tid)
+{
+	tid_unhash(t);
+	procfs_gone(t->tid);
+	t->tid = tid;
+	unsigned b = id_bucket((uint64_t)tid);
+	t->hash_next = tid_hash[b];
+	tid_hash[b] = t;
+}
+
 /* t leaves the tables and its process; its memory goes after the event */
 void thread_release(struct lthread *t)
 {
@@ -254,10 +272,7 @@ void thread_release(struct lthread *t)
 	nthreads_all--;
 	if (t->tid != p->pid)
 		procfs_gone(t->tid); /* (its /proc/PID/task/TID; the leader's go with the process) */
-	struct lthread **pp = &tid_hash[id_bucket((uint64_t)t->tid)];
-	while (*pp != t)
-		pp = &(*pp)->hash_next;
-	*pp = t->hash_next;
+	tid_unhash(t);
 	if (t->all_prev)
 		t->all_prev->all_next = t->all_next;
 	else

@@ -203,6 +203,12 @@ void thread_exit_user(struct lthread *t);
 void thread_release(struct lthread *t);
 /* every thread of p but keep ends (exec, Linux's de_thread) */
 void thread_end_others(struct proc *p, struct lthread *keep);
+/* t's id becomes tid (a free one) */
+void thread_set_tid(struct lthread *t, int tid);
+/* exec in thread t, not its process's first: t takes the process's id as
+ * its own, as Linux's de_thread, its platform thread made again under it
+ * and started on regs (the new image); 0 or -ENOMEM */
+int thread_become_leader(struct lthread *t, const uint64_t *regs);
 /* c's parent becomes parent (NULL: none): c goes to the end of its
  * children, and c->ppid follows */
 void proc_set_parent(struct proc *c, struct proc *parent);

@@ -208,6 +208,11 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 			fd_close(p, fd);
 	}
 	t->fs_base = 0;
+	if (t->tid != p->pid) { /* (exec from a thread: the others are gone) */
+		if (thread_become_leader(t, regs))
+			proc_kill(p, SIGKILL);
+		return SYS_NOREPLY;
+	}
 	plat_reply_regs(regs, PLAT_REG_COUNT);
 	return SYS_NOREPLY;
 }

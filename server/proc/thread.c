@@ -76,6 +76,22 @@ void thread_end_others(struct proc *p, struct lthread *keep)
 	}
 }
 
+int thread_become_leader(struct lthread *t, const uint64_t *regs)
+{
+	struct proc *p = t->proc;
+	/* the platform's count of its time goes with the old thread: kept */
+	struct plat_cputime k = {0, 0, 0};
+	plat_thread_times(&t->plat, &k);
+	p->ru_gone.utime_ns += k.user_ns;
+	p->ru_gone.stime_ns += k.sys_ns;
+	p->ru_gone.nivcsw += k.preempts;
+	plat_thread_destroy(&t->plat);
+	thread_set_tid(t, p->pid);
+	if (plat_thread_create(&t->plat, &p->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs))
+		return -ENOMEM;
+	return 0;
+}
+
 /* exit: the calling thread ends; the last one ends its process */
 long sys_exit(struct lthread *t, const struct sysargs *a)
 {

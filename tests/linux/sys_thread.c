@@ -483,7 +483,8 @@ int main(int argc, char **argv)
 			pause();
 	}
 	if (!strcmp(end, "after-exec")) {
-		say("after exec: Threads %d, pid kept: %s\n", threads_line(), argc > 2 && getpid() == atoi(argv[2]) ? "yes" : "no");
+		say("after exec: Threads %d, pid kept: %s, tid is pid: %s\n", threads_line(),
+		    argc > 2 && getpid() == atoi(argv[2]) ? "yes" : "no", tid() == getpid() ? "yes" : "no");
 		return 5;
 	}
 	if (!strcmp(end, "segv")) {
