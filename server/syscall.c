@@ -71,7 +71,7 @@ static long dispatch(struct lthread *t)
 static void finish(struct lthread *t, long ret, bool now)
 {
 	for (;;) {
-		if (ret == SYS_WAIT && signal_maybe(t) && signal_pending_now(t)) {
+		if (ret == SYS_WAIT && signal_maybe(t) && !t->vfork_pid && signal_pending_now(t)) {
 			/* a signal to act on: the call does not wait (Linux's
 			 * signal_pending() in every interruptible wait) */
 			waitq_remove(t);

@@ -96,8 +96,9 @@ static inline void *ipc_elem(void *const *chunks, unsigned i, unsigned size)
 /* p's SEM_UNDO adjustments are made (ipc_sem.c) */
 void sem_exit(struct proc *p);
 /* the end of p (before its memory goes): its SEM_UNDO adjustments are
- * made, its attachments go as its own detaches */
-void ipc_exit(struct proc *p);
+ * made, and if its memory goes with it (mm_goes: no vfork relative shares
+ * it) its attachments go as its own detaches */
+void ipc_exit(struct proc *p, bool mm_goes);
 /* the name a mapping of a segment's vnode shows in /proc/PID/maps */
 void shm_map_name(const struct vnode *vn, char *buf, unsigned long size);
 /* the tables of /proc/sysvipc/shm and sem: the heading, then a line per

@@ -403,10 +403,11 @@ static void shm_exit(struct proc *p)
 	shm_exiting = NULL;
 }
 
-void ipc_exit(struct proc *p)
+void ipc_exit(struct proc *p, bool mm_goes)
 {
 	sem_exit(p);
-	shm_exit(p);
+	if (mm_goes)
+		shm_exit(p);
 }
 
 void shm_map_name(const struct vnode *vn, char *buf, unsigned long size)

@@ -19,6 +19,7 @@ struct mm *mm_new(void)
 	struct mm *mm = mem_zalloc(sizeof *mm);
 	if (!mm)
 		return NULL;
+	mm->users = 1;
 	mm->pt = page_alloc();
 	if (!mm->pt) {
 		mem_free(mm);

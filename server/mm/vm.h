@@ -62,6 +62,7 @@ struct mm {
 	uint64_t map_count; /* VMAs (Linux's map_count: vm.max_map_count) */
 	uint64_t locked;    /* pages of VMA_LOCKED VMAs (VmLck) */
 	unsigned def_flags; /* VMA_LOCK_MASK bits new mappings get (mlockall MCL_FUTURE) */
+	int users;          /* the processes that share it (CLONE_VM: a vfork child and its parent) */
 };
 
 struct mm *mm_new(void);

@@ -60,15 +60,26 @@ static int child_regs(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_
 }
 
 /* a new process; the child resumes with the caller's registers, rax = 0,
- * and (clone) a new stack and TLS */
+ * and (clone) a new stack and TLS.  With CLONE_VM it shares the caller's
+ * memory; with CLONE_VFORK the caller waits until the child has exec'd
+ * or ended (proc_vfork_done), whatever signals come but a fatal one (a
+ * call made again while it waits goes on waiting) */
 static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	struct proc *p = t->proc;
+	if (t->vfork_pid) { /* (made again while it waits) */
+		struct proc *c = proc_by_pid(t->vfork_pid);
+		if (c && c->vfork_parent == t)
+			return SYS_WAIT;
+		long pid = t->vfork_pid;
+		t->vfork_pid = 0;
+		return pid;
+	}
 	uint64_t regs[PLAT_REG_COUNT];
 	int err = child_regs(t, flags, newsp, tls, regs);
 	if (err)
 		return err;
-	struct proc *c = proc_fork(p, t, regs, &err);
+	struct proc *c = proc_fork(p, t, regs, flags & CLONE_VM_L, &err);
 	if (!c)
 		return err;
 	cputimer_update(c); /* (its RLIMIT_CPU is the parent's) */
@@ -84,6 +95,11 @@ static long do_fork(struct lthread *t, uint64_t flags, uint64_t newsp, uint64_t 
 		copy_to_user(c, ctid, &pid, sizeof pid);
 	if (flags & CLONE_CHILD_CLEARTID_L)
 		c->thread->clear_child_tid = ctid;
+	if (flags & CLONE_VFORK_L) {
+		c->vfork_parent = t;
+		t->vfork_pid = pid;
+		return SYS_WAIT;
+	}
 	return pid;
 }
 
@@ -160,9 +176,6 @@ static long do_clone(struct lthread *t, uint64_t flags, int exit_signal, uint64_
 	}
 	if (flags & CLONE_THREAD_L)
 		return do_thread(t, flags, newsp, ptid, ctid, tls);
-	/* CLONE_VM without a thread (with VFORK, as posix_spawn does) gets a
-	 * copy of the memory: the child runs on the stack it was given, in
-	 * its own copy */
 	return do_fork(t, (flags & ~0xffull) | (uint8_t)exit_signal, newsp, ptid, ctid, tls);
 }
 
@@ -172,12 +185,11 @@ long sys_fork(struct lthread *t, const struct sysargs *a)
 	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
 }
 
-/* vfork is fork here (the child gets its own copy-on-write memory, which
- * POSIX allows) */
+/* vfork: the child runs in the caller's memory while the caller waits */
 long sys_vfork(struct lthread *t, const struct sysargs *a)
 {
 	(void)a;
-	return do_fork(t, SIGCHLD_L, 0, 0, 0, 0);
+	return do_fork(t, CLONE_VM_L | CLONE_VFORK_L | SIGCHLD_L, 0, 0, 0, 0);
 }
 
 /* clone(flags, newsp, parent_tid, child_tid, tls): the exit signal in the

@@ -522,7 +522,20 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 			vnode_put(in.vn);
 		return -ENOMEM;
 	}
-	if (p->mm) {
+	if (p->mm && p->mm->users > 1) {
+		/* a vfork child: the memory stays its parent's, the child gets
+		 * a space of its own (the caller starts its thread there) */
+		struct plat_space s;
+		if (plat_space_create(&s)) {
+			mm_free(mm);
+			vnode_put(vn);
+			if (in.vn)
+				vnode_put(in.vn);
+			return -ENOMEM;
+		}
+		p->mm->users--;
+		p->space = s;
+	} else if (p->mm) {
 		plat_unmap(&p->space, 0, USER_TOP);
 		rusage_mm_gone(p); /* its peak stays the process's */
 		mm_free(p->mm);

@@ -270,6 +270,9 @@ void thread_release(struct lthread *t)
 		}
 	p->nthreads--;
 	nthreads_all--;
+	struct proc *vc = t->vfork_pid ? proc_by_pid(t->vfork_pid) : NULL;
+	if (vc && vc->vfork_parent == t)
+		vc->vfork_parent = NULL; /* (its parent is gone first) */
 	if (t->tid != p->pid)
 		procfs_gone(t->tid); /* (its /proc/PID/task/TID; the leader's go with the process) */
 	tid_unhash(t);
@@ -359,9 +362,15 @@ static void proc_teardown(struct proc *p)
 	if (p->exe_vn)
 		vnode_put(p->exe_vn);
 	p->exe_vn = NULL;
-	ipc_exit(p); /* (its SEM_UNDO adjustments, then its SysV attachments go as its own detaches) */
-	plat_space_destroy(&p->space); /* takes every mapping with it */
-	mm_free(p->mm);
+	proc_vfork_done(p);
+	bool last = p->mm && p->mm->users == 1; /* (else its vfork parent or child keeps the memory) */
+	ipc_exit(p, last || !p->mm); /* (its SEM_UNDO adjustments, then its SysV attachments go as its own detaches) */
+	if (last || !p->mm) {
+		plat_space_destroy(&p->space); /* takes every mapping with it */
+		mm_free(p->mm);
+	} else if (p->mm) {
+		p->mm->users--;
+	}
 	p->mm = NULL;
 	rusage_exit_work(p, start);
 	charge_back(charged);
@@ -430,7 +439,18 @@ bool proc_nproc_ok(struct proc *parent)
 
 int proc_total_threads(void) { return nprocs - nlive + nthreads_all; }
 
-struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, int *err)
+void proc_vfork_done(struct proc *c)
+{
+	struct lthread *pt = c->vfork_parent;
+	if (!pt)
+		return;
+	c->vfork_parent = NULL;
+	long pid = pt->vfork_pid;
+	pt->vfork_pid = 0;
+	syscall_resume(pt, pid);
+}
+
+struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, bool share_vm, int *err)
 {
 	*err = -EAGAIN;
 	if (proc_total_threads() >= proc_max_threads() || !proc_nproc_ok(parent))
@@ -475,7 +495,13 @@ struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *
 	t->fs_base = pt->fs_base;
 	t->gs_base = pt->gs_base;
 	*err = -ENOMEM;
-	if (vm_fork_enough(parent) || plat_space_create(&c->space) || !(c->mm = mm_fork(parent->mm, &parent->space)) ||
+	if (share_vm) { /* (the same space, the same memory) */
+		c->space = parent->space;
+		c->mm = parent->mm;
+		c->mm->users++;
+	}
+	if ((!share_vm && (vm_fork_enough(parent) || plat_space_create(&c->space) ||
+			   !(c->mm = mm_fork(parent->mm, &parent->space)))) ||
 	    plat_thread_create(&t->plat, &c->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs)) {
 		proc_free(c); /* (never ran: its parent hears nothing) */
 		return NULL;

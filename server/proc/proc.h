@@ -91,6 +91,7 @@ struct lthread {
 	uint64_t sigwait_set;
 	uint64_t real_blocked;     /* ... with this mask to go back to */
 	bool sig_kick;             /* a signal to act on: settled after the event */
+	int vfork_pid;             /* the vfork child it waits for (its call's result) */
 	uint64_t ss_sp, ss_size;   /* sigaltstack */
 	uint32_t ss_flags;
 	uint32_t trapno;           /* the last exception, as sigcontext shows it */
@@ -138,6 +139,7 @@ struct proc {
 	 * lives: tid == pid), and how many */
 	struct lthread *thread;
 	int nthreads;
+	struct lthread *vfork_parent; /* made by vfork: the thread that waits for its exec or end */
 	struct file **fds; /* MAX_FDS each, one allocation with the process */
 	uint8_t *cloexec;
 	struct vnode *cwd;
@@ -205,10 +207,11 @@ void thread_release(struct lthread *t);
 void thread_end_others(struct proc *p, struct lthread *keep);
 /* t's id becomes tid (a free one) */
 void thread_set_tid(struct lthread *t, int tid);
-/* exec in thread t, not its process's first: t takes the process's id as
- * its own, as Linux's de_thread, its platform thread made again under it
- * and started on regs (the new image); 0 or -ENOMEM */
-int thread_become_leader(struct lthread *t, const uint64_t *regs);
+/* t's platform thread is made again, under id tid, in its process's
+ * space, and started on regs: exec in a thread that is not its process's
+ * first (it takes the process's id as its own, as Linux's de_thread), or
+ * in a vfork child (a space of its own now); 0 or -ENOMEM */
+int thread_restart(struct lthread *t, int tid, const uint64_t *regs);
 /* c's parent becomes parent (NULL: none): c goes to the end of its
  * children, and c->ppid follows */
 void proc_set_parent(struct proc *c, struct proc *parent);
@@ -246,7 +249,9 @@ int proc_total(void);
 
 /* a copy of parent (its thread pt calls) with a copy-on-write address
  * space and a thread that resumes with regs (rax = 0); NULL with *err */
-struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, int *err);
+struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *regs, bool share_vm, int *err);
+/* vfork child c has exec'd or ended: its parent's thread goes on */
+void proc_vfork_done(struct proc *c);
 /* RLIMIT_NPROC: the tasks of the parent's real user, unless that is root
  * or the parent may exceed it (Linux's copy_process) */
 bool proc_nproc_ok(struct proc *parent);

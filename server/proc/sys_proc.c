@@ -194,7 +194,7 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 	if (err)
 		return err;
 	uint64_t regs[PLAT_REG_COUNT];
-	bool committed;
+	bool committed, shared = p->mm && p->mm->users > 1; /* (a vfork child: a new space) */
 	err = exec_image(p, path, a->a1, a->a2, NULL, NULL, regs, &committed);
 	if (err) {
 		if (!committed)
@@ -208,8 +208,9 @@ long sys_execve(struct lthread *t, const struct sysargs *a)
 			fd_close(p, fd);
 	}
 	t->fs_base = 0;
-	if (t->tid != p->pid) { /* (exec from a thread: the others are gone) */
-		if (thread_become_leader(t, regs))
+	proc_vfork_done(p); /* (its parent goes on) */
+	if (t->tid != p->pid || shared) { /* (exec from a thread, the others gone; or in a space of its own) */
+		if (thread_restart(t, p->pid, regs))
 			proc_kill(p, SIGKILL);
 		return SYS_NOREPLY;
 	}

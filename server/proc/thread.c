@@ -76,7 +76,7 @@ void thread_end_others(struct proc *p, struct lthread *keep)
 	}
 }
 
-int thread_become_leader(struct lthread *t, const uint64_t *regs)
+int thread_restart(struct lthread *t, int tid, const uint64_t *regs)
 {
 	struct proc *p = t->proc;
 	/* the platform's count of its time goes with the old thread: kept */
@@ -86,7 +86,8 @@ int thread_become_leader(struct lthread *t, const uint64_t *regs)
 	p->ru_gone.stime_ns += k.sys_ns;
 	p->ru_gone.nivcsw += k.preempts;
 	plat_thread_destroy(&t->plat);
-	thread_set_tid(t, p->pid);
+	if (tid != t->tid)
+		thread_set_tid(t, tid);
 	if (plat_thread_create(&t->plat, &p->space, (uint64_t)t->tid) || plat_thread_start(&t->plat, regs))
 		return -ENOMEM;
 	return 0;

@@ -366,6 +366,65 @@ static void fork_and_proc(void)
 	say("Threads: %d\n", n);
 }
 
+/* ---- vfork, CLONE_VM ------------------------------------------------------------------ */
+
+static volatile int vfork_seen;
+static char clone_stack[65536] __attribute__((aligned(16)));
+
+static int clone_child(void *arg)
+{
+	(void)arg;
+	vfork_seen = 2;
+	return 9;
+}
+
+static void vfork_and_vm(void)
+{
+	say("-- vfork and CLONE_VM\n");
+	fflush(stdout);
+	vfork_seen = 0;
+	pid_t c = vfork();
+	if (c == 0) {
+		usleep(20000); /* (the parent waits all the same) */
+		vfork_seen = 1;
+		_exit(4);
+	}
+	say("after vfork the child's write is there: %d, status %d\n", vfork_seen, child_status(c));
+	c = vfork();
+	if (c == 0) {
+		char *argv[] = {"/tests/sys_thread", "after-vfork", NULL};
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	say("vfork and exec: status %d\n", child_status(c));
+	c = vfork();
+	if (c == 0) {
+		char *argv[] = {"/nonexistent", NULL};
+		execv(argv[0], argv);
+		vfork_seen = errno; /* (the memory is the parent's) */
+		_exit(127);
+	}
+	say("a failed exec in the child: status %d, its errno seen: %s\n", child_status(c), errname(vfork_seen));
+	vfork_seen = 0;
+	c = clone(clone_child, clone_stack + sizeof clone_stack, CLONE_VM | SIGCHLD, NULL);
+	int st = child_status(c);
+	say("CLONE_VM child: status %d, its write seen: %d\n", st, vfork_seen);
+	/* a signal to the parent while it waits: taken after the child is done */
+	signal(SIGUSR1, on_usr);
+	got_sig = 0;
+	c = vfork();
+	if (c == 0) {
+		kill(getppid(), SIGUSR1);
+		usleep(10000);
+		vfork_seen = got_sig; /* (not yet: the parent's handler has not run) */
+		_exit(0);
+	}
+	say("signal during vfork: handled before the child ended: %s, after: %s\n", vfork_seen ? "yes" : "no",
+	    got_sig == SIGUSR1 ? "yes" : "no");
+	child_status(c);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 /* ---- clone's checks ----------------------------------------------------------------------- */
 
 static void clone_checks(void)
@@ -487,6 +546,8 @@ int main(int argc, char **argv)
 		    argc > 2 && getpid() == atoi(argv[2]) ? "yes" : "no", tid() == getpid() ? "yes" : "no");
 		return 5;
 	}
+	if (!strcmp(end, "after-vfork"))
+		return 6;
 	if (!strcmp(end, "segv")) {
 		pthread_create(&th, NULL, sleeper, NULL);
 		pthread_create(&th, NULL, faults, NULL);
@@ -504,6 +565,7 @@ int main(int argc, char **argv)
 	signals();
 	robust_mutex();
 	fork_and_proc();
+	vfork_and_vm();
 	clone_checks();
 	return 0;
 }
