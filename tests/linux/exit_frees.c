@@ -1,12 +1,14 @@
 /*
  * A process's end gives back every page the server spent on it: children
- * that map, touch, open files, pipes and event descriptors and exit leave
+ * that map, touch, open files, pipes and event descriptors, start threads
+ * and vfork, and exit leave
  * the server's free page count where it was (read with lx4's own call
  * LX4_SYS_MEMINFO, 0x4c59, which Linux does not have: there the program
  * says so and does nothing else).
  */
 #define _GNU_SOURCE /* mremap */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,6 +66,31 @@ static void event_descriptors(int pipe_r)
 	epoll_wait(outer, out, 4, 0);
 }
 
+static void *park(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *quick(void *arg) { return arg; }
+
+/* threads: two left running (parked in a call), one joined; a vfork
+ * child that ends in the shared memory */
+static void threads(void)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, park, NULL);
+	pthread_create(&t, NULL, park, NULL);
+	pthread_create(&t, NULL, quick, NULL);
+	pthread_join(t, NULL);
+	pid_t v = vfork();
+	if (v == 0)
+		_exit(0);
+	waitpid(v, NULL, 0);
+}
+
 static void child(int kind)
 {
 	char *m = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -102,6 +129,7 @@ static void child(int kind)
 	void *b = sbrk(0);
 	sbrk(64 * 1024);
 	memset(b, 1, 64 * 1024);
+	threads();
 	if (kind)
 		*(volatile int *)0 = 0; /* and one that dies of SIGSEGV */
 	_exit(0);
