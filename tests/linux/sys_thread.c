@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -425,6 +426,30 @@ static void vfork_and_vm(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- RLIMIT_NPROC counts threads (for a user: root is exempt) ------------------------------ */
+
+static void *wait_end(void *arg)
+{
+	(void)arg;
+	pause();
+	return NULL;
+}
+
+static void nproc_limit(void)
+{
+	struct rlimit r = {5, 5};
+	setrlimit(RLIMIT_NPROC, &r);
+	int made = 0, err = 0;
+	for (int i = 0; i < 10; i++) {
+		pthread_t t;
+		err = pthread_create(&t, NULL, wait_end, NULL);
+		if (err)
+			break;
+		made++;
+	}
+	say("threads made under RLIMIT_NPROC 5: %d, then %s\n", made, err ? errname(err) : "none refused");
+}
+
 /* ---- clone's checks ----------------------------------------------------------------------- */
 
 static void clone_checks(void)
@@ -566,6 +591,8 @@ int main(int argc, char **argv)
 	robust_mutex();
 	fork_and_proc();
 	vfork_and_vm();
+	say("-- RLIMIT_NPROC\n");
+	in_child(nproc_limit);
 	clone_checks();
 	return 0;
 }
