@@ -308,7 +308,7 @@ static void test_signal_interrupts_read(void **state)
 			assert_int_equal(srip, rip);
 		}
 		/* SIGUSR1 is blocked in the handler */
-		assert_true(proc_by_pid(c)->sigmask & SIGBIT(SIGUSR1));
+		assert_true(proc_by_pid(c)->thread->sigmask & SIGBIT(SIGUSR1));
 		/* the read waits no more: a write resumes nobody */
 		unsigned answers = r->answers;
 		assert_int_equal(pipe_write(pid, e.w, "x", 1), 1);

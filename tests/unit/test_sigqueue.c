@@ -250,7 +250,7 @@ static void test_timed_wait(void **state)
 	user_get(c, INFO, &si, sizeof si);
 	assert_int_equal(si.si_pid, pid);
 	assert_int_equal(fake_deadline(), 0);
-	assert_true(proc_by_pid(c)->sigmask & SIGBIT(SIGUSR1)); /* its mask back */
+	assert_true(proc_by_pid(c)->thread->sigmask & SIGBIT(SIGUSR1)); /* its mask back */
 	assert_int_equal(SYS(c, __NR_exit_group, 0), FAKE_NOREPLY);
 	assert_int_equal(srv_wait(pid, c), 0);
 	srv_host_exit(pid);
@@ -279,7 +279,7 @@ static void test_handler_and_sigreturn(void **state)
 	assert_int_equal(si.si_signo, SIGUSR1);
 	assert_int_equal(si.si_code, SI_USER);
 	assert_int_equal(si.si_pid, pid);
-	assert_true(proc_by_pid(pid)->sigmask & SIGBIT(SIGUSR1));
+	assert_true(proc_by_pid(pid)->thread->sigmask & SIGBIT(SIGUSR1));
 	assert_int_equal(queued(pid), 0);
 
 	/* the handler returns to the restorer, which calls rt_sigreturn */
@@ -292,7 +292,7 @@ static void test_handler_and_sigreturn(void **state)
 	assert_int_equal(t->regs[PLAT_REG_RSP], USER_STACK);
 	assert_int_equal(t->regs[PLAT_REG_RAX], 0); /* kill's result */
 	assert_int_equal(t->regs[PLAT_REG_RBX], 0x1234);
-	assert_false(proc_by_pid(pid)->sigmask & SIGBIT(SIGUSR1));
+	assert_false(proc_by_pid(pid)->thread->sigmask & SIGBIT(SIGUSR1));
 	srv_host_exit(pid);
 	srv_end();
 }
