@@ -426,6 +426,87 @@ static void vfork_and_vm(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* ---- a Go-style runtime: threads parked on futexes, preempted by signals ------------------
+ * Each thread has its own alternate signal stack and parks in FUTEX_WAIT
+ * on its own word; the main thread sends each SIGURG with tgkill (Go's
+ * preemption signal) several times: the handler runs on that thread, on
+ * its stack, and the wait goes on (SA_RESTART); then a FUTEX_WAKE ends
+ * each park. */
+
+enum { GO_THREADS = 4, GO_KICKS = 3 };
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+static uint32_t go_word[GO_THREADS];
+static volatile int go_tid[GO_THREADS], go_hits[GO_THREADS], go_on_stack[GO_THREADS], go_wrong;
+static char *go_stack[GO_THREADS];
+
+static void on_urg(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	int me = tid(), found = 0;
+	char here;
+	for (int i = 0; i < GO_THREADS; i++)
+		if (go_tid[i] == me) {
+			found = 1;
+			go_hits[i]++;
+			go_on_stack[i] += &here >= go_stack[i] && &here < go_stack[i] + 65536;
+		}
+	if (!found || si->si_code != SI_TKILL || si->si_pid != getpid())
+		go_wrong++;
+}
+
+static void *go_m(void *arg)
+{
+	long i = (long)arg;
+	stack_t ss = {.ss_sp = go_stack[i], .ss_size = 65536, .ss_flags = 0};
+	sigaltstack(&ss, NULL);
+	go_tid[i] = tid();
+	long woken = 0;
+	while (__atomic_load_n(&go_word[i], __ATOMIC_SEQ_CST) == 0)
+		woken += syscall(SYS_futex, &go_word[i], FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0) == 0;
+	return (void *)woken;
+}
+
+static void go_style(void)
+{
+	say("-- a Go-style runtime\n");
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_urg;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigaction(SIGURG, &sa, NULL);
+	pthread_t th[GO_THREADS];
+	for (long i = 0; i < GO_THREADS; i++) {
+		go_stack[i] = malloc(65536);
+		pthread_create(&th[i], NULL, go_m, (void *)i);
+	}
+	for (int i = 0; i < GO_THREADS; i++)
+		while (!go_tid[i])
+			usleep(1000);
+	usleep(20000); /* (all parked by now) */
+	for (int k = 0; k < GO_KICKS; k++) {
+		for (int i = 0; i < GO_THREADS; i++)
+			syscall(SYS_tgkill, getpid(), go_tid[i], SIGURG);
+		usleep(10000);
+	}
+	int hits = 0, on_stack = 0;
+	for (int i = 0; i < GO_THREADS; i++) {
+		hits += go_hits[i] == GO_KICKS;
+		on_stack += go_on_stack[i] == GO_KICKS;
+	}
+	say("threads that took every signal: %d, on their own stack: %d, wrong ones: %d\n", hits, on_stack, go_wrong);
+	long woken = 0;
+	for (int i = 0; i < GO_THREADS; i++) {
+		__atomic_store_n(&go_word[i], 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, &go_word[i], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		void *r;
+		pthread_join(th[i], &r);
+		woken += (long)r;
+	}
+	say("parks ended by a wake: %ld\n", woken);
+	signal(SIGURG, SIG_DFL);
+}
+
 /* ---- RLIMIT_NPROC counts threads (for a user: root is exempt) ------------------------------ */
 
 static void *wait_end(void *arg)
@@ -591,6 +672,7 @@ int main(int argc, char **argv)
 	robust_mutex();
 	fork_and_proc();
 	vfork_and_vm();
+	go_style();
 	say("-- RLIMIT_NPROC\n");
 	in_child(nproc_limit);
 	clone_checks();
