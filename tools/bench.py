@@ -41,6 +41,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import initramfs  # noqa: E402
 import qemu  # noqa: E402
 import run  # noqa: E402
 
@@ -49,7 +50,11 @@ LINE = re.compile(r"BENCH (\S+) instructions=([\d.]+) kernel_entries=([\d.]+|nul
 WALL = re.compile(r"WALL (\S+) seconds=([\d.]+)")
 WORKLOAD = re.compile(r"WORKLOAD (\S+) rep=(\d+) status=(\d+) lines=(\d+)\n")
 LXBENCH = "/bench/lxbench"
-WORKLOADS = ["shell_mix", "aim_mix_1", "aim_mix_4", "aim_mix_16"]
+WORKLOADS = ["shell_mix", "aim_mix_1", "aim_mix_4", "aim_mix_16", "python_startup"]
+# what the workloads need besides busybox: python_startup runs Debian's
+# python3 (with its loader, libraries and modules)
+PYTHON = ["/usr/bin/python3"]
+PYTHON_LIB = [("/usr/lib/python3.11", "/usr/lib/python3.11")]
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED_DIR = os.path.join(HERE, "..", "bench", "linux")
 
@@ -107,7 +112,8 @@ def run_kernel(build, cpu):
 def run_lxbench(build, cpu, system, names, icount):
     """lxbench NAMES on a configuration of lx4 or on Linux; returns its
     console output"""
-    out = run.run(system, build, [LXBENCH] + names, timeout=3600, cpu=cpu, icount=icount, echo=False)
+    adds = initramfs.host_files(PYTHON) + PYTHON_LIB if not names or "python_startup" in names else []
+    out = run.run(system, build, [LXBENCH] + names, adds, timeout=3600, cpu=cpu, icount=icount, echo=False)
     if out.status != 0:
         sys.stderr.write(out.output[-3000:] + "\n" + out.log[-2000:] +
                          "\nbench: lxbench failed on %s (status %d)\n" % (system, out.status))

@@ -42,6 +42,7 @@ static const struct {
     {"aim_mix_1", bench_aim_mix_1},
     {"aim_mix_4", bench_aim_mix_4},
     {"aim_mix_16", bench_aim_mix_16},
+    {"python_startup", bench_python_startup},
 };
 
 #define NBENCHES (sizeof benches / sizeof benches[0])

@@ -93,5 +93,6 @@ void bench_shell_mix(void);
 void bench_aim_mix_1(void);
 void bench_aim_mix_4(void);
 void bench_aim_mix_16(void);
+void bench_python_startup(void);
 
 #endif
