@@ -177,7 +177,7 @@ long sys_capget(struct lthread *t, const struct sysargs *a)
 		return 0;
 	if (pid < 0)
 		return -EINVAL;
-	struct proc *q = pid ? proc_by_pid(pid) : t->proc;
+	struct proc *q = pid ? proc_by_id(pid) : t->proc;
 	if (!q)
 		return -ESRCH;
 	const struct cred *c = &q->cred;

@@ -29,13 +29,13 @@ long sys_getpgrp(struct lthread *t, const struct sysargs *a)
 
 long sys_getpgid(struct lthread *t, const struct sysargs *a)
 {
-	struct proc *p = a->a0 ? proc_by_pid((int)a->a0) : t->proc;
+	struct proc *p = a->a0 ? proc_by_id((int)a->a0) : t->proc;
 	return p && p->state == P_LIVE ? p->pgid : -ESRCH;
 }
 
 long sys_getsid(struct lthread *t, const struct sysargs *a)
 {
-	struct proc *p = a->a0 ? proc_by_pid((int)a->a0) : t->proc;
+	struct proc *p = a->a0 ? proc_by_id((int)a->a0) : t->proc;
 	return p && p->state == P_LIVE ? p->sid : -ESRCH;
 }
 
@@ -155,7 +155,7 @@ long sys_prlimit64(struct lthread *t, const struct sysargs *a)
 	struct linux_rlimit64 nlim, olim;
 	if (a->a2 && copy_from_user(t->proc, &nlim, a->a2, sizeof nlim))
 		return -EFAULT;
-	struct proc *p = (int)a->a0 ? proc_by_pid((int)a->a0) : t->proc;
+	struct proc *p = (int)a->a0 ? proc_by_id((int)a->a0) : t->proc;
 	if (!p || p->state != P_LIVE)
 		return -ESRCH;
 	/* check_prlimit_permission: another's limits are for a caller whose

@@ -193,7 +193,7 @@ long sys_ioprio_get(struct lthread *t, const struct sysargs *a)
 /* a process that pid names for the affinity calls (0: the caller) */
 static struct proc *affinity_target(struct lthread *t, int pid)
 {
-	return pid ? proc_by_pid(pid) : t->proc;
+	return pid ? proc_by_id(pid) : t->proc;
 }
 
 long sys_sched_getaffinity(struct lthread *t, const struct sysargs *a)

@@ -208,7 +208,7 @@ long sys_kill(struct lthread *t, const struct sysargs *a)
 	siginfo_t info;
 	siginfo_from(&info, (int)sig, SI_USER, t->proc->pid);
 	if (pid > 0) {
-		struct proc *p = proc_by_pid(pid);
+		struct proc *p = proc_by_id(pid);
 		return p ? kill_one(t->proc, p, sig, &info) : -ESRCH;
 	}
 	if (pid == INT32_MIN)
@@ -301,7 +301,7 @@ long sys_rt_sigqueueinfo(struct lthread *t, const struct sysargs *a)
 	int err = queued_info(t, a->a2, (int)sig, pid, &info);
 	if (err)
 		return err;
-	struct proc *p = pid > 0 ? proc_by_pid(pid) : NULL;
+	struct proc *p = pid > 0 ? proc_by_id(pid) : NULL;
 	return p ? kill_one(t->proc, p, sig, &info) : -ESRCH;
 }
 

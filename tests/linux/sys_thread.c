@@ -351,6 +351,8 @@ static void fork_and_proc(void)
 	pthread_barrier_wait(&fb);
 	say("Threads: %d\n", threads_line());
 	task_dir(parked_tid);
+	fact("a thread's id names its process to getpgid", getpgid(parked_tid) == getpgid(0));
+	T(kill(parked_tid, 0));
 	pthread_t f;
 	void *r;
 	pthread_create(&f, NULL, forker, NULL);
