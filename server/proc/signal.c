@@ -187,7 +187,6 @@ void signal_child_exit(struct proc *c)
 
 void signal_fork(struct proc *child, struct lthread *ct, struct proc *parent, struct lthread *pt)
 {
-	(void)parent;
 	ct->sigmask = pt->sigmask;
 	memcpy(child->sigact, parent->sigact, sizeof child->sigact);
 	ct->ss_sp = pt->ss_sp;

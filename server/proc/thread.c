@@ -20,16 +20,21 @@ struct robust_head {
 };
 
 /* Linux's handle_futex_death: a lock word that names t as its owner says
- * the owner died; a waiter is woken to take it */
+ * the owner died (a compare-and-exchange, as the other threads may be
+ * setting FUTEX_WAITERS in it); a waiter is woken to take it */
 static void futex_death(struct lthread *t, uint64_t uaddr)
 {
 	struct proc *p = t->proc;
-	uint32_t v;
-	if ((uaddr & 3) || copy_from_user(p, &v, uaddr, 4) || (v & FUTEX_TID_MASK_L) != (uint32_t)t->tid)
+	int err;
+	uint32_t *word = (uaddr & 3) ? NULL : vm_user_word(p, uaddr, &err);
+	if (!word)
 		return;
-	uint32_t nv = (v & FUTEX_WAITERS_L) | FUTEX_OWNER_DIED_L;
-	if (copy_to_user(p, uaddr, &nv, 4))
-		return;
+	uint32_t v = __atomic_load_n(word, __ATOMIC_SEQ_CST), nv;
+	do {
+		if ((v & FUTEX_TID_MASK_L) != (uint32_t)t->tid)
+			return;
+		nv = (v & FUTEX_WAITERS_L) | FUTEX_OWNER_DIED_L;
+	} while (!__atomic_compare_exchange_n(word, &v, nv, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
 	if (v & FUTEX_WAITERS_L)
 		futex_wake_addr(p, uaddr, 1);
 }
