@@ -644,7 +644,7 @@ static void show_stat(struct seq *s, struct proc *p, struct lthread *th)
 	uint64_t ign, cgt, pend = t ? t->sigpend.set : 0;
 	sig_sets(p, &ign, &cgt);
 	uint64_t start = ticks(p->start_ns);
-	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", th ? th->tid : p->pid, p->comm, state_of(p, th), p->ppid, p->pgid, p->sid,
+	seq_printf(s, "%d (%s) %c %d %d %d %d %d %u ", th ? th->tid : p->pid, th ? th->comm : p->comm, state_of(p, th), p->ppid, p->pgid, p->sid,
 		   has_tty(p) ? CONSOLE_TTY_NR : 0, has_tty(p) ? console_pgrp() : -1,
 		   p->forked_noexec ? PF_FORKNOEXEC : 0);
 	/* minflt cminflt majflt cmajflt (none: nothing is read from a disk)
@@ -687,7 +687,7 @@ static void show_status(struct seq *s, struct proc *p, struct lthread *th)
 {
 	struct lthread *t = th ? th : p->thread;
 	char st = state_of(p, th);
-	seq_printf(s, "Name:\t%s\nUmask:\t0%d%d%d\nState:\t%s\n", p->comm, (p->umask >> 6) & 7, (p->umask >> 3) & 7,
+	seq_printf(s, "Name:\t%s\nUmask:\t0%d%d%d\nState:\t%s\n", th ? th->comm : p->comm, (p->umask >> 6) & 7, (p->umask >> 3) & 7,
 		   p->umask & 7, state_name(st));
 	seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, th ? th->tid : p->pid,
 		   p->ppid);
@@ -1031,8 +1031,8 @@ static int make_text(struct vnode *vn, struct seq *s)
 		if (p->mm)
 			seq_user(s, p, p->mm->env_start, p->mm->env_end);
 		break;
-	case PK_P_COMM:
-	case PK_T_COMM: seq_printf(s, "%s\n", p->comm); break;
+	case PK_P_COMM: seq_printf(s, "%s\n", p->comm); break;
+	case PK_T_COMM: seq_printf(s, "%s\n", node_thread(vn)->comm); break;
 	case PK_P_MAPS: show_maps(s, p); break;
 	case PK_P_MOUNTS: show_mounts(s); break;
 	case PK_P_STAT: show_stat(s, p, NULL); break;
@@ -1281,7 +1281,12 @@ static long proc_write(struct file *f, struct uio *u)
 		return m;
 	if (!current || current->proc != p)
 		return -EINVAL;
-	memcpy(p->comm, name, sizeof name); /* (Linux keeps a newline too) */
+	/* (Linux keeps a newline too) */
+	struct lthread *th = f->vn->pfs.kind == PK_T_COMM ? node_thread(f->vn) : thread_by_tid((uint64_t)p->pid);
+	if (th)
+		thread_set_name(th, name); /* (the leader's is its process's) */
+	else
+		memcpy(p->comm, name, sizeof name);
 	u->done += n - (uint64_t)m;
 	return (long)n;
 }

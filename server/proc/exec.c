@@ -592,6 +592,8 @@ int exec_image(struct proc *p, const char *path, uint64_t uargv, uint64_t uenvp,
 	for (; base[i] && base[i] != '/' && i < sizeof p->comm - 1; i++)
 		p->comm[i] = base[i];
 	p->comm[i] = 0;
+	if (p->thread)
+		memcpy(p->thread->comm, p->comm, sizeof p->comm); /* (the one thread left) */
 	size_t pl = strlen(file); /* (a script's: its interpreter) */
 	if (pl >= sizeof p->exe)
 		pl = sizeof p->exe - 1;

@@ -201,6 +201,7 @@ struct lthread *thread_alloc(struct proc *p)
 		return NULL;
 	t->proc = p;
 	t->tid = tid;
+	memcpy(t->comm, p->comm, sizeof t->comm);
 	if (p->thread)
 		last_pid = tid;
 	struct lthread **tail = &p->thread;
@@ -477,7 +478,8 @@ struct proc *proc_fork(struct proc *parent, struct lthread *pt, const uint64_t *
 	signal_fork(c, t, parent, pt);
 	memcpy(c->rlim, parent->rlim, sizeof c->rlim);
 	c->traits = parent->traits;
-	memcpy(c->comm, parent->comm, sizeof c->comm);
+	memcpy(c->comm, pt->comm, sizeof c->comm); /* (the forking thread's name, as Linux) */
+	memcpy(t->comm, pt->comm, sizeof t->comm);
 	memcpy(c->exe, parent->exe, sizeof c->exe);
 	c->exe_vn = parent->exe_vn;
 	if (c->exe_vn)

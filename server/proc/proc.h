@@ -72,6 +72,7 @@ struct lthread {
 	};
 	uint64_t clear_child_tid;
 	uint64_t fs_base, gs_base;
+	char comm[16]; /* its name (prctl PR_SET_NAME; the leader's is its process's, p->comm) */
 	struct wait wait;
 	struct lthread *timer_next;
 	struct lthread *hash_next;         /* in the table of thread ids */
@@ -205,6 +206,9 @@ void thread_exit_user(struct lthread *t);
 void thread_release(struct lthread *t);
 /* every thread of p but keep ends (exec, Linux's de_thread) */
 void thread_end_others(struct proc *p, struct lthread *keep);
+/* names thread t (PR_SET_NAME, /proc/PID/task/TID/comm): the group
+ * leader's name is its process's too */
+void thread_set_name(struct lthread *t, const char name[16]);
 /* t's id becomes tid (a free one) */
 void thread_set_tid(struct lthread *t, int tid);
 /* t's platform thread is made again, under id tid, in its process's

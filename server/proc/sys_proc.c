@@ -416,11 +416,11 @@ long sys_prctl(struct lthread *t, const struct sysargs *a)
 			if (!name[i])
 				break;
 		}
-		memcpy(p->comm, name, sizeof name);
+		thread_set_name(t, name);
 		return 0;
 	}
 	case PR_GET_NAME:
-		return copy_to_user(p, a->a1, p->comm, sizeof p->comm) ? -EFAULT : 0;
+		return copy_to_user(p, a->a1, t->comm, sizeof t->comm) ? -EFAULT : 0;
 	case PR_GET_DUMPABLE:
 		return !p->undumpable;
 	case PR_SET_DUMPABLE:

@@ -59,6 +59,14 @@ void thread_exit_user(struct lthread *t)
 		futex_death(t, (h.pending & ~1ull) + (uint64_t)h.futex_offset);
 }
 
+void thread_set_name(struct lthread *t, const char name[16])
+{
+	memcpy(t->comm, name, sizeof t->comm);
+	t->comm[sizeof t->comm - 1] = 0;
+	if (t->tid == t->proc->pid)
+		memcpy(t->proc->comm, t->comm, sizeof t->comm);
+}
+
 void thread_exit(struct lthread *t)
 {
 	struct proc *p = t->proc;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -318,6 +319,24 @@ static void task_dir(int other)
 	char *pid = strstr(buf, "\nPid:"), *tgid = strstr(buf, "Tgid:");
 	fact("its status: Pid the thread's, Tgid the process's",
 	     pid && tgid && atoi(pid + 5) == other && atoi(tgid + 5) == getpid());
+	char name[32] = "";
+	snprintf(path, sizeof path, "/proc/self/task/%d/comm", other);
+	fd = open(path, O_RDONLY);
+	len = read(fd, name, sizeof name - 1);
+	close(fd);
+	name[len > 0 ? len : 0] = 0;
+	say("a thread's own name: %s", name);
+	fd = open("/proc/self/comm", O_RDONLY);
+	len = read(fd, name, sizeof name - 1);
+	close(fd);
+	name[len > 0 ? len : 0] = 0;
+	say("the process's: %s", name);
+	snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid());
+	fd = open(path, O_WRONLY);
+	T(write(fd, "renamed", 7));
+	close(fd);
+	prctl(PR_GET_NAME, name);
+	say("the leader renamed through task/TID/comm: %s\n", name);
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", 99999);
 	T(open(path, O_RDONLY));
 }
@@ -325,6 +344,7 @@ static void task_dir(int other)
 static void *parked(void *arg)
 {
 	(void)arg;
+	prctl(PR_SET_NAME, "parked one");
 	parked_tid = tid();
 	pthread_barrier_wait(&fb);
 	pthread_barrier_wait(&fb);
