@@ -66,6 +66,15 @@ def python(name, program, expect=0, host=()):
                   expect=expect, adds=PYTHON_LIB + DATA)
 
 
+PERL_LIB = [("/usr/lib/x86_64-linux-gnu/perl-base", "/usr/lib/x86_64-linux-gnu/perl-base")]
+
+
+def perl(name, program, expect=0):
+    """perl -e program (Debian's perl from perl-base, with its modules)"""
+    return debian("perl." + name, ["/usr/bin/perl", "-e", program], ["/usr/bin/perl"], expect=expect,
+                  adds=PERL_LIB + DATA)
+
+
 def bb(name, *args, expect=None):
     c = {"name": "busybox." + name, "argv": [applet(args[0])] + list(args[1:]), "adds": DATA}
     if expect is not None:
@@ -573,6 +582,31 @@ CASES = [
                       "r, w = os.pipe(); socket.send_fds(a, [b'fd'], [w]); msg, fds, flags, _ = socket.recv_fds(b, 10, 1)\n"
                       "os.write(fds[0], b'through a passed fd'); print(msg, len(fds), os.read(r, 100))\n"
                       "print(a.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), srv.getsockname())"),
+    # perl (perl-base, in every Debian system): the language, its modules
+    # with XS parts (POSIX, List::Util, Fcntl), files, fork and wait, a
+    # pipe from a command, sockets, signals, sprintf and sort
+    perl("lang", "use strict; use warnings; my %h = (a => 1, b => 2, c => 3); "
+                 "print join(',', map { \"$_=$h{$_}\" } sort keys %h), \"\\n\"; "
+                 "my @w = sort { length($a) <=> length($b) or $a cmp $b } qw(pear fig banana kiwi); print \"@w\\n\"; "
+                 "printf(\"%.3f %x %05d %s\\n\", 22/7, 255, 42, 'x' x 3); "
+                 "my $s = 'The quick brown fox'; (my $t = $s) =~ s/(\\w+)/\\u\\L$1/g; print \"$t\\n\"; "
+                 "print scalar(() = $s =~ /o/g), \"\\n\"; "
+                 "use POSIX qw(floor ceil); use List::Util qw(sum max); print floor(-2.5), ceil(2.1), sum(1..100), max(3, 9, 2), \"\\n\"; "
+                 "my $big = 1; $big *= $_ for 1..20; print \"$big\\n\"; eval { die \"oops\\n\" }; print \"caught $@\";"),
+    perl("files_procs", "use strict; use warnings; use Fcntl qw(:flock SEEK_SET); "
+                        "open(my $f, '>', '/tmp/p.txt') or die; print $f \"line $_\\n\" for 1..5; close $f; "
+                        "open($f, '<', '/tmp/p.txt') or die; my @l = <$f>; close $f; print scalar(@l), ' ', $l[4]; "
+                        "print -s '/tmp/p.txt', \"\\n\"; rename '/tmp/p.txt', '/tmp/q.txt'; print -e '/tmp/q.txt' ? \"renamed\\n\" : \"no\\n\"; "
+                        "unlink '/tmp/q.txt'; "
+                        "my $pid = fork(); if ($pid == 0) { exit 7 } waitpid($pid, 0); print 'child ', $? >> 8, \"\\n\"; "
+                        "open(my $p, '-|', '/bin/echo', 'from', 'a', 'pipe') or die; print scalar <$p>; close $p; "
+                        "pipe(my $r, my $w); if (!fork()) { close $r; print $w \"through pipe()\\n\"; exit 0 } close $w; print <$r>; wait; "
+                        "my $got = 0; $SIG{USR1} = sub { $got++ }; kill 'USR1', $$; print \"signal $got\\n\"; "
+                        "use Socket; socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, PF_UNSPEC) or die; "
+                        "syswrite($a, 'socket'); sysread($b, my $buf, 10); print \"$buf\\n\"; "
+                        "opendir(my $d, '/data') or die; my @e = sort grep { !/^\\./ } readdir $d; print scalar(@e) > 0 ? \"listed\\n\" : \"empty\\n\";"),
+    perl("exit", "print \"bye\\n\"; exit 3", expect=3),
+    perl("die", "die \"fatal\\n\"", expect=255),
     # rm -r removes entries while it lists them, over several getdents calls
     {"name": "sh.rm_big_dir", "argv": ["/bin/sh", "-c",
                                        "mkdir /tmp/d && cd /tmp/d && i=0; while [ $i -lt 1500 ]; do "
