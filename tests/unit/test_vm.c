@@ -75,6 +75,33 @@ static void test_split_and_merge(void **state)
 	srv_end();
 }
 
+/* vm_find_free: the highest gap that fits below MMAP_TOP (one too small
+ * at the top passed over), and none when no gap above mmap_min_addr fits */
+static void test_find_free(void **state)
+{
+	(void)state;
+	int pid = srv_host_spawn();
+	struct mm *mm = proc_by_pid(pid)->mm;
+	uint64_t top = MMAP_TOP & ~(PAGE - 1);
+	/* [top - 2 pages, top) taken, a 1-page gap, [top - 8, top - 3) taken,
+	 * a 4-page gap, [top - 20, top - 12) taken */
+	assert_int_equal(mmap_fixed(pid, top - 2 * PAGE, 2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS),
+			 (long)(top - 2 * PAGE));
+	assert_int_equal(mmap_fixed(pid, top - 8 * PAGE, 5 * PAGE, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS),
+			 (long)(top - 8 * PAGE));
+	assert_int_equal(mmap_fixed(pid, top - 20 * PAGE, 8 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS),
+			 (long)(top - 20 * PAGE));
+	assert_int_equal(vm_find_free(mm, PAGE), top - 3 * PAGE);
+	assert_int_equal(vm_find_free(mm, 2 * PAGE), top - 10 * PAGE);
+	assert_int_equal(vm_find_free(mm, 4 * PAGE), top - 12 * PAGE);
+	assert_int_equal(vm_find_free(mm, 5 * PAGE), top - 25 * PAGE);
+	assert_int_equal(vm_find_free(mm, MMAP_TOP), 0);
+	uint64_t low = vm_find_free(mm, top - 0x40000000ull);
+	assert_true(low >= MMAP_MIN_ADDR); /* (below the lowest VMA, above mmap_min_addr) */
+	srv_host_exit(pid);
+	srv_end();
+}
+
 /* a fault on an anonymous page: a zeroed page (though the one recycled
  * was dirty) mapped by the reply, with the VMA's rights; a read-only VMA
  * gives read-only pages */
@@ -356,6 +383,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_split_and_merge, srv_begin),
+		cmocka_unit_test_setup(test_find_free, srv_begin),
 		cmocka_unit_test_setup(test_anon_fault, srv_begin),
 		cmocka_unit_test_setup(test_cow_after_fork, srv_begin),
 		cmocka_unit_test_setup(test_shared_after_fork, srv_begin),
