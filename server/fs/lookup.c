@@ -230,6 +230,10 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	char tmp[PATH_MAX_LINUX];
 	size_t pos = sizeof tmp - 1;
 	tmp[pos] = 0;
+	if (vn->memfd) { /* the name Linux's memfd_create gives its file */
+		int n = snprintf(buf, size, "/memfd:%s (deleted)", vn->memfd->name);
+		return (size_t)n + 1 > size ? -ERANGE : n + 1;
+	}
 	if (vn != root && !vn->nlink)
 		return -ENOENT; /* a removed directory has no path */
 	for (struct vnode *v = vn; v != root;) {

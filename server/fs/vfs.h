@@ -160,7 +160,24 @@ struct vnode {
 		uint16_t kind, arg;
 		char name[16];
 	} pfs;
+	/* a memfd's seals and name (memfd.c; NULL: not a memfd) */
+	struct memfd *memfd;
 };
+
+/* memfds (memfd.c): files of no directory on a file system of their own
+ * (MEMFD_DEV, Linux's internal tmpfs mount); their path is /memfd:NAME
+ * (deleted); their seals (F_SEAL_*) limit what may be done to them */
+#define MEMFD_DEV 0x3
+struct memfd {
+	uint32_t seals;
+	char name[];
+};
+static inline uint32_t vnode_seals(const struct vnode *vn)
+{
+	return vn->memfd ? vn->memfd->seals : 0;
+}
+/* fcntl's F_ADD_SEALS and F_GET_SEALS on f */
+long memfd_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 
 /* a named pipe's vnode (pipe.c): opens of it are a pipe's ends; and its
  * end (the vnode goes: opens that wait for the other side look again) */
