@@ -58,6 +58,8 @@ struct file_ops {
 	struct file **async;
 	/* an anonymous file's kind: /proc/PID/fd shows anon_inode:NAME */
 	const char *anon_name;
+	/* an anonymous file with no position at all (a pidfd): lseek ESPIPE */
+	bool no_lseek;
 };
 
 /* a directory whose entries are made when looked at (the proc file
