@@ -349,6 +349,11 @@ int procfs_permission(const struct vnode *vn, int want, int err)
 	return err;
 }
 
+int procfs_pid_dir(const struct vnode *vn)
+{
+	return vn->dev == PROCFS_DEV && vn->type == V_DIR && vn->pfs.kind == PK_PID ? vn->pfs.pid : 0;
+}
+
 static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 {
 	unsigned kind = dir->pfs.kind;

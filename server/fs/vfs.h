@@ -349,6 +349,9 @@ uint64_t vfs_boot_sec(void);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* the pid whose /proc/PID directory vn is (-1: its process is gone; 0:
+ * vn is no such directory) */
+int procfs_pid_dir(const struct vnode *vn);
 /* vn is /proc itself (a mount's root) */
 bool procfs_is_root(const struct vnode *vn);
 /* vn is a file of /proc/sys (which refuses a new owner or mode) */

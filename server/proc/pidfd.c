@@ -79,9 +79,10 @@ long sys_pidfd_open(struct lthread *t, const struct sysargs *a)
 	return anon_fd_install(t->proc, &pidfd_ops, d, flags, true);
 }
 
-/* pidfd_send_signal(pidfd, sig, info, flags): Linux's order of checks
- * (flags, the descriptor, then the siginfo: its signal must be sig, and
- * only to oneself may it claim to come from the kernel or tkill) */
+/* pidfd_send_signal(pidfd, sig, info, flags): a pidfd or an open /proc/PID
+ * directory; Linux's order of checks (flags, the descriptor, then the
+ * siginfo: its signal must be sig, and only to oneself may it claim to
+ * come from the kernel or tkill) */
 long sys_pidfd_send_signal(struct lthread *t, const struct sysargs *a)
 {
 	struct proc *p = t->proc;
@@ -89,9 +90,10 @@ long sys_pidfd_send_signal(struct lthread *t, const struct sysargs *a)
 	if ((uint32_t)a->a3)
 		return -EINVAL;
 	struct file *f = fd_file(p, (int64_t)a->a0);
-	if (!f || f->ops != &pidfd_ops)
+	int pid = !f || f->ops == &pidfd_ops ? 0 : procfs_pid_dir(f->vn); /* (a /proc/PID directory does too) */
+	if (!f || (f->ops != &pidfd_ops && !pid))
 		return -EBADF;
-	struct proc *q = pidfd_proc(f->priv);
+	struct proc *q = pid ? (pid > 0 ? proc_by_pid(pid) : NULL) : pidfd_proc(f->priv);
 	siginfo_t info;
 	if (a->a2) {
 		if (copy_from_user(p, &info, a->a2, sizeof info))

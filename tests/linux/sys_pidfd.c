@@ -166,8 +166,32 @@ static void sending(void)
 	pipe(p);
 	T(pidfd_send(p[0], 0, NULL, 0));
 	T(pidfd_send(p[0], 0, NULL, 1));
+	/* a /proc/PID directory is one too; nothing else of /proc */
 	int dir = open("/proc/self", O_RDONLY | O_DIRECTORY);
-	(void)dir; /* (a /proc/PID directory: Linux takes it too, not tested) */
+	got_sig = 0;
+	T(pidfd_send(dir, SIGUSR1, NULL, 0));
+	say("got %d code %d\n", got_sig, got_code);
+	close(dir);
+	dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	T(pidfd_send(dir, 0, NULL, 0));
+	close(dir);
+	dir = open("/proc", O_RDONLY | O_DIRECTORY);
+	T(pidfd_send(dir, 0, NULL, 0));
+	close(dir);
+	dir = open("/proc/self/stat", O_RDONLY);
+	T(pidfd_send(dir, 0, NULL, 0));
+	close(dir);
+	dir = open("/proc/self", O_PATH);
+	T(pidfd_send(dir, 0, NULL, 0));
+	close(dir);
+	pid_t z = sleeper(0, 0);
+	char zp[32];
+	snprintf(zp, sizeof zp, "/proc/%d", z);
+	dir = open(zp, O_RDONLY | O_DIRECTORY);
+	pause_ms(100);
+	T(pidfd_send(dir, 0, NULL, 0)); /* (a zombie) */
+	child_status(z);
+	T(pidfd_send(dir, 0, NULL, 0)); /* (reaped) */
 	close(dir);
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
