@@ -34,6 +34,13 @@ static void pause_ms(int ms)
 	nanosleep(&d, NULL);
 }
 
+/* waits for child c to end, and leaves it a zombie */
+static void until_zombie(pid_t c)
+{
+	siginfo_t si;
+	waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT);
+}
+
 static int poll_in(int fd, int ms)
 {
 	struct pollfd p = {fd, POLLIN | POLLOUT | POLLPRI, 0};
@@ -83,7 +90,7 @@ static void opening(void)
 	T(pidfd_open(0x7fffffff, 0));
 	/* a zombie has a pidfd; a reaped process none */
 	pid_t c = sleeper(0, 3);
-	pause_ms(100);
+	until_zombie(c);
 	fd = T(pidfd_open(c, 0));
 	poll_in(fd, 0);
 	close(fd);
@@ -94,7 +101,7 @@ static void opening(void)
 static void readiness(void)
 {
 	say("-- poll and epoll\n");
-	pid_t c = sleeper(200, 0);
+	pid_t c = sleeper(1000, 0);
 	int fd = pidfd_open(c, 0);
 	poll_in(fd, 0);
 	poll_in(fd, -1); /* (woken by the end) */
@@ -103,7 +110,7 @@ static void readiness(void)
 	poll_in(fd, 0); /* (reaped: still readable) */
 	close(fd);
 
-	c = sleeper(200, 0);
+	c = sleeper(1000, 0);
 	fd = pidfd_open(c, 0);
 	int ep = epoll_create1(0);
 	struct epoll_event ev = {EPOLLIN, {.u64 = 7}}, got[2];
@@ -188,7 +195,7 @@ static void sending(void)
 	char zp[32];
 	snprintf(zp, sizeof zp, "/proc/%d", z);
 	dir = open(zp, O_RDONLY | O_DIRECTORY);
-	pause_ms(100);
+	until_zombie(z);
 	T(pidfd_send(dir, 0, NULL, 0)); /* (a zombie) */
 	child_status(z);
 	T(pidfd_send(dir, 0, NULL, 0)); /* (reaped) */
@@ -226,7 +233,7 @@ static void sending(void)
 	/* a zombie takes signals */
 	c = sleeper(0, 0);
 	fd = pidfd_open(c, 0);
-	pause_ms(100);
+	until_zombie(c);
 	T(pidfd_send(fd, SIGKILL, NULL, 0));
 	say("status %d\n", child_status(c));
 	close(fd);
@@ -276,7 +283,7 @@ static void waiting(void)
 	T(waitid(P_PIDFD, self, &si, WEXITED));
 	T(waitid(P_PIDFD, self, &si, 0));
 
-	pid_t c = sleeper(200, 5);
+	pid_t c = sleeper(1000, 5);
 	int fd = pidfd_open(c, 0);
 	memset(&si, 0, sizeof si);
 	T(waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG));
@@ -288,7 +295,7 @@ static void waiting(void)
 	close(fd);
 
 	/* PIDFD_NONBLOCK: EAGAIN while it runs (not with WNOHANG: 0) */
-	c = sleeper(200, 6);
+	c = sleeper(1000, 6);
 	fd = pidfd_open(c, PIDFD_NONBLOCK_);
 	T(waitid(P_PIDFD, fd, &si, WEXITED));
 	T(waitid(P_PIDFD, fd, &si, WEXITED | WNOHANG));
@@ -328,7 +335,7 @@ static void waiting(void)
 	pipe(up);
 	c = fork();
 	if (c == 0) {
-		pid_t g = sleeper(300, 0);
+		pid_t g = sleeper(1000, 0);
 		write(up[1], &g, sizeof g);
 		child_status(g);
 		_exit(0);
