@@ -13,9 +13,9 @@
 
 #include <linux/memfd.h>
 
-#define MFD_NAME_MAX 249 /* NAME_MAX less "memfd:" */
+#define MFD_NAME_MAX  249 /* NAME_MAX less "memfd:" */
 #define MFD_ALL_FLAGS (MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB)
-#define F_ALL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+#define F_ALL_SEALS   (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
 
 /* memfd_create(name, flags) */
 long sys_memfd_create(struct lthread *t, const struct sysargs *a)

@@ -17,12 +17,12 @@
 #include "signal.h"
 #include "systab.h"
 
-#define MSG_WAITFORONE_L   0x10000
-#define MSG_ERRQUEUE_L     0x2000
-#define MSG_CMSG_COMPAT_L  0x80000000u
-#define MMSGHDR_SIZE       64 /* struct msghdr, then unsigned msg_len (and padding) */
-#define MMSG_LEN_OFF       56
-#define MMSG_STARTED       (1ull << 63)
+#define MSG_WAITFORONE_L  0x10000
+#define MSG_ERRQUEUE_L    0x2000
+#define MSG_CMSG_COMPAT_L 0x80000000u
+#define MMSGHDR_SIZE      64 /* struct msghdr, then unsigned msg_len (and padding) */
+#define MMSG_LEN_OFF      56
+#define MMSG_STARTED      (1ull << 63)
 
 /* the messages t's call has done before it waited (0 for a new call) */
 static uint32_t mmsg_done(struct lthread *t)
@@ -123,9 +123,9 @@ static int mmsg_timeout(struct lthread *t, uint64_t uts)
 	if (ts.sec < 0 || (uint64_t)ts.nsec >= 1000000000ull)
 		return -EINVAL;
 	uint64_t now = plat_now_ns(), max = (UINT64_MAX - now) / 1000000000ull;
-	t->mmsg_end = !ts.sec && !ts.nsec ? 0
+	t->mmsg_end = !ts.sec && !ts.nsec       ? 0
 		      : (uint64_t)ts.sec >= max ? UINT64_MAX
-						 : now + (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
+						: now + (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
 	return 0;
 }
 

@@ -135,7 +135,7 @@ static void checks(void)
 	T(cfr(a, NULL, b, BAD_USER, 1, 0));
 	T(cfr(a, &o, b, BAD_USER, 1, 0));
 	T(cfr(a, NULL, b, NULL, 1, 1));
-	T(cfr(a, BAD_USER, b, NULL, 1, 1)); /* (the pointers first) */
+	T(cfr(a, BAD_USER, b, NULL, 1, 1));  /* (the pointers first) */
 	T(cfr(-1, BAD_USER, b, NULL, 1, 1)); /* (the descriptors before) */
 	int d = open("/tmp", O_RDONLY | O_DIRECTORY);
 	T(cfr(d, NULL, b, NULL, 1, 0));

@@ -22,12 +22,15 @@
 #include "check.h"
 
 #ifndef MFD_CLOEXEC
-#define MFD_CLOEXEC 1u
+#define MFD_CLOEXEC       1u
 #define MFD_ALLOW_SEALING 2u
 #endif
 #define MFD_HUGETLB_ 4u
 
-static int memfd(const char *name, unsigned flags) { return (int)syscall(SYS_memfd_create, name, flags); }
+static int memfd(const char *name, unsigned flags)
+{
+	return (int)syscall(SYS_memfd_create, name, flags);
+}
 
 static void show_link(int fd)
 {

@@ -52,13 +52,22 @@ static void show(int n)
 
 /* the system calls themselves (musl's sendmmsg is a loop of sendmsg, its
  * recvmmsg writes to the vector first) */
-static int sendmmsg_(int fd, void *v, unsigned n, int flags) { return (int)syscall(SYS_sendmmsg, fd, v, n, flags); }
+static int sendmmsg_(int fd, void *v, unsigned n, int flags)
+{
+	return (int)syscall(SYS_sendmmsg, fd, v, n, flags);
+}
 static int recvmmsg_(int fd, void *v, unsigned n, int flags, void *ts)
 {
 	return (int)syscall(SYS_recvmmsg, fd, v, n, flags, ts);
 }
-static int smm(int fd, int n, int flags) { return sendmmsg_(fd, mm, (unsigned)n, flags); }
-static int rmm(int fd, int n, int flags, void *ts) { return recvmmsg_(fd, mm, (unsigned)n, flags, ts); }
+static int smm(int fd, int n, int flags)
+{
+	return sendmmsg_(fd, mm, (unsigned)n, flags);
+}
+static int rmm(int fd, int n, int flags, void *ts)
+{
+	return recvmmsg_(fd, mm, (unsigned)n, flags, ts);
+}
 
 static void basics(void)
 {
@@ -155,7 +164,10 @@ static void timeouts(void)
 	close(sv[1]);
 }
 
-static void on_alrm(int sig) { (void)sig; }
+static void on_alrm(int sig)
+{
+	(void)sig;
+}
 
 /* a signal while some messages are in: the call ends with them */
 static void interrupted(void)

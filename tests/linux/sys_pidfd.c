@@ -22,7 +22,10 @@
 #endif
 #define PIDFD_NONBLOCK_ O_NONBLOCK
 
-static int pidfd_open(pid_t pid, unsigned flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
+static int pidfd_open(pid_t pid, unsigned flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
 static int pidfd_send(int fd, int sig, siginfo_t *info, unsigned flags)
 {
 	return (int)syscall(SYS_pidfd_send_signal, fd, sig, info, flags);
@@ -209,7 +212,7 @@ static void sending(void)
 	T(pidfd_send(self, SIGUSR1, &si, 0));
 	say("got %d code %d value %d\n", got_sig, got_code, got_value);
 	T(pidfd_send(self, SIGUSR2, &si, 0)); /* (not the siginfo's signal) */
-	si.si_code = SI_USER; /* (to oneself: allowed) */
+	si.si_code = SI_USER;                 /* (to oneself: allowed) */
 	T(pidfd_send(self, SIGUSR1, &si, 0));
 	say("got %d code %d\n", got_sig, got_code);
 	T(pidfd_send(self, SIGUSR1, BAD_USER, 0));
