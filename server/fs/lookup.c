@@ -158,7 +158,8 @@ static struct vnode *walk(const struct cred *c, struct vnode *dir, const char *p
 			if (c && n->dev == PROCFS_DEV && (*err = procfs_may_follow(n)))
 				return NULL;
 			vnode_access(n); /* following a link reads it (Linux's pick_link) */
-			n = walk(c, cur, n->link, false, depth + 1, err);
+			struct vnode *fd_vn = n->dev == PROCFS_DEV ? procfs_fd_vnode(n) : NULL;
+			n = fd_vn ? fd_vn : walk(c, cur, n->link, false, depth + 1, err);
 			if (!n)
 				return NULL;
 		}

@@ -349,6 +349,11 @@ uint64_t vfs_boot_sec(void);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* the file /proc/PID/fd/N (vn) is open on, which a walk through that link
+ * reaches itself (Linux's magic link: a memfd, a file no longer named),
+ * if it is a regular file or a directory outside /proc; else NULL (the
+ * link is followed as text) */
+struct vnode *procfs_fd_vnode(struct vnode *vn);
 /* the pid whose /proc/PID directory vn is (-1: its process is gone; 0:
  * vn is no such directory) */
 int procfs_pid_dir(const struct vnode *vn);

@@ -295,6 +295,52 @@ static void seals_future(void)
 	close(fd);
 }
 
+/* /proc/self/fd/N reaches the memfd itself (Linux's magic link) */
+static void reopen(void)
+{
+	say("-- /proc/self/fd\n");
+	int fd = memfd("again", MFD_ALLOW_SEALING);
+	T(write(fd, "abc", 3));
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	struct stat st, st2;
+	T(stat(path, &st));
+	fstat(fd, &st2);
+	fact("the same file", st.st_ino == st2.st_ino && st.st_dev == st2.st_dev);
+	int ro = T(open(path, O_RDONLY));
+	char buf[8] = {0};
+	T(read(ro, buf, sizeof buf));
+	say("read %s\n", buf);
+	T(fcntl(ro, F_GET_SEALS));
+	T(fcntl(ro, F_ADD_SEALS, F_SEAL_GROW)); /* (not open for writing) */
+	T(write(ro, "x", 1));
+	void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+	fact("read-only shared mapping", m != MAP_FAILED);
+	T(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE)); /* (a read-only descriptor's mapping is no writable one) */
+	int rw = T(open(path, O_RDWR));
+	T(write(rw, "x", 1));
+	T(fcntl(rw, F_ADD_SEALS, F_SEAL_SHRINK));
+	T(open(path, O_RDWR | O_TRUNC));
+	T(fcntl(fd, F_GET_SEALS));
+	close(rw);
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	close(ro);
+	close(fd);
+	T(open(path, O_RDONLY)); /* (closed) */
+	/* a file no longer named */
+	int f = open("/tmp/memfd-gone", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	T(write(f, "gone", 4));
+	unlink("/tmp/memfd-gone");
+	snprintf(path, sizeof path, "/proc/self/fd/%d", f);
+	int g = T(open(path, O_RDONLY));
+	memset(buf, 0, sizeof buf);
+	T(read(g, buf, sizeof buf));
+	say("read %s\n", buf);
+	close(g);
+	close(f);
+}
+
 static void seals_other_files(void)
 {
 	say("-- seals of other files\n");
@@ -344,6 +390,7 @@ int main(void)
 	seals_basic();
 	seals_write();
 	seals_future();
+	reopen();
 	seals_other_files();
 	return 0;
 }
