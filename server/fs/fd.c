@@ -178,6 +178,9 @@ long sys_fcntl(struct lthread *t, const struct sysargs *a)
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		return pipe_fcntl(f, cmd, a->a2); /* (an unsigned long) */
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return memfd_fcntl(f, cmd, a->a2);
 	default:
 		return -EINVAL;
 	}

@@ -158,7 +158,8 @@ static struct vnode *walk(const struct cred *c, struct vnode *dir, const char *p
 			if (c && n->dev == PROCFS_DEV && (*err = procfs_may_follow(n)))
 				return NULL;
 			vnode_access(n); /* following a link reads it (Linux's pick_link) */
-			n = walk(c, cur, n->link, false, depth + 1, err);
+			struct vnode *fd_vn = n->dev == PROCFS_DEV ? procfs_fd_vnode(n) : NULL;
+			n = fd_vn ? fd_vn : walk(c, cur, n->link, false, depth + 1, err);
 			if (!n)
 				return NULL;
 		}
@@ -230,6 +231,10 @@ int vfs_path(struct vnode *vn, char *buf, size_t size)
 	char tmp[PATH_MAX_LINUX];
 	size_t pos = sizeof tmp - 1;
 	tmp[pos] = 0;
+	if (vn->memfd) { /* the name Linux's memfd_create gives its file */
+		int n = snprintf(buf, size, "/memfd:%s (deleted)", vn->memfd->name);
+		return (size_t)n + 1 > size ? -ERANGE : n + 1;
+	}
 	if (vn != root && !vn->nlink)
 		return -ENOENT; /* a removed directory has no path */
 	for (struct vnode *v = vn; v != root;) {

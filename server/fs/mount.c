@@ -93,6 +93,12 @@ bool mount_charge(uint32_t dev, int64_t n)
 	return true;
 }
 
+bool mount_tmpfs(uint32_t dev)
+{
+	struct mount *m = mounts ? mount_by_dev(dev) : NULL;
+	return m ? m->tmpfs : dev == 1;
+}
+
 uint64_t mount_room(uint32_t dev)
 {
 	struct mount *m = mounts ? mount_by_dev(dev) : NULL;

@@ -24,6 +24,9 @@ unsigned mount_flags(const struct vnode *vn);
 /* n pages more (or fewer, n < 0) for the files of file system dev: false
  * if that is beyond its size (tmpfs's size=) */
 bool mount_charge(uint32_t dev, int64_t n);
+/* file system dev is a tmpfs (Linux's shmem: the root's is one), not a
+ * ramfs */
+bool mount_tmpfs(uint32_t dev);
 /* the data pages file system dev may still take (UINT64_MAX: no limit) */
 uint64_t mount_room(uint32_t dev);
 /* the mounted file systems' device numbers start here; each counts the

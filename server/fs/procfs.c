@@ -371,6 +371,20 @@ int procfs_permission(const struct vnode *vn, int want, int err)
 	return err;
 }
 
+struct vnode *procfs_fd_vnode(struct vnode *vn)
+{
+	struct proc *p = vn->pfs.kind == PK_P_FDLINK ? node_proc(vn) : NULL;
+	struct file *f = p && p->state == P_LIVE ? p->fds[vn->pfs.arg] : NULL;
+	if (!f || (f->vn->type != V_REG && f->vn->type != V_DIR) || f->vn->dev == PROCFS_DEV)
+		return NULL;
+	return f->vn;
+}
+
+int procfs_pid_dir(const struct vnode *vn)
+{
+	return vn->dev == PROCFS_DEV && vn->type == V_DIR && vn->pfs.kind == PK_PID ? vn->pfs.pid : 0;
+}
+
 static struct vnode *proc_lookup(struct vnode *dir, const char *name)
 {
 	unsigned kind = dir->pfs.kind;

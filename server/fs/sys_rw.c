@@ -165,6 +165,8 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 	}
 	if (f->vn->type == V_CHR || f->vn->type == V_FIFO || f->vn->type == V_SOCK) /* ttys, pipes, sockets */
 		return -ESPIPE;
+	if (f->ops && f->ops->no_lseek)
+		return -ESPIPE;
 	if (!f->vn->type) /* an anonymous file (anon.c): Linux's noop_llseek, once whence is known */
 		return whence > SEEK_HOLE ? -EINVAL : (long)f->pos;
 	if ((f->vn->type == V_DIR || f->vn->dev == PROCFS_DEV) && whence != SEEK_SET && whence != SEEK_CUR)
@@ -195,6 +197,20 @@ long sys_lseek(struct lthread *t, const struct sysargs *a)
 		return -EINVAL;
 	f->pos = (uint64_t)pos;
 	return pos;
+}
+
+/* n bytes of regular file vn's data at off (within its size) into buf */
+static void data_get(struct vnode *vn, uint64_t off, char *buf, uint64_t n)
+{
+	for (uint64_t i = 0; i < n;) {
+		uint64_t c = 4096 - ((off + i) & 0xfff) < n - i ? 4096 - ((off + i) & 0xfff) : n - i;
+		const char *pg = vnode_page(vn, (off + i) / 4096, false);
+		if (pg)
+			memcpy(buf + i, pg + ((off + i) & 0xfff), c);
+		else
+			memset(buf + i, 0, c);
+		i += c;
+	}
 }
 
 /* sendfile's write of n bytes of buf to out: 1, all went (go on); 0, stop
@@ -245,16 +261,7 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 		uint64_t n = count - done < sizeof buf ? count - done : sizeof buf;
 		if (n > in->vn->size - off)
 			n = in->vn->size - off;
-		/* in's data to buf, then buf to out through a kernel-side uio */
-		for (uint64_t i = 0; i < n;) {
-			uint64_t c = 4096 - ((off + i) & 0xfff) < n - i ? 4096 - ((off + i) & 0xfff) : n - i;
-			const char *pg = vnode_page(in->vn, (off + i) / 4096, false);
-			if (pg)
-				memcpy(buf + i, pg + ((off + i) & 0xfff), c);
-			else
-				memset(buf + i, 0, c);
-			i += c;
-		}
+		data_get(in->vn, off, buf, n); /* then buf to out through a kernel-side uio */
 		long r = sendfile_out(out, buf, n, &done, &off);
 		if (r <= 0) {
 			if (r < 0)
@@ -269,4 +276,97 @@ long sys_sendfile(struct lthread *t, const struct sysargs *a)
 		in->pos = off;
 	}
 	return (long)done;
+}
+
+/* copy_file_range's checks (Linux's generic_copy_file_checks, then
+ * rw_verify_area of both ends), in its order: *len is cut to the end of
+ * in's data.  Two files of different file systems are EXDEV (as Linux's
+ * for file systems with no copy of their own: tmpfs, memfds) */
+static long copy_checks(struct file *in, int64_t pin, struct file *out, int64_t pout, uint64_t *len)
+{
+	struct vnode *vi = in->vn, *vo = out->vn;
+	uint32_t ai = in->flags & O_ACCMODE, ao = out->flags & O_ACCMODE;
+	if (vi->type == V_DIR || vo->type == V_DIR)
+		return -EISDIR;
+	if (vi->type != V_REG || vo->type != V_REG)
+		return -EINVAL;
+	if ((ai != O_RDONLY && ai != O_RDWR) || (ao != O_WRONLY && ao != O_RDWR) || (out->flags & O_APPEND))
+		return -EBADF;
+	if (vi->dev != vo->dev)
+		return -EXDEV;
+	uint64_t n = *len;
+	if ((uint64_t)pin + n < (uint64_t)pin || (uint64_t)pout + n < (uint64_t)pout)
+		return -EOVERFLOW;
+	if (pin >= (int64_t)vi->size)
+		n = 0;
+	else if (n > vi->size - (uint64_t)pin)
+		n = vi->size - (uint64_t)pin;
+	if (vi == vo && (uint64_t)pout + n > (uint64_t)pin && (uint64_t)pout < (uint64_t)pin + n)
+		return -EINVAL; /* (overlapping ranges of one file) */
+	if ((int64_t)n < 0 || pin < 0 || pout < 0 || (int64_t)((uint64_t)pin + n) < 0 ||
+	    (int64_t)((uint64_t)pout + n) < 0)
+		return -EINVAL; /* (rw_verify_area) */
+	if (vi->fops || vo->fops)
+		return -EINVAL; /* (a proc file: none is both read and written here) */
+	*len = n;
+	return 0;
+}
+
+/* n bytes (n > 0) of in's data at pin to out at pout, through a server
+ * buffer (Linux's splice fallback): the bytes copied, or an error if none
+ * were */
+static long copy_data(const struct cred *c, struct vnode *vi, uint64_t pin, struct vnode *vo, uint64_t pout,
+		      uint64_t n)
+{
+	static char buf[4096];
+	uint64_t done = 0;
+	vnode_kill_suid(c, vo); /* (Linux's file_remove_privs, before the data) */
+	while (done < n) {
+		uint64_t k = n - done < sizeof buf ? n - done : sizeof buf;
+		data_get(vi, pin + done, buf, k);
+		struct linux_iovec v = {(uint64_t)buf, k};
+		struct uio u = {.proc = NULL, .iov = &v, .iovcnt = 1};
+		long w = vnode_write(vo, pout + done, &u);
+		if (w <= 0)
+			return done ? (long)done : w;
+		done += (uint64_t)w;
+		if ((uint64_t)w < k)
+			break;
+	}
+	if (done)
+		vnode_access(vi);
+	return (long)done;
+}
+
+/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): each
+ * offset from its pointer, or the file position (then moved) */
+long sys_copy_file_range(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
+	struct file *in = fd_file(p, (int64_t)a->a0), *out = in ? fd_file(p, (int64_t)a->a2) : NULL;
+	if (!out)
+		return -EBADF;
+	int64_t pin = (int64_t)in->pos, pout = (int64_t)out->pos;
+	if (a->a1 && copy_from_user(p, &pin, a->a1, 8))
+		return -EFAULT;
+	if (a->a3 && copy_from_user(p, &pout, a->a3, 8))
+		return -EFAULT;
+	if ((uint32_t)a->a5)
+		return -EINVAL;
+	uint64_t len = a->a4;
+	long r = copy_checks(in, pin, out, pout, &len);
+	if (r || !len)
+		return r;
+	if (len > MAX_RW)
+		len = MAX_RW;
+	r = copy_data(&p->cred, in->vn, (uint64_t)pin, out->vn, (uint64_t)pout, len);
+	if (r <= 0)
+		return r;
+	pin += r;
+	pout += r;
+	if (a->a1 ? copy_to_user(p, a->a1, &pin, 8) != 0 : (in->pos = (uint64_t)pin, false))
+		r = -EFAULT;
+	if (a->a3 ? copy_to_user(p, a->a3, &pout, 8) != 0 : (out->pos = (uint64_t)pout, false))
+		r = -EFAULT;
+	return r;
 }

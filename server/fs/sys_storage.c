@@ -76,9 +76,17 @@ long sys_fallocate(struct lthread *t, const struct sysargs *a)
 		return -EFBIG;
 	if (vn->fops || (mode & ~(uint32_t)(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)))
 		return -EOPNOTSUPP; /* (a proc file has no fallocate) */
+	/* a memfd's seals (Linux's shmem_fallocate): no hole in a file
+	 * sealed against writes, no room beyond the end of one sealed
+	 * against growing (even with FALLOC_FL_KEEP_SIZE) */
+	uint32_t seals = vnode_seals(vn);
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+			return -EPERM;
 		vnode_punch(vn, (uint64_t)off, (uint64_t)len);
 		return 0;
 	}
+	if ((seals & F_SEAL_GROW) && (uint64_t)(off + len) > vn->size)
+		return -EPERM;
 	return vnode_allocate(vn, (uint64_t)off, (uint64_t)len, mode & FALLOC_FL_KEEP_SIZE);
 }

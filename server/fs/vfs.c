@@ -163,6 +163,7 @@ static void vnode_free(struct vnode *vn)
 	if (vn->dev >= MOUNT_DEV_FIRST)
 		mount_inode(vn->dev, -1);
 	mem_free(vn->link);
+	mem_free(vn->memfd);
 	mem_free(vn);
 }
 
@@ -283,8 +284,14 @@ long vnode_write(struct vnode *vn, uint64_t off, struct uio *u)
 	if (!uio_resid(u))
 		return 0; /* no times change */
 	vnode_touch(vn, VN_MTIME | VN_CTIME); /* before the copy, as Linux (a fault changes them too) */
+	uint32_t seals = vnode_seals(vn);
 	while (uio_resid(u)) {
 		uint64_t in = off & 0xfff, n = 4096 - in;
+		/* a seal refuses the page's piece (Linux's shmem_write_begin):
+		 * what went before it stays written */
+		uint64_t piece = uio_resid(u) < n ? uio_resid(u) : n;
+		if ((seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) || ((seals & F_SEAL_GROW) && off + piece > vn->size))
+			return total ? total : -EPERM;
 		char *page = vnode_page(vn, off / 4096, true);
 		if (!page)
 			return total ? total : -ENOSPC;
@@ -308,6 +315,9 @@ int vnode_truncate(struct vnode *vn, uint64_t size)
 	uint64_t keep = (size + 4095) / 4096;
 	if (keep > MAX_FILE_PAGES)
 		return -EFBIG;
+	uint32_t seals = vnode_seals(vn);
+	if ((size < vn->size && (seals & F_SEAL_SHRINK)) || (size > vn->size && (seals & F_SEAL_GROW)))
+		return -EPERM; /* (Linux's shmem_setattr) */
 	free_pages_from(vn, keep);
 	if (size & 0xfff) { /* the tail of the last page reads as zero */
 		char *last = vnode_page(vn, size / 4096, false);

@@ -58,6 +58,8 @@ struct file_ops {
 	struct file **async;
 	/* an anonymous file's kind: /proc/PID/fd shows anon_inode:NAME */
 	const char *anon_name;
+	/* an anonymous file with no position at all (a pidfd): lseek ESPIPE */
+	bool no_lseek;
 };
 
 /* a directory whose entries are made when looked at (the proc file
@@ -160,7 +162,24 @@ struct vnode {
 		uint16_t kind, arg;
 		char name[16];
 	} pfs;
+	/* a memfd's seals and name (memfd.c; NULL: not a memfd) */
+	struct memfd *memfd;
 };
+
+/* memfds (memfd.c): files of no directory on a file system of their own
+ * (MEMFD_DEV, Linux's internal tmpfs mount); their path is /memfd:NAME
+ * (deleted); their seals (F_SEAL_*) limit what may be done to them */
+#define MEMFD_DEV 0x3
+struct memfd {
+	uint32_t seals;
+	char name[];
+};
+static inline uint32_t vnode_seals(const struct vnode *vn)
+{
+	return vn->memfd ? vn->memfd->seals : 0;
+}
+/* fcntl's F_ADD_SEALS and F_GET_SEALS on f */
+long memfd_fcntl(struct file *f, unsigned cmd, uint64_t arg);
 
 /* a named pipe's vnode (pipe.c): opens of it are a pipe's ends; and its
  * end (the vnode goes: opens that wait for the other side look again) */
@@ -330,6 +349,14 @@ uint64_t vfs_boot_sec(void);
  * process that has been freed (open ones read as ESRCH) */
 void procfs_init(void);
 void procfs_gone(int pid);
+/* the file /proc/PID/fd/N (vn) is open on, which a walk through that link
+ * reaches itself (Linux's magic link: a memfd, a file no longer named),
+ * if it is a regular file or a directory outside /proc; else NULL (the
+ * link is followed as text) */
+struct vnode *procfs_fd_vnode(struct vnode *vn);
+/* the pid whose /proc/PID directory vn is (-1: its process is gone; 0:
+ * vn is no such directory) */
+int procfs_pid_dir(const struct vnode *vn);
 /* vn is /proc itself (a mount's root) */
 bool procfs_is_root(const struct vnode *vn);
 /* vn is a file of /proc/sys (which refuses a new owner or mode) */

@@ -232,6 +232,13 @@ long sys_mmap(struct lthread *t, const struct sysargs *a)
 		return -EINVAL; /* (validating is for files) */
 	}
 	bool nowrite = vn && type != MAP_PRIVATE && (f->flags & O_ACCMODE) != O_RDWR;
+	if (vn && type != MAP_PRIVATE && (vnode_seals(vn) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		/* a memfd sealed against writes (Linux's seal_check_write):
+		 * shared, only to read, and never made writable */
+		if (prot & PROT_WRITE)
+			return -EPERM;
+		nowrite = true;
+	}
 	unsigned vflags =
 	    (type != MAP_PRIVATE ? VMA_SHARED : 0) | (vn ? 0 : VMA_ANON) | (nowrite ? VMA_NOWRITE : 0) | lock |
 	    (vn && (mount_flags(vn) & MS_NOEXEC_L) ? VMA_NOEXEC : 0);

@@ -78,6 +78,9 @@ long unix_connect(struct lthread *t, struct usock *s, const struct sockaddr_un_l
 long unix_send(struct lthread *t, struct usock *s, struct sock_msg *m, bool nonblock);
 long unix_recv(struct lthread *t, struct usock *s, struct sock_msg *m, bool nonblock);
 int unix_shutdown(struct usock *s, int how);
+/* the socket's pending error (SO_ERROR, an errno), taken; and one set */
+int unix_take_error(struct usock *s);
+void unix_set_error(struct usock *s, int err);
 /* the socket's own name or its peer's: the bytes of it in *a, its length */
 int unix_name(struct usock *s, bool peer, struct sockaddr_un_l *a, uint32_t *len);
 /* SOL_SOCKET options: value (at most *len bytes) into buf, or from it */

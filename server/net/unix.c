@@ -175,6 +175,15 @@ struct usock *sock_of(struct file *f) { return f->ops == &unix_ops ? f->vn->sock
 
 static void sock_get(struct usock *s) { s->refs++; }
 
+int unix_take_error(struct usock *s)
+{
+	int e = s->err;
+	s->err = 0;
+	return e;
+}
+
+void unix_set_error(struct usock *s, int err) { s->err = err; }
+
 static void sock_put(struct usock *s)
 {
 	if (--s->refs)

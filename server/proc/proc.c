@@ -9,6 +9,7 @@
 
 #include "ipc.h"
 #include "mem.h"
+#include "pidfd.h"
 #include "rusage.h"
 #include "signal.h"
 #include "sys.h"
@@ -392,6 +393,7 @@ void proc_exit(struct proc *p, int status)
 	 * that takes p's zombie children) make waits again, which must not
 	 * reap p before its parent has its SIGCHLD (the server freed p twice) */
 	p->state = P_ZOMBIE;
+	pidfd_exited(p);
 	signal_child_exit(p);
 	struct proc *parent = p->parent;
 	if (!parent || parent->state != P_LIVE || ignores_children(parent)) {

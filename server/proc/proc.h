@@ -63,6 +63,7 @@ struct lthread {
 	struct plat_thread plat;
 	bool in_syscall;  /* waiting for a deferred reply */
 	uint64_t io_done; /* bytes its call moved before it waited (pipe writes) */
+	uint64_t mmsg_end; /* the end of its recvmmsg's timeout (net/mmsg.c) */
 	uint32_t sem_wait;   /* the semaphore its semop waits on: number << 1, | 1 for zero (ipc_sem.c) */
 	uint64_t fault_page; /* the page the reply to its last fault mapped */
 	bool sleeping;    /* its call waits (SYS_WAIT): not runnable for the load */

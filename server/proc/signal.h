@@ -38,6 +38,10 @@ void siginfo_from(siginfo_t *i, int sig, int code, int pid);
  * by the kernel (SI_KERNEL).  Returns 0 or -EAGAIN (a real-time signal
  * with its queue full and si_code < 0, as sigqueue is refused) */
 int signal_send(struct proc *p, int sig, const siginfo_t *info);
+/* kill's sig from process from to process to (sys_signal.c): checked as
+ * Linux's check_kill_permission (-EINVAL, -EPERM), then sent (sig 0: only
+ * checked); a zombie takes any signal and ignores it */
+int kill_one(struct proc *from, struct proc *to, int64_t sig, const siginfo_t *info);
 /* sig to thread t alone (tkill, tgkill, rt_tgsigqueueinfo) */
 int signal_send_thread(struct lthread *t, int sig, const siginfo_t *info);
 /* a signal the thread caused (a fault): blocked or ignored, it takes its

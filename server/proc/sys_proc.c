@@ -1,5 +1,6 @@
 /* Process system calls: identity, exit, exec, limits, fork, wait4. */
 #include "exec.h"
+#include "pidfd.h"
 #include "rusage.h"
 #include "signal.h"
 #include "sys.h"
@@ -352,7 +353,9 @@ struct waitid_info {
 	int32_t pid, uid, status;
 };
 
-long sys_waitid(struct lthread *t, const struct sysargs *a)
+/* Linux's kernel_waitid: the child waitid reports (1, in *g), none (0),
+ * SYS_WAIT, or an error */
+static long waitid_find(struct lthread *t, const struct sysargs *a, struct wait_got *g)
 {
 	struct proc *p = t->proc;
 	uint32_t type = (uint32_t)a->a0;
@@ -377,25 +380,43 @@ long sys_waitid(struct lthread *t, const struct sysargs *a)
 			return -EINVAL;
 		w.type = W_PGID, w.id = id ? id : p->pgid;
 		break;
-	case P_PIDFD_L:
-		/* lx4 makes no pidfds (pidfd_open is ENOSYS): no descriptor is
-		 * one, which Linux answers EBADF */
-		return id < 0 ? -EINVAL : -EBADF;
+	case P_PIDFD_L: { /* the pidfd's process, which must be a child */
+		bool nonblock;
+		int pid = id < 0 ? -EINVAL : pidfd_waitee(p, id, &nonblock);
+		if (pid < 0)
+			return pid;
+		w.type = W_PID, w.id = pid;
+		w.options |= nonblock ? WNOHANG_L : 0;
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
+	long r = wait_find(t, &w, g);
+	if (!r && !(opt & WNOHANG_L) && (w.options & WNOHANG_L))
+		return -EAGAIN; /* (a pidfd with O_NONBLOCK) */
+	return r;
+}
+
+/* waitid: the siginfo is written whatever the answer (zeros but for a
+ * child's report), so that an unwritable one is EFAULT even then, as on
+ * Linux */
+long sys_waitid(struct lthread *t, const struct sysargs *a)
+{
+	struct proc *p = t->proc;
 	struct wait_got g = {0};
-	long r = wait_find(t, &w, &g);
-	if (r < 0)
+	long r = waitid_find(t, a, &g);
+	if (r == SYS_WAIT)
 		return r;
-	if (r > 0 && a->a4 && rusage_copyout(p, a->a4, &g.ru))
+	bool got = r > 0;
+	if (got && a->a4 && rusage_copyout(p, a->a4, &g.ru))
 		return -EFAULT;
 	if (!a->a2)
-		return 0;
-	struct waitid_info i = {r ? SIGCHLD : 0, 0, r ? g.code : 0, 0, r ? g.pid : 0, 0, r ? g.cstatus : 0};
+		return got ? 0 : r;
+	struct waitid_info i = {got ? SIGCHLD : 0, 0, got ? g.code : 0, 0, got ? g.pid : 0, 0, got ? g.cstatus : 0};
 	if (copy_to_user(p, a->a2, &i.signo, 12) || copy_to_user(p, a->a2 + 16, &i.pid, 12))
 		return -EFAULT;
-	return 0;
+	return got ? 0 : r;
 }
 
 /* getgroups: the one identity here (root) has no supplementary groups,

@@ -191,7 +191,7 @@ static int kill_check(struct proc *from, struct proc *to, int64_t sig)
 
 /* one target of kill: checked, then sent (a zombie takes any signal and
  * ignores it) */
-static int kill_one(struct proc *from, struct proc *to, int64_t sig, const siginfo_t *info)
+int kill_one(struct proc *from, struct proc *to, int64_t sig, const siginfo_t *info)
 {
 	int err = kill_check(from, to, sig);
 	if (err || !sig)

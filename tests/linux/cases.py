@@ -380,6 +380,13 @@ CASES = [
     # the event descriptors
     sys("sys_epoll"),
     sys("sys_eventfd"),
+    sys("sys_memfd"),
+    nobody(sys("sys_memfd")),
+    sys("sys_pidfd"),
+    nobody(sys("sys_pidfd")),
+    sys("sys_copyrange"),
+    nobody(sys("sys_copyrange")),
+    sys("sys_mmsg"),
     sys("sys_timerfd"),
     nobody(sys("sys_timerfd")),
     sys("sys_signalfd"),
