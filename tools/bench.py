@@ -50,9 +50,9 @@ LINE = re.compile(r"BENCH (\S+) instructions=([\d.]+) kernel_entries=([\d.]+|nul
 WALL = re.compile(r"WALL (\S+) seconds=([\d.]+)")
 WORKLOAD = re.compile(r"WORKLOAD (\S+) rep=(\d+) status=(\d+) lines=(\d+)\n")
 LXBENCH = "/bench/lxbench"
-WORKLOADS = ["shell_mix", "aim_mix_1", "aim_mix_4", "aim_mix_16", "python_startup"]
-# what the workloads need besides busybox: python_startup runs Debian's
-# python3 (with its loader, libraries and modules)
+WORKLOADS = ["shell_mix", "aim_mix_1", "aim_mix_4", "aim_mix_16"]
+# what python_startup runs: Debian's python3 (with its loader, libraries
+# and modules)
 PYTHON = ["/usr/bin/python3"]
 PYTHON_LIB = [("/usr/lib/python3.11", "/usr/lib/python3.11")]
 HERE = os.path.dirname(os.path.abspath(__file__))

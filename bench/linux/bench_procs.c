@@ -1,6 +1,7 @@
 /*
  * The benchmarks of processes and pipes between them (docs/benchmarks.md):
- * fork_exit_wait, fork_exec_wait, pipe_pingpong, ctx_switch_ring (as
+ * fork_exit_wait, fork_exec_wait, python_startup (Debian's python3 -c pass),
+ * pipe_pingpong, ctx_switch_ring (as
  * lmbench's lat_ctx with no working set), bw_pipe (as lmbench's bw_pipe).
  * Every instruction of every process counts: one CPU, one TSC.
  */
@@ -61,6 +62,28 @@ static void op_fork_exec_wait(void)
 		_exit(127);
 	}
 	reap(pid, "fork_exec_wait (" EXIT0 ")");
+}
+
+#define PYTHON "/usr/bin/python3" /* Debian's, put into the image by tools/bench.py */
+
+/* `python3 -c pass`, run and waited for: the loader, glibc and the 40-odd
+ * shared objects and modules of the interpreter's start-up, and its end */
+static void op_python_startup(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		char *argv[] = {"python3", "-c", "pass", NULL};
+		execve(PYTHON, argv, environ);
+		_exit(127);
+	}
+	reap(pid, "python_startup (" PYTHON ")");
+}
+
+void bench_python_startup(void)
+{
+	bench_loop("python_startup", op_python_startup, 1, 3, 3);
 }
 
 void bench_fork_exec_wait(void)

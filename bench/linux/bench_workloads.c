@@ -6,7 +6,6 @@
  *
  *   shell_mix     sh /bench/shell_mix.sh DIR
  *   aim_mix_N     sh /bench/aim_mix.sh N DIR  (N concurrent jobs, AIM-style)
- *   python_startup sh /bench/python_startup.sh DIR (Debian's python3, five times)
  *
  * (DIR /tmp/NAME.REP, made and removed by the script).
  *
@@ -163,7 +162,4 @@ void bench_aim_mix_16(void)
 {
 	workload("aim_mix_16", "/bench/aim_mix.sh", "16");
 }
-void bench_python_startup(void)
-{
-	workload("python_startup", "/bench/python_startup.sh", NULL);
-}
+

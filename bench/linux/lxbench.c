@@ -34,6 +34,7 @@ static const struct {
     {"unix_stream_pingpong", bench_unix_stream_pingpong},
     {"ctx_switch_ring", bench_ctx_switch_ring},
     {"bw_pipe", bench_bw_pipe},
+    {"python_startup", bench_python_startup},
     /* bench_threads.c */
     {"thread_create_join", bench_thread_create_join},
     {"futex_pingpong", bench_futex_pingpong},
@@ -42,7 +43,6 @@ static const struct {
     {"aim_mix_1", bench_aim_mix_1},
     {"aim_mix_4", bench_aim_mix_4},
     {"aim_mix_16", bench_aim_mix_16},
-    {"python_startup", bench_python_startup},
 };
 
 #define NBENCHES (sizeof benches / sizeof benches[0])

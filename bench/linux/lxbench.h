@@ -85,6 +85,7 @@ void bench_pipe_pingpong(void);
 void bench_unix_stream_pingpong(void);
 void bench_ctx_switch_ring(void);
 void bench_bw_pipe(void);
+void bench_python_startup(void);
 
 void bench_thread_create_join(void);
 void bench_futex_pingpong(void);
@@ -93,6 +94,5 @@ void bench_shell_mix(void);
 void bench_aim_mix_1(void);
 void bench_aim_mix_4(void);
 void bench_aim_mix_16(void);
-void bench_python_startup(void);
 
 #endif
