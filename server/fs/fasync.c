@@ -31,11 +31,14 @@ static void set_owner(struct proc *p, struct file *f, int pid, uint8_t type)
 	f->owner.euid = p->cred.euid;
 }
 
-/* a process (or process group, type F_OWNER_PGRP) of that number exists */
+/* a thread (F_OWNER_TID), a process (F_OWNER_PID: named by any of its
+ * threads' ids) or a process group (F_OWNER_PGRP) of that number exists */
 static bool exists(int pid, uint8_t type)
 {
+	if (type == F_OWNER_TID)
+		return thread_by_tid((uint64_t)pid) || proc_by_pid(pid);
 	if (type != F_OWNER_PGRP)
-		return proc_by_pid(pid) != NULL;
+		return proc_by_id(pid) != NULL;
 	proc_for_each(q) {
 		if (q->pgid == pid)
 			return true;
@@ -130,8 +133,8 @@ static bool may_signal(const struct fown *o, const struct proc *q)
 }
 
 /* send_sigio_to_task: the F_SETSIG signal with the POLL_* reason, or
- * SIGIO from the kernel */
-static void send_to(struct file *f, int fd, struct proc *q, int reason)
+ * SIGIO from the kernel, to process q or (th) one thread of it */
+static void send_to(struct file *f, int fd, struct proc *q, struct lthread *th, int reason)
 {
 	if (!q || q->state != P_LIVE || !may_signal(&f->owner, q))
 		return;
@@ -148,10 +151,13 @@ static void send_to(struct file *f, int fd, struct proc *q, int reason)
 			si.si_code = SI_SIGIO;
 		si.si_band = band[reason];
 		si.si_fd = fd;
-		if (!signal_send(q, sig, &si))
+		if (!(th ? signal_send_thread(th, sig, &si) : signal_send(q, sig, &si)))
 			return;
 	}
-	signal_send(q, SIGIO, NULL); /* (a full real-time queue falls back on SIGIO too) */
+	if (th) /* (a full real-time queue falls back on SIGIO too) */
+		signal_send_thread(th, SIGIO, NULL);
+	else
+		signal_send(q, SIGIO, NULL);
 }
 
 void fasync_signal(struct file *f, int fd, int reason)
@@ -159,13 +165,19 @@ void fasync_signal(struct file *f, int fd, int reason)
 	struct fown *o = &f->owner;
 	if (!o->pid)
 		return;
+	if (o->type == F_OWNER_TID) {
+		struct lthread *th = thread_by_tid((uint64_t)o->pid);
+		if (th)
+			send_to(f, fd, th->proc, th, reason);
+		return;
+	}
 	if (o->type != F_OWNER_PGRP) {
-		send_to(f, fd, proc_by_pid(o->pid), reason);
+		send_to(f, fd, proc_by_id(o->pid), NULL, reason);
 		return;
 	}
 	proc_for_each(q) {
 		if (q->pgid == o->pid)
-			send_to(f, fd, q, reason);
+			send_to(f, fd, q, NULL, reason);
 	}
 }
 

@@ -230,6 +230,23 @@ static void signals(void)
 	pthread_barrier_wait(&sb);
 	pthread_join(th, NULL);
 	fact("a blocked thread-directed signal stays with its thread", got_sig == 0);
+	/* signal-driven I/O owned by one thread (F_SETOWN_EX, F_OWNER_TID):
+	 * the F_SETSIG signal goes to that thread */
+	got_sig = got_tid = 0;
+	pthread_create(&th, NULL, sig_thread, (void *)0L);
+	pthread_barrier_wait(&sb);
+	int io[2];
+	pipe(io);
+	struct f_owner_ex ox = {F_OWNER_TID, sig_tid};
+	T(fcntl(io[0], F_SETOWN_EX, &ox));
+	T(fcntl(io[0], F_SETSIG, SIGUSR1));
+	T(fcntl(io[0], F_SETFL, O_ASYNC));
+	write(io[1], "x", 1); /* (the main thread does not block it: a process's signal would be its) */
+	pthread_barrier_wait(&sb);
+	pthread_join(th, NULL);
+	fact("the I/O signal went to the owning thread", got_sig == SIGUSR1 && got_tid == sig_tid);
+	close(io[0]);
+	close(io[1]);
 	/* pthread_kill to the main thread from another */
 	got_sig = got_tid = 0;
 	T(syscall(SYS_tgkill, getpid(), tid(), SIGUSR2));
