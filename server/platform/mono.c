@@ -519,8 +519,11 @@ int plat_thread_times(struct plat_thread *pt, struct plat_cputime *out)
 	sched_thread_times(t, &run, &kern);
 	if (in_server && t == this_cpu()->cur) { /* (the server's time is not its) */
 		uint64_t d = rdtsc() - server_since;
-		run -= d;
-		kern -= d;
+		/* (not below 0: the kernel may have counted less for it than
+		 * this event has taken, as for a vfork child that execs, whose
+		 * times are taken before its thread is made again) */
+		run -= d < run ? d : run;
+		kern -= d < kern ? d : kern;
 	}
 	out->user_ns = lx4_kip_tsc_ns(kip, run - kern);
 	out->sys_ns = lx4_kip_tsc_ns(kip, kern);
