@@ -8,32 +8,6 @@
 #include "signal.h"
 #include "sys.h"
 
-#define CLONE_VM_L             0x00000100
-#define CLONE_FS_L             0x00000200
-#define CLONE_FILES_L          0x00000400
-#define CLONE_SIGHAND_L        0x00000800
-#define CLONE_PIDFD_L          0x00001000
-#define CLONE_PTRACE_L         0x00002000
-#define CLONE_VFORK_L          0x00004000
-#define CLONE_PARENT_L         0x00008000
-#define CLONE_THREAD_L         0x00010000
-#define CLONE_NEWNS_L          0x00020000
-#define CLONE_SYSVSEM_L        0x00040000
-#define CLONE_SETTLS_L         0x00080000
-#define CLONE_PARENT_SETTID_L  0x00100000
-#define CLONE_CHILD_CLEARTID_L 0x00200000
-#define CLONE_DETACHED_L       0x00400000
-#define CLONE_UNTRACED_L       0x00800000
-#define CLONE_CHILD_SETTID_L   0x01000000
-#define CLONE_NEWCGROUP_L      0x02000000
-#define CLONE_NEWUTS_L         0x04000000
-#define CLONE_NEWIPC_L         0x08000000
-#define CLONE_NEWUSER_L        0x10000000
-#define CLONE_NEWPID_L         0x20000000
-#define CLONE_NEWNET_L         0x40000000
-#define CLONE_IO_L             0x80000000ull
-#define CLONE_CLEAR_SIGHAND_L  0x100000000ull
-#define CLONE_INTO_CGROUP_L    0x200000000ull
 #define SIGCHLD_L              17
 /* what a thread of a process must share with it here: its memory, signal
  * actions, descriptors and working directory (glibc's and musl's

@@ -319,8 +319,5 @@ long sys_futex(struct lthread *t, const struct sysargs *a)
 
 long futex_wake_addr(struct proc *p, uint64_t uaddr, int nr)
 {
-	struct fkey k;
-	if (futex_key(p, uaddr, false, false, &k))
-		return 0;
-	return futex_wake(&k, nr, ~0u);
+	return futex_wake_call(p, uaddr, (uint64_t)nr, ~0u, false);
 }

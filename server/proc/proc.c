@@ -370,7 +370,7 @@ static void proc_teardown(struct proc *p)
 	if (last || !p->mm) {
 		plat_space_destroy(&p->space); /* takes every mapping with it */
 		mm_free(p->mm);
-	} else if (p->mm) {
+	} else {
 		p->mm->users--;
 	}
 	p->mm = NULL;

@@ -15,6 +15,35 @@
 #include "platform.h"
 #include "vfs.h"
 
+/* clone's and unshare's flags (clone.c, sys_ns.c) */
+#define CLONE_VM_L             0x00000100
+#define CLONE_FS_L             0x00000200
+#define CLONE_FILES_L          0x00000400
+#define CLONE_SIGHAND_L        0x00000800
+#define CLONE_PIDFD_L          0x00001000
+#define CLONE_PTRACE_L         0x00002000
+#define CLONE_VFORK_L          0x00004000
+#define CLONE_PARENT_L         0x00008000
+#define CLONE_THREAD_L         0x00010000
+#define CLONE_NEWNS_L          0x00020000
+#define CLONE_SYSVSEM_L        0x00040000
+#define CLONE_SETTLS_L         0x00080000
+#define CLONE_PARENT_SETTID_L  0x00100000
+#define CLONE_CHILD_CLEARTID_L 0x00200000
+#define CLONE_DETACHED_L       0x00400000
+#define CLONE_UNTRACED_L       0x00800000
+#define CLONE_CHILD_SETTID_L   0x01000000
+#define CLONE_NEWCGROUP_L      0x02000000
+#define CLONE_NEWUTS_L         0x04000000
+#define CLONE_NEWIPC_L         0x08000000
+#define CLONE_NEWUSER_L        0x10000000
+#define CLONE_NEWPID_L         0x20000000
+#define CLONE_NEWNET_L         0x40000000
+#define CLONE_IO_L             0x80000000ull
+#define CLONE_CLEAR_SIGHAND_L  0x100000000ull
+#define CLONE_INTO_CGROUP_L    0x200000000ull
+#define CLONE_NEWTIME_L        0x00000080
+
 /* Linux's default pid_max: pids (and thread ids) are 1 .. pid_max - 1;
  * kernel.pid_max sets proc_pid_max */
 #define PID_MAX 32768
@@ -263,7 +292,8 @@ bool proc_nproc_ok(struct proc *parent);
 /* Linux's nr_threads: the threads of every process, and the zombies
  * (threads-max bounds them) */
 int proc_total_threads(void);
-/* wakes at most nr waiters on the futex at uaddr of p (futex.c): how many */
+/* wakes nr waiters (at least one, as FUTEX_WAKE) on the futex at uaddr of p
+ * (futex.c): how many, or an error for a bad address */
 long futex_wake_addr(struct proc *p, uint64_t uaddr, int nr);
 
 /* the load average (load.c): brought up to date before the number of

@@ -7,21 +7,6 @@
  */
 #include "sys.h"
 
-#define CLONE_VM_L        0x00000100
-#define CLONE_FS_L        0x00000200
-#define CLONE_FILES_L     0x00000400
-#define CLONE_SIGHAND_L   0x00000800
-#define CLONE_THREAD_L    0x00010000
-#define CLONE_NEWNS_L     0x00020000
-#define CLONE_SYSVSEM_L   0x00040000
-#define CLONE_NEWCGROUP_L 0x02000000
-#define CLONE_NEWUTS_L    0x04000000
-#define CLONE_NEWIPC_L    0x08000000
-#define CLONE_NEWUSER_L   0x10000000
-#define CLONE_NEWPID_L    0x20000000
-#define CLONE_NEWNET_L    0x40000000
-#define CLONE_NEWTIME_L   0x00000080
-
 #define UNSHARE_OWN (CLONE_VM_L | CLONE_FS_L | CLONE_FILES_L | CLONE_SIGHAND_L | CLONE_THREAD_L | CLONE_SYSVSEM_L)
 #define UNSHARE_NEW                                                                                               \
 	(CLONE_NEWNS_L | CLONE_NEWCGROUP_L | CLONE_NEWUTS_L | CLONE_NEWIPC_L | CLONE_NEWUSER_L | CLONE_NEWPID_L | \
